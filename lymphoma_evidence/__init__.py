@@ -1,0 +1,34 @@
+"""Curated evidence on lymphoma treatment after CAR T-cell therapy, and the reports built from it.
+
+The public API is imported lazily, so ``import lymphoma_evidence`` stays cheap for the CLI and kernels.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_PUBLIC = {
+    "Evidence": "evidence",
+    "load_evidence": "evidence",
+    "validate_evidence": "validate",
+    "Problem": "errors",
+    "EvidenceError": "errors",
+    "LymphomaEvidenceError": "errors",
+    "ParameterError": "errors",
+    "response_table": "summaries",
+    "class_summary": "summaries",
+    "check_reported_ranges": "summaries",
+    "PatientProfile": "eligibility",
+    "eligible_options": "eligibility",
+}
+
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

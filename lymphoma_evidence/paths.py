@@ -1,0 +1,43 @@
+"""Where the project's folders are: every default path derives from here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import ProjectNotFoundError
+
+SCHEMA_FILE = "datapackage.json"
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """Return the nearest folder at or above ``start`` that holds ``evidence/datapackage.json``.
+
+    ``LYMPHOMA_EVIDENCE_ROOT`` in the environment overrides the search.
+    """
+    env = os.environ.get("LYMPHOMA_EVIDENCE_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "evidence" / SCHEMA_FILE).is_file():
+            return folder
+    raise ProjectNotFoundError(
+        f"No project found at or above {here}: expected a folder holding evidence/{SCHEMA_FILE}. "
+        "Run the command from the project folder, or pass --evidence DIR."
+    )
+
+
+def evidence_dir(root: Path | None = None) -> Path:
+    """The default evidence folder: ``<project>/evidence``."""
+    return (root or find_project_root()) / "evidence"
+
+
+def notebooks_dir(root: Path | None = None) -> Path:
+    """The notebooks folder: ``<project>/notebooks``."""
+    return (root or find_project_root()) / "notebooks"
+
+
+def reports_dir(root: Path | None = None) -> Path:
+    """The default output folder of the report build: ``<project>/reports``."""
+    return (root or find_project_root()) / "reports"
