@@ -79,6 +79,38 @@ def _responders(package: Package, frames: Frames, lines: Lines) -> list[Problem]
     return problems
 
 
+def _decimals(value: float) -> int:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def counts_matching_percent(n: int, percent: float) -> list[int]:
+    """Whole numbers k in 0..n whose 100*k/n rounds to ``percent`` at its printed precision (percent 0-100)."""
+    half = 0.5 * 10 ** -_decimals(percent) + 1e-9
+    return [k for k in range(n + 1) if abs(100 * k / n - percent) <= half]
+
+
+def _derived_counts(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    results = frames["results"]
+    derived = (results["responders_basis"] == "derived").fillna(False)
+    usable = derived & results[["n", "responders", "reported_percent"]].notna().all(axis=1)
+    problems = []
+    for i in results.index[usable & (results["n"] >= 1).fillna(False)]:
+        n, k, pct = int(results["n"][i]), int(results["responders"][i]), float(results["reported_percent"][i])
+        matches = counts_matching_percent(n, pct)
+        if matches == [k]:
+            continue
+        if not matches or k not in matches:
+            why = f"{k}/{n} = {100 * k / n:.2f}% does not round to {pct:g}%"
+        else:
+            why = f"{pct:g}% of {n} fits {len(matches)} counts ({', '.join(map(str, matches))})"
+        problems.append(_problem(
+            package, "results", lines, i, "responders",
+            f"derived count is not determined by the source: {why}; record a count the source prints "
+            "(responders_basis 'reported') or leave the figure out", "derived-count"))
+    return problems
+
+
 def _cr_within_orr(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     results = frames["results"].copy()
     results["rate"] = results["responders"] / results["n"]
@@ -161,7 +193,7 @@ def _outcomes(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     return problems
 
 
-ALL_CHECKS = (_foreign_keys, _scope_ids, _responders, _cr_within_orr, _primary_sources, _subgroups,
+ALL_CHECKS = (_foreign_keys, _scope_ids, _responders, _derived_counts, _cr_within_orr, _primary_sources, _subgroups,
               _ranges, _outcomes)
 
 
