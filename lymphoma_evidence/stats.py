@@ -1,0 +1,231 @@
+"""Confidence intervals for response rates and random-effects pooling of single-arm proportions.
+
+Everything here works on counts (responders out of ``n``) and returns proportions (0-1).
+The arithmetic is delegated to maintained libraries: ``statsmodels.stats.proportion`` for the
+intervals and ``statsmodels.stats.meta_analysis.combine_effects`` for DerSimonian-Laird pooling.
+statsmodels is imported inside the functions that need it, so importing this module stays cheap.
+
+Agreement with R's metafor (``rma(measure="PLO", method="DL")``, back-transformed with
+``transf.ilogit``) is tested on the fixtures in ``tests/fixtures/metafor/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import ParameterError
+
+#: Interval methods accepted by :func:`proportion_ci` -> statsmodels' name for them.
+CI_METHODS = {"exact": "beta", "wilson": "wilson"}
+
+#: Added to responders and non-responders of a study with 0 or ``n`` responders before taking
+#: logits (metafor's ``escalc`` default, ``add=1/2, to="only0"``).
+CONTINUITY_CORRECTION = 0.5
+
+
+@dataclass(frozen=True)
+class PooledProportion:
+    """A random-effects pooled proportion (all rates and bounds are proportions 0-1).
+
+    Attributes
+    ----------
+    rate : float
+        Pooled proportion (inverse logit of the pooled logit).
+    ci_low, ci_high : float
+        Confidence interval of the pooled proportion.
+    pi_low, pi_high : float
+        Prediction interval: where the true rate of a new, similar study is expected to lie.
+    i_squared : float
+        I-squared, the share (0-1) of the variability between studies not explained by chance.
+    tau_squared : float
+        Between-study variance on the logit scale (DerSimonian-Laird, truncated at 0).
+    n_studies : int
+        Number of studies pooled.
+    """
+
+    rate: float
+    ci_low: float
+    ci_high: float
+    pi_low: float
+    pi_high: float
+    i_squared: float
+    tau_squared: float
+    n_studies: int
+
+
+def _counts(responders: npt.ArrayLike, n: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Validate counts and return them as float arrays of equal length."""
+    x = np.atleast_1d(np.asarray(responders, dtype=float))
+    total = np.atleast_1d(np.asarray(n, dtype=float))
+    if x.shape != total.shape:
+        raise ParameterError(
+            f"responders has {x.size} value(s) but n has {total.size}; "
+            "give one count of each per study"
+        )
+    bad = ~((total > 0) & (x >= 0) & (x <= total) & (x == np.round(x)) & (total == np.round(total)))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ParameterError(
+            f"invalid counts at position {i}: responders={x[i]!r}, n={total[i]!r}; expected whole "
+            "numbers with n > 0 and 0 <= responders <= n (check the result's n and responders)"
+        )
+    return x, total
+
+
+def _check_alpha(alpha: float) -> None:
+    if not 0 < alpha < 1:
+        raise ParameterError(
+            f"alpha={alpha!r} is not usable; expected a number between 0 and 1, e.g. 0.05"
+        )
+
+
+def proportion_ci(
+    responders: npt.ArrayLike, n: npt.ArrayLike, method: str = "exact", alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided confidence interval for each proportion ``responders / n``.
+
+    Parameters
+    ----------
+    responders, n : array-like of int
+        Counts per study; ``0 <= responders <= n`` and ``n > 0``.
+    method : {"exact", "wilson"}
+        ``"exact"`` is the Clopper-Pearson interval (from the beta distribution; never shorter than
+        the nominal coverage requires), ``"wilson"`` the Wilson score interval.
+    alpha : float
+        1 - confidence level; 0.05 gives 95% intervals.
+
+    Returns
+    -------
+    (ci_low, ci_high) : tuple of numpy arrays
+        Bounds as proportions 0-1. With 0 responders the lower bound is exactly 0; with ``n``
+        responders the upper bound is exactly 1.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown method, an alpha outside (0, 1), or impossible counts.
+
+    Examples
+    --------
+    >>> low, high = proportion_ci([5], [10])
+    >>> print(f"{low[0]:.4f}-{high[0]:.4f}")
+    0.1871-0.8129
+    >>> low, high = proportion_ci([0], [10], method="wilson")
+    >>> print(f"{low[0]:.4f}-{high[0]:.4f}")
+    0.0000-0.2775
+    """
+    if method not in CI_METHODS:
+        raise ParameterError(
+            f"method={method!r} is not a known interval method; expected one of: "
+            f"{', '.join(CI_METHODS)} (exact = Clopper-Pearson)"
+        )
+    _check_alpha(alpha)
+    x, total = _counts(responders, n)
+    from statsmodels.stats.proportion import proportion_confint
+
+    low, high = proportion_confint(x, total, alpha=alpha, method=CI_METHODS[method])
+    low = np.where(x == 0, 0.0, np.clip(low, 0.0, 1.0))
+    high = np.where(x == total, 1.0, np.clip(high, 0.0, 1.0))
+    return low, high
+
+
+def logit_effects(responders: npt.ArrayLike, n: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Logit of each proportion and its sampling variance, as metafor's ``escalc("PLO")`` has them.
+
+    A study with 0 or ``n`` responders gets :data:`CONTINUITY_CORRECTION` added to its responders
+    and non-responders first (so 0/10 is treated as 0.5/11).
+
+    Returns
+    -------
+    (logit, variance) : tuple of numpy arrays
+        ``log(x / (n - x))`` and ``1 / x + 1 / (n - x)`` per study.
+
+    Examples
+    --------
+    >>> y, v = logit_effects([5, 0], [10, 10])
+    >>> [round(float(a), 4) for a in y], [round(float(a), 4) for a in v]
+    ([0.0, -3.0445], [0.4, 2.0952])
+    """
+    x, total = _counts(responders, n)
+    add = np.where((x == 0) | (x == total), CONTINUITY_CORRECTION, 0.0)
+    events, non_events = x + add, total - x + add
+    return np.log(events / non_events), 1.0 / events + 1.0 / non_events
+
+
+def _expit(value: npt.ArrayLike) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(value, dtype=float)))
+
+
+def pool_proportions(
+    responders: npt.ArrayLike, n: npt.ArrayLike, alpha: float = 0.05
+) -> PooledProportion:
+    """Random-effects pooled proportion of two or more single-arm studies.
+
+    The proportions are pooled on the logit scale (see :func:`logit_effects`) with the
+    DerSimonian-Laird estimate of the between-study variance tau-squared, then back-transformed.
+    Confidence and prediction intervals use the normal distribution; the prediction interval is
+    ``mu +/- z * sqrt(se^2 + tau^2)`` on the logit scale. This matches R's metafor
+    ``predict(rma(measure="PLO", method="DL"), transf=transf.ilogit)``.
+
+    statsmodels' ``combine_effects(method_re="dl")`` does not truncate a negative tau-squared at 0
+    (it happens whenever Cochran's Q is below k - 1) and then reports a negative I-squared. Both
+    are truncated here, as DerSimonian and Laird define them: the random-effects result then
+    equals the fixed-effect (inverse-variance) one.
+
+    Parameters
+    ----------
+    responders, n : array-like of int
+        Counts per study (at least two studies).
+    alpha : float
+        1 - confidence level of both intervals.
+
+    Returns
+    -------
+    PooledProportion
+        Pooled rate, intervals, I-squared (0-1) and tau-squared (logit scale).
+
+    Raises
+    ------
+    ParameterError
+        For fewer than two studies, impossible counts, or an alpha outside (0, 1).
+
+    Examples
+    --------
+    >>> pooled = pool_proportions([16, 10, 4], [17, 12, 8])
+    >>> print(f"{pooled.rate:.3f} ({pooled.ci_low:.3f}-{pooled.ci_high:.3f})")
+    0.792 (0.447-0.947)
+    >>> print(f"prediction {pooled.pi_low:.3f}-{pooled.pi_high:.3f}, I2 {pooled.i_squared:.2f}")
+    prediction 0.215-0.981, I2 0.63
+    """
+    _check_alpha(alpha)
+    effect, variance = logit_effects(responders, n)
+    if effect.size < 2:
+        raise ParameterError(
+            f"pooling needs at least 2 studies, got {effect.size}; "
+            "report a single study's rate with proportion_ci instead"
+        )
+    from scipy.stats import norm
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    with np.errstate(divide="ignore", invalid="ignore"):  # Q = 0 for identical studies
+        fit = combine_effects(effect, variance, method_re="dl", alpha=alpha)
+    tau_squared = max(float(fit.tau2), 0.0)
+    if tau_squared > 0:
+        mean, se = float(fit.mean_effect_re), float(fit.sd_eff_w_re)
+    else:
+        mean, se = float(fit.mean_effect_fe), float(fit.sd_eff_w_fe)
+    z = norm.isf(alpha / 2)
+    half_ci, half_pi = z * se, z * np.sqrt(se**2 + tau_squared)
+    return PooledProportion(
+        rate=float(_expit(mean)),
+        ci_low=float(_expit(mean - half_ci)),
+        ci_high=float(_expit(mean + half_ci)),
+        pi_low=float(_expit(mean - half_pi)),
+        pi_high=float(_expit(mean + half_pi)),
+        i_squared=min(max(float(fit.i2), 0.0), 1.0),
+        tau_squared=tau_squared,
+        n_studies=int(effect.size),
+    )
