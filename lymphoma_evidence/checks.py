@@ -142,6 +142,19 @@ def _primary_sources(package: Package, frames: Frames, lines: Lines) -> list[Pro
     ]
 
 
+def _traceable_sources(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    sources = frames["sources"]
+    cited = set(frames["results"]["source_id"].dropna())
+    is_label = sources["source_type"] == "label"
+    untraceable = sources["pmid"].isna() & sources["doi"].isna() & ~(is_label & sources["url"].notna())
+    return [
+        _problem(package, "sources", lines, i, "pmid",
+                 f"{sources['source_id'][i]!r} is cited by results but has neither a PMID nor a DOI "
+                 "(a label needs its url); add one so every figure can be traced", "untraceable-source")
+        for i in sources.index[(untraceable & sources["source_id"].isin(cited)).fillna(False)]
+    ]
+
+
 def _subgroups(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     results = frames["results"]
     cohorts = set(results["cohort_id"].dropna())
@@ -193,7 +206,7 @@ def _outcomes(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     return problems
 
 
-ALL_CHECKS = (_foreign_keys, _scope_ids, _responders, _derived_counts, _cr_within_orr, _primary_sources, _subgroups,
+ALL_CHECKS = (_foreign_keys, _scope_ids, _responders, _derived_counts, _cr_within_orr, _primary_sources, _traceable_sources, _subgroups,
               _ranges, _outcomes)
 
 
