@@ -85,7 +85,7 @@ def _decimals(value: float) -> int:
 
 
 def counts_matching_percent(n: int, percent: float) -> list[int]:
-    """Whole numbers k in 0..n whose 100*k/n rounds to ``percent`` at its printed precision (percent 0-100)."""
+    """Whole numbers k in 0..n whose 100*k/n rounds to ``percent`` (0-100) at its printed precision."""
     half = 0.5 * 10 ** -_decimals(percent) + 1e-9
     return [k for k in range(n + 1) if abs(100 * k / n - percent) <= half]
 
@@ -206,8 +206,8 @@ def _outcomes(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     return problems
 
 
-ALL_CHECKS = (_foreign_keys, _scope_ids, _responders, _derived_counts, _cr_within_orr, _primary_sources, _traceable_sources, _subgroups,
-              _ranges, _outcomes)
+ALL_CHECKS = (_foreign_keys, _scope_ids, _responders, _derived_counts, _cr_within_orr, _primary_sources,
+              _traceable_sources, _subgroups, _ranges, _outcomes)
 
 
 def cross_table_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:

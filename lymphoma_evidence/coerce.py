@@ -38,7 +38,9 @@ def _bad_cells(text: pd.Series, ok: pd.Series) -> pd.Series:
     return text[text.notna() & ~ok.fillna(False).astype(bool)]
 
 
-def coerce_column(text: pd.Series, field: Field, file: str, lines: list[int]) -> tuple[pd.Series, list[Problem]]:
+def coerce_column(
+    text: pd.Series, field: Field, file: str, lines: list[int]
+) -> tuple[pd.Series, list[Problem]]:
     """Convert one text column (``<NA>`` for empty cells) to its schema type.
 
     Returns the typed column (cells that do not convert become missing) and a problem per such cell.

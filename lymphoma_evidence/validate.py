@@ -1,4 +1,4 @@
-"""Validation of the evidence: schema (pandera, built from the Table Schema), then cross-table and domain checks.
+"""Validation of the evidence: schema (pandera, from the Table Schema), then cross-table and domain checks.
 
 Every problem is collected; nothing stops at the first. Each problem names the file, the line (header = 1),
 the column, what is wrong and how to fix it. Validation only reads files.
