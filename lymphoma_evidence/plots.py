@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .display import figure_html
 from .errors import ParameterError
 from .style import (
     COLORS,
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .evidence import Evidence
+
+__all__ = ["forest_plot", "ranges_plot", "eligibility_plot", "forest_figure", "ranges_figure",
+           "eligibility_figure", "forest_rows_for", "ranges_trials", "describe_profile", "figure_html"]
 
 ENDPOINT_NAMES = {"ORR": "overall response rate (ORR)", "CR": "complete response rate (CR)"}
 STATUS_ORDER = ("eligible", "check", "not_eligible")
@@ -190,11 +194,30 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
 
 def forest_figure(evidence: Evidence, endpoint: str = "ORR", post_car_t: bool | None = None,
                   ) -> tuple[Figure, str]:
-    """:func:`forest_plot` of ``evidence`` for one endpoint (``post_car_t`` as in summaries)."""
+    """:func:`forest_plot` of ``evidence`` for one endpoint.
+
+    ``post_car_t`` selects the studies as ``class_summary`` does; with ``None`` the post-CAR-T
+    subgroups are shown too (marked), but the diamonds pool whole populations only.
+    """
+    from .summaries import class_summary
+
+    summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
+    return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary)
+
+
+def forest_rows_for(evidence: Evidence, summary: pd.DataFrame, post_car_t: bool | None = None,
+                    ) -> pd.DataFrame:
+    """The ``response_table`` rows a forest plot shows: the studies behind ``summary``, plus the
+    post-CAR-T results (subgroups included) when ``post_car_t`` is None; one data cut per cohort.
+    """
     from .summaries import class_summary, response_table
 
+    endpoint = str(summary["endpoint"].iloc[0]) if len(summary) else "ORR"
+    ids = _result_ids(summary)
+    if post_car_t is None:
+        ids |= _result_ids(class_summary(evidence, endpoint=endpoint, post_car_t=True))
     table = response_table(evidence, endpoint=endpoint, post_car_t=post_car_t)
-    return forest_plot(table, class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t))
+    return table[table["result_id"].isin(ids)].reset_index(drop=True)
 
 
 def ranges_figure(evidence: Evidence) -> tuple[Figure, str]:
@@ -217,20 +240,19 @@ def eligibility_figure(evidence: Evidence, profile: Any) -> tuple[Figure, str]:
 
 
 def ranges_trials(evidence: Evidence, checks: pd.DataFrame) -> pd.DataFrame:
-    """The response-table rows behind each stated range, with a ``range_id`` column.
-
-    A claim about patients after CAR T (``reported_ranges.post_car_t`` true) is compared with
-    post-CAR-T rows only; other claims with all rows of the class and endpoint.
+    """The response-table rows each stated range was checked against (``checks.result_ids``),
+    with a ``range_id`` column naming the range.
     """
     from .summaries import response_table
 
-    post = dict(zip(evidence.reported_ranges["range_id"], evidence.reported_ranges["post_car_t"],
-                    strict=True))
-    parts = [response_table(evidence, endpoint=c.endpoint, class_ids=[c.class_id],
-                            post_car_t=True if post.get(c.range_id) is True else None
-                            ).assign(range_id=c.range_id)
-             for c in checks.itertuples(index=False)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*TABLE_COLUMNS])
+    parts = []
+    for endpoint, group in checks.groupby("endpoint", sort=False):
+        table = response_table(evidence, endpoint=str(endpoint))
+        parts += [table[table["result_id"].isin(_split_ids(check.result_ids))]
+                  .assign(range_id=check.range_id) for check in group.itertuples(index=False)]
+    if not parts:
+        return pd.DataFrame(columns=[*TABLE_COLUMNS, "range_id"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def describe_profile(profile: Any) -> str:
@@ -252,11 +274,10 @@ def _forest_rows(table: pd.DataFrame, summary: pd.DataFrame) -> list[_Row]:
         pooled = summary[summary["class_id"] == class_id]
         several = len(pooled) > 1
         for rec in pooled[pooled["n_studies"] >= 2].itertuples(index=False):
-            label = f"Pooled, {rec.n_studies} studies"
-            label += f" ({_plain(rec.analysis_set)})" if several else ""
-            rows.append(_Row("pooled", label, key=str(class_id), rate=_num(rec.pooled_rate),
+            studies = f"{rec.n_studies} studies" + (f" ({_pool_qualifier(rec)})" if several else "")
+            rows.append(_Row("pooled", f"Pooled, {studies}", key=str(class_id), rate=_num(rec.pooled_rate),
                              low=_num(rec.pooled_ci_low), high=_num(rec.pooled_ci_high),
-                             n=_int(rec.total_patients)))
+                             n=_int(rec.total_patients), note=studies))
     return rows
 
 
@@ -267,7 +288,7 @@ def _result_row(rec: Any, key_prefix: str = "") -> _Row:
     label = textwrap.shorten(f"{label} ({rec.trial})", 48, placeholder="...")
     return _Row("result", label, key=key_prefix + str(rec.result_id), rate=_num(rec.rate),
                 low=_num(rec.ci_low), high=_num(rec.ci_high), n=_int(rec.n),
-                post_car_t=bool(rec.post_car_t is True))
+                post_car_t=_flag(rec.post_car_t))
 
 
 def _ranges_rows(checks: pd.DataFrame, table: pd.DataFrame | None, class_names: Mapping[str, str],
@@ -443,18 +464,19 @@ def _forest_alt(rows: Sequence[_Row], endpoint: str) -> str:
     classes = [r.label for r in rows if r.kind == "header"]
     rates = [r.rate for r in results]
     text = (f"Forest plot of the {_endpoint_name(endpoint)} with 95% confidence intervals for "
-            f"{len(results)} trial results in {len(classes)} therapy classes "
+            f"{_count(len(results), 'trial result')} in {_count(len(classes), 'therapy class')} "
             f"({', '.join(classes)}). Individual rates range from "
             f"{percent_range(min(rates), max(rates))}.")
     post = sum(r.post_car_t for r in results)
     if post:
-        text += f" {post} of the results come from patients who all had prior CAR T-cell therapy."
+        text += (f" {post} of the results {'comes' if post == 1 else 'come'} from patients who all "
+                 "had prior CAR T-cell therapy (square markers).")
     pooled = [r for r in rows if r.kind == "pooled"]
     if pooled:
         header = {r.key: r.label for r in rows if r.kind == "header"}
         text += " Pooled class estimates: " + "; ".join(
-            f"{header[r.key]} {percent(r.rate)} (95% CI {percent_range(r.low, r.high)}, "
-            f"{r.label.split(', ', 1)[1]})" for r in pooled) + "."
+            f"{header[r.key]} {percent(r.rate)} (95% CI {percent_range(r.low, r.high)}; "
+            f"{r.note})" for r in pooled) + "."
     return text
 
 
@@ -465,13 +487,13 @@ def _ranges_alt(checks: pd.DataFrame, class_names: Mapping[str, str],
         n = _int(c.n_studies) or 0
         spread = percent_range(_num(c.primary_low), _num(c.primary_high))
         cis = percent_range(_num(c.primary_ci_low), _num(c.primary_ci_high))
-        primary = (f"{n} trial result(s) report {spread} (95% CIs spanning {cis})" if n
-                   else "no trial results are available")
+        primary = (f"{_count(n, 'trial result')} report{'s' if n == 1 else ''} {spread} "
+                   f"(95% CIs spanning {cis})" if n else "no trial results are available")
         parts.append(f"{class_names.get(c.class_id, _plain(c.class_id))} {c.endpoint}: "
                      f"{source_labels.get(c.source_id, c.source_id)} states "
                      f"{percent_range(_num(c.claim_low), _num(c.claim_high))}; {primary}; "
                      f"verdict: {_plain(c.verdict)}")
-    return (f"Chart comparing {len(parts)} response-rate range(s) stated by secondary sources "
+    return (f"Chart comparing {_count(len(parts), 'response-rate range')} stated by secondary sources "
             "with the primary trial data. " + ". ".join(parts) + ".")
 
 
@@ -516,6 +538,33 @@ def _endpoint_name(endpoint: str) -> str:
 
 def _row_font_size(row_height_in: float) -> float:
     return min(FONT_SIZES["small"], max(FONT_SIZES["min"], row_height_in * 72 * 0.62))
+
+
+def _result_ids(frame: pd.DataFrame) -> set[str]:
+    """The result ids listed ("; "-joined) in a summary's or check's ``result_ids`` column."""
+    if "result_ids" not in frame.columns:
+        raise ParameterError("expected a result_ids column (class_summary / check_reported_ranges "
+                             f"output); got columns {', '.join(map(str, frame.columns))}.")
+    return set().union(*map(_split_ids, frame["result_ids"]))
+
+
+def _split_ids(value: Any) -> set[str]:
+    return set() if pd.isna(value) else {i.strip() for i in str(value).split(";") if i.strip()}
+
+
+def _pool_qualifier(rec: Any) -> str:
+    disease = getattr(rec, "disease", None)
+    parts = [str(disease)] if isinstance(disease, str) and disease else []
+    return ", ".join([*parts, _plain(rec.analysis_set)])
+
+
+def _count(n: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith("s") else "s")
+    return f"{n} {noun if n == 1 else plural}"
+
+
+def _flag(value: Any) -> bool:
+    return False if pd.isna(value) else bool(value)
 
 
 def _sentence(text: str) -> str:
