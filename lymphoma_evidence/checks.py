@@ -90,20 +90,45 @@ def counts_matching_percent(n: int, percent: float) -> list[int]:
     return [k for k in range(n + 1) if abs(100 * k / n - percent) <= half]
 
 
+def counts_matching_interval(n: int, candidates: list[int], low: float, high: float) -> list[int]:
+    """The ``candidates`` whose exact (Clopper-Pearson) 95% CI rounds to ``low``-``high`` (percent)."""
+    from scipy.stats import beta
+
+    half = 0.5 * 10 ** -max(_decimals(low), _decimals(high)) + 1e-9
+
+    def fits(k: int) -> bool:
+        lo = 0.0 if k == 0 else 100 * beta.ppf(0.025, k, n - k + 1)
+        hi = 100.0 if k == n else 100 * beta.ppf(0.975, k + 1, n - k)
+        return abs(lo - low) <= half and abs(hi - high) <= half
+
+    return [k for k in candidates if fits(k)]
+
+
 def _derived_counts(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     results = frames["results"]
-    derived = (results["responders_basis"] == "derived").fillna(False)
+    basis = results["responders_basis"]
+    derived = basis.isin(["derived", "derived_ci"]).fillna(False)
     usable = derived & results[["n", "responders", "reported_percent"]].notna().all(axis=1)
     problems = []
     for i in results.index[usable & (results["n"] >= 1).fillna(False)]:
         n, k, pct = int(results["n"][i]), int(results["responders"][i]), float(results["reported_percent"][i])
         matches = counts_matching_percent(n, pct)
+        printed = f"{pct:g}%"
+        if basis[i] == "derived_ci":
+            low, high = results["reported_ci_low"][i], results["reported_ci_high"][i]
+            if pd.isna(low) or pd.isna(high):
+                problems.append(_problem(package, "results", lines, i, "reported_ci_low",
+                                         "responders_basis 'derived_ci' needs the printed 95% CI in "
+                                         "reported_ci_low and reported_ci_high", "derived-count"))
+                continue
+            matches = counts_matching_interval(n, matches, float(low), float(high))
+            printed = f"{pct:g}% (95% CI {low:g}-{high:g})"
         if matches == [k]:
             continue
         if not matches or k not in matches:
-            why = f"{k}/{n} = {100 * k / n:.2f}% does not round to {pct:g}%"
+            why = f"{k}/{n} = {100 * k / n:.2f}% does not match {printed}"
         else:
-            why = f"{pct:g}% of {n} fits {len(matches)} counts ({', '.join(map(str, matches))})"
+            why = f"{printed} of {n} fits {len(matches)} counts ({', '.join(map(str, matches))})"
         problems.append(_problem(
             package, "results", lines, i, "responders",
             f"derived count is not determined by the source: {why}; record a count the source prints "
@@ -157,22 +182,13 @@ def _traceable_sources(package: Package, frames: Frames, lines: Lines) -> list[P
 
 def _subgroups(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     results = frames["results"]
-    cohorts = set(results["cohort_id"].dropna())
-    bad = results["subgroup_of"].notna() & ~results["subgroup_of"].isin(cohorts)
-    problems = [
-        _problem(package, "results", lines, i, "subgroup_of",
-                 f"{results['subgroup_of'][i]!r} is not a cohort_id of any result; name the whole "
-                 "population's cohort_id", "foreign-key")
-        for i in results.index[bad]
-    ]
     own = results["subgroup_of"].notna() & (results["subgroup_of"] == results["cohort_id"])
-    problems += [
+    return [
         _problem(package, "results", lines, i, "subgroup_of",
                  "a subgroup cannot be a subgroup of its own cohort; give the subgroup its own cohort_id",
                  "subgroup-self")
         for i in results.index[own.fillna(False)]
     ]
-    return problems
 
 
 def _ranges(package: Package, frames: Frames, lines: Lines) -> list[Problem]:

@@ -297,3 +297,19 @@ def test_problems_are_all_collected_at_once(evidence_copy: Path) -> None:
     set_cell(evidence_copy, "sources.csv", 2, "pmid", "x")
     files = {p.file for p in validate_evidence(evidence_copy)}
     assert {"results.csv", "agents.csv", "sources.csv"} <= files
+
+
+def test_count_derived_from_printed_interval_must_match_it(evidence_copy: Path) -> None:
+    for column, value in (("n", "155"), ("responders", "61"), ("responders_basis", "derived_ci"),
+                          ("reported_percent", "39"), ("reported_ci_low", "31"), ("reported_ci_high", "47")):
+        set_cell(evidence_copy, "results.csv", 2, column, value)
+    assert_reports(evidence_copy, "results.csv:2:responders: derived count is not determined by the "
+                   "source: 61/155 = 39.35% does not match 39% (95% CI 31-47); record a count the source "
+                   "prints (responders_basis 'reported') or leave the figure out")
+
+
+def test_count_derived_from_interval_is_unique(evidence_copy: Path) -> None:
+    for column, value in (("n", "155"), ("responders", "61"), ("responders_basis", "derived_ci"),
+                          ("reported_percent", "39"), ("reported_ci_low", "32"), ("reported_ci_high", "48")):
+        set_cell(evidence_copy, "results.csv", 2, column, value)
+    assert run_validate(evidence_copy)[0] == 0
