@@ -68,6 +68,111 @@ def validate(path: Path | None, evidence_path: Path | None) -> None:
     click.echo(f"{folder}: evidence is valid")
 
 
+def _echo_problems(err: EvidenceError, outcome: str) -> None:
+    for problem in err.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(err.problems)} problem(s); {outcome}", err=True)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text",
+              show_default=True, help="text, md (for a pull request comment) or json.")
+@evidence_option
+def diff(old: str, new: str, fmt: str, evidence_path: Path | None) -> None:
+    """Show what changed from OLD to NEW: each an evidence folder or a git revision (HEAD~1, a tag).
+
+    Exits 1 when a result row was removed and NEW's CHANGELOG.md does not name its result_id.
+    """
+    from .analyst.diff import diff_evidence
+    from .analyst.diffreport import RENDERERS
+
+    result = diff_evidence(old, new, _evidence_folder(evidence_path))
+    click.echo(RENDERERS[fmt](result), nl=False)
+    if result.unexplained_removals:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--stale-after-months", type=click.IntRange(min=0), default=12, show_default=True,
+              help="Flag sources whose 'accessed' date is older than this.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Reference date YYYY-MM-DD (default: today).")
+@click.option("--strict", is_flag=True, help="Exit 1 when anything is found.")
+@evidence_option
+def audit(stale_after_months: int, today, strict: bool, evidence_path: Path | None) -> None:
+    """List stale sources and gaps in the evidence (post-CAR-T data, ranges, data cut-offs)."""
+    from .analyst.audit import audit_evidence
+
+    report = audit_evidence(load_or_exit(evidence_path), stale_after_months,
+                            today.date() if today else None)
+    click.echo(report.render_text(), nl=False)
+    if strict and report.total:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["xlsx"]), default="xlsx", show_default=True,
+              help="Spreadsheet format.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Workbook to write (default: evidence-<version>.xlsx in the current folder).")
+@evidence_option
+def export(fmt: str, out: Path | None, evidence_path: Path | None) -> None:
+    """Export the evidence tables to a workbook: a sheet per table and a 'Fields' sheet."""
+    from .analyst.xlsx import default_workbook_name, export_workbook
+
+    folder = _evidence_folder(evidence_path)
+    click.echo(f"wrote {export_workbook(out or Path(default_workbook_name(folder)), folder)}")
+
+
+@cli.command("import-xlsx")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@evidence_option
+def import_xlsx(file: Path, evidence_path: Path | None) -> None:
+    """Validate an edited workbook FILE and, only if valid, write its tables to the evidence CSVs."""
+    from .analyst.xlsx import import_workbook
+
+    folder = _evidence_folder(evidence_path)
+    try:
+        result = import_workbook(file, folder)
+    except EvidenceError as err:
+        _echo_problems(err, f"{file} was not imported and {folder} is unchanged.")
+        sys.exit(1)
+    for sheet in result.ignored_sheets:
+        click.echo(f"note: sheet '{sheet}' is not an evidence table; ignored", err=True)
+    changed = ", ".join(result.changed_files) or "nothing (the workbook matches the evidence)"
+    click.echo(f"updated {changed}")
+
+
+@cli.command("import-trial")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--class-id", default=None,
+              help="therapy class of trials not yet in trials.csv (required for those).")
+@click.option("--write", is_flag=True, help="Update trials.csv (validated first, replaced atomically).")
+@click.option("--source", "show_source", is_flag=True, help="Also print draft sources.csv rows.")
+@evidence_option
+def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, show_source: bool,
+                 evidence_path: Path | None) -> None:
+    """Turn ClinicalTrials.gov API v2 records (saved JSON FILES) into trials.csv rows."""
+    from .analyst.ctgov import import_trials, render_sources, render_updates
+    from .schema import load_package
+
+    folder = _evidence_folder(evidence_path)
+    try:
+        updates = import_trials(list(files), folder, class_id=class_id, write=write)
+    except EvidenceError as err:
+        _echo_problems(err, "trials.csv was not changed.")
+        sys.exit(1)
+    package = load_package(folder)
+    click.echo(render_updates(updates, package.table("trials").columns), nl=False)
+    if show_source:
+        click.echo(render_sources(updates, package.table("sources").columns), nl=False)
+    if write:
+        click.echo(f"wrote {folder / 'trials.csv'}")
+
+
 def main() -> None:
     """Console-script entry point: run the CLI, turning the toolkit's own errors into one-line messages."""
     try:

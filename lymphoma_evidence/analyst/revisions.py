@@ -1,0 +1,155 @@
+"""Evidence at a git revision, read with git itself (never by checking out), and the released versions.
+
+A "side" of a comparison is either an evidence folder or a revision (``HEAD~1``, a tag, a commit) of the
+repository holding the evidence folder. A revision's evidence files are copied out with ``git show`` into a
+temporary folder, so the work tree is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import LymphomaEvidenceError, ParameterError
+from ..paths import SCHEMA_FILE
+from .changelog import CHANGELOG_FILE, previous_version, read_changelog
+
+#: Files of an evidence folder that a revision is read for.
+EVIDENCE_SUFFIXES = (".csv", ".json", ".md")
+#: Tag names that mark a released evidence version, tried in this order.
+RELEASE_TAGS = ("evidence-v{version}", "v{version}")
+
+
+class GitError(LymphomaEvidenceError):
+    """Raised when git cannot read the repository that holds the evidence."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: what the user wrote, the folder holding its files, its revision if any."""
+
+    label: str
+    folder: Path
+    revision: str | None = None
+
+
+def _git(args: list[str], cwd: Path) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError as err:
+        raise GitError("git is not installed; install it to compare revisions") from err
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip()
+        raise GitError(f"git {' '.join(args)} failed in {cwd}: {message}")
+    return done.stdout
+
+
+def _repository(evidence_path: Path) -> tuple[Path, str]:
+    """The repository's top folder and the evidence folder's path inside it (``evidence/``)."""
+    try:
+        top = _git(["rev-parse", "--show-toplevel"], evidence_path).decode().strip()
+        prefix = _git(["rev-parse", "--show-prefix"], evidence_path).decode().strip()
+    except GitError as err:
+        raise GitError(f"{evidence_path} is not inside a git repository, so revisions cannot be "
+                       "read; compare two folders instead") from err
+    return Path(top), prefix
+
+
+def resolve_revision(revision: str, evidence_path: Path) -> str:
+    """The commit id ``revision`` names in the repository of ``evidence_path``.
+
+    Raises
+    ------
+    ParameterError
+        When ``revision`` names no commit.
+    """
+    try:
+        return _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
+                    Path(evidence_path)).decode().strip()
+    except GitError as err:
+        raise ParameterError(
+            f"{revision!r} is neither an evidence folder nor a revision of the repository holding "
+            f"{evidence_path}; give a folder with {SCHEMA_FILE} or a revision such as HEAD~1 or a tag"
+        ) from err
+
+
+def export_revision(revision: str, evidence_path: Path, destination: Path) -> list[str]:
+    """Copy the evidence files (CSV, JSON, Markdown) of ``revision`` into ``destination``.
+
+    Returns the names copied; an empty list when the evidence folder did not exist at that revision.
+    """
+    evidence_path = Path(evidence_path)
+    commit = resolve_revision(revision, evidence_path)
+    top, prefix = _repository(evidence_path)
+    listing = _git(["ls-tree", "--name-only", "-z", commit, "--", prefix], top).decode()
+    names = []
+    for path in filter(None, listing.split("\0")):
+        name = path[len(prefix):]
+        if "/" in name or not name.endswith(EVIDENCE_SUFFIXES):
+            continue
+        (Path(destination) / name).write_bytes(_git(["show", f"{commit}:{path}"], top))
+        names.append(name)
+    return names
+
+
+@contextmanager
+def open_side(spec: str | Path, evidence_path: Path) -> Iterator[Side]:
+    """Yield the :class:`Side` that ``spec`` names: an existing folder, else a git revision.
+
+    A revision is exported to a temporary folder that is removed when the block ends.
+    """
+    folder = Path(spec)
+    if folder.is_dir():
+        yield Side(str(spec), folder)
+        return
+    with tempfile.TemporaryDirectory(prefix="lymphoma-evidence-") as temp:
+        export_revision(str(spec), evidence_path, Path(temp))
+        yield Side(str(spec), Path(temp), revision=str(spec))
+
+
+def _version_at(commit: str, path: str, top: Path) -> str | None:
+    try:
+        return str(json.loads(_git(["show", f"{commit}:{path}"], top)).get("version", ""))
+    except (GitError, json.JSONDecodeError):
+        return None
+
+
+def release_revision(version: str, evidence_path: Path) -> str | None:
+    """The revision where evidence ``version`` was released, or ``None`` when none is found.
+
+    A tag ``evidence-v<version>`` or ``v<version>`` wins; otherwise the first commit whose
+    ``datapackage.json`` carries ``version`` (the commit that set the version).
+    """
+    evidence_path = Path(evidence_path)
+    for pattern in RELEASE_TAGS:
+        tag = pattern.format(version=version)
+        try:
+            return _git(["rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}"],
+                        evidence_path).decode().strip()
+        except GitError:
+            continue
+    top, prefix = _repository(evidence_path)
+    path = prefix + SCHEMA_FILE
+    history = _git(["log", "--reverse", "--format=%H", "--", path], top).decode().split()
+    return next((c for c in history if _version_at(c, path, top) == version), None)
+
+
+def previous_release(evidence_path: Path) -> tuple[str, str] | None:
+    """The previous released version of the evidence in ``evidence_path`` and its revision.
+
+    Released versions are the ``## <version>`` headings of ``CHANGELOG.md``. When the folder's own version
+    is released, the previous release is the one listed after it; otherwise it is the newest listed.
+    Returns ``None`` when there is no earlier release or its revision cannot be found.
+    """
+    folder = Path(evidence_path)
+    current = json.loads((folder / SCHEMA_FILE).read_text(encoding="utf-8")).get("version", "")
+    version = previous_version(read_changelog(folder / CHANGELOG_FILE), str(current))
+    if version is None:
+        return None
+    revision = release_revision(version, folder)
+    return None if revision is None else (version, revision)
