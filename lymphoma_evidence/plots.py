@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from .evidence import Evidence
 
 __all__ = ["forest_plot", "ranges_plot", "eligibility_plot", "forest_figure", "ranges_figure",
-           "eligibility_figure", "forest_rows_for", "ranges_trials", "describe_profile", "figure_html"]
+           "eligibility_figure", "forest_rows_for", "ranges_trials", "describe_profile", "figure_html",
+           "name_map"]
 
 ENDPOINT_NAMES = {"ORR": "overall response rate (ORR)", "CR": "complete response rate (CR)"}
 STATUS_ORDER = ("eligible", "check", "not_eligible")
@@ -226,8 +227,8 @@ def ranges_figure(evidence: Evidence) -> tuple[Figure, str]:
 
     checks = check_reported_ranges(evidence)
     return ranges_plot(checks, ranges_trials(evidence, checks),
-                       class_names=_names(evidence.classes, "class_id", "name"),
-                       source_labels=_names(evidence.sources, "source_id", "label"))
+                       class_names=name_map(evidence.classes, "class_id", "name"),
+                       source_labels=name_map(evidence.sources, "source_id", "label"))
 
 
 def eligibility_figure(evidence: Evidence, profile: Any) -> tuple[Figure, str]:
@@ -236,7 +237,7 @@ def eligibility_figure(evidence: Evidence, profile: Any) -> tuple[Figure, str]:
 
     return eligibility_plot(eligible_options(evidence, profile),
                             profile_label=describe_profile(profile),
-                            source_labels=_names(evidence.sources, "source_id", "label"))
+                            source_labels=name_map(evidence.sources, "source_id", "label"))
 
 
 def ranges_trials(evidence: Evidence, checks: pd.DataFrame) -> pd.DataFrame:
@@ -577,7 +578,8 @@ def _first_reason(reasons: Any) -> str:
     return "" if pd.isna(reasons) else str(reasons).split("; ")[0]
 
 
-def _names(frame: pd.DataFrame, key: str, value: str) -> dict[str, str]:
+def name_map(frame: pd.DataFrame, key: str, value: str) -> dict[str, str]:
+    """``{key: value}`` from two columns of an evidence table, e.g. source_id -> label."""
     return {str(k): str(v) for k, v in zip(frame[key], frame[value], strict=True) if not pd.isna(v)}
 
 
