@@ -1,0 +1,113 @@
+"""Small, escaped HTML fragments for reports: text from the evidence is data, never markup.
+
+Every function here escapes what it is given; only the fragment's own tags are markup. A
+:class:`Fragment` shows itself as HTML in notebooks (``_repr_html_``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+SAFE_SCHEMES = ("https://", "http://")
+
+
+class Fragment(str):
+    """A piece of trusted HTML built by this module; displays as HTML in a notebook."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(plain_text(self))
+
+    def __add__(self, other: str) -> Fragment:
+        return Fragment(str(self) + str(other))
+
+
+def plain_text(markup: str) -> str:
+    """The readable text of an HTML fragment: tags dropped, entities decoded, one line per block."""
+    spaced = re.sub(r"</(p|li|h[1-6]|tr|caption|section|div)>", "\n", str(markup))
+    spaced = re.sub(r"</t[dh]>", " | ", spaced)
+    flat = html.unescape(re.sub(r"<[^>]+>", "", spaced))
+    return "\n".join(line.strip() for line in flat.splitlines() if line.strip())
+
+
+def esc(value: Any) -> str:
+    """Escape any value for HTML text or attribute use; missing values become an empty string."""
+    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def join(parts: Iterable[str]) -> Fragment:
+    """Concatenate fragments."""
+    return Fragment("".join(str(p) for p in parts))
+
+
+def tag(name: str, content: str, **attrs: str) -> Fragment:
+    """``<name attrs>content</name>``; ``content`` must already be a fragment or escaped text."""
+    rendered = "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
+    return Fragment(f"<{name}{rendered}>{content}</{name}>")
+
+
+def text(value: Any) -> Fragment:
+    """Escaped text as a fragment."""
+    return Fragment(esc(value))
+
+
+def para(*parts: str, cls: str = "") -> Fragment:
+    """A paragraph of already-escaped parts (use :func:`text` for raw strings)."""
+    return tag("p", "".join(str(p) for p in parts), **({"class_": cls} if cls else {}))
+
+
+def link(url: Any, label: Any) -> Fragment:
+    """A link when ``url`` is http(s), otherwise the escaped label alone (no other scheme is ever linked)."""
+    if isinstance(url, str) and url.startswith(SAFE_SCHEMES):
+        return tag("a", esc(label), href=url)
+    return text(label)
+
+
+def bullets(items: Iterable[str], ordered: bool = False) -> Fragment:
+    """A list of already-built fragments (escape raw strings with :func:`text`)."""
+    body = "".join(f"<li>{item}</li>" for item in items)
+    return Fragment(f"<{'ol' if ordered else 'ul'}>{body}</{'ol' if ordered else 'ul'}>")
+
+
+def heading(level: int, content: Any) -> Fragment:
+    """An escaped heading ``<hN>``."""
+    return tag(f"h{level}", esc(content))
+
+
+def table(
+    frame: pd.DataFrame,
+    columns: Sequence[tuple[str, str]],
+    caption: str = "",
+    formatters: dict[str, Callable[[pd.Series], str]] | None = None,
+    notes: Sequence[str] = (),
+) -> Fragment:
+    """An accessible HTML table of ``frame``.
+
+    Parameters
+    ----------
+    columns
+        ``(header, key)`` pairs: the column header shown, and the frame column whose value is shown
+        (escaped) unless ``formatters[key]`` builds the cell from the whole row (its output is trusted).
+    caption
+        Table caption (escaped). ``notes`` become numbered footnotes under the table.
+    """
+    formatters = formatters or {}
+    head = "".join(f'<th scope="col">{esc(header)}</th>' for header, _ in columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = [formatters[key](row) if key in formatters else esc(row.get(key)) for _, key in columns]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    foot = bullets([text(n) for n in notes], ordered=True) if notes else ""
+    body = "".join(rows)
+    return Fragment(f'<div class="table-wrap"><table>{cap}<thead><tr>{head}</tr></thead>'
+                    f"<tbody>{body}</tbody></table>{foot}</div>")
