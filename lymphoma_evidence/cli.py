@@ -173,6 +173,36 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
         click.echo(f"wrote {folder / 'trials.csv'}")
 
 
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("figures"),
+              show_default=True, help="Folder for the figure files and figures.md.")
+@click.option("--endpoint", "endpoints", type=click.Choice(["ORR", "CR"]), multiple=True,
+              help="Forest plot endpoint; repeat for several (default: ORR and CR).")
+@click.option("--format", "formats", default="png,svg", show_default=True,
+              help="Comma-separated file formats: png, svg.")
+@click.option("--dpi", type=click.IntRange(min=200), default=200, show_default=True, help="PNG resolution.")
+@evidence_option
+def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
+            evidence_path: Path | None) -> None:
+    """Write every figure as slide-sized (16:9) PNG and SVG, plus figures.md with alt text and sources."""
+    from .figures import build_figures, export_figures
+
+    figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ("ORR", "CR"))
+    written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi)
+    click.echo(f"wrote {len(written)} files to {out_dir} (index: {written[-1]})")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=Path("deck.pptx"),
+              show_default=True, help="PowerPoint file to write.")
+@evidence_option
+def slides(out: Path, evidence_path: Path | None) -> None:
+    """Build a 16:9 PowerPoint deck: title, a slide per figure, key takeaways, references, disclaimer."""
+    from .slides import write_deck
+
+    click.echo(f"wrote {write_deck(load_or_exit(evidence_path), out)}")
+
+
 def main() -> None:
     """Console-script entry point: run the CLI, turning the toolkit's own errors into one-line messages."""
     try:
