@@ -81,8 +81,9 @@ def _md_cell(value: str) -> str:
 
 def render_markdown(diff: EvidenceDiff) -> str:
     """Markdown for a pull request comment: a section per changed table, changed cells as a table."""
-    lines = [f"## {_title(diff)}", ""]
-    lines += [f"> {note}" for note in diff.notes]
+    lines = [f"## {_title(diff)}"]
+    if diff.notes:
+        lines += ["", *(f"> {note}" for note in diff.notes)]
     if diff.unexplained_removals:
         lines += ["", f"**Error:** {_removal_message(diff)}"]
     if diff.is_empty:
