@@ -87,7 +87,7 @@ def _new_deck(title: str, figure_set: FigureSet) -> PresentationType:
     factor = deck.slide_width / _OLD_WIDTH
     for shapes in [deck.slide_master.shapes, *(layout.shapes for layout in deck.slide_layouts)]:
         for shape in shapes:
-            if shape.left is not None:
+            if shape._element.xfrm is not None:  # own position; others inherit the widened master
                 shape.left, shape.width = Emu(int(shape.left * factor)), Emu(int(shape.width * factor))
     stamp = datetime.combine(figure_set.built, time())
     props = deck.core_properties
