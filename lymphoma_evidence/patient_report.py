@@ -9,6 +9,8 @@ from .errors import ParameterError
 
 STATUS_WORDS = {"eligible": "Fits the listed criteria", "check": "Check with the care team",
                 "not_eligible": "Does not fit the listed criteria"}
+STATUS_COUNTS = {"eligible": "fit the listed criteria", "check": "to check with the care team",
+                 "not_eligible": "do not fit"}
 
 
 TRI_STATE = {"yes": True, "no": False, "unknown": None}
@@ -35,11 +37,30 @@ def profile_from_parameters(prior_lines: int = -1, prior_car_t: str = "unknown",
                           ecog=None if ecog < 0 else ecog, antigens=dict(antigens or {}))
 
 
+def _known(value: object, yes: str, no: str, what: str) -> str:
+    return f"{what}: unknown" if value is None else (yes if value else no)
+
+
+def describe(patient: PatientProfile) -> list[str]:
+    """The profile in plain words, one fact per line, unknowns said as unknown."""
+    lines = ["prior lines of treatment: unknown" if patient.prior_lines is None
+             else f"prior lines of treatment: {patient.prior_lines}",
+             _known(patient.prior_car_t, "has had CAR T-cell therapy", "has not had CAR T-cell therapy",
+                    "CAR T-cell therapy before"),
+             _known(patient.transplant_fit, "fit for a transplant", "not fit for a transplant",
+                    "fitness for a transplant"),
+             _known(patient.has_donor, "a stem-cell donor is available", "no stem-cell donor",
+                    "stem-cell donor"),
+             "ECOG performance status: unknown" if patient.ecog is None
+             else f"ECOG performance status: {patient.ecog}"]
+    antigens = [f"{name} {state}" for name, state in sorted(patient.antigens.items())]
+    lines.append("markers on the lymphoma: " + (", ".join(antigens) if antigens else "unknown"))
+    return lines
+
+
 def profile(b: Briefing, patient: PatientProfile) -> h.Fragment:
     """The profile as given, every unknown shown as unknown."""
-    from .plots import describe_profile
-
-    return b.section("The patient profile", h.para(h.text(describe_profile(patient))),
+    return b.section("The patient profile", h.bullets([h.text(line) for line in describe(patient)]),
                      h.para(h.text("Unknown values are never guessed: an option that depends on one is "
                                    "marked 'check'.")))
 
@@ -56,7 +77,7 @@ def options(b: Briefing, patient: PatientProfile) -> h.Fragment:
     columns = [("Option", "name"), ("Kind", "scope_type"), ("Class", "class_name"), ("Status", "status"),
                ("Why", "reasons"), ("Basis", "basis")]
     counts = table["status"].value_counts()
-    summary = ", ".join(f"{counts.get(s, 0)} {STATUS_WORDS[s].lower()}" for s in STATUS_WORDS)
+    summary = ", ".join(f"{counts.get(s, 0)} {STATUS_COUNTS[s]}" for s in STATUS_COUNTS)
     return b.section("Options for this profile", h.para(h.text(f"{len(table)} options: {summary}.")),
                      figure(eligibility_figure(b.evidence, patient)),
                      h.table(table, columns, caption="Options by status", formatters=fmt))
