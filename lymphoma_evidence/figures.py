@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .eligibility import PatientProfile, eligible_options
 from .errors import ParameterError
 from .plots import (
     describe_profile,
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from .evidence import Evidence
 
 FORMATS = ("png", "svg")
+#: The illustrative patient of the eligibility overview in the educators' set.
+EXAMPLE_PROFILE = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)
 MIN_DPI = 200
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
@@ -91,7 +94,7 @@ def build_date() -> date:
 
 
 def build_figures(evidence: Evidence, endpoints: Sequence[str] = ("ORR", "CR"),
-                  profile: Any = None) -> FigureSet:
+                  profile: PatientProfile | None = EXAMPLE_PROFILE) -> FigureSet:
     """Every figure of the set: a forest plot per endpoint, the stated ranges vs the trials, and
     the eligibility overview for ``profile`` when one is given.
 
@@ -101,13 +104,14 @@ def build_figures(evidence: Evidence, endpoints: Sequence[str] = ("ORR", "CR"),
         The evidence bundle.
     endpoints : sequence of {"ORR", "CR"}
         One forest plot per endpoint, in this order.
-    profile : PatientProfile, optional
-        The patient profile of the eligibility overview (left out when None).
+    profile : PatientProfile or None
+        The patient of the eligibility overview (default: :data:`EXAMPLE_PROFILE`, labelled as an
+        example); None leaves the overview out.
     """
     figures = [_forest(evidence, endpoint) for endpoint in dict.fromkeys(endpoints)]
     if len(evidence.reported_ranges):
         figures.append(_ranges(evidence))
-    if profile is not None:
+    if profile is not None and len(evidence.eligibility):
         figures.append(_eligibility(evidence, profile))
     return FigureSet(tuple(figures), evidence.version, evidence.content_hash, build_date())
 
@@ -205,14 +209,16 @@ def _ranges(evidence: Evidence) -> NamedFigure:
     return NamedFigure("stated_ranges", title, fig, alt, _citations(evidence, sources))
 
 
-def _eligibility(evidence: Evidence, profile: Any) -> NamedFigure:
-    from .eligibility import eligible_options
-
+def _eligibility(evidence: Evidence, profile: PatientProfile) -> NamedFigure:
     options = eligible_options(evidence, profile)
-    fig, alt = eligibility_plot(options, profile_label=describe_profile(profile),
+    label = describe_profile(profile)
+    if profile == EXAMPLE_PROFILE:
+        label = f"example patient with {label}"
+    fig, alt = eligibility_plot(options, profile_label=label,
                                 source_labels=name_map(evidence.sources, "source_id", "label"))
     counts = options["status"].value_counts()
-    title = "Options for this profile: " + ", ".join(
+    who = "the example patient" if profile == EXAMPLE_PROFILE else "this profile"
+    title = f"Options for {who}: " + ", ".join(
         f"{counts.get(status, 0)} {words}" for status, words in
         (("eligible", "eligible"), ("check", "to check"), ("not_eligible", "not eligible")))
     return NamedFigure("eligibility", title, fig, alt, _citations(evidence, options["source_id"]))

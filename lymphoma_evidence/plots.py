@@ -26,6 +26,7 @@ from .errors import ParameterError
 from .style import (
     COLORS,
     FONT_SIZES,
+    SLIDE_SIZE,
     add_source_line,
     house_style,
     new_figure,
@@ -47,6 +48,10 @@ ENDPOINT_NAMES = {"ORR": "overall response rate (ORR)", "CR": "complete response
 STATUS_ORDER = ("eligible", "check", "not_eligible")
 STATUS_NAMES = {"eligible": "Eligible", "check": "Check with team", "not_eligible": "Not eligible"}
 _STATUS_MARKERS = {"eligible": "o", "check": "^", "not_eligible": "X"}
+_PROFILE_FLAGS = {"prior_car_t": ("after CAR T", "no prior CAR T"),
+                  "transplant_fit": ("fit for transplant", "not fit for transplant"),
+                  "has_donor": ("donor available", "no donor")}
+_PROFILE_NUMBERS = {"prior_lines": "{} prior lines", "ecog": "ECOG {}"}
 
 TABLE_COLUMNS = ("result_id", "class_id", "class_name", "agent_name", "regimen", "trial",
                  "post_car_t", "endpoint", "n", "rate", "ci_low", "ci_high", "source_label")
@@ -185,10 +190,14 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
                              _order=options["status"].map(STATUS_ORDER.index))
     options = options.sort_values("_order", kind="stable").reset_index(drop=True)
     labels = dict(source_labels or {})
-    title = "Treatment options" + (f" for {profile_label}" if profile_label else "")
+    title = "Treatment options by eligibility status"
     with house_style():
         sources = [labels.get(s, s) for s in options["source_id"].dropna()]
         fig, ax = _eligibility_axes(options, title, sources)
+        if profile_label:
+            fig.text(0.15 / SLIDE_SIZE[0], 1 - 0.6 / SLIDE_SIZE[1],
+                     textwrap.shorten(f"Profile: {profile_label}", 120, placeholder="..."),
+                     fontsize=FONT_SIZES["base"], va="top", gid="profile")
         _draw_options(ax, options)
     return fig, _eligibility_alt(options, profile_label)
 
@@ -257,12 +266,28 @@ def ranges_trials(evidence: Evidence, checks: pd.DataFrame) -> pd.DataFrame:
 
 
 def describe_profile(profile: Any) -> str:
-    """A short plain-words label for a patient profile: its set fields as ``name value`` pairs."""
-    if is_dataclass(profile):
-        values = {f.name: getattr(profile, f.name) for f in fields(profile)}
-        return ", ".join(f"{_plain(name)} {_plain(value)}" for name, value in values.items()
-                         if value not in (None, "", ()))
-    return str(profile)
+    """A short plain-words label for a patient profile, naming only what is known.
+
+    ``PatientProfile(prior_lines=3, prior_car_t=True, antigens={"CD19": "negative"})`` gives
+    ``"3 prior lines, after CAR T, CD19 negative"``; fields without a wording show as
+    ``name value``; anything that is not a dataclass is shown with ``str``.
+    """
+    if not is_dataclass(profile):
+        return str(profile)
+    parts = []
+    for f in fields(profile):
+        value = getattr(profile, f.name)
+        if value is None or (hasattr(value, "__len__") and not len(value)):
+            continue
+        if f.name == "antigens":
+            parts += [f"{antigen} {state}" for antigen, state in value.items()]
+        elif isinstance(value, bool) and f.name in _PROFILE_FLAGS:
+            parts.append(_PROFILE_FLAGS[f.name][0 if value else 1])
+        elif f.name in _PROFILE_NUMBERS:
+            parts.append(_PROFILE_NUMBERS[f.name].format(value))
+        else:
+            parts.append(f"{_plain(f.name)} {_plain(value)}")
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------- preparing rows
@@ -283,7 +308,7 @@ def _forest_rows(table: pd.DataFrame, summary: pd.DataFrame) -> list[_Row]:
 
 
 def _result_row(rec: Any, key_prefix: str = "") -> _Row:
-    name = re.sub(r"\s*\(.*\)\s*$", "", str(rec.agent_name))
+    name = _short_name(rec.agent_name)
     regimen = str(rec.regimen) if isinstance(rec.regimen, str) else ""
     label = regimen[:1].upper() + regimen[1:] if "+" in regimen else name
     label = textwrap.shorten(f"{label} ({rec.trial})", 48, placeholder="...")
@@ -425,15 +450,15 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     fig = new_figure()
     width, height = fig.get_size_inches()
     bottom = add_source_line(fig, sources) + 0.2 / height
-    fig.text(0.15 / width, 1 - 0.15 / height, textwrap.shorten(title, 110, placeholder="..."),
+    fig.text(0.15 / width, 1 - 0.15 / height, title,
              fontsize=FONT_SIZES["title"], fontweight="bold", va="top", gid="title")
-    left, right, top = 0.24, 0.56, 1 - 1.0 / height
+    left, right, top = 0.24, 0.56, 1 - 1.3 / height
     ax = fig.add_axes((left, bottom, right - left, top - bottom))
     ax.set_ylim(len(options) - 0.5, -0.5)
     ax.set_xlim(-0.5, len(STATUS_ORDER) - 0.5)
     size = _row_font_size((top - bottom) * height / len(options))
-    ax.set_yticks(range(len(options)), labels=[textwrap.shorten(str(n), 34, placeholder="...")
-                                               for n in options["name"]], fontsize=size)
+    names = [textwrap.shorten(_short_name(n), 34, placeholder="...") for n in options["name"]]
+    ax.set_yticks(range(len(options)), labels=names, fontsize=size)
     ax.xaxis.tick_top()
     ax.set_xticks(range(len(STATUS_ORDER)), labels=[STATUS_NAMES[s] for s in STATUS_ORDER],
                   fontsize=FONT_SIZES["small"], fontweight="bold")
@@ -444,7 +469,7 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     ax.set_axisbelow(True)
     ax.text(1.04, 1.0, "Deciding reason", transform=ax.transAxes, va="bottom",
             fontsize=FONT_SIZES["small"], fontweight="bold")
-    chars = int((1 - right - 0.05) * width * 72 / (size * 0.55))
+    chars = int((1 - right - 0.04) * width * 72 / (size * 0.52))
     for y, reason in enumerate(options["reason"]):
         ax.text(1.04, y, textwrap.shorten(reason, chars, placeholder="...") if reason else "",
                 transform=ax.get_yaxis_transform(), va="center", fontsize=size)
@@ -504,8 +529,12 @@ def _eligibility_alt(options: pd.DataFrame, profile_label: str) -> str:
     for status in STATUS_ORDER:
         group = options[options["status"] == status]
         if len(group):
-            items = ", ".join(f"{r.name} ({r.reason})" if r.reason and status != "eligible"
-                              else str(r.name) for r in group.itertuples(index=False))
+            names = [_short_name(r.name) for r in group.itertuples(index=False)]
+            if status == "eligible":
+                items = ", ".join(names)
+            else:
+                items = "; ".join(f"{n}: {r}" if r else n for n, r in zip(names, group["reason"],
+                                                                           strict=True))
             parts.append(f"{STATUS_NAMES[status].lower()}: {len(group)} ({items})")
     return (f"Chart of {len(options)} treatment options by eligibility status{who}. "
             + "; ".join(parts) + ".")
@@ -557,6 +586,12 @@ def _pool_qualifier(rec: Any) -> str:
     disease = getattr(rec, "disease", None)
     parts = [str(disease)] if isinstance(disease, str) and disease else []
     return ", ".join([*parts, _plain(rec.analysis_set)])
+
+
+def _short_name(name: Any) -> str:
+    """A display name without its trailing parenthesis: ``"Glofitamab (glofitamab-gxbm)"`` ->
+    ``"Glofitamab"``."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", str(name)) or str(name)
 
 
 def _count(n: int, noun: str) -> str:

@@ -159,7 +159,7 @@ def add_source_line(fig: Figure, labels: Iterable[str]) -> float:
         return 0.0
     size = FONT_SIZES["min"]
     width_in, height_in = fig.get_size_inches()
-    chars_per_line = max(40, int(width_in * 72 / (size * 0.55)))
+    chars_per_line = max(40, int((width_in - 0.4) * 72 / (size * 0.6)))
     wrapped = textwrap.fill(text, chars_per_line)
     n_lines = wrapped.count("\n") + 1
     margin_in = 0.15
