@@ -23,6 +23,11 @@ _PUBLIC = {
     "check_reported_ranges": "summaries",
     "PatientProfile": "eligibility",
     "eligible_options": "eligibility",
+    "proportion_ci": "stats",
+    "pool_proportions": "stats",
+    "PooledProportion": "stats",
+    "diff_evidence": "analyst.diff",
+    "audit_evidence": "analyst.audit",
 }
 
 __all__ = ["__version__", *_PUBLIC]
