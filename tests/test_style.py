@@ -1,0 +1,91 @@
+"""Tests for lymphoma_evidence.style: palette, slide size, formatting and the source line."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib
+import pytest
+
+from lymphoma_evidence.style import (
+    COLORS,
+    FONT_SIZES,
+    OKABE_ITO,
+    SLIDE_SIZE,
+    SVG_HASHSALT,
+    add_source_line,
+    house_style,
+    new_figure,
+    percent,
+    percent_range,
+    source_line,
+)
+
+
+def test_palette_is_the_eight_okabe_ito_colours_and_roles_use_it():
+    assert len(OKABE_ITO) == 8
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in OKABE_ITO.values())
+    for role in ("all_patients", "post_car_t", "stated", "eligible", "check", "not_eligible"):
+        assert COLORS[role] in OKABE_ITO.values()
+
+
+def test_new_figure_is_slide_sized_16_by_9():
+    width, height = new_figure().get_size_inches()
+    assert (width, height) == pytest.approx(SLIDE_SIZE)
+    assert width / height == pytest.approx(16 / 9, rel=1e-3)
+
+
+def test_fonts_stay_readable_on_slides():
+    assert FONT_SIZES["min"] >= 10
+    assert FONT_SIZES["title"] > FONT_SIZES["base"] > FONT_SIZES["small"] >= FONT_SIZES["min"]
+
+
+def test_house_style_sets_svg_hashsalt_and_restores_rcparams_after():
+    before = matplotlib.rcParams["svg.hashsalt"]
+    with house_style():
+        assert matplotlib.rcParams["svg.hashsalt"] == SVG_HASHSALT
+        assert matplotlib.rcParams["axes.spines.top"] is False
+    assert matplotlib.rcParams["svg.hashsalt"] == before
+
+
+@pytest.mark.parametrize(("value", "text"), [(0.523, "52%"), (1.0, "100%"), (0.0, "0%"),
+                                             (math.nan, "n/a"), (None, "n/a")])
+def test_percent_formats_proportions(value, text):
+    assert percent(value) == text
+
+
+def test_percent_range_joins_with_en_dash_and_collapses_equal_ends():
+    assert percent_range(0.52, 0.634) == "52–63%"
+    assert percent_range(0.35, 0.3502) == "35%"
+    assert percent_range(math.nan, 0.5) == "n/a"
+
+
+def test_source_line_drops_duplicates_blanks_and_missing_values():
+    assert source_line(["A 2020", "B 2021", "A 2020", "", None, float("nan")]) == \
+        "Sources: A 2020; B 2021."
+    assert source_line(["Only 2024"]) == "Source: Only 2024."
+    assert source_line([]) == ""
+
+
+def test_add_source_line_writes_under_the_figure_and_reports_its_height():
+    fig = new_figure()
+    height = add_source_line(fig, ["Thieblemont 2023 (EPCORE NHL-1)"])
+    texts = [t for t in fig.texts if t.get_gid() == "source-line"]
+    assert len(texts) == 1 and texts[0].get_text() == "Source: Thieblemont 2023 (EPCORE NHL-1)."
+    assert 0 < height < 0.2
+    assert texts[0].get_position()[1] < height
+
+
+def test_add_source_line_wraps_long_lists_and_needs_more_room():
+    short = add_source_line(new_figure(), ["A"])
+    fig = new_figure()
+    tall = add_source_line(fig, [f"Author{i} 2020 (TRIAL-{i} long-term follow-up)" for i in range(12)])
+    assert "\n" in fig.texts[0].get_text()
+    assert tall > short
+
+
+def test_add_source_line_without_labels_adds_nothing():
+    fig = new_figure()
+    assert add_source_line(fig, []) == 0.0
+    assert fig.texts == []
