@@ -11,19 +11,20 @@ import io
 from collections.abc import Sequence
 from datetime import datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
 from .errors import ParameterError
-from .figures import MIN_DPI, FigureSet, NamedFigure, build_figures
+from .figures import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as PresentationType
     from pptx.slide import Slide
 
+    from .eligibility import PatientProfile
     from .evidence import Evidence
 
 DECK_TITLE = "Lymphoma treatment after CAR T-cell therapy"
@@ -32,13 +33,14 @@ _LAYOUT = {"title": 0, "content": 1, "title_only": 5}
 _OLD_WIDTH = Inches(10)  # the default template is 4:3; its masters are widened to 16:9
 
 
-def write_deck(evidence: Evidence, out_path: Path | str, profile: Any = None,
+def write_deck(evidence: Evidence, out_path: Path | str,
+               profile: PatientProfile | None = EXAMPLE_PROFILE,
                endpoints: Sequence[str] = ("ORR", "CR")) -> Path:
     """Build the figure set from ``evidence`` and write the deck to ``out_path``.
 
     The key takeaways are one sentence per therapy class for the first endpoint (see
     :func:`lymphoma_evidence.takeaways.class_takeaways`); each endpoint has its own figure slide.
-    ``profile`` adds the eligibility overview.
+    ``profile`` is the patient of the eligibility overview (None leaves it out).
     """
     from .summaries import class_summary
     from .takeaways import class_takeaways
