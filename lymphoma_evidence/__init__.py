@@ -26,6 +26,13 @@ _PUBLIC = {
     "proportion_ci": "stats",
     "pool_proportions": "stats",
     "PooledProportion": "stats",
+    "forest_figure": "plots",
+    "ranges_figure": "plots",
+    "eligibility_figure": "plots",
+    "figure_html": "display",
+    "export_figures": "figures",
+    "write_deck": "slides",
+    "class_takeaways": "takeaways",
     "diff_evidence": "analyst.diff",
     "audit_evidence": "analyst.audit",
 }
