@@ -1,0 +1,332 @@
+"""The HTML reports in a real browser: offline, accessible, readable, printable, and safe with hostile text.
+
+Headless Chromium from Debian's packages (``/usr/bin/chromium``), driven by Playwright for Python; no
+browser is downloaded. The reports are built once per session into a temporary folder; every page (each
+report and the index) is then opened once, and everything the tests check is recorded on that visit.
+axe-core comes from npm (``npm ci`` installs ``node_modules/axe-core``) and is injected into each page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from conftest import EVIDENCE, ROOT, cell, find_line, set_cell
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "reports" / "screenshots"
+BLOCKING_IMPACTS = {"serious", "critical"}
+#: URL schemes a self-contained report may load from; anything else is a request leaving the file.
+LOCAL_SCHEMES = {"file", "data", "blob", "about"}
+HOSTILE = {
+    "script": "<script>alert(1)</script>",
+    "img": "<img src=x onerror=alert(1)>",
+    "js_url": "javascript:alert(1)",
+    "markdown": "[click me](javascript:alert(1)) <b onmouseover=alert(1)>bold</b>",
+}
+
+if not CHROMIUM.is_file():
+    pytest.skip(f"Chromium is not installed at {CHROMIUM}: run `apt-get install -y chromium` "
+                "(make browser does it) to run the browser tests.", allow_module_level=True)
+if not AXE.is_file():
+    pytest.skip(f"axe-core is missing at {AXE.relative_to(ROOT)}: run `npm ci` in the project folder.",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+
+
+# -- building the reports ---------------------------------------------------------------------------
+
+
+INTERIM_REPORTS = {"briefing": {}, "class_profile": {}, "patient_options": {},
+                   "evidence_audit": {"today": "2025-01-01"}}
+
+
+def build_reports(out: Path, evidence: Path | None = None, only: str | None = None) -> Path:
+    """INTERIM until the build engine lands: papermill + nbconvert, wrapped in a minimal page."""
+    import html
+
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    out.mkdir(parents=True, exist_ok=True)
+    names = [only] if only else list(INTERIM_REPORTS)
+    exporter = HTMLExporter(template_name="basic", exclude_input=True)
+    for name in names:
+        params = dict(INTERIM_REPORTS[name], **({"evidence_path": str(evidence)} if evidence else {}))
+        executed = out / f"{name}.ipynb"
+        papermill.execute_notebook(ROOT / "notebooks" / f"{name}.ipynb", executed, parameters=params,
+                                   cwd=ROOT / "notebooks", progress_bar=False, kernel_name="python3")
+        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+        (out / f"{name}.html").write_text(
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(name)}</title>'
+            f"</head><body><main>{body}</main></body></html>", encoding="utf-8")
+    links = "".join(f'<li><a href="{n}.html">{n}</a></li>' for n in names)
+    (out / "index.html").write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reports</title></head><body><main>'
+        f"<h1>Reports</h1><p>Evidence version 0.1.0</p><ul>{links}</ul>"
+        "<p>Educational material, not medical advice.</p></main></body></html>", encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All reports and the index, built once per session from the project's evidence."""
+    return build_reports(tmp_path_factory.mktemp("reports"))
+
+
+@pytest.fixture(scope="session")
+def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The briefing built from a copy of the evidence whose text fields carry markup and script."""
+    evidence = tmp_path_factory.mktemp("hostile") / "evidence"
+    shutil.copytree(EVIDENCE, evidence, ignore=shutil.ignore_patterns("*.md"))
+    plant_hostile_text(evidence)
+    return build_reports(tmp_path_factory.mktemp("hostile_reports"), evidence=evidence, only="briefing")
+
+
+def plant_hostile_text(evidence: Path) -> None:
+    """Put the :data:`HOSTILE` strings into text fields the briefing shows (notes, citation, name)."""
+    first = 2  # the first data line (the header is line 1)
+    set_cell(evidence, "eligibility.csv", first, "notes", f"Eligible {HOSTILE['script']} adults")
+    cited = cell(evidence, "eligibility.csv", first, "source_id")
+    line = find_line(evidence, "sources.csv", source_id=cited)
+    set_cell(evidence, "sources.csv", line, "citation",
+             f"Hostile {HOSTILE['img']} citation, see {HOSTILE['js_url']}")
+    set_cell(evidence, "therapy_classes.csv", first, "name", f"Class {HOSTILE['markdown']}")
+
+
+# -- one visit per page -----------------------------------------------------------------------------
+
+
+@dataclass
+class Visit:
+    """What one page did and showed when opened offline in Chromium."""
+
+    name: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests_out: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)
+    headings: list[int] = field(default_factory=list)
+    text: str = field(default="", repr=False)
+    disclaimer_visible: bool = False
+    version_visible: bool = False
+    axe_violations: list[dict] = field(default_factory=list)
+    print_rows_breakable: int = 0
+    pdf: bytes = field(default=b"", repr=False)
+
+
+PAGE_FACTS = """() => ({
+  images: Array.from(document.images).map(i => ({src: i.getAttribute('src').slice(0, 40),
+      complete: i.complete, width: i.naturalWidth, alt: (i.getAttribute('alt') || '').trim()})),
+  links: Array.from(document.querySelectorAll('a[href]')).map(a => ({href: a.getAttribute('href')})),
+  headings: Array.from(document.querySelectorAll('h1,h2,h3,h4,h5,h6')).map(h => +h.tagName[1]),
+  text: document.body.innerText,
+})"""
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .map(v => ({id: v.id, impact: v.impact, help: v.help,
+              nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+ROWS_THAT_MAY_BREAK = """() => Array.from(document.querySelectorAll('tr'))
+  .filter(tr => !['avoid', 'avoid-page'].includes(getComputedStyle(tr).breakInside)).length"""
+
+
+def visit(browser, path: Path, version: str, axe_source: str, pdf: bool = False) -> Visit:
+    """Open ``path`` offline, record what happens, audit it with axe and save a full-page screenshot."""
+    seen = Visit(path.stem)
+    context = browser.new_context()
+    context.route(re.compile(r"^(https?|wss?|ftp)://"), lambda route: route.abort())  # logged below
+    page = context.new_page()
+    page.on("console", lambda m: seen.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda err: seen.page_errors.append(str(err)))
+    page.on("request", lambda r: seen.requests_out.append(r.url)
+            if urlsplit(r.url).scheme not in LOCAL_SCHEMES else None)
+    page.on("dialog", lambda d: (seen.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
+    page.goto(path.as_uri(), wait_until="load")
+    facts = page.evaluate(PAGE_FACTS)
+    seen.images, seen.links, seen.headings, seen.text = (facts["images"], facts["links"], facts["headings"],
+                                                          facts["text"])
+    seen.disclaimer_visible = page.get_by_text(re.compile("not medical advice", re.I)).first.is_visible()
+    seen.version_visible = page.get_by_text(re.compile(rf"version {re.escape(version)}\b", re.I)) \
+        .first.is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{path.stem}.png", full_page=True)
+    page.add_script_tag(content=axe_source)
+    seen.axe_violations = page.evaluate(AXE_RUN)
+    if pdf:
+        page.emulate_media(media="print")
+        seen.print_rows_breakable = page.evaluate(ROWS_THAT_MAY_BREAK)
+        seen.pdf = page.pdf(format="A4", print_background=True)
+    context.close()
+    return seen
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole session."""
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS,
+                                              headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def evidence_version() -> str:
+    """The evidence version from ``evidence/datapackage.json``."""
+    return json.loads((EVIDENCE / "datapackage.json").read_text(encoding="utf-8"))["version"]
+
+
+@pytest.fixture(scope="session")
+def visits(browser, report_dir: Path, evidence_version: str) -> dict[str, Visit]:
+    """Every page of the build (reports and index), each visited once."""
+    axe_source = AXE.read_text(encoding="utf-8")
+    pages = sorted(report_dir.glob("*.html"))
+    return {p.stem: visit(browser, p, evidence_version, axe_source, pdf=p.stem == "briefing") for p in pages}
+
+
+def problems(visits: dict[str, Visit], check) -> list[str]:
+    """``"page: problem"`` for every problem ``check(visit)`` returns, over all pages."""
+    return [f"{name}: {problem}" for name, seen in visits.items() for problem in check(seen)]
+
+
+# -- the checks ---------------------------------------------------------------------------------------
+
+
+def test_build_has_every_report_and_the_index(visits: dict[str, Visit]):
+    assert "index" in visits
+    assert {"briefing", "class_profile", "patient_options", "evidence_audit"} <= set(visits) or \
+        len(visits) >= 5, f"pages built: {sorted(visits)}"
+
+
+def test_pages_load_without_console_errors(visits: dict[str, Visit]):
+    found = problems(visits, lambda v: v.console_errors + v.page_errors)
+    assert not found, "\n".join(found)
+
+
+def test_no_request_leaves_the_file(visits: dict[str, Visit]):
+    found = problems(visits, lambda v: v.requests_out)
+    assert not found, "pages requested network resources:\n" + "\n".join(found)
+
+
+def test_every_image_loaded_and_has_alt_text(visits: dict[str, Visit]):
+    def bad_images(seen: Visit) -> list[str]:
+        return [f"image {i['src']}... {'not loaded' if not i['width'] else 'has no alt text'}"
+                for i in seen.images if not (i["complete"] and i["width"] > 0 and i["alt"])]
+
+    found = problems(visits, bad_images)
+    assert not found, "\n".join(found)
+    assert visits["briefing"].images, "the briefing should show its figures"
+
+
+def test_every_internal_link_resolves(visits: dict[str, Visit], report_dir: Path):
+    found = problems(visits, lambda v: broken_links(v, report_dir))
+    assert not found, "\n".join(found)
+
+
+def broken_links(seen: Visit, folder: Path) -> list[str]:
+    """Links to a missing file or a missing ``#id``; and any link with a scheme other than http(s)."""
+    broken = []
+    for link in seen.links:
+        parts = urlsplit(link["href"])
+        if parts.scheme in ("http", "https", "mailto"):
+            continue
+        if parts.scheme or parts.netloc:
+            broken.append(f"link {link['href']!r} uses a scheme a report must not link")
+            continue
+        target = folder / unquote(parts.path) if parts.path else folder / f"{seen.name}.html"
+        if not target.is_file():
+            broken.append(f"link {link['href']!r}: no file {target.name}")
+        elif parts.fragment and not _has_id(target, unquote(parts.fragment)):
+            broken.append(f"link {link['href']!r}: no element with id {parts.fragment!r}")
+    return broken
+
+
+def _has_id(page: Path, element_id: str) -> bool:
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find(id=element_id) is not None
+
+
+def test_disclaimer_and_evidence_version_are_visible(visits: dict[str, Visit], evidence_version: str):
+    def missing(seen: Visit) -> list[str]:
+        return ([] if seen.disclaimer_visible else ["disclaimer ('not medical advice') not visible"]) + \
+            ([] if seen.version_visible else [f"evidence version {evidence_version} not visible"])
+
+    found = problems(visits, missing)
+    assert not found, "\n".join(found)
+
+
+def test_each_page_has_one_h1_and_ordered_headings(visits: dict[str, Visit]):
+    def heading_problems(seen: Visit) -> list[str]:
+        levels = seen.headings
+        found = [] if levels.count(1) == 1 and levels[:1] == [1] else [f"h1 count/order wrong: {levels}"]
+        found += [f"h{a} followed by h{b} (skips a level)" for a, b in zip(levels, levels[1:], strict=False)
+                  if b > a + 1]
+        return found
+
+    found = problems(visits, heading_problems)
+    assert not found, "\n".join(found)
+
+
+def test_axe_finds_no_serious_or_critical_violation(visits: dict[str, Visit]):
+    def blocking(seen: Visit) -> list[str]:
+        return [f"[{v['impact']}] {v['id']}: {v['help']} at {v['nodes']}"
+                for v in seen.axe_violations if v["impact"] in BLOCKING_IMPACTS]
+
+    found = problems(visits, blocking)
+    assert not found, "axe-core accessibility violations:\n" + "\n".join(found)
+
+
+def test_full_page_screenshot_saved_for_every_page(visits: dict[str, Visit]):
+    for name in visits:
+        shot = SCREENSHOTS / f"{name}.png"
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"no screenshot for {name}"
+
+
+def test_briefing_prints_to_pdf_without_table_rows_cut(visits: dict[str, Visit]):
+    briefing = visits["briefing"]
+    assert briefing.pdf.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", briefing.pdf)) > 0
+    assert briefing.print_rows_breakable == 0, (f"{briefing.print_rows_breakable} table rows may be cut "
+                                                "across printed pages (print CSS needs break-inside: avoid)")
+
+
+# -- hostile text -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def hostile_visit(browser, hostile_dir: Path, evidence_version: str) -> tuple[Visit, object]:
+    """The hostile briefing, opened once; returns the visit and the parsed HTML."""
+    from bs4 import BeautifulSoup
+
+    page = hostile_dir / "briefing.html"
+    seen = visit(browser, page, evidence_version, AXE.read_text(encoding="utf-8"))
+    return seen, BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_hostile_text_opens_no_dialog_and_runs_no_script(hostile_visit):
+    seen, _ = hostile_visit
+    assert seen.dialogs == []
+    assert seen.page_errors == []
+    assert seen.requests_out == []
+
+
+def test_hostile_text_is_shown_as_text(hostile_visit):
+    seen, soup = hostile_visit
+    for payload in (HOSTILE["script"], HOSTILE["img"], HOSTILE["js_url"], HOSTILE["markdown"]):
+        assert payload in seen.text, f"{payload!r} is not shown literally"
+    assert not soup.find("img", src="x")
+    assert not [s for s in soup.find_all("script") if "alert(1)" in s.get_text()]
+    assert not soup.find(attrs={"onerror": True}) and not soup.find(attrs={"onmouseover": True})
+    hrefs = [a["href"].strip().lower() for a in soup.find_all("a", href=True)]
+    assert not [href for href in hrefs if href.startswith("javascript:")]
