@@ -8,7 +8,9 @@ axe-core comes from npm (``npm ci`` installs ``node_modules/axe-core``) and is i
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -33,14 +35,23 @@ HOSTILE = {
     "markdown": "[click me](javascript:alert(1)) <b onmouseover=alert(1)>bold</b>",
 }
 
-if not CHROMIUM.is_file():
-    pytest.skip(f"Chromium is not installed at {CHROMIUM}: run `apt-get install -y chromium` "
-                "(make browser does it) to run the browser tests.", allow_module_level=True)
-if not AXE.is_file():
-    pytest.skip(f"axe-core is missing at {AXE.relative_to(ROOT)}: run `npm ci` in the project folder.",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
+
+def _require(present: bool, reason: str) -> None:
+    """Skip the module when a browser-test tool is missing locally; fail in CI, where .ci/run installs it."""
+    if present:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI=true: .ci/run must install it)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+_require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `make browser` "
+         "(apt-get install -y chromium) to run the browser tests")
+_require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make browser` (npm ci)")
+_require(importlib.util.find_spec("playwright") is not None,
+         "Playwright for Python is not installed: run `make install`")
+from playwright import sync_api  # noqa: E402 (only once the browser tools are known to be there)
 
 # -- building the reports ---------------------------------------------------------------------------
 
