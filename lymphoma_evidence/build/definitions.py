@@ -1,0 +1,158 @@
+"""Report definitions: ``notebooks/reports.toml`` parsed into :class:`ReportSpec` records.
+
+Each ``[[report]]`` table has ``name`` (the output file stem), ``notebook`` (relative to the TOML file),
+an optional ``title`` and ``audience`` (defaulting to the parameters of the same names) and a
+``parameters`` table passed to the notebook unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import BuildError, ParameterError
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+RESERVED_NAMES = {"index", "executed"}
+KEYS = {"name", "notebook", "title", "audience", "parameters"}
+SCALARS = (str, bool, int, float)
+
+
+class UnknownReportError(ParameterError):
+    """Raised when a report is requested by name (``--only``) but not defined in reports.toml."""
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report to build.
+
+    Attributes
+    ----------
+    name : str
+        Output file stem: the report is written to ``NAME.html``.
+    notebook : Path
+        The notebook to execute (absolute path).
+    parameters : Mapping[str, Any]
+        Values injected into the notebook's ``parameters`` cell; data, never evaluated.
+    title : str
+        Title shown in the report header and the index.
+    audience : str
+        Audience shown in the index (``clinician``, ``educator``, ``patient``, ``analyst`` ...).
+    """
+
+    name: str
+    notebook: Path
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    title: str = ""
+    audience: str = "any"
+
+
+def load_definitions(path: Path) -> list[ReportSpec]:
+    """Read the report list from a ``reports.toml`` file.
+
+    Raises
+    ------
+    BuildError
+        When the file is missing, is not valid TOML, or a report is malformed (missing or duplicated
+        name, unknown key, missing notebook).
+    ParameterError
+        When a parameter value has a type TOML allows but a notebook cannot receive (dates, times).
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise BuildError(f"report definitions not found: {path}. Create it or pass --reports.") from err
+    except tomllib.TOMLDecodeError as err:
+        raise BuildError(f"{path}: not valid TOML ({err}). Fix the syntax and build again.") from err
+    tables = data.get("report", [])
+    if not isinstance(tables, list) or not tables:
+        raise BuildError(f"{path}: no [[report]] tables found; add at least one report.")
+    specs = [_spec(table, path, number) for number, table in enumerate(tables, start=1)]
+    _check_unique(specs, path)
+    return specs
+
+
+def _spec(table: dict[str, Any], path: Path, number: int) -> ReportSpec:
+    where = f"{path}: report #{number}"
+    unknown = set(table) - KEYS
+    if unknown:
+        raise BuildError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+                         f"expected only {', '.join(sorted(KEYS))}.")
+    name = table.get("name")
+    if not isinstance(name, str) or not NAME_PATTERN.match(name) or name in RESERVED_NAMES:
+        raise BuildError(f"{where}: name {name!r} is not usable as a file name; use letters, digits, "
+                         "'_' and '-' (not 'index' or 'executed'), e.g. name = \"briefing_patient\".")
+    notebook = path.parent / str(table.get("notebook", ""))
+    if not table.get("notebook") or notebook.suffix != ".ipynb" or not notebook.is_file():
+        raise BuildError(f"{where} ({name}): notebook {table.get('notebook')!r} not found as an .ipynb "
+                         f"file under {path.parent}; give its path relative to {path.name}.")
+    parameters = table.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise BuildError(f"{where} ({name}): 'parameters' must be a table, e.g. [report.parameters].")
+    for key, value in parameters.items():
+        _check_value(name, key, value)
+    return ReportSpec(name=name, notebook=notebook.resolve(), parameters=parameters,
+                      title=str(table.get("title", parameters.get("title", name))),
+                      audience=str(table.get("audience", parameters.get("audience", "any"))))
+
+
+def _check_value(report: str, key: str, value: Any) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _check_value(report, key, item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_value(report, key, item)
+    elif not isinstance(value, SCALARS):
+        raise ParameterError(
+            f"report {report!r}: parameter {key!r} is a {type(value).__name__} ({value!r}); expected "
+            "a string, number, boolean, or a list or table of those. Quote dates: \"2026-01-31\".")
+
+
+def _check_unique(specs: list[ReportSpec], path: Path) -> None:
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.name in seen:
+            raise BuildError(f"{path}: report name {spec.name!r} is used twice; names must be unique "
+                             "because each becomes NAME.html.")
+        seen.add(spec.name)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """Parse ``"I/N"`` (1 <= I <= N) into ``(I, N)``.
+
+    Raises
+    ------
+    ParameterError
+        When ``text`` is not of that form.
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise ParameterError(f"invalid shard {text!r}: expected I/N with 1 <= I <= N, e.g. --shard 2/4.")
+    return int(match[1]), int(match[2])
+
+
+def select_reports(specs: Sequence[ReportSpec], only: Sequence[str] = (),
+                   shard: tuple[int, int] | None = None) -> list[ReportSpec]:
+    """The reports to build: those named in ``only`` (all when empty), then every N-th for shard I/N.
+
+    Raises
+    ------
+    UnknownReportError
+        When a name in ``only`` is not defined.
+    """
+    known = [spec.name for spec in specs]
+    missing = [name for name in only if name not in known]
+    if missing:
+        raise UnknownReportError(f"unknown report(s) for --only: {', '.join(missing)}; "
+                             f"defined reports: {', '.join(known)}.")
+    chosen = [spec for spec in specs if not only or spec.name in only]
+    if shard is not None:
+        index, count = shard
+        chosen = chosen[index - 1::count]
+    return chosen

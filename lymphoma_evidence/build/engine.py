@@ -1,0 +1,272 @@
+"""The report build: validate once, hash once, run changed reports on warm kernels, export, index.
+
+Guarantees (see docs/reliability.md): no notebook runs on invalid evidence or invalid parameters; every
+file is written atomically; a failing report leaves its previous HTML untouched and does not stop the
+others; two builds never write the same folder at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import BuildError
+from .atomic import build_lock, ensure_folder, remove_stale_temporaries, temporary_path, write_text_atomic
+from .definitions import ReportSpec, load_definitions, select_reports
+from .index import ReportStatus, render_index
+from .manifest import Manifest, ReportRecord, input_key, library_digest
+
+Progress = Callable[[str], None]
+EXECUTED = "executed"
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and how.
+
+    Attributes
+    ----------
+    definitions : Path
+        The ``reports.toml`` file; notebooks are resolved relative to it and run with its folder as the
+        working directory.
+    evidence : Path
+        The evidence folder (must be named ``evidence``: kernels find it through
+        ``LYMPHOMA_EVIDENCE_ROOT``).
+    out : Path
+        Output folder (``reports/``).
+    only : tuple of str
+        Report names to build (empty: all).
+    shard : tuple (I, N) or None
+        Build every N-th selected report, starting with the I-th (1-based).
+    jobs : int
+        Reports executed at once (kernels running in parallel).
+    force : bool
+        Rebuild reports whose inputs are unchanged.
+    timeout : float
+        Seconds one report may run before its kernel is stopped and it is marked failed.
+    lock_wait : float
+        Seconds to wait for another build on the same folder; 0 refuses at once.
+    """
+
+    definitions: Path
+    evidence: Path
+    out: Path
+    only: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    force: bool = False
+    timeout: float = 600.0
+    lock_wait: float = 0.0
+
+
+@dataclass
+class BuildResult:
+    """The outcome of a build: one status per defined report, in definition order, and its duration."""
+
+    statuses: list[ReportStatus]
+    seconds: float
+
+    def count(self, status: str) -> int:
+        """How many selected reports ended with ``status`` (``built``, ``skipped``, ``failed``)."""
+        return sum(item.selected and item.status == status for item in self.statuses)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no report failed, else 1."""
+        return 1 if self.count("failed") else 0
+
+
+def _now() -> str:
+    return datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def kernel_environment(evidence: Path) -> dict[str, str]:
+    """The kernels' environment: this one, plus the evidence location, Agg plotting, fixed hashing."""
+    evidence = Path(evidence).resolve()
+    if evidence.name != "evidence":
+        raise BuildError(f"the evidence folder must be named 'evidence' (given {evidence}); notebooks "
+                         "find it through LYMPHOMA_EVIDENCE_ROOT. Copy or link it as .../evidence.")
+    return {**os.environ, "LYMPHOMA_EVIDENCE_ROOT": str(evidence.parent), "MPLBACKEND": "Agg",
+            "PYTHONHASHSEED": "0"}
+
+
+class _Runner:
+    """Runs the reports that need building; shared state for the worker threads."""
+
+    def __init__(self, options: BuildOptions, manifest: Manifest, keys: dict[str, str],
+                 provenance, progress: Progress) -> None:
+        self.options, self.manifest, self.keys = options, manifest, keys
+        self.provenance, self.progress = provenance, progress
+        self.executed = options.out / EXECUTED
+        self.exporter = None
+        self.pool = None
+
+    def run(self, specs: Sequence[ReportSpec]) -> dict[str, str]:
+        from .export import ReportExporter
+        from .kernels import KernelPool
+
+        jobs = max(1, min(self.options.jobs, len(specs)))
+        env = kernel_environment(self.options.evidence)
+        self.pool = KernelPool(jobs, len(specs), self.options.definitions.parent, env)
+        executor = ThreadPoolExecutor(jobs, thread_name_prefix="report")
+        outcome: dict[str, str] = {}
+        try:
+            self.exporter = ReportExporter()
+            futures = {executor.submit(self._run_one, spec): spec for spec in specs}
+            for done, future in enumerate(as_completed(futures), start=1):
+                spec = futures[future]
+                outcome[spec.name], message = future.result()
+                self.progress(f"[{done}/{len(specs)}] {spec.name}: {message}")
+        finally:
+            self.pool.close()
+            executor.shutdown(wait=True, cancel_futures=True)
+        return outcome
+
+    def _run_one(self, spec: ReportSpec) -> tuple[str, str]:
+        from .execute import ReportFailedError
+        from .kernels import KernelStartError
+
+        started = time.perf_counter()
+        scratch = temporary_path(self.executed / f"{spec.name}.ipynb")
+        try:
+            notebook = self._execute(spec, scratch)
+            html = self.exporter.export(notebook, spec.title, self.provenance)
+            write_text_atomic(self.options.out / f"{spec.name}.html", html)
+            os.replace(scratch, self.executed / f"{spec.name}.ipynb")
+        except (ReportFailedError, KernelStartError) as err:
+            return self._failed(spec, str(err), started)
+        except BuildError:
+            raise
+        except Exception as err:  # noqa: BLE001 - an unexpected failure of one report must not stop others
+            return self._failed(spec, f"report {spec.name!r} failed: {type(err).__name__}: {err}", started)
+        finally:
+            scratch.unlink(missing_ok=True)
+        (self.executed / f"{spec.name}.failed.ipynb").unlink(missing_ok=True)
+        seconds = time.perf_counter() - started
+        self.manifest.record(spec.name, ReportRecord(self.keys[spec.name], "built", _now(), seconds,
+                                                     evidence_hash=self.provenance.evidence_hash))
+        return "built", f"built in {seconds:.1f} s"
+
+    def _execute(self, spec: ReportSpec, scratch: Path):
+        """Execute on a fresh warm kernel; a failed run's notebook is kept as NAME.failed.ipynb."""
+        from .execute import ReportFailedError, execute_report
+
+        manager = self.pool.take()
+        try:
+            return execute_report(spec, manager, scratch, self.options.timeout)
+        except ReportFailedError:
+            if scratch.is_file() and scratch.stat().st_size:
+                os.replace(scratch, self.executed / f"{spec.name}.failed.ipynb")
+            raise
+        finally:
+            self.pool.release(manager)
+
+    def _failed(self, spec: ReportSpec, error: str, started: float) -> tuple[str, str]:
+        seconds = time.perf_counter() - started
+        self.manifest.record(spec.name, ReportRecord(self.keys[spec.name], "failed", _now(), seconds,
+                                                     error=error,
+                                                     evidence_hash=self.provenance.evidence_hash))
+        return "failed", f"FAILED after {seconds:.1f} s: {error}"
+
+
+def _statuses(specs: Sequence[ReportSpec], selected: set[str], outcome: dict[str, str],
+              manifest: Manifest, out: Path) -> list[ReportStatus]:
+    statuses = []
+    for spec in specs:
+        record = manifest.records.get(spec.name)
+        if spec.name in outcome:
+            status = outcome[spec.name]
+        elif spec.name in selected:
+            status = "skipped"
+        else:
+            status = record.status if record else "not built"
+        statuses.append(ReportStatus(spec, status, record, (out / f"{spec.name}.html").is_file(),
+                                     selected=spec.name in selected))
+    return statuses
+
+
+def _provenance(evidence_version: str, evidence_hash: str):
+    from .. import __version__
+    from .export import Provenance, build_date
+
+    return Provenance(build_date(), evidence_version, evidence_hash, __version__)
+
+
+def run_build(options: BuildOptions, progress: Progress = _stderr) -> BuildResult:
+    """Build the reports: validate, check parameters, execute what changed, export, write the index.
+
+    Raises
+    ------
+    EvidenceError
+        When the evidence is invalid and some report needs building (nothing runs).
+    ParameterError
+        When a report's parameters do not fit its notebook (nothing runs), or ``only`` names an
+        unknown report.
+    BuildError
+        When the definitions are malformed, another build holds the output folder, or the output
+        folder cannot be written.
+    """
+    started = time.perf_counter()
+    specs = load_definitions(options.definitions)
+    chosen = select_reports(specs, options.only, options.shard)
+    out = Path(options.out)
+    ensure_folder(out)
+    ensure_folder(out / EXECUTED)
+    with build_lock(out, options.lock_wait):
+        remove_stale_temporaries(out, out / EXECUTED)
+        manifest = Manifest(out)
+        outcome, provenance = _build_locked(options, chosen, manifest, progress)
+        statuses = _statuses(specs, {spec.name for spec in chosen}, outcome, manifest, out)
+        write_text_atomic(out / "index.html", render_index(statuses, provenance))
+    result = BuildResult(statuses, time.perf_counter() - started)
+    progress(f"{result.count('built')} built, {result.count('skipped')} up to date, "
+             f"{result.count('failed')} failed in {result.seconds:.1f} s; index: {out / 'index.html'}")
+    return result
+
+
+def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Manifest,
+                  progress: Progress):
+    from ..evidence import content_hash
+    from ..schema import load_package
+
+    evidence_hash = content_hash(options.evidence)
+    library = library_digest()
+    keys = {spec.name: input_key(spec.notebook, dict(spec.parameters), evidence_hash, library)
+            for spec in chosen}
+    to_run = [spec for spec in chosen if options.force
+              or not manifest.is_current(spec.name, keys[spec.name], options.out / f"{spec.name}.html")]
+    if not to_run:
+        progress(f"all {len(chosen)} selected report(s) are up to date; nothing to run "
+                 "(--force rebuilds them)")
+        return {}, _provenance(load_package(options.evidence).version, evidence_hash)
+    evidence = _validated_evidence(options.evidence, evidence_hash)
+    _check_parameters(to_run)
+    provenance = _provenance(evidence.version, evidence_hash)
+    progress(f"building {len(to_run)} report(s) on {min(options.jobs, len(to_run))} kernel(s); "
+             f"{len(chosen) - len(to_run)} up to date")
+    return _Runner(options, manifest, keys, provenance, progress).run(to_run), provenance
+
+
+def _validated_evidence(folder: Path, expected_hash: str):
+    from ..evidence import load_evidence
+
+    evidence = load_evidence(folder)
+    if evidence.content_hash != expected_hash:
+        raise BuildError(f"the evidence in {folder} changed while the build started; run it again.")
+    return evidence
+
+
+def _check_parameters(specs: Sequence[ReportSpec]) -> None:
+    from .params import check_parameters
+
+    check_parameters(specs)

@@ -1,0 +1,95 @@
+"""Execute one report's notebook with papermill on a warm kernel, with a per-report time limit.
+
+Failures keep what an author needs to fix them: the failing cell's index, the exception name and value.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BuildError
+from .definitions import ReportSpec
+from .kernels import kill_kernel_process
+
+
+class ReportFailedError(BuildError):
+    """Raised when a report's notebook raises, its kernel dies, or it exceeds the time limit.
+
+    Attributes
+    ----------
+    report : str
+        The report name.
+    cell_index : int or None
+        Index of the failing cell in the executed notebook (``None`` when no cell is to blame).
+    ename, evalue : str
+        The exception's name and value (``ReportTimeout`` for the time limit).
+    """
+
+    def __init__(self, report: str, ename: str, evalue: str, cell_index: int | None = None) -> None:
+        self.report, self.ename, self.evalue, self.cell_index = report, ename, evalue, cell_index
+        cell = f" in cell {cell_index}" if cell_index is not None else ""
+        super().__init__(f"report {report!r} failed{cell}: {ename}: {evalue}")
+
+
+@dataclass
+class _Watchdog:
+    """Kills a kernel when the report's time is up; remembers that it did."""
+
+    manager: object
+    seconds: float
+    fired: bool = False
+
+    def __post_init__(self) -> None:
+        self._timer = threading.Timer(self.seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        kill_kernel_process(self.manager)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+def execute_report(spec: ReportSpec, manager, executed_path: Path, timeout: float):
+    """Run ``spec``'s notebook on the started kernel ``manager``; return the executed notebook.
+
+    Parameters
+    ----------
+    spec : ReportSpec
+        The report; its parameters are injected by papermill as literal values.
+    manager : jupyter_client.KernelManager
+        A started, warm kernel; the caller shuts it down afterwards.
+    executed_path : Path
+        Where papermill writes the executed notebook (also on failure, with the error).
+    timeout : float
+        Seconds the whole notebook may take; then its kernel is killed and the report fails.
+
+    Raises
+    ------
+    ReportFailedError
+        When a cell raises, the kernel dies, or ``timeout`` is exceeded.
+    """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    with _Watchdog(manager, timeout) as watchdog:
+        try:
+            return papermill.execute_notebook(
+                str(spec.notebook), str(executed_path), parameters=dict(spec.parameters), km=manager,
+                progress_bar=False, request_save_on_cell_execute=False, execution_timeout=timeout)
+        except PapermillExecutionError as err:
+            raise ReportFailedError(spec.name, err.ename, err.evalue, err.cell_index) from err
+        except (CellTimeoutError, DeadKernelError) as err:
+            if watchdog.fired or isinstance(err, CellTimeoutError):
+                raise ReportFailedError(spec.name, "ReportTimeout", f"still running after {timeout:g} s; "
+                                        "the kernel was stopped (raise --timeout if it needs longer)"
+                                        ) from err
+            raise ReportFailedError(spec.name, "DeadKernelError", str(err)) from err

@@ -1,0 +1,84 @@
+"""Export executed notebooks to self-contained HTML with one reused nbconvert exporter.
+
+The project template (``templates/lymphoma_report``) extends JupyterLab's ``lab`` template, hides input
+code, embeds images, loads nothing from the network, inlines the project's stylesheet, and adds the
+provenance header and the disclaimer to every report.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE_NAME = "lymphoma_report"
+STYLESHEET = TEMPLATES / TEMPLATE_NAME / "report.css"
+DISCLAIMER = (
+    "Educational material, not medical advice. This briefing summarises published evidence for "
+    "teaching and discussion; it cannot say which treatment is right for any person. Treatment "
+    "decisions belong to patients and their care team."
+)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What every report states about how it was made.
+
+    Attributes
+    ----------
+    build_date : str
+        ``YYYY-MM-DD HH:MM UTC``; from ``SOURCE_DATE_EPOCH`` when set, for reproducible output.
+    evidence_version : str
+        The evidence data package version.
+    evidence_hash : str
+        Content hash (hex sha256) of the evidence tables and schema.
+    project_version : str
+        The lymphoma-evidence version.
+    """
+
+    build_date: str
+    evidence_version: str
+    evidence_hash: str
+    project_version: str
+
+
+def build_date(now: datetime | None = None) -> str:
+    """The build date shown in reports: ``SOURCE_DATE_EPOCH`` (seconds, UTC) when set, else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        moment = datetime.fromtimestamp(int(epoch), tz=UTC)
+    else:
+        moment = now or datetime.now(tz=UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    """The project's report stylesheet (inlined in every report and the index)."""
+    return STYLESHEET.read_text(encoding="utf-8")
+
+
+class ReportExporter:
+    """One ``HTMLExporter`` configured with the project template, shared by every report of a build."""
+
+    def __init__(self) -> None:
+        from nbconvert import HTMLExporter
+
+        self._exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES)],
+                                      exclude_input=True, exclude_input_prompt=True,
+                                      exclude_output_prompt=True, embed_images=True)
+        self._lock = threading.Lock()
+
+    def export(self, notebook, title: str, provenance: Provenance) -> str:
+        """Render an executed notebook (``nbformat.NotebookNode``) to a complete HTML document."""
+        notebook.metadata["title"] = title
+        resources = {"metadata": {"name": title},
+                     "report": {**asdict(provenance), "title": title, "css": stylesheet(),
+                                "disclaimer": DISCLAIMER}}
+        with self._lock:
+            body, _ = self._exporter.from_notebook_node(notebook, resources=resources)
+        return body
