@@ -203,6 +203,56 @@ def slides(out: Path, evidence_path: Path | None) -> None:
     click.echo(f"wrote {write_deck(load_or_exit(evidence_path), out)}")
 
 
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    from .build.definitions import parse_shard
+    from .errors import ParameterError
+
+    try:
+        return parse_shard(value) if value else None
+    except ParameterError as err:
+        raise click.BadParameter(str(err)) from err
+
+
+@cli.command()
+@click.option("--only", multiple=True, metavar="NAME", help="Build only this report (repeatable).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Reports run at once (default: number of CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild reports whose inputs are unchanged.")
+@click.option("--shard", callback=_shard, metavar="I/N", help="Build every N-th report, from the I-th.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Output folder (default: reports/ of the project).")
+@click.option("--reports", "definitions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Report definitions (default: notebooks/reports.toml).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Seconds one report may run before it is stopped and marked failed.")
+@click.option("--wait", "lock_wait", type=click.FloatRange(min=0), default=0, show_default=True,
+              help="Seconds to wait for another build of the same folder to finish.")
+@evidence_option
+def build(only: tuple[str, ...], jobs: int | None, force: bool, shard: tuple[int, int] | None,
+          out: Path | None, definitions: Path | None, timeout: float, lock_wait: float,
+          evidence_path: Path | None) -> None:
+    """Build the HTML briefings: validate, run changed notebooks, export, write reports/index.html.
+
+    Exits 1 when the evidence is invalid or any report failed (its previous HTML is kept).
+    """
+    from .build.definitions import UnknownReportError
+    from .build.engine import BuildOptions, run_build
+    from .paths import notebooks_dir, reports_dir
+
+    options = BuildOptions(definitions=definitions or notebooks_dir() / "reports.toml",
+                           evidence=_evidence_folder(evidence_path), out=out or reports_dir(),
+                           only=only, shard=shard, force=force, timeout=timeout, lock_wait=lock_wait,
+                           **({"jobs": jobs} if jobs else {}))
+    try:
+        result = run_build(options, progress=lambda line: click.echo(line, err=True))
+    except UnknownReportError as err:
+        raise click.BadParameter(str(err), param_hint="--only") from err
+    except EvidenceError as err:
+        _echo_problems(err, "no report was built; fix the evidence and build again.")
+        sys.exit(1)
+    sys.exit(result.exit_code)
+
+
 def main() -> None:
     """Console-script entry point: run the CLI, turning the toolkit's own errors into one-line messages."""
     try:
