@@ -13,26 +13,29 @@ find them. Rates are proportions (0-1) in and percent on the page.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .alttext import eligibility_alt, forest_alt, ranges_alt
 from .display import figure_html
 from .errors import ParameterError
-from .style import (
-    COLORS,
-    FONT_SIZES,
-    SLIDE_SIZE,
-    add_source_line,
-    house_style,
-    new_figure,
-    percent,
-    percent_range,
+from .plotlabels import ENDPOINT_NAMES as ENDPOINT_NAMES  # kept importable from here
+from .plotlabels import STATUS_NAMES, STATUS_ORDER, endpoint_name, plain, short_name
+from .plotrows import (
+    draw_legend,
+    draw_rows,
+    draw_stated_bands,
+    forest_rows,
+    percent_axis,
+    ranges_rows,
+    row_figure,
+    row_font_size,
 )
+from .style import COLORS, FONT_SIZES, SLIDE_SIZE, add_source_line, house_style, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -44,9 +47,6 @@ __all__ = ["forest_plot", "ranges_plot", "eligibility_plot", "forest_figure", "r
            "eligibility_figure", "forest_rows_for", "ranges_trials", "describe_profile", "figure_html",
            "name_map"]
 
-ENDPOINT_NAMES = {"ORR": "overall response rate (ORR)", "CR": "complete response rate (CR)"}
-STATUS_ORDER = ("eligible", "check", "not_eligible")
-STATUS_NAMES = {"eligible": "Eligible", "check": "Check with team", "not_eligible": "Not eligible"}
 _STATUS_MARKERS = {"eligible": "o", "check": "^", "not_eligible": "X"}
 _PROFILE_FLAGS = {"prior_car_t": ("after CAR T", "no prior CAR T"),
                   "transplant_fit": ("fit for transplant", "not fit for transplant"),
@@ -61,22 +61,6 @@ CHECK_COLUMNS = ("range_id", "class_id", "endpoint", "claim_low", "claim_high", 
                  "primary_high", "primary_ci_low", "primary_ci_high", "n_studies", "verdict",
                  "source_id")
 OPTION_COLUMNS = ("scope_id", "scope_type", "name", "status", "reasons", "source_id")
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One line of a row-based chart: what it is, its label, and the numbers drawn on it."""
-
-    kind: str  # header | result | pooled | stated | primary
-    label: str
-    key: str = ""
-    rate: float = float("nan")
-    low: float = float("nan")
-    high: float = float("nan")
-    n: int | None = None
-    post_car_t: bool = False
-    note: str = ""
-    envelope: tuple[float, float] = (float("nan"), float("nan"))  # primary rows: lowest/highest CI
 
 
 # ---------------------------------------------------------------- public figure functions
@@ -108,14 +92,14 @@ def forest_plot(table: pd.DataFrame, summary: pd.DataFrame, *, title: str | None
     table = _checked(table, TABLE_COLUMNS, "table")
     summary = _checked(summary, SUMMARY_COLUMNS, "summary")
     endpoint = _single_endpoint(table)
-    rows = _forest_rows(table, summary[summary["endpoint"] == endpoint])
-    title = title or f"{_sentence(_endpoint_name(endpoint))} with 95% confidence intervals"
+    rows = forest_rows(table, summary[summary["endpoint"] == endpoint])
+    title = title or f"{_sentence(endpoint_name(endpoint))} with 95% confidence intervals"
     with house_style():
-        fig, ax = _row_figure(rows, title, table["source_label"])
-        _draw_rows(ax, rows)
-        _percent_axis(ax, f"{_sentence(_endpoint_name(endpoint))}, % (95% CI)")
-        _legend(fig, pooled=any(r.kind == "pooled" for r in rows))
-    return fig, _forest_alt(rows, endpoint)
+        fig, ax = row_figure(rows, title, table["source_label"])
+        draw_rows(ax, rows)
+        percent_axis(ax, f"{_sentence(endpoint_name(endpoint))}, % (95% CI)")
+        draw_legend(fig, pooled=any(r.kind == "pooled" for r in rows))
+    return fig, forest_alt(rows, endpoint)
 
 
 def ranges_plot(checks: pd.DataFrame, table: pd.DataFrame | None = None, *,
@@ -148,17 +132,17 @@ def ranges_plot(checks: pd.DataFrame, table: pd.DataFrame | None = None, *,
                              "Add rows to reported_ranges.csv or skip this figure.")
     table = None if table is None else _checked(table, TABLE_COLUMNS, "table")
     class_names, source_labels = dict(class_names or {}), dict(source_labels or {})
-    rows = _ranges_rows(checks, table, class_names, source_labels)
+    rows = ranges_rows(checks, table, class_names, source_labels)
     sources = [source_labels.get(s, s) for s in checks["source_id"].dropna()]
     if table is not None:
         sources += list(table["source_label"].dropna())
     with house_style():
-        fig, ax = _row_figure(rows, title, sources)
-        _draw_stated_bands(ax, rows)
-        _draw_rows(ax, rows)
-        _percent_axis(ax, "Response rate, % (95% CI)")
-        _legend(fig, stated=True)
-    return fig, _ranges_alt(checks, class_names, source_labels)
+        fig, ax = row_figure(rows, title, sources)
+        draw_stated_bands(ax, rows)
+        draw_rows(ax, rows)
+        percent_axis(ax, "Response rate, % (95% CI)")
+        draw_legend(fig, stated=True)
+    return fig, ranges_alt(checks, class_names, source_labels)
 
 
 def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
@@ -199,7 +183,7 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
                      textwrap.shorten(f"Profile: {profile_label}", 120, placeholder="..."),
                      fontsize=FONT_SIZES["base"], va="top", gid="profile")
         _draw_options(ax, options)
-    return fig, _eligibility_alt(options, profile_label)
+    return fig, eligibility_alt(options, profile_label)
 
 
 def forest_figure(evidence: Evidence, endpoint: str = "ORR", post_car_t: bool | None = None,
@@ -286,164 +270,16 @@ def describe_profile(profile: Any) -> str:
         elif f.name in _PROFILE_NUMBERS:
             parts.append(_PROFILE_NUMBERS[f.name].format(value))
         else:
-            parts.append(f"{_plain(f.name)} {_plain(value)}")
+            parts.append(f"{plain(f.name)} {plain(value)}")
     return ", ".join(parts)
 
 
-# ---------------------------------------------------------------- preparing rows
-
-def _forest_rows(table: pd.DataFrame, summary: pd.DataFrame) -> list[_Row]:
-    rows: list[_Row] = []
-    for class_id, group in table.groupby("class_id", sort=False):
-        rows.append(_Row("header", str(group["class_name"].iloc[0]), key=str(class_id)))
-        rows += [_result_row(rec) for rec in group.itertuples(index=False)]
-        pooled = summary[summary["class_id"] == class_id]
-        several = len(pooled) > 1
-        for rec in pooled[pooled["n_studies"] >= 2].itertuples(index=False):
-            studies = f"{rec.n_studies} studies" + (f" ({_pool_qualifier(rec)})" if several else "")
-            rows.append(_Row("pooled", f"Pooled, {studies}", key=str(class_id), rate=_num(rec.pooled_rate),
-                             low=_num(rec.pooled_ci_low), high=_num(rec.pooled_ci_high),
-                             n=_int(rec.total_patients), note=studies))
-    return rows
+def name_map(frame: pd.DataFrame, key: str, value: str) -> dict[str, str]:
+    """``{key: value}`` from two columns of an evidence table, e.g. source_id -> label."""
+    return {str(k): str(v) for k, v in zip(frame[key], frame[value], strict=True) if not pd.isna(v)}
 
 
-def _result_row(rec: Any, key_prefix: str = "") -> _Row:
-    name = _short_name(rec.agent_name)
-    regimen = str(rec.regimen) if isinstance(rec.regimen, str) else ""
-    label = regimen[:1].upper() + regimen[1:] if "+" in regimen else name
-    label = textwrap.shorten(f"{label} ({rec.trial})", 48, placeholder="...")
-    return _Row("result", label, key=key_prefix + str(rec.result_id), rate=_num(rec.rate),
-                low=_num(rec.ci_low), high=_num(rec.ci_high), n=_int(rec.n),
-                post_car_t=_flag(rec.post_car_t))
-
-
-def _ranges_rows(checks: pd.DataFrame, table: pd.DataFrame | None, class_names: Mapping[str, str],
-                 source_labels: Mapping[str, str]) -> list[_Row]:
-    rows: list[_Row] = []
-    for c in checks.itertuples(index=False):
-        name = class_names.get(c.class_id, _plain(c.class_id))
-        rows.append(_Row("header", f"{name}: {c.endpoint}", key=str(c.range_id),
-                         note=f"Verdict: {_plain(c.verdict)}"))
-        rows.append(_Row("stated", f"Stated by {source_labels.get(c.source_id, c.source_id)}",
-                         key=str(c.range_id), low=_num(c.claim_low), high=_num(c.claim_high)))
-        if table is not None:
-            trials = _trials_for(table, c).itertuples(index=False)
-            rows += [_result_row(rec, f"{c.range_id}:") for rec in trials]
-        n = _int(c.n_studies) or 0
-        rows.append(_Row("primary", f"Trials: range of estimates ({n})", key=str(c.range_id),
-                         low=_num(c.primary_low), high=_num(c.primary_high), n=n,
-                         envelope=(_num(c.primary_ci_low), _num(c.primary_ci_high))))
-    return rows
-
-
-def _trials_for(table: pd.DataFrame, check: Any) -> pd.DataFrame:
-    if "range_id" in table.columns:
-        return table[table["range_id"] == check.range_id]
-    return table[(table["class_id"] == check.class_id) & (table["endpoint"] == check.endpoint)]
-
-
-# ---------------------------------------------------------------- drawing
-
-def _row_figure(rows: Sequence[_Row], title: str, sources: Iterable[str]) -> tuple[Figure, Axes]:
-    """A slide-sized figure with title, source line and one axes holding ``rows`` top to bottom."""
-    fig = new_figure()
-    width, height = fig.get_size_inches()
-    bottom = add_source_line(fig, sources) + 0.8 / height
-    fig.text(0.15 / width, 1 - 0.15 / height, title, fontsize=FONT_SIZES["title"],
-             fontweight="bold", va="top", gid="title")
-    left, right, top = 0.33, 0.76, 1 - 1.15 / height
-    ax = fig.add_axes((left, bottom, right - left, top - bottom))
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    size = _row_font_size((top - bottom) * height / max(len(rows), 1))
-    labels = [r.label if r.kind == "header" else f"   {r.label}" for r in rows]
-    ax.set_yticks(range(len(rows)), labels=labels)
-    for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
-        tick.set(ha="left", fontsize=size,
-                 fontweight="bold" if row.kind in ("header", "pooled") else None)
-    ax.tick_params(axis="y", length=0, pad=(left * width - 0.15) * 72)
-    ax.spines["left"].set_visible(False)
-    ax.grid(axis="x", color=COLORS["grid"], linewidth=0.8)
-    ax.set_axisbelow(True)
-    for x, ha, head in ((1.10, "right", "n"), (1.13, "left", "Rate (95% CI)")):
-        ax.text(x, 1.01, head, transform=ax.transAxes, ha=ha, va="bottom", fontsize=size,
-                fontweight="bold")
-    for y, row in enumerate(rows):
-        n_text, rate_text = _row_numbers(row)
-        weight = "bold" if row.kind in ("header", "pooled") else None
-        for x, ha, text in ((1.10, "right", n_text), (1.13, "left", rate_text)):
-            ax.text(x, y, text, transform=ax.get_yaxis_transform(), ha=ha, va="center",
-                    fontsize=size, fontweight=weight)
-    return fig, ax
-
-
-def _row_numbers(row: _Row) -> tuple[str, str]:
-    """The n and rate texts printed right of a row."""
-    if row.kind == "header":
-        return "", row.note
-    if row.kind == "stated":
-        return "", percent_range(row.low, row.high)
-    if row.kind == "primary":
-        if not row.n:
-            return "", "no trial data"
-        return "", f"{percent_range(row.low, row.high)} (CIs {percent_range(*row.envelope)})"
-    n = "" if row.n is None else str(row.n)
-    return n, f"{percent(row.rate)} ({percent_range(row.low, row.high)})"
-
-
-def _draw_rows(ax: Axes, rows: Sequence[_Row]) -> None:
-    for y, row in enumerate(rows):
-        if row.kind == "result":
-            color = COLORS["post_car_t" if row.post_car_t else "all_patients"]
-            ax.plot([row.low, row.high], [y, y], color=color, linewidth=1.8, gid=f"ci:{row.key}")
-            ax.plot([row.rate], [y], marker="s" if row.post_car_t else "o", markersize=8,
-                    color=color, linestyle="none", gid=f"result:{row.key}")
-        elif row.kind == "pooled":
-            ax.fill([row.low, row.rate, row.high, row.rate], [y, y - 0.32, y, y + 0.32],
-                    color=COLORS["pooled"], gid=f"pooled:{row.key}")
-        elif row.kind == "stated":
-            ax.plot([row.low, row.high], [y, y], color=COLORS["stated"], linewidth=9,
-                    solid_capstyle="butt", gid=f"stated-bar:{row.key}")
-        elif row.kind == "primary" and row.n:
-            ax.plot(list(row.envelope), [y, y], color=COLORS["primary"], linewidth=1.2,
-                    gid=f"primary-ci:{row.key}")
-            ax.plot([row.low, row.high], [y, y], color=COLORS["primary"], linewidth=9,
-                    solid_capstyle="butt", gid=f"primary:{row.key}")
-
-
-def _draw_stated_bands(ax: Axes, rows: Sequence[_Row]) -> None:
-    """Shade each stated range across the rows of its group, so trial estimates read against it."""
-    for y, row in enumerate(rows):
-        if row.kind == "stated":
-            end = next(i for i in range(y, len(rows)) if rows[i].kind == "primary")
-            ax.fill_betweenx([y - 0.5, end + 0.5], row.low, row.high, color=COLORS["stated"],
-                             alpha=0.18, linewidth=0, gid=f"stated:{row.key}")
-
-
-def _percent_axis(ax: Axes, label: str) -> None:
-    ticks = [0, 0.25, 0.5, 0.75, 1.0]
-    ax.set_xlim(0, 1)
-    ax.set_xticks(ticks, labels=[percent(t) for t in ticks])
-    ax.set_xlabel(label)
-
-
-def _legend(fig: Figure, *, pooled: bool = False, stated: bool = False) -> None:
-    """One legend line under the title, explaining markers and bands."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    handles = [Line2D([], [], color=COLORS["all_patients"], marker="o", label="Trial population"),
-               Line2D([], [], color=COLORS["post_car_t"], marker="s",
-                      label="All patients had prior CAR T")]
-    if pooled:
-        handles.append(Line2D([], [], color=COLORS["pooled"], marker="D", linestyle="none",
-                              markersize=9, label="Pooled class estimate (95% CI)"))
-    if stated:
-        handles += [Patch(color=COLORS["stated"], alpha=0.5, label="Range stated by source"),
-                    Patch(color=COLORS["primary"], label="Range of trial estimates")]
-    width, height = fig.get_size_inches()
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.1 / width, 1 - 0.55 / height),
-               ncol=len(handles), borderaxespad=0, handletextpad=0.4, columnspacing=1.5)
-
+# ---------------------------------------------------------------- eligibility chart
 
 def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
                       ) -> tuple[Figure, Axes]:
@@ -456,8 +292,8 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     ax = fig.add_axes((left, bottom, right - left, top - bottom))
     ax.set_ylim(len(options) - 0.5, -0.5)
     ax.set_xlim(-0.5, len(STATUS_ORDER) - 0.5)
-    size = _row_font_size((top - bottom) * height / len(options))
-    names = [textwrap.shorten(_short_name(n), 34, placeholder="...") for n in options["name"]]
+    size = row_font_size((top - bottom) * height / len(options))
+    names = [textwrap.shorten(short_name(n), 34, placeholder="...") for n in options["name"]]
     ax.set_yticks(range(len(options)), labels=names, fontsize=size)
     ax.xaxis.tick_top()
     ax.set_xticks(range(len(STATUS_ORDER)), labels=[STATUS_NAMES[s] for s in STATUS_ORDER],
@@ -483,63 +319,6 @@ def _draw_options(ax: Axes, options: pd.DataFrame) -> None:
                 gid=f"option:{rec.scope_id}:{rec.status}")
 
 
-# ---------------------------------------------------------------- alt text
-
-def _forest_alt(rows: Sequence[_Row], endpoint: str) -> str:
-    results = [r for r in rows if r.kind == "result"]
-    classes = [r.label for r in rows if r.kind == "header"]
-    rates = [r.rate for r in results]
-    text = (f"Forest plot of the {_endpoint_name(endpoint)} with 95% confidence intervals for "
-            f"{_count(len(results), 'trial result')} in {_count(len(classes), 'therapy class')} "
-            f"({', '.join(classes)}). Individual rates range from "
-            f"{percent_range(min(rates), max(rates))}.")
-    post = sum(r.post_car_t for r in results)
-    if post:
-        text += (f" {post} of the results {'comes' if post == 1 else 'come'} from patients who all "
-                 "had prior CAR T-cell therapy (square markers).")
-    pooled = [r for r in rows if r.kind == "pooled"]
-    if pooled:
-        header = {r.key: r.label for r in rows if r.kind == "header"}
-        text += " Pooled class estimates: " + "; ".join(
-            f"{header[r.key]} {percent(r.rate)} (95% CI {percent_range(r.low, r.high)}; "
-            f"{r.note})" for r in pooled) + "."
-    return text
-
-
-def _ranges_alt(checks: pd.DataFrame, class_names: Mapping[str, str],
-                source_labels: Mapping[str, str]) -> str:
-    parts = []
-    for c in checks.itertuples(index=False):
-        n = _int(c.n_studies) or 0
-        spread = percent_range(_num(c.primary_low), _num(c.primary_high))
-        cis = percent_range(_num(c.primary_ci_low), _num(c.primary_ci_high))
-        primary = (f"{_count(n, 'trial result')} report{'s' if n == 1 else ''} {spread} "
-                   f"(95% CIs spanning {cis})" if n else "no trial results are available")
-        parts.append(f"{class_names.get(c.class_id, _plain(c.class_id))} {c.endpoint}: "
-                     f"{source_labels.get(c.source_id, c.source_id)} states "
-                     f"{percent_range(_num(c.claim_low), _num(c.claim_high))}; {primary}; "
-                     f"verdict: {_plain(c.verdict)}")
-    return (f"Chart comparing {_count(len(parts), 'response-rate range')} stated by secondary sources "
-            "with the primary trial data. " + ". ".join(parts) + ".")
-
-
-def _eligibility_alt(options: pd.DataFrame, profile_label: str) -> str:
-    who = f" for {profile_label}" if profile_label else ""
-    parts = []
-    for status in STATUS_ORDER:
-        group = options[options["status"] == status]
-        if len(group):
-            names = [_short_name(r.name) for r in group.itertuples(index=False)]
-            if status == "eligible":
-                items = ", ".join(names)
-            else:
-                items = "; ".join(f"{n}: {r}" if r else n for n, r in zip(names, group["reason"],
-                                                                           strict=True))
-            parts.append(f"{STATUS_NAMES[status].lower()}: {len(group)} ({items})")
-    return (f"Chart of {len(options)} treatment options by eligibility status{who}. "
-            + "; ".join(parts) + ".")
-
-
 # ---------------------------------------------------------------- small helpers
 
 def _checked(frame: pd.DataFrame, columns: Sequence[str], name: str) -> pd.DataFrame:
@@ -562,14 +341,6 @@ def _single_endpoint(table: pd.DataFrame) -> str:
     return str(endpoints[0])
 
 
-def _endpoint_name(endpoint: str) -> str:
-    return ENDPOINT_NAMES.get(endpoint, endpoint)
-
-
-def _row_font_size(row_height_in: float) -> float:
-    return min(FONT_SIZES["small"], max(FONT_SIZES["min"], row_height_in * 72 * 0.62))
-
-
 def _result_ids(frame: pd.DataFrame) -> set[str]:
     """The result ids listed ("; "-joined) in a summary's or check's ``result_ids`` column."""
     if "result_ids" not in frame.columns:
@@ -582,27 +353,6 @@ def _split_ids(value: Any) -> set[str]:
     return set() if pd.isna(value) else {i.strip() for i in str(value).split(";") if i.strip()}
 
 
-def _pool_qualifier(rec: Any) -> str:
-    disease = getattr(rec, "disease", None)
-    parts = [str(disease)] if isinstance(disease, str) and disease else []
-    return ", ".join([*parts, _plain(rec.analysis_set)])
-
-
-def _short_name(name: Any) -> str:
-    """A display name without its trailing parenthesis: ``"Glofitamab (glofitamab-gxbm)"`` ->
-    ``"Glofitamab"``."""
-    return re.sub(r"\s*\([^()]*\)\s*$", "", str(name)) or str(name)
-
-
-def _count(n: int, noun: str) -> str:
-    plural = noun + ("es" if noun.endswith("s") else "s")
-    return f"{n} {noun if n == 1 else plural}"
-
-
-def _flag(value: Any) -> bool:
-    return False if pd.isna(value) else bool(value)
-
-
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -611,20 +361,3 @@ def _first_reason(reasons: Any) -> str:
     if isinstance(reasons, (list, tuple)):
         return str(reasons[0]) if reasons else ""
     return "" if pd.isna(reasons) else str(reasons).split("; ")[0]
-
-
-def name_map(frame: pd.DataFrame, key: str, value: str) -> dict[str, str]:
-    """``{key: value}`` from two columns of an evidence table, e.g. source_id -> label."""
-    return {str(k): str(v) for k, v in zip(frame[key], frame[value], strict=True) if not pd.isna(v)}
-
-
-def _plain(value: Any) -> str:
-    return str(value).replace("_", " ")
-
-
-def _num(value: Any) -> float:
-    return float("nan") if pd.isna(value) else float(value)
-
-
-def _int(value: Any) -> int | None:
-    return None if pd.isna(value) else int(value)
