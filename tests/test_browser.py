@@ -8,11 +8,14 @@ axe-core comes from npm (``npm ci`` installs ``node_modules/axe-core``) and is i
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -56,35 +59,12 @@ from playwright import sync_api  # noqa: E402 (only once the browser tools are k
 # -- building the reports ---------------------------------------------------------------------------
 
 
-INTERIM_REPORTS = {"briefing": {}, "class_profile": {}, "patient_options": {},
-                   "evidence_audit": {"today": "2025-01-01"}}
-
-
-def build_reports(out: Path, evidence: Path | None = None, only: str | None = None) -> Path:
-    """INTERIM until the build engine lands: papermill + nbconvert, wrapped in a minimal page."""
-    import html
-
-    import nbformat
-    import papermill
-    from nbconvert import HTMLExporter
-
-    out.mkdir(parents=True, exist_ok=True)
-    names = [only] if only else list(INTERIM_REPORTS)
-    exporter = HTMLExporter(template_name="basic", exclude_input=True)
-    for name in names:
-        params = dict(INTERIM_REPORTS[name], **({"evidence_path": str(evidence)} if evidence else {}))
-        executed = out / f"{name}.ipynb"
-        papermill.execute_notebook(ROOT / "notebooks" / f"{name}.ipynb", executed, parameters=params,
-                                   cwd=ROOT / "notebooks", progress_bar=False, kernel_name="python3")
-        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
-        (out / f"{name}.html").write_text(
-            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(name)}</title>'
-            f"</head><body><main>{body}</main></body></html>", encoding="utf-8")
-    links = "".join(f'<li><a href="{n}.html">{n}</a></li>' for n in names)
-    (out / "index.html").write_text(
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Reports</title></head><body><main>'
-        f"<h1>Reports</h1><p>Evidence version 0.1.0</p><ul>{links}</ul>"
-        "<p>Educational material, not medical advice.</p></main></body></html>", encoding="utf-8")
+def build_reports(out: Path, evidence: Path = EVIDENCE) -> Path:
+    """Build every report and the index from ``evidence`` into ``out`` with the project's command."""
+    command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(evidence),
+               "--out", str(out), "--jobs", "2"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
     return out
 
 
@@ -96,11 +76,11 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The briefing built from a copy of the evidence whose text fields carry markup and script."""
+    """Every report built from a copy of the evidence whose text fields carry markup and script."""
     evidence = tmp_path_factory.mktemp("hostile") / "evidence"
     shutil.copytree(EVIDENCE, evidence, ignore=shutil.ignore_patterns("*.md"))
     plant_hostile_text(evidence)
-    return build_reports(tmp_path_factory.mktemp("hostile_reports"), evidence=evidence, only="briefing")
+    return build_reports(tmp_path_factory.mktemp("hostile_reports"), evidence=evidence)
 
 
 def plant_hostile_text(evidence: Path) -> None:
@@ -151,8 +131,9 @@ ROWS_THAT_MAY_BREAK = """() => Array.from(document.querySelectorAll('tr'))
   .filter(tr => !['avoid', 'avoid-page'].includes(getComputedStyle(tr).breakInside)).length"""
 
 
-def visit(browser, path: Path, version: str, axe_source: str, pdf: bool = False) -> Visit:
-    """Open ``path`` offline, record what happens, audit it with axe and save a full-page screenshot."""
+def visit(browser, path: Path, version: str, axe_source: str = "", pdf: bool = False) -> Visit:
+    """Open ``path`` offline and record what happens; with ``axe_source``, also audit it with axe-core and
+    save a full-page screenshot; with ``pdf``, also print it."""
     seen = Visit(path.stem)
     context = browser.new_context()
     context.route(re.compile(r"^(https?|wss?|ftp)://"), lambda route: route.abort())  # logged below
@@ -169,10 +150,11 @@ def visit(browser, path: Path, version: str, axe_source: str, pdf: bool = False)
     seen.disclaimer_visible = page.get_by_text(re.compile("not medical advice", re.I)).first.is_visible()
     seen.version_visible = page.get_by_text(re.compile(rf"version {re.escape(version)}\b", re.I)) \
         .first.is_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{path.stem}.png", full_page=True)
-    page.add_script_tag(content=axe_source)
-    seen.axe_violations = page.evaluate(AXE_RUN)
+    if axe_source:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{path.stem}.png", full_page=True)
+        page.add_script_tag(content=axe_source)
+        seen.axe_violations = page.evaluate(AXE_RUN)
     if pdf:
         page.emulate_media(media="print")
         seen.print_rows_breakable = page.evaluate(ROWS_THAT_MAY_BREAK)
@@ -213,10 +195,11 @@ def problems(visits: dict[str, Visit], check) -> list[str]:
 # -- the checks ---------------------------------------------------------------------------------------
 
 
-def test_build_has_every_report_and_the_index(visits: dict[str, Visit]):
-    assert "index" in visits
-    assert {"briefing", "class_profile", "patient_options", "evidence_audit"} <= set(visits) or \
-        len(visits) >= 5, f"pages built: {sorted(visits)}"
+def test_build_has_every_defined_report_and_the_index(visits: dict[str, Visit]):
+    from lymphoma_evidence.build.definitions import load_definitions
+
+    defined = {spec.name for spec in load_definitions(ROOT / "notebooks" / "reports.toml")}
+    assert set(visits) == defined | {"index"}
 
 
 def test_pages_load_without_console_errors(visits: dict[str, Visit]):
@@ -263,9 +246,15 @@ def broken_links(seen: Visit, folder: Path) -> list[str]:
 
 
 def _has_id(page: Path, element_id: str) -> bool:
+    return element_id in _ids(page)
+
+
+@functools.cache
+def _ids(page: Path) -> frozenset[str]:
     from bs4 import BeautifulSoup
 
-    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find(id=element_id) is not None
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    return frozenset(tag["id"] for tag in soup.find_all(id=True))
 
 
 def test_disclaimer_and_evidence_version_are_visible(visits: dict[str, Visit], evidence_version: str):
@@ -316,28 +305,31 @@ def test_briefing_prints_to_pdf_without_table_rows_cut(visits: dict[str, Visit])
 
 
 @pytest.fixture(scope="session")
-def hostile_visit(browser, hostile_dir: Path, evidence_version: str) -> tuple[Visit, object]:
-    """The hostile briefing, opened once; returns the visit and the parsed HTML."""
+def hostile_visits(browser, hostile_dir: Path, evidence_version: str) -> dict[str, tuple[Visit, object]]:
+    """Every hostile page, opened once: the visit and the parsed HTML."""
     from bs4 import BeautifulSoup
 
-    page = hostile_dir / "briefing.html"
-    seen = visit(browser, page, evidence_version, AXE.read_text(encoding="utf-8"))
-    return seen, BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    return {page.stem: (visit(browser, page, evidence_version),
+                        BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser"))
+            for page in sorted(hostile_dir.glob("*.html"))}
 
 
-def test_hostile_text_opens_no_dialog_and_runs_no_script(hostile_visit):
-    seen, _ = hostile_visit
-    assert seen.dialogs == []
-    assert seen.page_errors == []
-    assert seen.requests_out == []
+def test_hostile_text_opens_no_dialog_and_runs_no_script(hostile_visits):
+    found = {name: seen.dialogs + seen.page_errors + seen.console_errors + seen.requests_out
+             for name, (seen, _) in hostile_visits.items()}
+    assert found and not any(found.values()), found
 
 
-def test_hostile_text_is_shown_as_text(hostile_visit):
-    seen, soup = hostile_visit
-    for payload in (HOSTILE["script"], HOSTILE["img"], HOSTILE["js_url"], HOSTILE["markdown"]):
-        assert payload in seen.text, f"{payload!r} is not shown literally"
-    assert not soup.find("img", src="x")
-    assert not [s for s in soup.find_all("script") if "alert(1)" in s.get_text()]
-    assert not soup.find(attrs={"onerror": True}) and not soup.find(attrs={"onmouseover": True})
-    hrefs = [a["href"].strip().lower() for a in soup.find_all("a", href=True)]
-    assert not [href for href in hrefs if href.startswith("javascript:")]
+def test_hostile_text_adds_no_element_attribute_or_link(hostile_visits):
+    for name, (_, soup) in hostile_visits.items():
+        assert not soup.find("img", src="x"), name
+        assert not [s for s in soup.find_all("script") if "alert(1)" in s.get_text()], name
+        assert not soup.find(attrs={"onerror": True}) and not soup.find(attrs={"onmouseover": True}), name
+        hrefs = [a["href"].strip().lower() for a in soup.find_all("a", href=True)]
+        assert not [href for href in hrefs if href.startswith("javascript:")], name
+
+
+def test_hostile_text_is_shown_literally_in_the_briefing(hostile_visits):
+    seen, _ = hostile_visits["briefing"]
+    for payload in HOSTILE.values():
+        assert payload in seen.text, f"{payload!r} is not shown as text"
