@@ -240,6 +240,9 @@ class Briefing:
         rows = forest_rows_for(self.evidence, summary, self.post_car_t)
         if self.class_ids:
             rows = rows[rows["class_id"].isin(self.class_ids)].reset_index(drop=True)
+        if rows.empty:
+            return self.section("Response rates by trial", h.para(h.text(
+                f"No {self.words.term(self.endpoint)} results in the evidence for this selection.")))
         intro = h.para(h.text("Each line is one trial result with its 95% interval; the diamond is the "
                               "pooled estimate of a class. Trials differ in patients and follow-up, so "
                               "compare with care."))
