@@ -59,10 +59,22 @@ from playwright import sync_api  # noqa: E402 (only once the browser tools are k
 # -- building the reports ---------------------------------------------------------------------------
 
 
-def build_reports(out: Path, evidence: Path = EVIDENCE) -> Path:
-    """Build every report and the index from ``evidence`` into ``out`` with the project's command."""
+DEFINITIONS = ROOT / "notebooks" / "reports.toml"
+
+
+@functools.cache
+def report_names() -> dict[str, str]:
+    """Every defined report's name, mapped to its notebook's stem (``briefing``, ``class_profile`` ...)."""
+    from lymphoma_evidence.build.definitions import load_definitions
+
+    return {spec.name: spec.notebook.stem for spec in load_definitions(DEFINITIONS)}
+
+
+def build_reports(out: Path, evidence: Path = EVIDENCE, only: tuple[str, ...] = ()) -> Path:
+    """Build the reports (all, or those named in ``only``) and the index from ``evidence`` into ``out``,
+    with the project's own command."""
     command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(evidence),
-               "--out", str(out), "--jobs", "2"]
+               "--out", str(out), "--jobs", "2", *(f"--only={name}" for name in only)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
     return out
@@ -76,11 +88,16 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every report built from a copy of the evidence whose text fields carry markup and script."""
+    """The first report of each notebook, and the index, built from a copy of the evidence whose text
+    fields carry markup and script (one report per notebook covers every section the reports use)."""
     evidence = tmp_path_factory.mktemp("hostile") / "evidence"
     shutil.copytree(EVIDENCE, evidence, ignore=shutil.ignore_patterns("*.md"))
     plant_hostile_text(evidence)
-    return build_reports(tmp_path_factory.mktemp("hostile_reports"), evidence=evidence)
+    first_of_each = {}
+    for name, notebook in report_names().items():
+        first_of_each.setdefault(notebook, name)
+    return build_reports(tmp_path_factory.mktemp("hostile_reports"), evidence=evidence,
+                         only=tuple(first_of_each.values()))
 
 
 def plant_hostile_text(evidence: Path) -> None:
@@ -184,7 +201,8 @@ def visits(browser, report_dir: Path, evidence_version: str) -> dict[str, Visit]
     """Every page of the build (reports and index), each visited once."""
     axe_source = AXE.read_text(encoding="utf-8")
     pages = sorted(report_dir.glob("*.html"))
-    return {p.stem: visit(browser, p, evidence_version, axe_source, pdf=p.stem == "briefing") for p in pages}
+    briefings = {name for name, notebook in report_names().items() if notebook == "briefing"}
+    return {p.stem: visit(browser, p, evidence_version, axe_source, pdf=p.stem in briefings) for p in pages}
 
 
 def problems(visits: dict[str, Visit], check) -> list[str]:
@@ -196,10 +214,7 @@ def problems(visits: dict[str, Visit], check) -> list[str]:
 
 
 def test_build_has_every_defined_report_and_the_index(visits: dict[str, Visit]):
-    from lymphoma_evidence.build.definitions import load_definitions
-
-    defined = {spec.name for spec in load_definitions(ROOT / "notebooks" / "reports.toml")}
-    assert set(visits) == defined | {"index"}
+    assert set(visits) == set(report_names()) | {"index"}
 
 
 def test_pages_load_without_console_errors(visits: dict[str, Visit]):
@@ -219,7 +234,8 @@ def test_every_image_loaded_and_has_alt_text(visits: dict[str, Visit]):
 
     found = problems(visits, bad_images)
     assert not found, "\n".join(found)
-    assert visits["briefing"].images, "the briefing should show its figures"
+    assert all(visits[name].images for name, notebook in report_names().items() if notebook == "briefing"), \
+        "every briefing should show its figures"
 
 
 def test_every_internal_link_resolves(visits: dict[str, Visit], report_dir: Path):
@@ -293,11 +309,13 @@ def test_full_page_screenshot_saved_for_every_page(visits: dict[str, Visit]):
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"no screenshot for {name}"
 
 
-def test_briefing_prints_to_pdf_without_table_rows_cut(visits: dict[str, Visit]):
-    briefing = visits["briefing"]
-    assert briefing.pdf.startswith(b"%PDF-")
-    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", briefing.pdf)) > 0
-    assert briefing.print_rows_breakable == 0, (f"{briefing.print_rows_breakable} table rows may be cut "
+def test_briefings_print_to_pdf_without_table_rows_cut(visits: dict[str, Visit]):
+    printed = {name: seen for name, seen in visits.items() if seen.pdf}
+    assert set(printed) == {name for name, notebook in report_names().items() if notebook == "briefing"}
+    for name, seen in printed.items():
+        assert seen.pdf.startswith(b"%PDF-"), name
+        assert len(re.findall(rb"/Type\s*/Page\b(?!s)", seen.pdf)) > 0, f"{name}: the PDF has no page"
+        assert seen.print_rows_breakable == 0, (f"{name}: {seen.print_rows_breakable} table rows may be cut "
                                                 "across printed pages (print CSS needs break-inside: avoid)")
 
 
@@ -330,6 +348,7 @@ def test_hostile_text_adds_no_element_attribute_or_link(hostile_visits):
 
 
 def test_hostile_text_is_shown_literally_in_the_briefing(hostile_visits):
-    seen, _ = hostile_visits["briefing"]
+    briefing = next(name for name in hostile_visits if report_names().get(name) == "briefing")
+    seen, _ = hostile_visits[briefing]
     for payload in HOSTILE.values():
-        assert payload in seen.text, f"{payload!r} is not shown as text"
+        assert payload in seen.text, f"{payload!r} is not shown as text in {briefing}"
