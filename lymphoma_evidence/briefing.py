@@ -152,13 +152,16 @@ class Briefing:
 
     # -- sections ----------------------------------------------------------------------------------
 
-    def title(self, text: str) -> h.Fragment:
-        """The report's only h1, and a one-line statement of what it covers."""
-        scope = "patients whose lymphoma came back or did not respond after CAR T-cell therapy"
+    def lead(self, about: str = "") -> h.Fragment:
+        """The opening paragraph: what the report covers (the title is in the page header).
+
+        ``about`` replaces the default statement of scope, e.g. for a class profile.
+        """
+        scope = about or ("Treatment options for patients whose lymphoma came back or did not respond "
+                          "after CAR T-cell therapy.")
         focus = " Only results from people who had CAR T-cell therapy before are shown." \
             if self.post_car_t_only else ""
-        return h.Fragment(f"{h.heading(1, text)}<p class=\"lead\">Treatment options for {scope}.{focus} "
-                          f"Evidence version {h.esc(self.evidence.version)}.</p>")
+        return h.Fragment(f'<p class="lead">{h.esc(scope)}{focus}</p>')
 
     def takeaways(self) -> h.Fragment:
         """Key takeaways written from the data: one sentence per class with results."""
@@ -194,8 +197,7 @@ class Briefing:
                 ["No response figures in the evidence for this filter."]
             blocks.append(
                 h.heading(3, cls["name"])
-                + h.para(h.tag("span", h.esc(cls["status"]), class_=f"status status-{cls['status']}"), " ",
-                         h.text(cls["mechanism"]))
+                + status_line(cls["status"]) + h.para(h.text(cls["mechanism"]))
                 + h.para(h.text(f"Agents: {names}."))
                 + h.bullets(lines))
         return self.section("Options by therapy class", *blocks)
@@ -338,6 +340,17 @@ class Briefing:
     def disclaimer(self, built: date | None = None) -> h.Fragment:
         """The disclaimer section: educational, not medical advice."""
         return self.section("About this briefing", h.para(h.text(DISCLAIMER)), cls="disclaimer")
+
+
+STATUS_WORDS = {"standard": "standard care, long established",
+                "approved": "approved by regulators for this use",
+                "investigational": "investigational, available in clinical trials only"}
+
+
+def status_line(status: str) -> h.Fragment:
+    """``Status: approved by regulators for this use`` as a paragraph."""
+    return h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(STATUS_WORDS.get(status, status))}"),
+                  cls=f"status status-{status}")
 
 
 def figure(fig_and_alt: tuple) -> h.Fragment:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import htmlfrag as h
-from .briefing import ENDPOINTS, Briefing, describe_outcome
+from .briefing import ENDPOINTS, Briefing, describe_outcome, status_line
 from .style import percent, percent_range
 
 
@@ -24,9 +24,7 @@ def overview(b: Briefing) -> h.Fragment:
     agents = b.evidence.agents[b.evidence.agents["class_id"] == cls["class_id"]]
     columns = [("Agent", "name"), ("Brand names", "brand_names"), ("Target", "target"),
                ("Regulatory status", "regulatory_status"), ("Notes", "notes")]
-    return b.section("What it is",
-                     h.para(h.tag("span", h.esc(cls["status"]), class_=f"status status-{cls['status']}"),
-                            " ", h.text(cls["mechanism"])),
+    return b.section("What it is", status_line(cls["status"]), h.para(h.text(cls["mechanism"])),
                      h.table(agents, columns, caption=f"Agents in {cls['name']}"))
 
 
