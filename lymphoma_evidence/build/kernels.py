@@ -47,12 +47,12 @@ def start_warm_kernel(socket_prefix: str, cwd: Path, env: dict[str, str], timeou
     nbclient engine expects), so a dead kernel is noticed during execution.
     """
     from jupyter_client import KernelManager
-    from jupyter_client.blocking import BlockingKernelClient
 
     manager = KernelManager(kernel_name="python3", transport="ipc", ip=socket_prefix)
     manager.start_kernel(cwd=str(cwd), env=env)
-    client = BlockingKernelClient()
-    client.load_connection_info(manager.get_connection_info())
+    # A client made by its manager asks the manager (process alive?) instead of trusting heartbeats,
+    # which a busy CPU delays while several kernels import pandas at once.
+    client = manager.client()
     try:
         client.start_channels()
         client.wait_for_ready(timeout=timeout)
