@@ -5,7 +5,10 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install reports test lint validate notebooks bench browser clean
+NBVAL  := --nbval notebooks/ --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help install reports test lint validate notebooks bench browser figures slides clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,14 +25,33 @@ validate: $(STAMP) ## Check the evidence tables
 	$(VENV)/bin/lymphoma-evidence validate
 
 reports: $(STAMP) ## Validate the evidence and build the default reports into reports/
-	$(VENV)/bin/lymphoma-evidence validate
+	$(VENV)/bin/lymphoma-evidence build
 
-test: $(STAMP) ## Run the whole test suite (lint included)
+test: $(STAMP) ## Run the whole test suite: lint, unit, build and browser tests, notebooks under nbval
 	$(VENV)/bin/ruff check lymphoma_evidence tests benchmarks
 	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(NBVAL)
+
+notebooks: $(STAMP) ## Re-run the notebooks and re-save their stored outputs (after an evidence change)
+	$(PY) -m lymphoma_evidence.notebook_outputs
+
+browser: ## Install the browser-test tools: Debian's Chromium (apt) and axe-core (npm ci)
+	test -x /usr/bin/chromium || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm; }
+	npm ci --no-audit --no-fund
+
+bench: $(STAMP) ## Time the naive loop, a process pool and the build engine (prints a table)
+	$(PY) benchmarks/bench.py
+
+figures: $(STAMP) ## Write slide-ready figures (PNG + SVG + figures.md) into figures/
+	$(VENV)/bin/lymphoma-evidence figures --out figures
+
+slides: $(STAMP) ## Build the 16:9 slide deck deck.pptx
+	$(VENV)/bin/lymphoma-evidence slides --out deck.pptx
 
 lint: $(STAMP) ## Lint the code with ruff
 	$(VENV)/bin/ruff check lymphoma_evidence tests benchmarks
 
 clean: ## Remove built reports and caches (keeps .venv)
-	rm -rf reports/*.html reports/executed reports/.manifest.json .pytest_cache .ruff_cache
+	rm -rf reports/*.html reports/executed reports/screenshots reports/.manifest.json reports/.build.lock \
+		.pytest_cache .ruff_cache

@@ -102,3 +102,9 @@ def test_sections_do_not_change_the_evidence(evidence) -> None:
     report.takeaways(), report.options(), report.forest(), report.references()
     for name, frame in before.items():
         pd.testing.assert_frame_equal(getattr(evidence, name), frame)
+
+
+def test_forest_section_says_so_when_a_selection_has_no_results(evidence) -> None:
+    html = Briefing(evidence, class_ids=["allo_sct"]).forest()
+    assert "No overall response rate (ORR) results in the evidence for this selection." in html
+    assert "<img" not in html
