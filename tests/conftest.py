@@ -14,6 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "evidence"
 
 
+@pytest.fixture(scope="session")
+def evidence():
+    """The real evidence, loaded and validated once per test session (tests must not change it)."""
+    from lymphoma_evidence import load_evidence
+
+    return load_evidence(EVIDENCE)
+
+
 @pytest.fixture
 def evidence_copy(tmp_path: Path) -> Path:
     """A copy of the real evidence folder that a test may change freely."""

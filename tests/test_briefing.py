@@ -7,18 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import EVIDENCE, set_cell
+from conftest import set_cell
 
 from lymphoma_evidence import class_summary, load_evidence, response_table
 from lymphoma_evidence.briefing import Briefing
 from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.style import percent_range
 from lymphoma_evidence.wording import Wording
-
-
-@pytest.fixture(scope="module")
-def evidence():
-    return load_evidence(EVIDENCE)
 
 
 def test_takeaways_state_each_class_range_from_the_summary(evidence) -> None:

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EVIDENCE
 
 from lymphoma_evidence import class_report as section
-from lymphoma_evidence import class_summary, load_evidence
+from lymphoma_evidence import class_summary
 from lymphoma_evidence.briefing import Briefing
 from lymphoma_evidence.wording import Wording
-
-
-@pytest.fixture(scope="module")
-def evidence():
-    return load_evidence(EVIDENCE)
 
 
 @pytest.mark.parametrize("class_id", ["bispecific_antibodies", "adcs", "cd19_car_t"])

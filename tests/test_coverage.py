@@ -7,9 +7,6 @@ Each gap below must still be a gap: when a figure is added, its line here and in
 from __future__ import annotations
 
 import pytest
-from conftest import EVIDENCE
-
-from lymphoma_evidence import load_evidence
 
 DRUGS = ["epcoritamab", "glofitamab", "mosunetuzumab", "odronextamab", "polatuzumab_vedotin",
          "loncastuximab_tesirine", "tafasitamab", "axicabtagene_ciloleucel", "lisocabtagene_maraleucel",
@@ -22,11 +19,6 @@ KNOWN_RESULT_GAPS = {("glofitamab", "ORR"), ("mosunetuzumab", "ORR"), ("mosunetu
 KNOWN_RANGE_GAPS = {"adcs", "tafasitamab_len", "allo_sct", "dual_target_car_t", "allogeneic_car_t"}
 #: classes or agents without an eligibility row from a source with a traceable identifier.
 KNOWN_ELIGIBILITY_GAPS = {"allogeneic_car_t"}
-
-
-@pytest.fixture(scope="module")
-def evidence():
-    return load_evidence(EVIDENCE)
 
 
 @pytest.mark.parametrize("agent_id", DRUGS)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from lymphoma_evidence.cli import cli
-from lymphoma_evidence.errors import EvidenceError, ParameterError
+from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.figures import (
     FigureSet,
     NamedFigure,
@@ -92,16 +92,6 @@ def test_build_date_honours_source_date_epoch(monkeypatch):
 
 
 # ---------------------------------------------------------------- real evidence
-
-@pytest.fixture(scope="module")
-def evidence():
-    from lymphoma_evidence.evidence import load_evidence
-
-    try:
-        return load_evidence()
-    except EvidenceError as err:
-        pytest.skip(f"the real evidence is invalid right now ({len(err.problems)} problems)")
-
 
 def test_build_figures_on_real_evidence_gives_one_figure_per_endpoint_ranges_and_eligibility(evidence):
     from lymphoma_evidence.figures import build_figures

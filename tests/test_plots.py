@@ -9,7 +9,7 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from lymphoma_evidence.errors import EvidenceError, ParameterError
+from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.plots import (
     describe_profile,
     eligibility_plot,
@@ -264,16 +264,6 @@ def test_figure_html_embeds_a_png_with_escaped_alt_text():
 
 
 # ---------------------------------------------------------------- real evidence
-
-@pytest.fixture(scope="module")
-def evidence():
-    from lymphoma_evidence.evidence import load_evidence
-
-    try:
-        return load_evidence()
-    except EvidenceError as err:
-        pytest.skip(f"the real evidence is invalid right now ({len(err.problems)} problems)")
-
 
 @pytest.mark.parametrize("endpoint", ["ORR", "CR"])
 def test_forest_figure_on_real_evidence_shows_every_study_and_post_car_t_result(evidence, endpoint):

@@ -14,7 +14,7 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from lymphoma_evidence.cli import cli
-from lymphoma_evidence.errors import EvidenceError, ParameterError
+from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.figures import FigureSet, NamedFigure
 from lymphoma_evidence.slides import DECK_TITLE, REFERENCES_PER_SLIDE, build_deck
 from lymphoma_evidence.style import new_figure
@@ -96,16 +96,6 @@ def test_deck_needs_a_pptx_path(tmp_path: Path):
 
 
 # ---------------------------------------------------------------- real evidence
-
-@pytest.fixture(scope="module")
-def evidence():
-    from lymphoma_evidence.evidence import load_evidence
-
-    try:
-        return load_evidence()
-    except EvidenceError as err:
-        pytest.skip(f"the real evidence is invalid right now ({len(err.problems)} problems)")
-
 
 @pytest.fixture(scope="module")
 def real_deck(tmp_path_factory, evidence) -> Path:
