@@ -1,17 +1,30 @@
-"""The `Evidence` bundle and `load_evidence`: validated, typed tables ready for analysis."""
+"""The `Evidence` bundle and `load_evidence`: validated, typed tables ready for analysis.
+
+A report build validates the evidence once and saves the validated bundle as
+``<cache folder>/evidence-<content hash>.pickle``; its kernels find the folder in the environment variable
+``LYMPHOMA_EVIDENCE_CACHE``. ``load_evidence`` then hashes the files it was asked to load (bytes only)
+and reuses the bundle saved for exactly that hash; any other case validates as usual.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
+import os
+import pickle
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import EvidenceError
-from .paths import SCHEMA_FILE, evidence_dir
+from .hashing import content_hash
+from .paths import evidence_dir
 from .schema import TABLE_ATTRIBUTES, load_package
 from .validate import check_folder, empty_frame
+
+__all__ = ["CACHE_ENV", "Evidence", "cache_file", "content_hash", "load_evidence"]
+
+#: Environment variable naming the folder of validated bundles (set by the report build for its kernels).
+CACHE_ENV = "LYMPHOMA_EVIDENCE_CACHE"
 
 
 @dataclass(frozen=True)
@@ -61,18 +74,45 @@ class Evidence:
         return f"Evidence(version={self.version!r}, {counts})"
 
 
-def content_hash(path: Path) -> str:
-    """SHA-256 over the schema and every CSV in the evidence folder (names and bytes), hex encoded."""
-    digest = hashlib.sha256()
-    folder = Path(path)
-    for file in [folder / SCHEMA_FILE, *sorted(folder.glob("*.csv"))]:
-        digest.update(file.name.encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
-    return digest.hexdigest()
+def cache_file(cache_folder: Path, evidence_hash: str) -> Path:
+    """Where the validated bundle of the evidence with content hash ``evidence_hash`` is saved."""
+    return Path(cache_folder) / f"evidence-{evidence_hash}.pickle"
 
 
-def load_evidence(path: Path | str | None = None) -> Evidence:
+def _from_cache(folder: Path) -> Evidence | None:
+    """The validated bundle saved for ``folder``'s current content, or ``None`` (then validate).
+
+    Only a bundle saved under the content hash of the files as they are now is used, so an edited CSV is
+    always validated again. A missing, unreadable or corrupt cache file is not an error: it is ignored.
+    The cache folder is trusted like the notebooks: only the report build writes it.
+    """
+    cache_folder = os.environ.get(CACHE_ENV)
+    if not cache_folder:
+        return None
+    try:
+        evidence_hash = content_hash(folder)
+        with open(cache_file(Path(cache_folder), evidence_hash), "rb") as handle:
+            cached = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any failure to read the cache means: validate instead
+        return None
+    if not isinstance(cached, Evidence) or cached.content_hash != evidence_hash:
+        return None
+    return replace(cached, path=folder.resolve())
+
+
+def load_evidence(path: Path | str | None = None, *, reuse_cache: bool = True) -> Evidence:
     """Load and validate the evidence at ``path`` (default: the project's ``evidence/``).
+
+    Inside a report build's kernel (``LYMPHOMA_EVIDENCE_CACHE`` set), the bundle the build validated is
+    reused when the files' content hash equals the one it was validated under; otherwise the files are
+    validated here.
+
+    Parameters
+    ----------
+    path : Path or str, optional
+        The evidence folder.
+    reuse_cache : bool
+        ``False`` always validates the files, ignoring ``LYMPHOMA_EVIDENCE_CACHE`` (the build does).
 
     Raises
     ------
@@ -85,6 +125,9 @@ def load_evidence(path: Path | str | None = None) -> Evidence:
     >>> ev.results[["result_id", "n", "responders"]].head(2)  # doctest: +SKIP
     """
     folder = Path(path) if path is not None else evidence_dir()
+    cached = _from_cache(folder) if reuse_cache else None
+    if cached is not None:
+        return cached
     package, frames, problems = check_folder(folder)
     if problems:
         raise EvidenceError(problems, folder)

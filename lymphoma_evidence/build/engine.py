@@ -90,22 +90,32 @@ def _now() -> str:
     return datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def kernel_environment(evidence: Path) -> dict[str, str]:
-    """The kernels' environment: this one, plus the evidence location, Agg plotting, fixed hashing."""
+def kernel_environment(evidence: Path, cache: Path | None = None) -> dict[str, str]:
+    """The kernels' environment: this one, plus the evidence location, Agg plotting, fixed hashing.
+
+    ``cache`` is the folder of the validated evidence bundle (``LYMPHOMA_EVIDENCE_CACHE``): kernels load
+    the bundle the build validated instead of validating again.
+    """
+    from ..evidence import CACHE_ENV
+
     evidence = Path(evidence).resolve()
     if evidence.name != "evidence":
         raise BuildError(f"the evidence folder must be named 'evidence' (given {evidence}); notebooks "
                          "find it through LYMPHOMA_EVIDENCE_ROOT. Copy or link it as .../evidence.")
-    return {**os.environ, "LYMPHOMA_EVIDENCE_ROOT": str(evidence.parent), "MPLBACKEND": "Agg",
-            "PYTHONHASHSEED": "0"}
+    env = {**os.environ, "LYMPHOMA_EVIDENCE_ROOT": str(evidence.parent), "MPLBACKEND": "Agg",
+           "PYTHONHASHSEED": "0"}
+    env.pop(CACHE_ENV, None)
+    if cache is not None:
+        env[CACHE_ENV] = str(Path(cache).resolve())
+    return env
 
 
 class _Runner:
     """Runs the reports that need building; shared state for the worker threads."""
 
     def __init__(self, options: BuildOptions, manifest: Manifest, keys: dict[str, str],
-                 provenance, progress: Progress) -> None:
-        self.options, self.manifest, self.keys = options, manifest, keys
+                 provenance, progress: Progress, cache: Path) -> None:
+        self.options, self.manifest, self.keys, self.cache = options, manifest, keys, cache
         self.provenance, self.progress = provenance, progress
         self.executed = options.out / EXECUTED
         self.exporter = None
@@ -116,7 +126,7 @@ class _Runner:
         from .kernels import KernelPool
 
         jobs = max(1, min(self.options.jobs, len(specs)))
-        env = kernel_environment(self.options.evidence)
+        env = kernel_environment(self.options.evidence, self.cache)
         self.pool = KernelPool(jobs, len(specs), self.options.definitions.parent, env)
         executor = ThreadPoolExecutor(jobs, thread_name_prefix="report")
         outcome: dict[str, str] = {}
@@ -236,7 +246,7 @@ def run_build(options: BuildOptions, progress: Progress = _stderr) -> BuildResul
 
 def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Manifest,
                   progress: Progress):
-    from ..evidence import content_hash
+    from ..hashing import content_hash
     from ..schema import load_package
 
     evidence_hash = content_hash(options.evidence)
@@ -251,19 +261,26 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
         return {}, _provenance(load_package(options.evidence).version, evidence_hash)
     evidence = _validated_evidence(options.evidence, evidence_hash)
     _check_parameters(to_run)
+    cache = _write_cache(options.out, evidence)
     provenance = _provenance(evidence.version, evidence_hash)
     progress(f"building {len(to_run)} report(s) on {min(options.jobs, len(to_run))} kernel(s); "
              f"{len(chosen) - len(to_run)} up to date")
-    return _Runner(options, manifest, keys, provenance, progress).run(to_run), provenance
+    return _Runner(options, manifest, keys, provenance, progress, cache).run(to_run), provenance
 
 
 def _validated_evidence(folder: Path, expected_hash: str):
     from ..evidence import load_evidence
 
-    evidence = load_evidence(folder)
+    evidence = load_evidence(folder, reuse_cache=False)
     if evidence.content_hash != expected_hash:
         raise BuildError(f"the evidence in {folder} changed while the build started; run it again.")
     return evidence
+
+
+def _write_cache(out: Path, evidence) -> Path:
+    from .evidence_cache import write_evidence_cache
+
+    return write_evidence_cache(out, evidence)
 
 
 def _check_parameters(specs: Sequence[ReportSpec]) -> None:

@@ -1,0 +1,43 @@
+"""The build's cache of validated evidence: kernels reuse the bundle the build validated once.
+
+The build validates the evidence, then saves the bundle (pickled) as ``<out>/.cache/evidence-<hash>.pickle``
+and points its kernels at ``<out>/.cache`` through ``LYMPHOMA_EVIDENCE_CACHE``; ``load_evidence`` in a kernel
+uses the file only when the evidence files still hash to ``<hash>``. Only validated bundles are written.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .atomic import ensure_folder, remove_stale_temporaries, write_atomic
+
+if TYPE_CHECKING:
+    from ..evidence import Evidence
+
+CACHE_FOLDER = ".cache"
+
+
+def write_evidence_cache(out: Path, evidence: Evidence) -> Path:
+    """Save the validated ``evidence`` in ``out/.cache`` atomically; return the cache folder.
+
+    Bundles saved for other content hashes, and temporaries of a killed build, are removed (the caller
+    holds the build lock), so the folder holds one bundle: the one this build validated.
+
+    Raises
+    ------
+    BuildError
+        When the cache folder cannot be written.
+    """
+    from ..evidence import cache_file
+
+    folder = Path(out) / CACHE_FOLDER
+    ensure_folder(folder)
+    remove_stale_temporaries(folder)
+    target = cache_file(folder, evidence.content_hash)
+    for old in folder.glob(cache_file(folder, "*").name):
+        if old != target:
+            old.unlink(missing_ok=True)
+    write_atomic(target, pickle.dumps(evidence, protocol=pickle.HIGHEST_PROTOCOL))
+    return folder
