@@ -19,15 +19,16 @@ from pathlib import Path
 
 from ..errors import BuildError
 
-#: What the project's notebooks import (measured with ``python -X importtime``): pandas and matplotlib
-#: (about 0.45 s of CPU), the library's report modules (under 0.01 s), and the statistics behind the
-#: confidence intervals of the briefing and class reports (``scipy.stats`` via statsmodels, about 0.5 s).
-#: Pandera and frictionless are not here: kernels load the evidence the build validated.
+#: Imported by every kernel before its report runs (measured with ``python -X importtime``): pandas and
+#: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here: pandera
+#: (kernels load the evidence the build validated) and scipy.stats/statsmodels (0.5 s of CPU, needed by
+#: the briefing and class notebooks only; on 2 cores, warming a module a notebook never uses costs CPU
+#: that other reports need: see benchmarks/RESULTS.md).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
                 "lymphoma_evidence", "lymphoma_evidence.evidence", "lymphoma_evidence.summaries",
                 "lymphoma_evidence.plots", "lymphoma_evidence.eligibility", "lymphoma_evidence.briefing",
                 "lymphoma_evidence.class_report", "lymphoma_evidence.patient_report",
-                "lymphoma_evidence.audit_report", "statsmodels.stats.proportion", "scipy.stats")
+                "lymphoma_evidence.audit_report")
 WARMUP_CODE = (
     "import importlib as _il\n"
     "import matplotlib as _mpl\n"
