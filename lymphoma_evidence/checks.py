@@ -140,9 +140,12 @@ def _cr_within_orr(package: Package, frames: Frames, lines: Lines) -> list[Probl
     results = frames["results"].copy()
     results["rate"] = results["responders"] / results["n"]
     key = ["trial", "regimen", "population", "source_id", "analysis_set"]
-    orr = results[results["endpoint"] == "ORR"].dropna(subset=key)
+    orr = results[results["endpoint"] == "ORR"].dropna(subset=key + ["rate"])
     cr = results[results["endpoint"] == "CR"].dropna(subset=key)
-    merged = cr.reset_index().merge(orr[key + ["rate", "result_id"]], on=key, suffixes=("", "_orr"))
+    # one ORR per key (the highest, so a duplicated key never blows up the merge or raises a false alarm)
+    highest = orr.sort_values("rate").drop_duplicates(subset=key, keep="last")
+    merged = cr.reset_index().merge(highest[key + ["rate", "result_id"]], on=key, how="inner",
+                                    suffixes=("", "_orr"), validate="many_to_one")
     problems = []
     for row in merged[merged["rate"] > merged["rate_orr"] + 1e-12].itertuples():
         problems.append(_problem(

@@ -313,3 +313,21 @@ def test_count_derived_from_interval_is_unique(evidence_copy: Path) -> None:
                           ("reported_percent", "39"), ("reported_ci_low", "32"), ("reported_ci_high", "48")):
         set_cell(evidence_copy, "results.csv", 2, column, value)
     assert run_validate(evidence_copy)[0] == 0
+
+
+def test_many_rows_sharing_one_trial_key_validate_quickly_and_cleanly(evidence_copy: Path) -> None:
+    rows = read_rows(evidence_copy / "results.csv")
+    header, first = rows[0], rows[1]
+    rid = header.index("result_id")
+    many = []
+    for i in range(5_000):
+        for endpoint, responders in (("ORR", "5"), ("CR", "3")):
+            row = list(first)
+            row[rid] = f"r_{endpoint.lower()}_{i}"
+            for column, value in (("endpoint", endpoint), ("n", "10"), ("responders", responders),
+                                  ("responders_basis", "reported"), ("reported_percent", f"{responders}0"),
+                                  ("reported_ci_low", ""), ("reported_ci_high", "")):
+                row[header.index(column)] = value
+            many.append(row)
+    write_rows(evidence_copy / "results.csv", [header, *many])
+    assert run_validate(evidence_copy)[0] == 0
