@@ -27,6 +27,13 @@ def _evidence_folder(path: Path | None) -> Path:
     return folder
 
 
+def _echo_problems(err: EvidenceError, outcome: str) -> None:
+    """Print each problem on stderr, then a count and what happened."""
+    for problem in err.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(err.problems)} problem(s); {outcome}", err=True)
+
+
 def load_or_exit(path: Path | None):
     """Load the evidence for a command, or print its problems and exit 1."""
     from .evidence import load_evidence
@@ -34,10 +41,7 @@ def load_or_exit(path: Path | None):
     try:
         return load_evidence(_evidence_folder(path))
     except EvidenceError as err:
-        for problem in err.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(err.problems)} problem(s); run 'lymphoma-evidence validate' after fixing.",
-                   err=True)
+        _echo_problems(err, "run 'lymphoma-evidence validate' after fixing.")
         sys.exit(1)
 
 
@@ -66,12 +70,6 @@ def validate(path: Path | None, evidence_path: Path | None) -> None:
         click.echo(f"{len(problems)} problem(s) in {files} file(s) under {folder}", err=True)
         sys.exit(1)
     click.echo(f"{folder}: evidence is valid")
-
-
-def _echo_problems(err: EvidenceError, outcome: str) -> None:
-    for problem in err.problems:
-        click.echo(str(problem), err=True)
-    click.echo(f"{len(err.problems)} problem(s); {outcome}", err=True)
 
 
 @cli.command()
