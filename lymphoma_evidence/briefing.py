@@ -9,7 +9,6 @@ use and resolve to the references section.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
@@ -337,7 +336,7 @@ class Briefing:
         """The numbered references cited so far in this report."""
         return self.section("References", self.refs.reference_list())
 
-    def disclaimer(self, built: date | None = None) -> h.Fragment:
+    def disclaimer(self) -> h.Fragment:
         """The disclaimer section: educational, not medical advice."""
         return self.section("About this briefing", h.para(h.text(DISCLAIMER)), cls="disclaimer")
 

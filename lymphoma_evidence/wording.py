@@ -35,7 +35,6 @@ TERMS: dict[str, tuple[str, str]] = {
     "FL": ("follicular lymphoma", "a slow-growing lymphoma, different from large B-cell lymphoma"),
 }
 
-ENDPOINT_TERM = {"ORR": "ORR", "CR": "CR"}
 
 
 def in_ten(rate: float) -> str:
