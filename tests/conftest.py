@@ -25,8 +25,12 @@ def evidence():
 @pytest.fixture
 def evidence_copy(tmp_path: Path) -> Path:
     """A copy of the real evidence folder that a test may change freely."""
-    target = tmp_path / "evidence"
-    shutil.copytree(EVIDENCE, target, ignore=shutil.ignore_patterns("*.md"))
+    return copy_evidence(EVIDENCE, tmp_path / "evidence")
+
+
+def copy_evidence(source: Path, target: Path) -> Path:
+    """Copy an evidence folder (its CSVs and schema, not its Markdown notes) to ``target``; returns it."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.md"))
     return target
 
 

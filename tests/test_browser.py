@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import EVIDENCE, ROOT, cell, find_line, set_cell
+from conftest import EVIDENCE, ROOT, cell, copy_evidence, find_line, set_cell
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -94,7 +93,7 @@ def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first report of each notebook, and the index, built from a copy of the evidence whose text
     fields carry markup and script (one report per notebook covers every section the reports use)."""
     evidence = tmp_path_factory.mktemp("hostile") / "evidence"
-    shutil.copytree(EVIDENCE, evidence, ignore=shutil.ignore_patterns("*.md"))
+    copy_evidence(EVIDENCE, evidence)
     plant_hostile_text(evidence)
     first_of_each = {}
     for name, notebook in report_names().items():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, digest, find_line, read_rows, set_cell, write_rows
+from conftest import ROOT, copy_evidence, digest, find_line, read_rows, set_cell, write_rows
 
 from lymphoma_evidence.analyst.changelog import names, previous_version, released_versions
 from lymphoma_evidence.analyst.diff import class_ranges, diff_against_previous_release, diff_evidence
@@ -24,9 +24,7 @@ MINIMAL = ROOT / "tests" / "fixtures" / "evidence_min"
 
 @pytest.fixture
 def old(tmp_path: Path) -> Path:
-    target = tmp_path / "old"
-    shutil.copytree(MINIMAL, target, ignore=shutil.ignore_patterns("*.md"))
-    return target
+    return copy_evidence(MINIMAL, tmp_path / "old")
 
 
 @pytest.fixture
@@ -178,7 +176,7 @@ def test_a_side_that_is_neither_folder_nor_revision_is_a_parameter_error(old: Pa
 def repo(tmp_path: Path) -> Path:
     """A git repository whose evidence/ has two commits: HEAD~1 and HEAD (one source's label changed)."""
     root = tmp_path / "repo"
-    shutil.copytree(MINIMAL, root / "evidence", ignore=shutil.ignore_patterns("*.md"))
+    copy_evidence(MINIMAL, root / "evidence")
     _git(tmp_path, "init", "-q", str(root))
     _git(root, "add", "evidence")
     _git(root, "commit", "-q", "-m", "first")

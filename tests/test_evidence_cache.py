@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import set_cell
+from conftest import copy_evidence, set_cell
 from fixtures.build_project import EVIDENCE_MIN, make_project, report
 
 from lymphoma_evidence import __version__, evidence, hashing
@@ -28,9 +28,7 @@ EDITED_REGIMEN = "axicabtagene ciloleucel (edited after the build)"
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A copy of the small valid fixture evidence that a test may change."""
-    target = tmp_path / "evidence"
-    shutil.copytree(EVIDENCE_MIN, target, ignore=shutil.ignore_patterns("*.md"))
-    return target
+    return copy_evidence(EVIDENCE_MIN, tmp_path / "evidence")
 
 
 @pytest.fixture
