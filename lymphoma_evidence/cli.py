@@ -225,10 +225,12 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
               help="Seconds one report may run before it is stopped and marked failed.")
 @click.option("--wait", "lock_wait", type=click.FloatRange(min=0), default=0, show_default=True,
               help="Seconds to wait for another build of the same folder to finish.")
+@click.option("--fresh-kernels", is_flag=True,
+              help="Start a fresh kernel for every report instead of reusing reset warm kernels.")
 @evidence_option
 def build(only: tuple[str, ...], jobs: int | None, force: bool, shard: tuple[int, int] | None,
           out: Path | None, definitions: Path | None, timeout: float, lock_wait: float,
-          evidence_path: Path | None) -> None:
+          fresh_kernels: bool, evidence_path: Path | None) -> None:
     """Build the HTML briefings: validate, run changed notebooks, export, write reports/index.html.
 
     Exits 1 when the evidence is invalid or any report failed (its previous HTML is kept).
@@ -240,7 +242,7 @@ def build(only: tuple[str, ...], jobs: int | None, force: bool, shard: tuple[int
     options = BuildOptions(definitions=definitions or notebooks_dir() / "reports.toml",
                            evidence=_evidence_folder(evidence_path), out=out or reports_dir(),
                            only=only, shard=shard, force=force, timeout=timeout, lock_wait=lock_wait,
-                           **({"jobs": jobs} if jobs else {}))
+                           fresh_kernels=fresh_kernels, **({"jobs": jobs} if jobs else {}))
     try:
         result = run_build(options, progress=lambda line: click.echo(line, err=True))
     except UnknownReportError as err:

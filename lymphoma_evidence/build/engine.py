@@ -56,6 +56,8 @@ class BuildOptions:
         Seconds one report may run before its kernel is stopped and it is marked failed.
     lock_wait : float
         Seconds to wait for another build on the same folder; 0 refuses at once.
+    fresh_kernels : bool
+        Give every report a freshly started kernel instead of reusing (and resetting) warm kernels.
     """
 
     definitions: Path
@@ -67,6 +69,7 @@ class BuildOptions:
     force: bool = False
     timeout: float = 600.0
     lock_wait: float = 0.0
+    fresh_kernels: bool = False
 
 
 @dataclass
@@ -123,11 +126,12 @@ class _Runner:
 
     def run(self, specs: Sequence[ReportSpec]) -> dict[str, str]:
         from .export import ReportExporter
-        from .kernels import KernelPool
+        from .kernels import REPORTS_PER_KERNEL, KernelPool
 
         jobs = max(1, min(self.options.jobs, len(specs)))
         env = kernel_environment(self.options.evidence, self.cache)
-        self.pool = KernelPool(jobs, len(specs), self.options.definitions.parent, env)
+        self.pool = KernelPool(jobs, len(specs), self.options.definitions.parent, env,
+                               reuse=1 if self.options.fresh_kernels else REPORTS_PER_KERNEL)
         executor = ThreadPoolExecutor(jobs, thread_name_prefix="report")
         outcome: dict[str, str] = {}
         try:
@@ -168,18 +172,25 @@ class _Runner:
         return "built", f"built in {seconds:.1f} s"
 
     def _execute(self, spec: ReportSpec, scratch: Path):
-        """Execute on a fresh warm kernel; a failed run's notebook is kept as NAME.failed.ipynb."""
+        """Execute on a warm kernel; a failed run's notebook is kept as NAME.failed.ipynb.
+
+        The kernel goes back to the pool (reset for the next report) only when the report succeeded;
+        after any failure, timeout or crash it is shut down.
+        """
         from .execute import ReportFailedError, execute_report
 
         manager = self.pool.take()
+        succeeded = False
         try:
-            return execute_report(spec, manager, scratch, self.options.timeout)
+            notebook = execute_report(spec, manager, scratch, self.options.timeout)
+            succeeded = True
+            return notebook
         except ReportFailedError:
             if scratch.is_file() and scratch.stat().st_size:
                 os.replace(scratch, self.executed / f"{spec.name}.failed.ipynb")
             raise
         finally:
-            self.pool.release(manager)
+            self.pool.release(manager, reusable=succeeded)
 
     def _failed(self, spec: ReportSpec, error: str, started: float) -> tuple[str, str]:
         seconds = time.perf_counter() - started
@@ -263,7 +274,8 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
     _check_parameters(to_run)
     cache = _write_cache(options.out, evidence)
     provenance = _provenance(evidence.version, evidence_hash)
-    progress(f"building {len(to_run)} report(s) on {min(options.jobs, len(to_run))} kernel(s); "
+    kind = "fresh kernel(s)" if options.fresh_kernels else "kernel(s), reused"
+    progress(f"building {len(to_run)} report(s) on {min(options.jobs, len(to_run))} {kind}; "
              f"{len(chosen) - len(to_run)} up to date")
     return _Runner(options, manifest, keys, provenance, progress, cache).run(to_run), provenance
 
