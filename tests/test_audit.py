@@ -21,8 +21,8 @@ from lymphoma_evidence.analyst.audit import (
     stale_sources,
 )
 from lymphoma_evidence.cli import cli
+from lymphoma_evidence.data.evidence import Evidence
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.evidence import Evidence
 
 TODAY = date(2026, 11, 26)
 

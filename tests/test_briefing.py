@@ -10,10 +10,10 @@ import pytest
 from conftest import set_cell
 
 from lymphoma_evidence import class_summary, load_evidence, response_table
-from lymphoma_evidence.briefing import Briefing
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.style import percent_range
-from lymphoma_evidence.wording import Wording
+from lymphoma_evidence.figures.style import percent_range
+from lymphoma_evidence.reports.briefing import Briefing
+from lymphoma_evidence.reports.wording import Wording
 
 
 def test_takeaways_state_each_class_range_from_the_summary(evidence) -> None:
