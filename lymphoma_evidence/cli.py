@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import EvidenceError, LymphomaEvidenceError
+from .vocabulary import ENDPOINTS
 
 evidence_option = click.option(
     "--evidence", "evidence_path", type=click.Path(path_type=Path, file_okay=False),
@@ -174,7 +175,7 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("figures"),
               show_default=True, help="Folder for the figure files and figures.md.")
-@click.option("--endpoint", "endpoints", type=click.Choice(["ORR", "CR"]), multiple=True,
+@click.option("--endpoint", "endpoints", type=click.Choice(ENDPOINTS), multiple=True,
               help="Forest plot endpoint; repeat for several (default: ORR and CR).")
 @click.option("--format", "formats", default="png,svg", show_default=True,
               help="Comma-separated file formats: png, svg.")
@@ -185,7 +186,7 @@ def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
     """Write every figure as slide-sized (16:9) PNG and SVG, plus figures.md with alt text and sources."""
     from .figures.figureset import build_figures, export_figures
 
-    figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ("ORR", "CR"))
+    figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ENDPOINTS)
     written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi)
     click.echo(f"wrote {len(written)} files to {out_dir} (index: {written[-1]})")
 

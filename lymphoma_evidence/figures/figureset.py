@@ -8,10 +8,9 @@ slide of the deck) is today's unless ``SOURCE_DATE_EPOCH`` is set.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,8 @@ from ..analysis.eligibility import PatientProfile, eligible_options
 from ..analysis.summaries import check_reported_ranges, class_summary
 from ..errors import ParameterError
 from ..fileio import write_atomic, write_text_atomic
+from ..formatting import build_date, percent_range
+from ..vocabulary import ENDPOINTS
 from .charts import (
     describe_profile,
     eligibility_plot,
@@ -30,7 +31,7 @@ from .charts import (
     ranges_plot,
     ranges_trials,
 )
-from .style import SLIDE_SIZE, house_style, percent_range
+from .style import SLIDE_SIZE, house_style
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -78,24 +79,8 @@ class FigureSet:
     built: date
 
 
-def build_date() -> date:
-    """Today's date (UTC), or the date of ``SOURCE_DATE_EPOCH`` (seconds) when that is set.
 
-    Raises
-    ------
-    ParameterError
-        When ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return datetime.now(UTC).date()
-    if not epoch.isdigit():
-        raise ParameterError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since "
-                             "1970-01-01; set it like SOURCE_DATE_EPOCH=$(git log -1 --format=%ct).")
-    return datetime.fromtimestamp(int(epoch), UTC).date()
-
-
-def build_figures(evidence: Evidence, endpoints: Sequence[str] = ("ORR", "CR"),
+def build_figures(evidence: Evidence, endpoints: Sequence[str] = ENDPOINTS,
                   profile: PatientProfile | None = EXAMPLE_PROFILE) -> FigureSet:
     """Every figure of the set: a forest plot per endpoint, the stated ranges vs the trials, and
     the eligibility overview for ``profile`` when one is given.

@@ -18,6 +18,7 @@ from pptx.util import Emu, Inches, Pt
 
 from ..errors import ParameterError
 from ..fileio import write_with
+from ..vocabulary import DISCLAIMER, ENDPOINTS
 from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
 
@@ -36,7 +37,7 @@ _OLD_WIDTH = Inches(10)  # the default template is 4:3; its masters are widened 
 
 def write_deck(evidence: Evidence, out_path: Path | str,
                profile: PatientProfile | None = EXAMPLE_PROFILE,
-               endpoints: Sequence[str] = ("ORR", "CR")) -> Path:
+               endpoints: Sequence[str] = ENDPOINTS) -> Path:
     """Build the figure set from ``evidence`` and write the deck to ``out_path``.
 
     The key takeaways are one sentence per therapy class for the first endpoint (see
@@ -47,7 +48,7 @@ def write_deck(evidence: Evidence, out_path: Path | str,
     from ..analysis.takeaways import class_takeaways
 
     if not endpoints:
-        raise ParameterError("endpoints is empty; expected one or more of ORR, CR.")
+        raise ParameterError(f"endpoints is empty; expected one or more of {', '.join(ENDPOINTS)}.")
     lines = class_takeaways(class_summary(evidence, endpoint=endpoints[0]))
     return build_deck(build_figures(evidence, endpoints=endpoints, profile=profile), lines, out_path)
 
@@ -154,8 +155,6 @@ def _references(deck: PresentationType, citations: Sequence[str]) -> None:
 
 
 def _disclaimer(deck: PresentationType) -> None:
-    from ..reports.briefing import DISCLAIMER
-
     _bullet_slide(deck, "About these slides", [DISCLAIMER], notes=DISCLAIMER, size=20)
 
 
