@@ -20,10 +20,6 @@ from ..data.evidence import Evidence
 from ..errors import ParameterError
 
 ANTIGEN_STATES = ("positive", "negative")
-OPTION_COLUMNS = [
-    "scope_id", "scope_type", "name", "class_id", "class_name", "status", "reasons", "basis",
-    "source_id",
-]
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 
@@ -254,7 +250,7 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        One row per eligibility row, columns :data:`OPTION_COLUMNS`; ``scope_type`` is ``agent``
+        One row per eligibility row, columns :class:`~.frames.EligibleOptions`; ``scope_type`` is ``agent``
         or ``class``; ``reasons`` is ``"; "``-joined, e.g. ``"requires at least 2 prior lines
         (patient: 1)"``. Ordered by class display order, then file order.
 
@@ -280,4 +276,6 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
     assessed = [_assess(row, profile) for row in rows.itertuples(index=False)]
     rows = rows.assign(status=[a[0] for a in assessed], reasons=[a[1] for a in assessed])
     rows = rows.sort_values(["display_order", "_position"], na_position="last", kind="mergesort")
-    return rows[OPTION_COLUMNS].reset_index(drop=True)
+    from .frames import EligibleOptions, columns
+
+    return rows[columns(EligibleOptions)].reset_index(drop=True)

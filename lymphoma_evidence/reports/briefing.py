@@ -212,7 +212,8 @@ class Briefing:
 
     def forest(self) -> h.Fragment:
         """The forest plot of the report's endpoint (classes filtered), then the table behind it."""
-        from ..figures.charts import forest_plot, forest_rows_for
+        from ..analysis.selections import forest_rows_for
+        from ..figures.charts import forest_plot
 
         summary = self.summary()
         rows = forest_rows_for(self.evidence, summary, self.post_car_t)
@@ -229,7 +230,7 @@ class Briefing:
 
     def ranges_chart(self) -> h.Fragment:
         """The stated ranges beside the primary trials, as a figure."""
-        from ..figures.charts import ranges_figure
+        from ..figures.figureset import ranges_figure
 
         return figure(ranges_figure(self.evidence))
 
