@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import EvidenceError, LymphomaEvidenceError
+from .vocabulary import ENDPOINTS
 
 evidence_option = click.option(
     "--evidence", "evidence_path", type=click.Path(path_type=Path, file_okay=False),
@@ -36,7 +37,7 @@ def _echo_problems(err: EvidenceError, outcome: str) -> None:
 
 def load_or_exit(path: Path | None):
     """Load the evidence for a command, or print its problems and exit 1."""
-    from .evidence import load_evidence
+    from .data.evidence import load_evidence
 
     try:
         return load_evidence(_evidence_folder(path))
@@ -59,7 +60,7 @@ def validate(path: Path | None, evidence_path: Path | None) -> None:
 
     PATH (or --evidence) is the evidence folder; default: evidence/ of the project.
     """
-    from .validate import validate_evidence
+    from .data.validate import validate_evidence
 
     folder = _evidence_folder(path or evidence_path)
     problems = validate_evidence(folder)
@@ -155,7 +156,7 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
                  evidence_path: Path | None) -> None:
     """Turn ClinicalTrials.gov API v2 records (saved JSON FILES) into trials.csv rows."""
     from .analyst.ctgov import import_trials, render_sources, render_updates
-    from .schema import load_package
+    from .data.schema import load_package
 
     folder = _evidence_folder(evidence_path)
     try:
@@ -174,7 +175,7 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("figures"),
               show_default=True, help="Folder for the figure files and figures.md.")
-@click.option("--endpoint", "endpoints", type=click.Choice(["ORR", "CR"]), multiple=True,
+@click.option("--endpoint", "endpoints", type=click.Choice(ENDPOINTS), multiple=True,
               help="Forest plot endpoint; repeat for several (default: ORR and CR).")
 @click.option("--format", "formats", default="png,svg", show_default=True,
               help="Comma-separated file formats: png, svg.")
@@ -183,9 +184,9 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
 def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
             evidence_path: Path | None) -> None:
     """Write every figure as slide-sized (16:9) PNG and SVG, plus figures.md with alt text and sources."""
-    from .figures import build_figures, export_figures
+    from .figures.figureset import build_figures, export_figures
 
-    figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ("ORR", "CR"))
+    figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ENDPOINTS)
     written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi)
     click.echo(f"wrote {len(written)} files to {out_dir} (index: {written[-1]})")
 
@@ -196,7 +197,7 @@ def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
 @evidence_option
 def slides(out: Path, evidence_path: Path | None) -> None:
     """Build a 16:9 PowerPoint deck: title, a slide per figure, key takeaways, references, disclaimer."""
-    from .slides import write_deck
+    from .figures.slides import write_deck
 
     click.echo(f"wrote {write_deck(load_or_exit(evidence_path), out)}")
 

@@ -1,6 +1,6 @@
 """Staleness and gaps in the evidence: what an analyst should look at next.
 
-Each finding kind is one function taking an :class:`~lymphoma_evidence.evidence.Evidence` and returning
+Each finding kind is one function taking an :class:`~lymphoma_evidence.data.evidence.Evidence` and returning
 a DataFrame (one row per finding, empty with the same columns when nothing is found);
 :func:`audit_evidence` runs them all for the CLI and the audit report.
 """
@@ -12,8 +12,8 @@ from datetime import date
 
 import pandas as pd
 
+from ..data.evidence import Evidence
 from ..errors import ParameterError
-from ..evidence import Evidence
 
 #: Default age (months since ``accessed``) after which a source counts as stale.
 STALE_AFTER_MONTHS = 12

@@ -1,0 +1,8 @@
+"""Analysis layer: Evidence in, DataFrames and plain sentences out; no markup, no matplotlib.
+
+Modules: :mod:`.summaries` (response tables, class summaries, claim checks), :mod:`.eligibility` (which
+options fit a patient profile) and :mod:`.takeaways` (the sentences quoted in reports).
+
+May import: :mod:`lymphoma_evidence.data` and the foundation. Never figures, reports, build, analyst or the
+CLI. Nothing is imported here.
+"""

@@ -1,0 +1,281 @@
+"""Which treatment options a patient may qualify for, from ``eligibility.csv`` and a patient profile.
+
+Each row of ``eligibility.csv`` (for an agent or a whole class) lists requirements. Each requirement
+is met, not met, or cannot be decided because the patient's value is unknown. An option is
+``not_eligible`` when any requirement is not met, else ``check`` when any cannot be decided, else
+``eligible``. Unknown never counts as met: the function does not guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+
+from ..data.evidence import Evidence
+from ..errors import ParameterError
+
+ANTIGEN_STATES = ("positive", "negative")
+
+MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+
+#: One requirement's outcome: (MET | NOT_MET | UNKNOWN, what is required, reason in plain words).
+Finding = tuple[str, str, str]
+
+
+def _optional_int(name: str, value: object, low: int, high: int | None, hint: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_) or not isinstance(value, Integral):
+        raise ParameterError(
+            f"{name}={value!r} is not usable; expected {hint}, or None when unknown"
+        )
+    if value < low or (high is not None and value > high):
+        limit = f"from {low} to {high}" if high is not None else f"{low} or more"
+        raise ParameterError(f"{name}={value!r} is out of range; expected {limit}")
+    return int(value)
+
+
+def _optional_bool(name: str, value: object) -> bool | None:
+    if value is None:
+        return None
+    if not isinstance(value, bool | np.bool_):
+        raise ParameterError(
+            f"{name}={value!r} is not usable; expected True or False, or None when unknown"
+        )
+    return bool(value)
+
+
+def _clean_antigens(antigens: object) -> dict[str, str]:
+    if not isinstance(antigens, Mapping):
+        raise ParameterError(
+            f"antigens={antigens!r} is not a mapping; expected e.g. {{'CD19': 'negative'}}"
+        )
+    cleaned = {}
+    for antigen, state in antigens.items():
+        if not isinstance(antigen, str) or state not in ANTIGEN_STATES:
+            raise ParameterError(
+                f"antigens[{antigen!r}]={state!r} is not usable; expected 'positive' or 'negative' "
+                "for an antigen name such as 'CD19' (leave an unknown antigen out)"
+            )
+        cleaned[antigen.strip().upper()] = state
+    return cleaned
+
+
+@dataclass(frozen=True)
+class PatientProfile:
+    """What is known about a patient; every field may be ``None`` (unknown).
+
+    Attributes
+    ----------
+    prior_lines : int or None
+        Number of prior lines of systemic therapy (0 or more).
+    prior_car_t : bool or None
+        Whether the patient has had CAR T-cell therapy.
+    transplant_fit : bool or None
+        Whether the patient is fit for (allogeneic or autologous) transplant.
+    has_donor : bool or None
+        Whether a suitable stem-cell donor is available.
+    ecog : int or None
+        ECOG performance status, 0 (fully active) to 4 (bedbound).
+    antigens : mapping of str to str
+        Antigen on the lymphoma cells -> ``"positive"`` or ``"negative"``, e.g.
+        ``{"CD19": "negative", "CD20": "positive"}``. Names are compared case-insensitively (kept
+        upper-case); an antigen that is not listed is unknown. The mapping is copied.
+
+    Raises
+    ------
+    ParameterError
+        When a value has the wrong type or is out of range.
+
+    Examples
+    --------
+    >>> PatientProfile(prior_lines=3, prior_car_t=True, antigens={"cd19": "negative"}).antigens
+    {'CD19': 'negative'}
+    >>> PatientProfile(ecog=5)
+    Traceback (most recent call last):
+    ...
+    lymphoma_evidence.errors.ParameterError: ecog=5 is out of range; expected from 0 to 4
+    """
+
+    prior_lines: int | None = None
+    prior_car_t: bool | None = None
+    transplant_fit: bool | None = None
+    has_donor: bool | None = None
+    ecog: int | None = None
+    antigens: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        checked = {
+            "prior_lines": _optional_int("prior_lines", self.prior_lines, 0, None,
+                                         "a whole number of prior lines, e.g. 2"),
+            "ecog": _optional_int("ecog", self.ecog, 0, 4, "an ECOG performance status 0-4"),
+            "antigens": _clean_antigens(self.antigens),
+        }
+        for name in ("prior_car_t", "transplant_fit", "has_donor"):
+            checked[name] = _optional_bool(name, getattr(self, name))
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+
+def _finding(outcome: str, need: str, shown: str) -> Finding:
+    return outcome, need, f"requires {need} (patient: {shown})"
+
+
+def _decide(value: object, wanted: object) -> str:
+    return UNKNOWN if value is None else (MET if value == wanted else NOT_MET)
+
+
+def _yes_no(value: bool | None, yes: str, no: str) -> str:
+    return "unknown" if value is None else (yes if value else no)
+
+
+def _prior_lines(row, patient: PatientProfile) -> list[Finding]:
+    if pd.isna(row.min_prior_lines):
+        return []
+    need, lines = int(row.min_prior_lines), patient.prior_lines
+    outcome = _decide(None if lines is None else lines >= need, True)
+    shown = "unknown" if lines is None else str(lines)
+    return [_finding(outcome, f"at least {need} prior line{'s' * (need != 1)}", shown)]
+
+
+def _transplant(row, patient: PatientProfile) -> list[Finding]:
+    if row.transplant not in ("fit", "unfit"):
+        return []
+    need = "fitness for transplant" if row.transplant == "fit" else "being unfit for transplant"
+    fit = patient.transplant_fit
+    return [_finding(_decide(fit, row.transplant == "fit"), need, _yes_no(fit, "fit", "unfit"))]
+
+
+def _donor(row, patient: PatientProfile) -> list[Finding]:
+    if pd.isna(row.requires_donor) or not bool(row.requires_donor):
+        return []
+    donor = patient.has_donor
+    return [_finding(_decide(donor, True), "a donor", _yes_no(donor, "has a donor", "none"))]
+
+
+def _antigen(row, patient: PatientProfile) -> list[Finding]:
+    """A target such as ``CD19``; ``CD19/CD20`` or ``CD19/CD20 or CD19/CD22`` needs any one."""
+    if pd.isna(row.target_antigen) or not str(row.target_antigen).strip():
+        return []
+    parts = re.split(r"\s*(?:/|,|\bor\b)\s*", str(row.target_antigen).strip())
+    names = list({part.upper(): part for part in parts if part}.values())
+    states = [patient.antigens.get(name.upper()) for name in names]
+    if "positive" in states:
+        outcome = MET
+    elif all(state == "negative" for state in states):
+        outcome = NOT_MET
+    else:
+        outcome = UNKNOWN
+    if len(names) == 1:
+        return [_finding(outcome, f"{names[0]} expression", states[0] or "unknown")]
+    shown = ", ".join(f"{n} {s or 'unknown'}" for n, s in zip(names, states, strict=True))
+    return [_finding(outcome, f"expression of {' or '.join(names)}", shown)]
+
+
+def _prior_car_t(row, patient: PatientProfile) -> list[Finding]:
+    had = patient.prior_car_t
+    shown = _yes_no(had, "had CAR-T", "no CAR-T")
+    if row.prior_car_t == "required":
+        return [_finding(_decide(had, True), "prior CAR T-cell therapy", shown)]
+    if row.prior_car_t == "excluded":
+        return [_finding(_decide(had, False), "no prior CAR T-cell therapy", shown)]
+    if row.prior_car_t == "unknown" and had is not False:
+        reason = f"the source does not say whether patients after CAR-T qualify (patient: {shown})"
+        return [(UNKNOWN, "", reason)]
+    return []
+
+
+def _ecog(row, patient: PatientProfile) -> list[Finding]:
+    if pd.isna(row.max_ecog):
+        return []
+    limit, ecog = int(row.max_ecog), patient.ecog
+    outcome = _decide(None if ecog is None else ecog <= limit, True)
+    shown = "unknown" if ecog is None else str(ecog)
+    return [_finding(outcome, f"ECOG performance status {limit} or lower", shown)]
+
+
+RULES = (_prior_lines, _transplant, _donor, _antigen, _prior_car_t, _ecog)
+
+
+def _assess(row, patient: PatientProfile) -> tuple[str, str]:
+    """Status and plain-words reasons for one eligibility row (a namedtuple from itertuples)."""
+    findings = [finding for rule in RULES for finding in rule(row, patient)]
+    failed = [reason for outcome, _, reason in findings if outcome == NOT_MET]
+    unsure = [reason for outcome, _, reason in findings if outcome == UNKNOWN]
+    if failed:
+        return "not_eligible", "; ".join(failed + unsure)
+    if unsure:
+        return "check", "; ".join(unsure)
+    met = "; ".join(need for _, need, _ in findings if need)
+    return "eligible", f"meets every listed requirement ({met})" if met else "no requirements listed"
+
+
+def _scopes(evidence: Evidence) -> pd.DataFrame:
+    """scope_id -> scope_type, name, class_id, class_name, display_order for agents and classes."""
+    classes = evidence.classes.rename(columns={"name": "class_name"})
+    agents = evidence.agents.merge(classes[["class_id", "class_name"]], on="class_id", how="left")
+    as_agents = agents.assign(scope_type="agent").rename(columns={"agent_id": "scope_id"})
+    as_classes = classes.assign(scope_type="class", scope_id=classes["class_id"],
+                                name=classes["class_name"])
+    columns = ["scope_id", "scope_type", "name", "class_id", "class_name"]
+    scopes = pd.concat([as_agents[columns], as_classes[columns]], ignore_index=True)
+    order = classes[["class_id", "display_order"]]
+    return scopes.merge(order, on="class_id", how="left").drop_duplicates("scope_id")
+
+
+def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
+    """Every option in ``eligibility.csv`` with the patient's status and the reasons in plain words.
+
+    Status per row: ``not_eligible`` when a requirement is not met, else ``check`` when the
+    patient's value for a requirement is unknown, else ``eligible``. Requirements read from the
+    row: at least ``min_prior_lines``; ``transplant`` fit or unfit (``any`` = none); a donor when
+    ``requires_donor``; expression of ``target_antigen`` (``CD19/CD20``: any one of them; all
+    negative = not met); ``prior_car_t`` ``required`` or ``excluded`` (``allowed`` = none;
+    ``unknown``: met only for a patient known to have had no CAR-T, otherwise ``check``); ECOG at
+    most ``max_ecog``. Only rows present are evaluated: an agent without its own row inherits
+    nothing from its class's row.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        The evidence bundle (``eligibility``, ``agents``, ``classes``).
+    profile : PatientProfile
+        What is known about the patient.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per eligibility row, columns :class:`~.frames.EligibleOptions`; ``scope_type`` is ``agent``
+        or ``class``; ``reasons`` is ``"; "``-joined, e.g. ``"requires at least 2 prior lines
+        (patient: 1)"``. Ordered by class display order, then file order.
+
+    Raises
+    ------
+    ParameterError
+        When ``profile`` is not a PatientProfile.
+
+    Examples
+    --------
+    >>> patient = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False,
+    ...                          antigens={"CD19": "negative"})
+    >>> options = eligible_options(load_evidence(), patient)       # doctest: +SKIP
+    >>> options[["name", "status", "reasons"]]                        # doctest: +SKIP
+    """
+    if not isinstance(profile, PatientProfile):
+        raise ParameterError(
+            f"profile={profile!r} is not a PatientProfile; build one with "
+            "PatientProfile(prior_lines=..., prior_car_t=..., ...)"
+        )
+    rows = evidence.eligibility.assign(_position=range(len(evidence.eligibility)))
+    rows = rows.merge(_scopes(evidence), on="scope_id", how="left")
+    assessed = [_assess(row, profile) for row in rows.itertuples(index=False)]
+    rows = rows.assign(status=[a[0] for a in assessed], reasons=[a[1] for a in assessed])
+    rows = rows.sort_values(["display_order", "_position"], na_position="last", kind="mergesort")
+    from .frames import EligibleOptions, columns
+
+    return rows[columns(EligibleOptions)].reset_index(drop=True)

@@ -1,0 +1,136 @@
+"""The `Evidence` bundle and `load_evidence`: validated, typed tables ready for analysis.
+
+A report build validates the evidence once and saves the validated bundle as
+``<cache folder>/evidence-<content hash>.pickle``; its kernels find the folder in the environment variable
+``LYMPHOMA_EVIDENCE_CACHE``. ``load_evidence`` then hashes the files it was asked to load (bytes only)
+and reuses the bundle saved for exactly that hash; any other case validates as usual.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import EvidenceError
+from ..paths import evidence_dir
+from .hashing import content_hash
+from .schema import TABLE_ATTRIBUTES, load_package
+from .validate import check_folder, empty_frame
+
+__all__ = ["CACHE_ENV", "Evidence", "cache_file", "content_hash", "load_evidence"]
+
+#: Environment variable naming the folder of validated bundles (set by the report build for its kernels).
+CACHE_ENV = "LYMPHOMA_EVIDENCE_CACHE"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """An immutable bundle of the evidence tables as typed pandas DataFrames.
+
+    Attributes ``sources``, ``classes`` (therapy_classes.csv), ``agents``, ``results``,
+    ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv) and
+    ``outcomes`` hold one DataFrame each, rows in file order. Percentages are as in the CSVs (0-100);
+    the analysis functions turn counts into proportions (0-1).
+    """
+
+    sources: pd.DataFrame
+    classes: pd.DataFrame
+    agents: pd.DataFrame
+    results: pd.DataFrame
+    reported_ranges: pd.DataFrame
+    eligibility: pd.DataFrame
+    trials: pd.DataFrame
+    questions: pd.DataFrame
+    outcomes: pd.DataFrame
+    path: Path | None = None
+    version: str = ""
+    title: str = ""
+    content_hash: str = field(default="", repr=False)
+
+    @classmethod
+    def from_frames(cls, evidence_path: Path | None = None, **tables: pd.DataFrame) -> Evidence:
+        """Build a bundle from DataFrames (for tests and notebooks), without validation.
+
+        Keyword names are the attribute names (``results=...``); a missing table becomes an empty
+        frame with the schema's columns and dtypes. Frames are copied, never kept by reference.
+        """
+        package = load_package(evidence_path or evidence_dir())
+        unknown = set(tables) - set(TABLE_ATTRIBUTES.values())
+        if unknown:
+            raise TypeError(f"unknown table(s): {', '.join(sorted(unknown))}")
+        frames = {}
+        for table in package.tables:
+            attr = TABLE_ATTRIBUTES[table.name]
+            given = tables.get(attr)
+            frames[attr] = empty_frame(table) if given is None else given.copy()
+        return cls(**frames, version=package.version, title=package.title)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{a}={len(getattr(self, a))}" for a in TABLE_ATTRIBUTES.values())
+        return f"Evidence(version={self.version!r}, {counts})"
+
+
+def cache_file(cache_folder: Path, evidence_hash: str) -> Path:
+    """Where the validated bundle of the evidence with content hash ``evidence_hash`` is saved."""
+    return Path(cache_folder) / f"evidence-{evidence_hash}.pickle"
+
+
+def _from_cache(folder: Path) -> Evidence | None:
+    """The validated bundle saved for ``folder``'s current content, or ``None`` (then validate).
+
+    Only a bundle saved under the content hash of the files as they are now is used, so an edited CSV is
+    always validated again. A missing, unreadable or corrupt cache file is not an error: it is ignored.
+    The cache folder is trusted like the notebooks: only the report build writes it.
+    """
+    cache_folder = os.environ.get(CACHE_ENV)
+    if not cache_folder:
+        return None
+    try:
+        evidence_hash = content_hash(folder)
+        with open(cache_file(Path(cache_folder), evidence_hash), "rb") as handle:
+            cached = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any failure to read the cache means: validate instead
+        return None
+    if not isinstance(cached, Evidence) or cached.content_hash != evidence_hash:
+        return None
+    return replace(cached, path=folder.resolve())
+
+
+def load_evidence(path: Path | str | None = None, *, reuse_cache: bool = True) -> Evidence:
+    """Load and validate the evidence at ``path`` (default: the project's ``evidence/``).
+
+    Inside a report build's kernel (``LYMPHOMA_EVIDENCE_CACHE`` set), the bundle the build validated is
+    reused when the files' content hash equals the one it was validated under; otherwise the files are
+    validated here.
+
+    Parameters
+    ----------
+    path : Path or str, optional
+        The evidence folder.
+    reuse_cache : bool
+        ``False`` always validates the files, ignoring ``LYMPHOMA_EVIDENCE_CACHE`` (the build does).
+
+    Raises
+    ------
+    EvidenceError
+        When anything is wrong; ``err.problems`` lists every problem with file, line and column.
+
+    Examples
+    --------
+    >>> ev = load_evidence()                                  # doctest: +SKIP
+    >>> ev.results[["result_id", "n", "responders"]].head(2)  # doctest: +SKIP
+    """
+    folder = Path(path) if path is not None else evidence_dir()
+    cached = _from_cache(folder) if reuse_cache else None
+    if cached is not None:
+        return cached
+    package, frames, problems = check_folder(folder)
+    if problems:
+        raise EvidenceError(problems, folder)
+    tables = {TABLE_ATTRIBUTES[name]: frame for name, frame in frames.items()}
+    return Evidence(**tables, path=folder.resolve(), version=package.version, title=package.title,
+                    content_hash=content_hash(folder))

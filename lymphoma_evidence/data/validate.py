@@ -1,0 +1,161 @@
+"""Validation of the evidence: schema (pandera, from the Table Schema), then cross-table and domain checks.
+
+Every problem is collected; nothing stops at the first. Each problem names the file, the line (header = 1),
+the column, what is wrong and how to fix it. Validation only reads files.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Problem
+from ..paths import evidence_dir
+from . import checks
+from .coerce import coerce_column, dtype_for, text_frame
+from .csvread import read_raw_table
+from .schema import Field, Package, Table, load_package
+
+PATTERN_HINTS = {
+    "pmid": "digits only, e.g. 36548927",
+    "doi": "a DOI such as 10.1200/JCO.22.01725, without https://doi.org/",
+    "nct_id": "NCT followed by 8 digits, e.g. NCT03625037",
+    "url": "a web address starting with https:// or http://",
+}
+ID_HINT = "lowercase letters, digits and underscores, e.g. epcore_nhl1_orr"
+
+
+def empty_frame(table: Table) -> pd.DataFrame:
+    """A frame with no rows and the table's columns and dtypes."""
+    return pd.DataFrame({f.name: pd.Series(dtype=dtype_for(f)) for f in table.fields})
+
+
+def _typed_frame(table: Table, rows: list[list[str]], lines: list[int]) -> tuple[pd.DataFrame, list[Problem]]:
+    text = text_frame(rows, table.columns)
+    problems: list[Problem] = []
+    columns = {}
+    for field in table.fields:
+        columns[field.name], found = coerce_column(text[field.name], field, table.path, lines)
+        problems += found
+    return pd.DataFrame(columns), problems
+
+
+def _pandera_schema(table: Table):
+    import pandera.pandas as pa
+    from pandera.io.pandas_io import from_frictionless_schema
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built = from_frictionless_schema(table.raw_schema)
+    columns = {
+        name: pa.Column(dtype=None, checks=col.checks, nullable=col.nullable, unique=col.unique, name=name)
+        for name, col in built.columns.items()
+    }
+    return pa.DataFrameSchema(columns, coerce=False, strict=False)
+
+
+def _check_message(field: Field, check: str, value: object, duplicates_at: list[int]) -> str:
+    shown = repr(value) if isinstance(value, str) else f"{value}"
+    if check.startswith("not_nullable"):
+        return f"a value is required in this column ({field.description.rstrip('.')})"
+    if check.startswith("isin"):
+        return f"{shown} is not an allowed value; expected one of: {', '.join(field.enum or [])}"
+    if check.startswith("str_matches"):
+        return f"{shown} is not in the expected form: {PATTERN_HINTS.get(field.name, ID_HINT)}"
+    if "unique" in check:
+        also = ", ".join(str(n) for n in duplicates_at)
+        return f"duplicate value {shown}: it must be unique in this column (also on line {also})"
+    low, high = field.constraints.get("minimum"), field.constraints.get("maximum")
+    if low is not None and high is not None:
+        return f"{shown} is out of range; expected a value from {low} to {high}"
+    if low is not None:
+        return f"{shown} is out of range; expected at least {low}"
+    return f"{shown} is out of range; expected at most {high}"
+
+
+def _schema_problems(table: Table, frame: pd.DataFrame, lines: list[int]) -> list[Problem]:
+    from pandera.errors import SchemaErrors
+
+    try:
+        _pandera_schema(table).validate(frame, lazy=True)
+        return []
+    except SchemaErrors as err:
+        cases = err.failure_cases
+    problems = []
+    for case in cases.itertuples(index=False):
+        field = table.field(case.column)
+        index = case.index
+        if index is None or pd.isna(index):
+            continue
+        index = int(index)
+        dupes: list[int] = []
+        if "unique" in str(case.check):
+            same = frame.index[frame[case.column] == frame[case.column].iloc[index]]
+            dupes = [lines[i] for i in same if i != index]
+            if index == min(same):
+                continue  # the first occurrence is not the duplicate
+        message = _check_message(field, str(case.check), case.failure_case, dupes)
+        problems.append(Problem(table.path, lines[index], case.column, message, "schema"))
+    return problems
+
+
+def read_package_frames(
+    folder: Path, package: Package
+) -> tuple[dict[str, pd.DataFrame], dict[str, list[int]], list[Problem]]:
+    """Read and type every table, and check each against its Table Schema.
+
+    Returns typed frames (an empty frame for a table that could not be read), each table's row line
+    numbers, and the problems found.
+    """
+    frames: dict[str, pd.DataFrame] = {}
+    lines: dict[str, list[int]] = {}
+    problems: list[Problem] = []
+    for table in package.tables:
+        raw, found = read_raw_table(folder, table)
+        problems += found
+        if raw is None:
+            frames[table.name], lines[table.name] = empty_frame(table), []
+            continue
+        frame, found = _typed_frame(table, raw.rows, raw.lines)
+        problems += found
+        problems += _schema_problems(table, frame, raw.lines)
+        frames[table.name], lines[table.name] = frame, raw.lines
+    return frames, lines, problems
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """Keep the first problem per cell (a bad type also fails the 'required' check), in file order."""
+    seen: set[tuple[str, int, str]] = set()
+    kept = []
+    for p in problems:
+        key = (p.file, p.line, p.column)
+        if p.line and p.column and key in seen:
+            continue
+        seen.add(key)
+        kept.append(p)
+    return sorted(kept, key=lambda p: (p.file, p.line, p.column))
+
+
+def check_folder(folder: Path) -> tuple[Package, dict[str, pd.DataFrame], list[Problem]]:
+    """Read, type and fully check the evidence in ``folder``; returns the package, frames and problems."""
+    package = load_package(folder)
+    frames, lines, problems = read_package_frames(folder, package)
+    problems += checks.cross_table_problems(package, frames, lines)
+    return package, frames, _unique(problems)
+
+
+def validate_evidence(path: Path | str | None = None) -> list[Problem]:
+    """Every problem in the evidence at ``path`` (default: the project's ``evidence/``), in file order.
+
+    An empty list means the evidence is valid. The files are only read, never changed.
+
+    Examples
+    --------
+    >>> problems = validate_evidence()          # doctest: +SKIP
+    >>> print("\\n".join(str(p) for p in problems))  # doctest: +SKIP
+    results.csv:14:responders: 120 responders exceed n = 110; ...
+    """
+    folder = Path(path) if path is not None else evidence_dir()
+    return check_folder(folder)[2]

@@ -1,0 +1,42 @@
+"""Display labels and missing-aware cell values shared by the figure modules.
+
+Internal to :mod:`lymphoma_evidence.figures.charts` and its helpers (:mod:`.rows`, :mod:`.alttext`); not
+part of the public API.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from ..vocabulary import ENDPOINT_NAMES
+
+__all__ = ["endpoint_name", "short_name", "plain", "num", "as_int"]
+
+
+def endpoint_name(endpoint: str) -> str:
+    """The endpoint in words with its abbreviation, e.g. ``ORR`` -> ``overall response rate (ORR)``."""
+    return ENDPOINT_NAMES.get(endpoint, endpoint)
+
+
+def short_name(name: Any) -> str:
+    """A display name without its trailing parenthesis: ``"Glofitamab (glofitamab-gxbm)"`` ->
+    ``"Glofitamab"``."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", str(name)) or str(name)
+
+
+def plain(value: Any) -> str:
+    """``value`` as text with underscores shown as spaces: ``not_eligible`` -> ``not eligible``."""
+    return str(value).replace("_", " ")
+
+
+def num(value: Any) -> float:
+    """``value`` as a float; missing values (None, NaN, NA) become NaN."""
+    return float("nan") if pd.isna(value) else float(value)
+
+
+def as_int(value: Any) -> int | None:
+    """``value`` as an int; missing values (None, NaN, NA) become None."""
+    return None if pd.isna(value) else int(value)

@@ -1,0 +1,94 @@
+"""Sections of the evidence audit report, for analysts: validation, coverage, claim checks, gaps, changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from ..formatting import percent_range
+from . import html as h
+from .briefing import Briefing
+
+
+def validation(b: Briefing) -> h.Fragment:
+    """The validation result of the evidence folder: problems, or the size of what was checked."""
+    from ..data.validate import validate_evidence
+
+    problems = validate_evidence(b.evidence.path) if b.evidence.path else []
+    tables = {"sources": b.evidence.sources, "results": b.evidence.results,
+              "outcomes": b.evidence.outcomes, "eligibility": b.evidence.eligibility}
+    if problems:
+        body = h.bullets([h.text(str(p)) for p in problems])
+    else:
+        sizes = ", ".join(f"{len(frame)} {name}" for name, frame in tables.items())
+        digest = b.evidence.content_hash[:12]
+        body = h.para(h.text(f"The evidence is valid ({sizes}); content hash {digest}."))
+    return b.section("Validation", body)
+
+
+def coverage_table(b: Briefing) -> pd.DataFrame:
+    """Per class: agents, ORR and CR results, post-CAR-T results, eligibility rows and stated ranges."""
+    ev = b.evidence
+    results = ev.results.merge(ev.agents[["agent_id", "class_id"]], on="agent_id", how="left")
+    scopes = ev.eligibility["scope_id"]
+    rows = []
+    for _, cls in ev.classes.sort_values("display_order").iterrows():
+        mine = results[results["class_id"] == cls["class_id"]]
+        agents = ev.agents.loc[ev.agents["class_id"] == cls["class_id"], "agent_id"]
+        rows.append({
+            "class": cls["name"], "agents": len(agents),
+            "orr_results": int((mine["endpoint"] == "ORR").sum()),
+            "cr_results": int((mine["endpoint"] == "CR").sum()),
+            "post_car_t_results": int(mine["post_car_t"].fillna(False).sum()),
+            "eligibility_rows": int(scopes.isin([cls["class_id"], *agents]).sum()),
+            "stated_ranges": int((ev.reported_ranges["class_id"] == cls["class_id"]).sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def coverage(b: Briefing) -> h.Fragment:
+    """The coverage table as a section."""
+    columns = [("Class", "class"), ("Agents", "agents"), ("ORR results", "orr_results"),
+               ("CR results", "cr_results"), ("Post-CAR-T results", "post_car_t_results"),
+               ("Eligibility rows", "eligibility_rows"), ("Stated ranges", "stated_ranges")]
+    return b.section("Coverage per class", h.table(coverage_table(b), columns, caption="Coverage"))
+
+
+def claim_checks(b: Briefing) -> h.Fragment:
+    """Every stated range checked against the primary results, with the verdict and why."""
+    from ..analysis.summaries import check_reported_ranges
+
+    checked = check_reported_ranges(b.evidence)
+    fmt = {"claim": lambda r: h.esc(f"{r['endpoint']} {percent_range(r['claim_low'], r['claim_high'])}")
+           + b.refs.cite(r["source_id"]),
+           "result_ids": lambda r: h.esc(r["result_ids"] or "none")}
+    columns = [("Range", "range_id"), ("Claim", "claim"), ("Verdict", "verdict"),
+               ("Explanation", "explanation"), ("Primary results used", "result_ids")]
+    return b.section("Claim checks", h.table(checked, columns, caption="Stated ranges vs primary results",
+                                             formatters=fmt))
+
+
+def findings(b: Briefing, stale_after_months: int, today: date | None) -> h.Fragment:
+    """The audit findings (stale sources, gaps), one table per kind."""
+    from ..analyst.audit import audit_evidence
+
+    report = audit_evidence(b.evidence, stale_after_months=stale_after_months, today=today)
+    parts = [h.para(h.text(f"{report.total} finding(s) on {report.today.isoformat()}."))]
+    for kind, frame in report.findings.items():
+        title = f"{report.titles[kind]}: {len(frame)}"
+        body = h.table(frame.astype("string").fillna(""), [(c, c) for c in frame.columns], caption=kind) \
+            if len(frame) else h.para(h.text("None."))
+        parts += [h.heading(3, title), body]
+    return b.section("Staleness and gaps", *parts)
+
+
+def changes(b: Briefing) -> h.Fragment:
+    """What changed since the previous released version of the evidence."""
+    from ..analyst.diff import diff_against_previous_release
+    from ..analyst.diffreport import render_text
+
+    diff = diff_against_previous_release(b.evidence.path)
+    body = h.para(h.text("No earlier release to compare with.")) if diff is None else \
+        h.tag("pre", h.esc(render_text(diff)))
+    return b.section("Changes since the previous release", body)

@@ -1,0 +1,121 @@
+"""Audit: stale sources, agents without post-CAR-T data, classes without a reported range, results
+without a data cut-off, investigational entries with old sources; the report and the CLI exit codes."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from helpers import FIXTURES
+
+from lymphoma_evidence.analyst.audit import (
+    agents_without_post_car_t,
+    audit_evidence,
+    classes_without_reported_range,
+    old_investigational_sources,
+    results_without_data_cutoff,
+    stale_sources,
+)
+from lymphoma_evidence.cli import cli
+from lymphoma_evidence.data.evidence import Evidence
+from lymphoma_evidence.errors import ParameterError
+
+TODAY = date(2026, 11, 26)
+
+
+def _evidence() -> Evidence:
+    sources = pd.DataFrame({
+        "source_id": pd.array(["fresh2025_a", "old2020_b", "undated_web"], dtype="string"),
+        "label": pd.array(["Fresh 2025", "Old 2020", "Web page"], dtype="string"),
+        "year": pd.array([2025, 2020, None], dtype="Int64"),
+        "accessed": pd.to_datetime(["2026-11-01", "2025-11-26", "2025-11-25"]),
+    })
+    classes = pd.DataFrame({
+        "class_id": pd.array(["bispecific_antibodies", "allogeneic_car_t"], dtype="string"),
+        "name": pd.array(["Bispecific antibodies", "Allogeneic CAR T"], dtype="string"),
+        "status": pd.array(["approved", "investigational"], dtype="string"),
+    })
+    agents = pd.DataFrame({
+        "agent_id": pd.array(["glofitamab", "epcoritamab", "allo_x"], dtype="string"),
+        "name": pd.array(["Glofitamab", "Epcoritamab", "ALLO-X"], dtype="string"),
+        "class_id": pd.array(["bispecific_antibodies", "bispecific_antibodies", "allogeneic_car_t"],
+                             dtype="string"),
+    })
+    results = pd.DataFrame({
+        "result_id": pd.array(["glofit_post_cart_orr", "epcor_orr", "allo_x_orr"], dtype="string"),
+        "agent_id": pd.array(["glofitamab", "epcoritamab", "allo_x"], dtype="string"),
+        "trial": pd.array(["NP30179", "EPCORE NHL-1", "ALLO-X-1"], dtype="string"),
+        "post_car_t": pd.array([True, False, False], dtype="boolean"),
+        "data_cutoff": pd.to_datetime(["2022-03-14", None, "2019-01-01"]),
+        "source_id": pd.array(["fresh2025_a", "fresh2025_a", "old2020_b"], dtype="string"),
+    })
+    ranges = pd.DataFrame({
+        "range_id": pd.array(["bsab_orr"], dtype="string"),
+        "class_id": pd.array(["bispecific_antibodies"], dtype="string"),
+        "source_id": pd.array(["undated_web"], dtype="string"),
+    })
+    return Evidence.from_frames(sources=sources, classes=classes, agents=agents, results=results,
+                                reported_ranges=ranges)
+
+
+def test_stale_sources_are_those_accessed_more_than_n_months_before_today() -> None:
+    stale = stale_sources(_evidence(), months=12, today=TODAY)
+    # accessed exactly 12 months ago is not stale; one day more is
+    assert stale["source_id"].tolist() == ["undated_web"]
+    assert stale["months_since"].tolist() == [12]
+    assert stale_sources(_evidence(), months=0, today=TODAY)["source_id"].tolist() == [
+        "undated_web", "old2020_b", "fresh2025_a"]
+
+
+def test_stale_sources_rejects_a_negative_age() -> None:
+    with pytest.raises(ParameterError, match="months must be a whole number >= 0, got -1"):
+        stale_sources(_evidence(), months=-1, today=TODAY)
+
+
+def test_agents_without_post_car_t_results() -> None:
+    assert agents_without_post_car_t(_evidence())["agent_id"].tolist() == ["epcoritamab", "allo_x"]
+
+
+def test_classes_without_reported_range() -> None:
+    assert classes_without_reported_range(_evidence())["class_id"].tolist() == ["allogeneic_car_t"]
+
+
+def test_results_without_data_cutoff() -> None:
+    assert results_without_data_cutoff(_evidence())["result_id"].tolist() == ["epcor_orr"]
+
+
+def test_investigational_entries_with_sources_older_than_two_years() -> None:
+    old = old_investigational_sources(_evidence(), today=TODAY)
+    assert old[["table", "entry_id", "source_id"]].values.tolist() == [
+        ["results", "allo_x_orr", "old2020_b"]]
+    assert old["age_years"].tolist() == [6]
+    assert old_investigational_sources(_evidence(), years=6, today=TODAY).empty
+
+
+def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
+    evidence = _evidence()
+    copies = {name: getattr(evidence, name).copy() for name in ("sources", "agents", "results")}
+    report = audit_evidence(evidence, stale_after_months=12, today=TODAY)
+    assert {kind: len(frame) for kind, frame in report.findings.items()} == {
+        "stale_sources": 1, "agents_without_post_car_t": 2, "classes_without_reported_range": 1,
+        "results_without_data_cutoff": 1, "old_investigational_sources": 1}
+    assert report.total == 6
+    text = report.render_text()
+    assert text.startswith("Evidence audit (2026-11-26): 6 finding(s)")
+    assert "Sources not checked for more than 12 months: 1" in text
+    for name, frame in copies.items():
+        pd.testing.assert_frame_equal(getattr(evidence, name), frame)
+
+
+def test_cli_audit_exits_1_only_with_strict(tmp_path: Path) -> None:
+    folder = tmp_path / "evidence"
+    shutil.copytree(FIXTURES / "evidence_min", folder)
+    args = ["audit", "--evidence", str(folder), "--today", "2030-01-01"]
+    relaxed = CliRunner().invoke(cli, args)
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "Sources not checked for more than 12 months" in relaxed.output
+    assert CliRunner().invoke(cli, [*args, "--strict"]).exit_code == 1
