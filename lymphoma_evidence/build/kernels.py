@@ -48,7 +48,8 @@ WARMUP_CODE = (
     "_reset.snapshot()\n"
     "del _reset\n"
 )
-RESET_CODE = "import lymphoma_evidence.build.kernel_reset as _r; _r.reset(get_ipython()); del _r\n"
+#: Binds no name: the reset clears the namespace it runs in.
+RESET_CODE = "__import__('lymphoma_evidence.build.kernel_reset', fromlist=['reset']).reset(get_ipython())\n"
 #: Reports one kernel runs before it is retired (a bound on anything the reset cannot undo).
 REPORTS_PER_KERNEL = 25
 ASYNC_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
