@@ -5,6 +5,7 @@ Each check takes the typed frames (and each table's line numbers) and returns pr
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem
@@ -104,36 +105,96 @@ def counts_matching_interval(n: int, candidates: list[int], low: float, high: fl
     return [k for k in candidates if fits(k)]
 
 
+def _decimals_of(values: np.ndarray) -> np.ndarray:
+    """Printed decimals (0-6) of each value, as :func:`_decimals` gives them, for an array at once."""
+    decimals = np.full(values.shape, 6)
+    for places in range(5, -1, -1):
+        scaled = np.round(values * 10.0 ** places, 6)
+        decimals[scaled == np.round(scaled)] = places
+    return decimals
+
+
+def _candidate_counts(n: np.ndarray, percent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (row position, k) with k in 0..n and ``100*k/n`` within printing precision of ``percent``.
+
+    Vectorised :func:`counts_matching_percent`: the same test on the same floats, for all rows at once
+    (each row tries the few k around ``percent * n / 100``). Returns the row positions and the counts.
+    """
+    half = 0.5 * 10.0 ** -_decimals_of(percent) + 1e-9
+    first = np.clip(np.floor((percent - half) * n / 100) - 1, 0, n).astype(np.int64)
+    last = np.clip(np.ceil((percent + half) * n / 100) + 1, 0, n).astype(np.int64)
+    width = last - first + 1
+    rows = np.repeat(np.arange(len(n)), width)
+    offsets = np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
+    k = first[rows] + offsets
+    fits = np.abs(100 * k / n[rows] - percent[rows]) <= half[rows]
+    return rows[fits], k[fits]
+
+
+def _interval_fits(n: np.ndarray, k: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Whether the exact (Clopper-Pearson) 95% CI of k/n rounds to ``low``-``high`` (percent), per item.
+
+    Vectorised :func:`counts_matching_interval`: ``beta.ppf`` is called once on arrays.
+    """
+    from scipy.stats import beta
+
+    half = 0.5 * 10.0 ** -np.maximum(_decimals_of(low), _decimals_of(high)) + 1e-9
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo = np.where(k == 0, 0.0, 100 * beta.ppf(0.025, k, n - k + 1))
+        hi = np.where(k == n, 100.0, 100 * beta.ppf(0.975, k + 1, n - k))
+    return (np.abs(lo - low) <= half) & (np.abs(hi - high) <= half)
+
+
 def _derived_counts(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    """Derived counts must be the one whole number the printed percentage (and CI) allows.
+
+    All rows are checked at once on arrays (100k rows in well under a second); messages are written
+    only for the rows with a problem.
+    """
     results = frames["results"]
     basis = results["responders_basis"]
     derived = basis.isin(["derived", "derived_ci"]).fillna(False)
     usable = derived & results[["n", "responders", "reported_percent"]].notna().all(axis=1)
-    problems = []
-    for i in results.index[usable & (results["n"] >= 1).fillna(False)]:
-        n, k, pct = int(results["n"][i]), int(results["responders"][i]), float(results["reported_percent"][i])
-        matches = counts_matching_percent(n, pct)
-        printed = f"{pct:g}%"
-        if basis[i] == "derived_ci":
-            low, high = results["reported_ci_low"][i], results["reported_ci_high"][i]
-            if pd.isna(low) or pd.isna(high):
-                problems.append(_problem(package, "results", lines, i, "reported_ci_low",
-                                         "responders_basis 'derived_ci' needs the printed 95% CI in "
-                                         "reported_ci_low and reported_ci_high", "derived-count"))
-                continue
-            matches = counts_matching_interval(n, matches, float(low), float(high))
-            printed = f"{pct:g}% (95% CI {low:g}-{high:g})"
-        if matches == [k]:
-            continue
-        if not matches or k not in matches:
-            why = f"{k}/{n} = {100 * k / n:.2f}% does not match {printed}"
+    usable &= (results["n"] >= 1).fillna(False)
+    with_ci = usable & (basis == "derived_ci").fillna(False)
+    no_ci = with_ci & results[["reported_ci_low", "reported_ci_high"]].isna().any(axis=1)
+    problems = [_problem(package, "results", lines, i, "reported_ci_low",
+                         "responders_basis 'derived_ci' needs the printed 95% CI in "
+                         "reported_ci_low and reported_ci_high", "derived-count")
+                for i in results.index[no_ci]]
+    checked = results[usable & ~no_ci]
+    if checked.empty:
+        return problems
+    n = checked["n"].to_numpy(dtype=np.int64)
+    k = checked["responders"].to_numpy(dtype=np.int64)
+    pct = checked["reported_percent"].to_numpy(dtype=float)
+    use_ci = (checked["responders_basis"] == "derived_ci").to_numpy()
+    low = checked["reported_ci_low"].to_numpy(dtype=float, na_value=np.nan)
+    high = checked["reported_ci_high"].to_numpy(dtype=float, na_value=np.nan)
+    rows, counts = _candidate_counts(n, pct)
+    keep = ~use_ci[rows]
+    if use_ci.any():
+        ci_rows = rows[~keep]
+        keep[~keep] = _interval_fits(n[ci_rows], counts[~keep], low[ci_rows], high[ci_rows])
+    rows, counts = rows[keep], counts[keep]
+    found = np.bincount(rows, minlength=len(n))
+    recorded = np.bincount(rows[counts == k[rows]], minlength=len(n))
+    for position in np.flatnonzero((found != 1) | (recorded != 1)):
+        i = checked.index[position]
+        matches = counts[rows == position].tolist()
+        printed = f"{pct[position]:g}%"
+        if use_ci[position]:
+            printed = f"{pct[position]:g}% (95% CI {low[position]:g}-{high[position]:g})"
+        n_i, k_i = int(n[position]), int(k[position])
+        if not matches or k_i not in matches:
+            why = f"{k_i}/{n_i} = {100 * k_i / n_i:.2f}% does not match {printed}"
         else:
-            why = f"{printed} of {n} fits {len(matches)} counts ({', '.join(map(str, matches))})"
+            why = f"{printed} of {n_i} fits {len(matches)} counts ({', '.join(map(str, matches))})"
         problems.append(_problem(
             package, "results", lines, i, "responders",
             f"derived count is not determined by the source: {why}; record a count the source prints "
             "(responders_basis 'reported') or leave the figure out", "derived-count"))
-    return problems
+    return sorted(problems, key=lambda problem: problem.line)
 
 
 def _cr_within_orr(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
