@@ -93,13 +93,16 @@ def _now() -> str:
     return datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def kernel_environment(evidence: Path, cache: Path | None = None) -> dict[str, str]:
+def kernel_environment(evidence: Path, cache: Path | None = None,
+                       figures: Path | None = None) -> dict[str, str]:
     """The kernels' environment: this one, plus the evidence location, Agg plotting, fixed hashing.
 
     ``cache`` is the folder of the validated evidence bundle (``LYMPHOMA_EVIDENCE_CACHE``): kernels load
-    the bundle the build validated instead of validating again.
+    the bundle the build validated instead of validating again. ``figures`` is this build's folder of
+    rendered figures (``LYMPHOMA_EVIDENCE_FIGURES``): a figure is rendered once per build.
     """
     from ..data.evidence import CACHE_ENV
+    from ..reports.display import FIGURE_CACHE_ENV
 
     evidence = Path(evidence).resolve()
     if evidence.name != "evidence":
@@ -108,8 +111,11 @@ def kernel_environment(evidence: Path, cache: Path | None = None) -> dict[str, s
     env = {**os.environ, "LYMPHOMA_EVIDENCE_ROOT": str(evidence.parent), "MPLBACKEND": "Agg",
            "PYTHONHASHSEED": "0"}
     env.pop(CACHE_ENV, None)
+    env.pop(FIGURE_CACHE_ENV, None)
     if cache is not None:
         env[CACHE_ENV] = str(Path(cache).resolve())
+    if figures is not None:
+        env[FIGURE_CACHE_ENV] = str(Path(figures).resolve())
     return env
 
 
@@ -125,11 +131,12 @@ class _Runner:
         self.pool = None
 
     def run(self, specs: Sequence[ReportSpec]) -> dict[str, str]:
+        from .evidence_cache import fresh_figure_cache
         from .export import ReportExporter
         from .kernels import REPORTS_PER_KERNEL, KernelPool
 
         jobs = max(1, min(self.options.jobs, len(specs)))
-        env = kernel_environment(self.options.evidence, self.cache)
+        env = kernel_environment(self.options.evidence, self.cache, fresh_figure_cache(self.options.out))
         self.pool = KernelPool(jobs, len(specs), self.options.definitions.parent, env,
                                reuse=1 if self.options.fresh_kernels else REPORTS_PER_KERNEL)
         executor = ThreadPoolExecutor(jobs, thread_name_prefix="report")

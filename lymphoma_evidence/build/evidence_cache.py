@@ -41,3 +41,22 @@ def write_evidence_cache(out: Path, evidence: Evidence) -> Path:
             old.unlink(missing_ok=True)
     write_atomic(target, pickle.dumps(evidence, protocol=pickle.HIGHEST_PROTOCOL))
     return folder
+
+
+FIGURES_FOLDER = "figures"
+
+
+def fresh_figure_cache(out: Path) -> Path:
+    """Empty ``out/.cache/figures`` (figures rendered by an earlier build) and return it.
+
+    Kernels save each figure they render there (``LYMPHOMA_EVIDENCE_FIGURES``,
+    :func:`lymphoma_evidence.reports.display.cached_figure_html`), so a figure drawn from the same
+    evidence and arguments is rendered once per build. Emptying it at the start of every build means no
+    figure outlives the library code and evidence that drew it. The caller holds the build lock.
+    """
+    import shutil
+
+    folder = Path(out) / CACHE_FOLDER / FIGURES_FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    ensure_folder(folder)
+    return folder

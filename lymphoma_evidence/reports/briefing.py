@@ -225,14 +225,14 @@ class Briefing:
         intro = h.para(h.text("Each line is one trial result with its 95% interval; the diamond is the "
                               "pooled estimate of a class. Trials differ in patients and follow-up, so "
                               "compare with care."))
-        return self.section("Response rates by trial", intro, figure(forest_plot(rows, summary)),
+        return self.section("Response rates by trial", intro, figure(forest_plot, rows, summary),
                              self.response_table())
 
     def ranges_chart(self) -> h.Fragment:
         """The stated ranges beside the primary trials, as a figure."""
         from ..figures.figureset import ranges_figure
 
-        return figure(ranges_figure(self.evidence))
+        return figure(ranges_figure, self.evidence)
 
     def ranges(self) -> h.Fragment:
         """Ranges stated by secondary sources, checked against the primary results."""
@@ -325,12 +325,12 @@ def status_line(status: str) -> h.Fragment:
                   cls=f"status status-{status}")
 
 
-def figure(fig_and_alt: tuple) -> h.Fragment:
-    """A ``(figure, alt text)`` pair from :mod:`lymphoma_evidence.figures.charts` as an embedded PNG with alt
-    text."""
-    from .display import figure_html
+def figure(draw, *args: object) -> h.Fragment:
+    """``draw(*args)``, a :mod:`lymphoma_evidence.figures.charts` function returning ``(figure, alt
+    text)``, as an embedded PNG with alt text; drawn once per report build (``cached_figure_html``)."""
+    from .display import cached_figure_html
 
-    return h.Fragment(figure_html(*fig_and_alt)._repr_html_())
+    return h.Fragment(cached_figure_html(draw, *args)._repr_html_())
 
 
 def _agent_label(agent: pd.Series) -> str:

@@ -74,5 +74,5 @@ def options(b: Briefing, patient: PatientProfile) -> h.Fragment:
     counts = table["status"].value_counts()
     summary = ", ".join(f"{counts.get(s, 0)} {STATUS_COUNTS[s]}" for s in STATUS_COUNTS)
     return b.section("Options for this profile", h.para(h.text(f"{len(table)} options: {summary}.")),
-                     figure(eligibility_figure(b.evidence, patient)),
+                     figure(eligibility_figure, b.evidence, patient),
                      h.table(table, columns, caption="Options by status", formatters=fmt))
