@@ -1,7 +1,11 @@
 """Build-speed benchmarks (issue 9): the naive loop, a plain process pool, and the build engine.
 
 Run with ``make bench`` (or ``python benchmarks/bench.py [--reports N] [--repeat R] [--scale 10,50,200]
-[--validate 1000,10000,100000]``). Builds into a throw-away project made of the fixture evidence and the
+[--validate 1000,10000,100000] [--real R] [--figures]``). Every build row reports wall seconds, CPU
+seconds of all processes (build and kernels, from ``RUSAGE_CHILDREN``) and peak memory: the largest sum
+of the resident memory of all processes of the run, sampled every 50 ms with psutil.
+
+Builds into a throw-away project made of the fixture evidence and the
 ``ok_params`` fixture notebook (loads the evidence, one table, one figure), so figures compare like with
 like; validation runs ``lymphoma-evidence validate`` on synthetic evidence (the fixture's result rows
 repeated under new ids, still valid). Prints Markdown tables of medians; paste them into
@@ -12,20 +16,59 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 BIN = Path(sys.executable).parent
+
+
+Measured = tuple[float, float, float]  # wall seconds, CPU seconds, peak MiB
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(run: Callable[[], object]) -> Measured:
+    """Run ``run()``: wall seconds, CPU seconds of the child processes, peak summed RSS (MiB) of them."""
+    import psutil
+
+    me, peak, done = psutil.Process(), [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak[0] = max(peak[0], total)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    cpu, started = _children_cpu(), time.perf_counter()
+    sampler.start()
+    try:
+        run()
+    finally:
+        done.set()
+        sampler.join()
+    return time.perf_counter() - started, _children_cpu() - cpu, peak[0] / 2**20
 
 
 def make_project(root: Path, count: int) -> Path:
@@ -44,18 +87,15 @@ def env_for(root: Path) -> dict[str, str]:
     return {**os.environ, "LYMPHOMA_EVIDENCE_ROOT": str(root), "MPLBACKEND": "Agg"}
 
 
-def timed(command: list[str], root: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, check=True, env=env_for(root), cwd=root, stdout=subprocess.DEVNULL,
+def run_quietly(command: list, root: Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run(command, check=True, env=env or env_for(root), cwd=root, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
-def naive_loop(root: Path, count: int) -> float:
+def naive_loop(root: Path, count: int) -> None:
     """papermill CLI then jupyter nbconvert CLI, per report, sequentially."""
     out = root / "naive"
     out.mkdir(exist_ok=True)
-    started = time.perf_counter()
     for i in range(count):
         executed = out / f"r{i:03d}.ipynb"
         subprocess.run([BIN / "papermill", root / "notebooks" / "ok_params.ipynb", executed,
@@ -63,7 +103,6 @@ def naive_loop(root: Path, count: int) -> float:
                        env=env_for(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed], check=True,
                        env=env_for(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
 def _pool_one(args: tuple[str, str, int]) -> None:
@@ -77,32 +116,35 @@ def _pool_one(args: tuple[str, str, int]) -> None:
     Path(executed).with_suffix(".html").write_text(body, encoding="utf-8")
 
 
-def plain_pool(root: Path, count: int, jobs: int) -> float:
+def plain_pool(root: Path, count: int, jobs: int) -> None:
     """papermill + nbconvert APIs in a process pool, a fresh kernel per report (no warm pool)."""
     out = root / "pool"
     out.mkdir(exist_ok=True)
     os.environ.update(env_for(root))
     work = [(str(root / "notebooks" / "ok_params.ipynb"), str(out / f"r{i:03d}.ipynb"), i % 3 + 1)
             for i in range(count)]
-    started = time.perf_counter()
     with ProcessPoolExecutor(jobs) as pool:
         list(pool.map(_pool_one, work))
-    return time.perf_counter() - started
 
 
-def engine_build(root: Path, toml: Path, *flags: str) -> float:
-    return timed([BIN / "lymphoma-evidence", "build", "--reports", str(toml), "--evidence",
-                  str(root / "evidence"), "--out", str(root / "reports"), *flags], root)
+def engine_build(root: Path, toml: Path, *flags: str, out: Path | None = None,
+                 evidence: Path | None = None) -> None:
+    run_quietly([BIN / "lymphoma-evidence", "build", "--reports", str(toml), "--evidence",
+                 str(evidence or root / "evidence"), "--out", str(out or root / "reports"), *flags], root)
 
 
-def synthetic_evidence(root: Path, rows: int) -> Path:
+def synthetic_evidence(root: Path, rows: int, basis: str = "") -> Path:
     """The fixture evidence with ``rows`` result rows: its rows repeated, each copy a new trial.
 
     Ids, cohorts and trial names get a copy suffix, so no check sees duplicates and each trial keeps the
-    fixture's few results (an ORR and a CR per cohort), as real evidence does.
+    fixture's few results (an ORR and a CR per cohort), as real evidence does. ``basis`` "derived_ci"
+    starts from the project's evidence instead (the fixture's schema has no CI columns) and turns every
+    row with a count into one derived from a printed percentage and exact 95% CI (one decimal each,
+    computed from the row's n and responders, so the rows stay valid); "" keeps the fixture's bases.
     """
     folder = root / "evidence"
-    shutil.copytree(FIXTURES / "evidence_min", folder, ignore=shutil.ignore_patterns("*.md"))
+    template = ROOT / "evidence" if basis else FIXTURES / "evidence_min"
+    shutil.copytree(template, folder, ignore=shutil.ignore_patterns("*.md"))
     with (folder / "results.csv").open(encoding="utf-8", newline="") as handle:
         header, *template = list(csv.reader(handle))
     renamed = [header.index(column) for column in ("result_id", "cohort_id", "subgroup_of", "trial")]
@@ -113,12 +155,28 @@ def synthetic_evidence(root: Path, rows: int) -> Path:
             row = list(template[i % len(template)])
             for column in renamed:
                 row[column] = f"{row[column]}_s{i // len(template)}" if row[column] else ""
+            if basis and row[header.index("n")] and row[header.index("responders")]:
+                derive(header, row, basis)
             writer.writerow(row)
     return folder
 
 
-def timed_validate(folder: Path) -> tuple[float, float, int]:
-    """Run ``lymphoma-evidence validate`` on ``folder``: wall seconds, peak RSS in MiB, problems found."""
+def derive(header: list[str], row: list[str], basis: str) -> None:
+    """Make ``row`` a derived count: percent (and CI) printed to one decimal from its n and responders."""
+    from scipy.stats import beta
+
+    n, k = int(row[header.index("n")]), int(row[header.index("responders")])
+    row[header.index("responders_basis")] = basis
+    row[header.index("reported_percent")] = f"{100 * k / n:.1f}"
+    if basis == "derived_ci":
+        low = 0.0 if k == 0 else 100 * beta.ppf(0.025, k, n - k + 1)
+        high = 100.0 if k == n else 100 * beta.ppf(0.975, k + 1, n - k)
+        row[header.index("reported_ci_low")] = f"{low:.1f}"
+        row[header.index("reported_ci_high")] = f"{high:.1f}"
+
+
+def timed_validate(folder: Path) -> tuple[float, float, int, float]:
+    """Run ``lymphoma-evidence validate`` on ``folder``: wall s, peak RSS MiB, problems found, CPU s."""
     started = time.perf_counter()
     child = subprocess.Popen([BIN / "lymphoma-evidence", "validate", str(folder)], stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL)
@@ -126,37 +184,114 @@ def timed_validate(folder: Path) -> tuple[float, float, int]:
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     problems = sum(b".csv:" in line for line in output.splitlines())
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, problems
+    return (time.perf_counter() - started, usage.ru_maxrss / 1024, problems,
+            usage.ru_utime + usage.ru_stime)
 
 
-def validation_rows(sizes: list[int], repeat: int) -> list[tuple[int, float, float, int]]:
-    """Per size: median seconds, the largest peak RSS (MiB) and the number of problems reported."""
+def validation_rows(sizes: list[int], repeat: int) -> list[tuple[str, int, float, float, int, float]]:
+    """Per basis and size: median seconds, the largest peak RSS (MiB) and the problems reported."""
     rows = []
-    for size in sizes:
-        with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
-            folder = synthetic_evidence(Path(tmp), size)
-            runs = [timed_validate(folder) for _ in range(repeat)]
-        rows.append((size, statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[0][2]))
+    for basis in ("", "derived_ci"):
+        for size in sizes:
+            with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
+                folder = synthetic_evidence(Path(tmp), size, basis)
+                runs = [timed_validate(folder) for _ in range(repeat)]
+            rows.append((basis or "as in the fixture", size, statistics.median(r[0] for r in runs),
+                         max(r[1] for r in runs), runs[0][2], statistics.median(r[3] for r in runs)))
     return rows
 
 
-def median_of(repeat: int, run) -> float:
-    return statistics.median(run() for _ in range(repeat))
+def median_of(repeat: int, run: Callable[[], object], before: Callable[[], object] | None = None
+              ) -> Measured:
+    """Medians of wall and CPU seconds and of peak MiB over ``repeat`` runs (``before`` runs untimed)."""
+    runs = []
+    for _ in range(repeat):
+        if before:
+            before()
+        runs.append(measure(run))
+    return tuple(statistics.median(run[i] for run in runs) for i in range(3))
 
 
-def side_by_side(n: int, repeat: int, jobs: int) -> list[tuple[str, int, float]]:
-    """Rows 1-4: the naive loop, the plain pool, the full build and the no-op build, medians of ``repeat``."""
+Row = tuple[str, int, Measured]
+
+
+def side_by_side(n: int, repeat: int, jobs: int) -> list[Row]:
+    """Rows 1-4: naive loop, plain pool, the build (fresh and reused kernels), no-op; medians."""
     with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
         root = Path(tmp)
         toml = make_project(root, n)
         naive = median_of(repeat, lambda: naive_loop(root, n))
         pool = median_of(repeat, lambda: plain_pool(root, n, jobs))
+        fresh = median_of(repeat, lambda: engine_build(root, toml, "--force", "--fresh-kernels"))
         full = median_of(repeat, lambda: engine_build(root, toml, "--force"))
         noop = median_of(repeat, lambda: engine_build(root, toml))
     return [("1 naive loop (papermill CLI + nbconvert CLI)", n, naive),
             (f"2 APIs in a {jobs}-process pool", n, pool),
+            ("3a build --force --fresh-kernels (one kernel per report)", n, fresh),
             ("3 lymphoma-evidence build --force", n, full),
             ("4 lymphoma-evidence build (no-op)", n, noop)]
+
+
+def real_reports(repeat: int) -> list[Row]:
+    """Row 7: the project's own reports (notebooks/reports.toml, real evidence), fresh vs reused kernels."""
+    import tomllib
+
+    toml = ROOT / "notebooks" / "reports.toml"
+    count = len(tomllib.loads(toml.read_text(encoding="utf-8"))["report"])
+    rows = []
+    for label, flags in (("--fresh-kernels", ("--force", "--fresh-kernels")), ("", ("--force",))):
+        with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
+            measured = median_of(repeat, functools.partial(engine_build, ROOT, toml, *flags, out=Path(tmp),
+                                                           evidence=ROOT / "evidence"))
+        rows.append((f"7 the project's reports, build --force {label}".strip(), count, measured))
+    return rows
+
+
+def figure_formats() -> list[str]:
+    """PNG (as embedded today, 150 dpi) against inline SVG for the report figures of the real evidence."""
+    import base64
+    import io
+
+    import matplotlib
+
+    from lymphoma_evidence.analysis.eligibility import PatientProfile
+    from lymphoma_evidence.analysis.selections import forest_rows_for
+    from lymphoma_evidence.data.evidence import load_evidence
+    from lymphoma_evidence.figures.charts import forest_plot
+    from lymphoma_evidence.figures.figureset import eligibility_figure, ranges_figure
+    from lymphoma_evidence.figures.style import house_style
+    from lymphoma_evidence.reports.briefing import Briefing
+    from lymphoma_evidence.reports.display import HTML_DPI
+
+    evidence = load_evidence(ROOT / "evidence")
+    briefing = Briefing(evidence, audience="clinician", endpoint="ORR")
+
+    summary = briefing.summary()
+    drawings = {"forest (briefing)": lambda: forest_plot(forest_rows_for(evidence, summary,
+                                                                         briefing.post_car_t), summary),
+                "ranges (briefing)": lambda: ranges_figure(evidence),
+                "eligibility (patient)": lambda: eligibility_figure(
+                    evidence, PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False))}
+    lines = ["| figure | draw s | PNG s | PNG KiB (base64) | SVG s | SVG KiB | SVG text elements |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, draw in drawings.items():
+        started = time.process_time()
+        fig, _ = draw()
+        drawn = time.process_time() - started
+        out = {}
+        for fmt, options in (("png", {"dpi": HTML_DPI, "metadata": {"Software": None}}),
+                             ("svg", {"metadata": {"Date": None, "Creator": None}})):
+            buffer = io.BytesIO()
+            started = time.process_time()
+            with house_style(), matplotlib.rc_context({"svg.fonttype": "none",
+                                                       "svg.hashsalt": "lymphoma-evidence"}):
+                fig.savefig(buffer, format=fmt, **options)
+            out[fmt] = (time.process_time() - started, buffer.getvalue())
+        png_kib = len(base64.b64encode(out["png"][1])) / 1024
+        svg = out["svg"][1]
+        lines.append(f"| {name} | {drawn:.2f} | {out['png'][0]:.2f} | {png_kib:.0f} | {out['svg'][0]:.2f} | "
+                     f"{len(svg) / 1024:.0f} | {svg.count(b'<text')} |")
+    return lines
 
 
 def main() -> None:
@@ -166,30 +301,42 @@ def main() -> None:
     parser.add_argument("--scale", default="10,50,200", help="report counts for the scale runs")
     parser.add_argument("--validate", default="1000,10000,100000",
                         help="result-row counts of the synthetic evidence for the validation runs")
+    parser.add_argument("--real", type=int, default=3,
+                        help="runs of the project's own reports, fresh vs reused kernels (0: skip)")
+    parser.add_argument("--figures", action=argparse.BooleanOptionalAction, default=True,
+                        help="measure PNG against inline SVG for the report figures")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
-    rows = []
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+          f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
+    rows: list[Row] = []
     if args.reports:
         rows += side_by_side(args.reports, args.repeat, args.jobs)
     for count in [int(c) for c in args.scale.split(",") if c]:
         with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
             toml = make_project(Path(tmp), count)
             rows.append((f"5 build --force, {count} variants", count,
-                         engine_build(Path(tmp), toml, "--force")))
+                         measure(lambda: engine_build(Path(tmp), toml, "--force"))))  # noqa: B023
+    if args.real:
+        rows += real_reports(args.real)
     checked = validation_rows([int(c) for c in args.validate.split(",") if c], args.repeat)
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     if rows:
-        print("\n| run | reports | seconds | s/report |\n|---|---:|---:|---:|")
-    for name, count, seconds in rows:
-        print(f"| {name} | {count} | {seconds:.2f} | {seconds / count:.2f} |")
+        print("\n| run | reports | wall s | s/report | CPU s | peak MiB |\n|---|---:|---:|---:|---:|---:|")
+    for name, count, (wall, cpu, peak) in rows:
+        print(f"| {name} | {count} | {wall:.2f} | {wall / count:.2f} | {cpu:.1f} | {peak:.0f} |")
     if checked:
-        print("\n| run | result rows | seconds | peak RSS MiB | problems |\n|---|---:|---:|---:|---:|")
-        for size, seconds, peak, problems in checked:
-            print(f"| 6 validate, synthetic evidence | {size} | {seconds:.2f} | {peak:.0f} | {problems} |")
+        print("\n| run | basis | result rows | wall s | CPU s | peak RSS MiB | problems |\n"
+              "|---|---|---:|---:|---:|---:|---:|")
+        for basis, size, seconds, peak, problems, cpu in checked:
+            print(f"| 6 validate, synthetic evidence | {basis} | {size} | {seconds:.2f} | {cpu:.2f} | "
+                  f"{peak:.0f} | {problems} |")
     if args.reports:
-        naive, pool, full, noop = (seconds for _, _, seconds in rows[:4])
+        naive, pool, fresh, full, noop = (measured[0] for _, _, measured in rows[:5])
         print(f"\nfull build vs naive: {naive / full:.1f}x; vs plain pool: {pool / full:.1f}x; "
-              f"no-op = {noop:.2f} s ({100 * noop / full:.1f}% of a full build)")
+              f"vs fresh kernels: {fresh / full:.1f}x; no-op = {noop:.2f} s")
+    if args.figures:
+        print("\n" + "\n".join(figure_formats()))
+    print(f"load average at end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

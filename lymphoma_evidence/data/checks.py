@@ -157,7 +157,8 @@ def _derived_counts(package: Package, frames: Frames, lines: Lines) -> list[Prob
     usable = derived & results[["n", "responders", "reported_percent"]].notna().all(axis=1)
     usable &= (results["n"] >= 1).fillna(False)
     with_ci = usable & (basis == "derived_ci").fillna(False)
-    no_ci = with_ci & results[["reported_ci_low", "reported_ci_high"]].isna().any(axis=1)
+    interval = results.reindex(columns=["reported_ci_low", "reported_ci_high"])  # NaN when absent
+    no_ci = with_ci & interval.isna().any(axis=1)
     problems = [_problem(package, "results", lines, i, "reported_ci_low",
                          "responders_basis 'derived_ci' needs the printed 95% CI in "
                          "reported_ci_low and reported_ci_high", "derived-count")
@@ -169,8 +170,8 @@ def _derived_counts(package: Package, frames: Frames, lines: Lines) -> list[Prob
     k = checked["responders"].to_numpy(dtype=np.int64)
     pct = checked["reported_percent"].to_numpy(dtype=float)
     use_ci = (checked["responders_basis"] == "derived_ci").to_numpy()
-    low = checked["reported_ci_low"].to_numpy(dtype=float, na_value=np.nan)
-    high = checked["reported_ci_high"].to_numpy(dtype=float, na_value=np.nan)
+    low = interval.loc[checked.index, "reported_ci_low"].to_numpy(dtype=float, na_value=np.nan)
+    high = interval.loc[checked.index, "reported_ci_high"].to_numpy(dtype=float, na_value=np.nan)
     rows, counts = _candidate_counts(n, pct)
     keep = ~use_ci[rows]
     if use_ci.any():
