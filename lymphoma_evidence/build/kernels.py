@@ -80,7 +80,7 @@ def stop_kernel(manager) -> None:
     """Shut a kernel down at once (its work is done or abandoned) and remove its connection files."""
     try:
         manager.shutdown_kernel(now=True)
-    except Exception:  # noqa: BLE001 - a kernel that is already gone needs no shutdown
+    except Exception:  # a kernel that is already gone needs no shutdown
         manager.cleanup_resources()
 
 

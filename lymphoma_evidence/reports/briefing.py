@@ -170,7 +170,7 @@ class Briefing:
             names = ", ".join(_agent_label(a) for _, a in members.iterrows())
             rows = summary[summary["class_id"] == cls["class_id"]]
             lines = [self._summary_sentence(r) for _, r in rows.iterrows()] or \
-                ["No response figures in the evidence for this filter."]
+                [h.text("No response figures in the evidence for this filter.")]
             blocks.append(
                 h.heading(3, cls["name"])
                 + status_line(cls["status"]) + h.para(h.text(cls["mechanism"]))
