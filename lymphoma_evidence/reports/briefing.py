@@ -121,10 +121,10 @@ class Briefing:
             summary = summary[summary["class_id"].isin(self.class_ids)]
         return summary
 
-    def section(self, title: str, *body: str, cls: str = "") -> h.Fragment:
-        """A ``<section>`` with an h2 title and the given (already escaped) body."""
+    def section(self, title: str, *body: object, cls: str = "") -> h.Fragment:
+        """A ``<section>`` with an h2 title and the given body (fragments; plain text is escaped)."""
         attrs = f' class="{h.esc(cls)}"' if cls else ""
-        return h.Fragment(f"<section{attrs}>{h.heading(2, title)}{''.join(str(b) for b in body)}</section>")
+        return h.Fragment(f"<section{attrs}>{h.heading(2, title)}{h.concat(body)}</section>")
 
     # -- sections ----------------------------------------------------------------------------------
 
