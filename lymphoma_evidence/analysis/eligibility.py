@@ -34,10 +34,11 @@ def _optional_int(name: str, value: object, low: int, high: int | None, hint: st
         raise ParameterError(
             f"{name}={value!r} is not usable; expected {hint}, or None when unknown"
         )
-    if value < low or (high is not None and value > high):
+    number = int(value)
+    if number < low or (high is not None and number > high):
         limit = f"from {low} to {high}" if high is not None else f"{low} or more"
         raise ParameterError(f"{name}={value!r} is out of range; expected {limit}")
-    return int(value)
+    return number
 
 
 def _optional_bool(name: str, value: object) -> bool | None:

@@ -23,6 +23,7 @@ import os
 import sys
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 PACKAGE = "lymphoma_evidence"
 
@@ -71,6 +72,14 @@ def _restore_matplotlib(rc: dict) -> None:
         matplotlib.rcParams.update(rc)  # the keys are fixed, so updating restores every value
 
 
+def _restore_warnings(filters: list) -> None:
+    """Restore the warning filters and forget which warnings were already shown."""
+    module: Any = warnings  # the registries are private names mypy does not know
+    module.filters[:] = filters
+    module._filters_mutated()  # stale "once" registries are dropped on the next warning
+    module.onceregistry.clear()
+
+
 def reset(shell) -> None:
     """Give the next report the state of a freshly warmed kernel.
 
@@ -94,9 +103,7 @@ def reset(shell) -> None:
     os.environ.update(_warm.environ)
     sys.path[:] = _warm.path
     sys.argv[:] = _warm.argv
-    warnings.filters[:] = _warm.filters
-    warnings._filters_mutated()  # stale "once" registries are dropped on the next warning
-    warnings.onceregistry.clear()
+    _restore_warnings(_warm.filters)
     for module in list(sys.modules.values()):
         registry = getattr(module, "__warningregistry__", None)
         if isinstance(registry, dict):

@@ -132,11 +132,11 @@ def stop_kernel(manager) -> None:
     """Shut a kernel down at once (its work is done or abandoned) and remove its connection files."""
     try:
         manager.close_clients()
-    except Exception:  # noqa: BLE001 - closing a client of a dead kernel may fail; shut down anyway
+    except Exception:
         pass
     try:
         manager.shutdown_kernel(now=True)
-    except Exception:  # noqa: BLE001 - a kernel that is already gone needs no shutdown
+    except Exception:  # a kernel that is already gone needs no shutdown
         manager.cleanup_resources()
 
 

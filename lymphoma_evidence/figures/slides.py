@@ -11,12 +11,12 @@ import io
 from collections.abc import Sequence
 from datetime import datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from ..errors import ParameterError
+from ..errors import LymphomaEvidenceError, ParameterError
 from ..fileio import write_with
 from ..vocabulary import DISCLAIMER, ENDPOINTS
 from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..analysis.eligibility import PatientProfile
     from ..data.evidence import Evidence
 
+_T = TypeVar("_T")
 DECK_TITLE = "Lymphoma treatment after CAR T-cell therapy"
 REFERENCES_PER_SLIDE = 8
 _LAYOUT = {"title": 0, "content": 1, "title_only": 5}
@@ -119,7 +120,7 @@ def _figure_slide(deck: PresentationType, item: NamedFigure) -> None:
         item.figure.savefig(buffer, format="png", dpi=MIN_DPI, metadata={"Software": None})
     buffer.seek(0)
     top = Inches(1.45)
-    height = deck.slide_height - top - Inches(0.15)
+    height = _present(deck.slide_height, "a slide height") - top - Inches(0.15)
     fig_w, fig_h = item.figure.get_size_inches()
     width = Emu(int(height * fig_w / fig_h))
     picture = slide.shapes.add_picture(buffer, (deck.slide_width - width) // 2, top, width, height)
@@ -159,10 +160,18 @@ def _disclaimer(deck: PresentationType) -> None:
 
 
 def _set_title(slide: Slide, text: str, size: int) -> None:
-    slide.shapes.title.text = text
-    for paragraph in slide.shapes.title.text_frame.paragraphs:
+    title = _present(slide.shapes.title, "a title placeholder")
+    title.text = text
+    for paragraph in title.text_frame.paragraphs:
         paragraph.font.size = Pt(size)
 
 
 def _notes(slide: Slide, text: str) -> None:
-    slide.notes_slide.notes_text_frame.text = text
+    _present(slide.notes_slide.notes_text_frame, "a notes placeholder").text = text
+
+
+def _present(value: _T | None, what: str) -> _T:
+    """``value``, which python-pptx types as optional; the default template always has it."""
+    if value is None:
+        raise LymphomaEvidenceError(f"the slide template has no {what}; the deck cannot be written")
+    return value

@@ -11,7 +11,8 @@ import pandas as pd
 from ..formatting import percent, percent_range
 from ..vocabulary import ENDPOINTS
 from . import html as h
-from .briefing import Briefing, describe_outcome, status_line
+from .briefing import Briefing
+from .context import describe_outcome, status_line
 
 
 def the_class(b: Briefing) -> pd.Series:

@@ -39,6 +39,10 @@ class FigureHTML:
     def __str__(self) -> str:
         return self._repr_html_()
 
+    def __html__(self) -> str:
+        """Markup for :mod:`markupsafe` (a report section embeds the image as is)."""
+        return self._repr_html_()
+
 
 def figure_html(fig: Figure, alt: str, dpi: int = HTML_DPI) -> FigureHTML:
     """Render ``fig`` as a PNG for a notebook or HTML report, with ``alt`` as its alt text.
@@ -120,15 +124,16 @@ def cached_figure_html(draw: Callable[..., tuple], *args: object, dpi: int = HTM
     """
     folder = os.environ.get(FIGURE_CACHE_ENV)
     key = _call_key(draw, args, kwargs, dpi) if folder else None
-    path = Path(folder) / f"{key}.pickle" if key else None
+    path = Path(folder) / f"{key}.pickle" if folder and key else None
     if path is not None:
         try:
             cached = pickle.loads(path.read_bytes())
             if isinstance(cached, FigureHTML):
                 return cached
-        except Exception:  # noqa: BLE001 - a missing or unreadable entry means: draw it
+        except Exception:
             pass
-    rendered = figure_html(*draw(*args, **kwargs), dpi=dpi)
+    fig, alt = draw(*args, **kwargs)
+    rendered = figure_html(fig, alt, dpi=dpi)
     if path is not None:
         from ..fileio import write_atomic
 

@@ -6,7 +6,8 @@ from ..analysis.eligibility import PatientProfile
 from ..errors import ParameterError
 from ..vocabulary import STATUS_COUNTS, STATUS_WORDS
 from . import html as h
-from .briefing import Briefing, figure
+from .briefing import Briefing
+from .context import figure
 
 TRI_STATE = {"yes": True, "no": False, "unknown": None}
 
