@@ -18,6 +18,7 @@ report its own kernel. ``tests/test_build_isolation.py`` proves the outputs equa
 
 from __future__ import annotations
 
+import copy
 import gc
 import os
 import sys
@@ -47,7 +48,7 @@ def snapshot() -> None:
     import matplotlib
 
     _warm = _Snapshot(os.getcwd(), dict(os.environ), list(sys.path), list(sys.argv),
-                      list(warnings.filters), dict(matplotlib.rcParams))
+                      list(warnings.filters), copy.deepcopy(dict(matplotlib.rcParams)))
 
 
 def _clear_library_caches() -> int:
@@ -69,7 +70,8 @@ def _restore_matplotlib(rc: dict) -> None:
         sys.modules["matplotlib.pyplot"].close("all")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        matplotlib.rcParams.update(rc)  # the keys are fixed, so updating restores every value
+        # the keys are fixed, so updating restores every value; a copy, so lists a report mutates stay its own
+        matplotlib.rcParams.update(copy.deepcopy(rc))
 
 
 def _restore_warnings(filters: list) -> None:

@@ -81,7 +81,7 @@ def test_leaked_state_is_not_seen_by_the_next_report_on_the_same_kernel(tmp_path
     assert (leaked["leaked_global"], leaked["linewidth"], leaked["cache_mutated"], leaked["env"],
             leaked["cwd"], leaked["sys_path_leak"], leaked["warnings_ignored"]) == (
         True, 9.0, True, "1", "/", True, True)
-    assert len(leaked["open_figures"]) == 1
+    assert len(leaked["open_figures"]) == 1 and leaked["first_sans_serif"] == "LeakedFont"
     comparable = {key: value for key, value in probed.items() if key not in ("pid", "cwd")}
     assert comparable == {key: value for key, value in alone.items() if key not in ("pid", "cwd")}
     assert comparable["leaked_global"] is False and comparable["cache_mutated"] is False
@@ -98,6 +98,19 @@ def test_a_failed_report_retires_its_kernel(tmp_path):
     assert [item.status for item in result.statuses] == ["failed", "built"]
     assert kernel_state(options.out, "probe")["pid"] != failed_state(options.out, "leak")["pid"]
     assert kernel_state(options.out, "probe")["linewidth"] != 9.0
+
+
+def test_a_report_that_kills_its_kernel_fails_alone_and_the_next_report_gets_a_clean_kernel(tmp_path):
+    options = one_kernel(make_project(tmp_path, report("crash", "leaks_state.ipynb", crash=True)
+                                      + report("probe", "probes_state.ipynb")))
+
+    result = engine.run_build(options, progress=quiet)
+
+    assert [item.status for item in result.statuses] == ["failed", "built"]
+    assert "DeadKernelError" in result.statuses[0].record.error
+    crashed, probed = failed_state(options.out, "crash"), kernel_state(options.out, "probe")
+    assert probed["pid"] != crashed["pid"]
+    assert (probed["leaked_global"], probed["cache_mutated"], probed["env"]) == (False, False, None)
 
 
 def test_a_kernel_is_retired_after_its_ceiling_of_reports(tmp_path, monkeypatch):
