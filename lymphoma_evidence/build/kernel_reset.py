@@ -4,7 +4,7 @@ A kernel the build reuses for several reports must hand each report the state a 
 would have. :func:`snapshot` is called once, at the end of the warm-up; :func:`reset` before every
 report after the first. What is restored:
 
-- the user namespace, ``In``/``Out`` and the execution counter (``%reset -f``, counter back to 1);
+- the user namespace, ``In``/``Out``, the history session and the execution counter (back to 1);
 - matplotlib: every open figure closed, ``rcParams`` back to the warm values;
 - the working directory, ``os.environ``, ``sys.path``, ``sys.argv`` and the warning filters (with the
   "shown once" registries cleared, so a warning a report triggers is printed again in the next one);
@@ -97,8 +97,7 @@ def reset(shell) -> None:
     """
     if _warm is None:
         raise RuntimeError("kernel_reset.snapshot() was not called in this kernel; it cannot be reused")
-    shell.reset(new_session=False)
-    shell.execution_count = 1
+    shell.reset(new_session=True)  # a new history session, so the counter restarts at 1 without clashes
     _restore_matplotlib(_warm.rc)
     os.chdir(_warm.cwd)
     os.environ.clear()

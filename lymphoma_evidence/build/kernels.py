@@ -82,7 +82,8 @@ def start_warm_kernel(socket_prefix: str, cwd: Path, env: dict[str, str], timeou
     nbclient engine expects), so a dead kernel is noticed during execution.
     """
     manager = _manager_class()(kernel_name="python3", transport="ipc", ip=socket_prefix)
-    manager.start_kernel(cwd=str(cwd), env=env)
+    # History in memory (as nbclient does for kernels it starts): builds never write ~/.ipython's database.
+    manager.start_kernel(cwd=str(cwd), env=env, extra_arguments=["--HistoryManager.hist_file=:memory:"])
     # A client made by its manager asks the manager (process alive?) instead of trusting heartbeats,
     # which a busy CPU delays while several kernels import pandas at once.
     client = manager.client()

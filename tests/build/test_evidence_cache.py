@@ -18,7 +18,7 @@ from helpers import copy_evidence, set_cell
 
 from lymphoma_evidence import __version__
 from lymphoma_evidence.build import engine
-from lymphoma_evidence.build.evidence_cache import CACHE_FOLDER, write_evidence_cache
+from lymphoma_evidence.build.evidence_cache import CACHE_FOLDER, FIGURES_FOLDER, write_evidence_cache
 from lymphoma_evidence.data import evidence, hashing
 from lymphoma_evidence.data.evidence import CACHE_ENV, cache_file, content_hash, load_evidence
 from lymphoma_evidence.errors import EvidenceError
@@ -180,4 +180,5 @@ def test_build_kernels_load_the_bundle_the_build_validated(tmp_path: Path,
     evidence_hash = content_hash(options.evidence)
     assert seen == {"cache": str((options.out / CACHE_FOLDER).resolve()), "validated_here": False,
                     "hash": evidence_hash}
-    assert os.listdir(options.out / CACHE_FOLDER) == [cache_file(Path(), evidence_hash).name]
+    assert sorted(os.listdir(options.out / CACHE_FOLDER)) == sorted([cache_file(Path(), evidence_hash).name,
+                                                                     FIGURES_FOLDER])
