@@ -1,6 +1,8 @@
 """The ``lymphoma-evidence`` command line: parses arguments and calls the library, nothing more.
 
-Exit codes: 0 success, 1 problems found (invalid evidence, failed reports), 2 usage errors.
+Exit codes, the same for every command (:data:`EXIT_CODES`): 0 clean, 1 findings or problems (invalid
+evidence, failed reports, unexplained removals, audit findings with ``--strict``), 2 usage errors
+(unknown option or revision, a path that does not exist or cannot be read).
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EvidenceError, LymphomaEvidenceError
+from .errors import EvidenceError, LymphomaEvidenceError, ParameterError
+
+#: Exit code -> what it means; shown in ``--help`` and the README.
+EXIT_CODES = {0: "clean: nothing wrong was found",
+              1: "findings or problems: invalid evidence, failed reports, audit findings (--strict), "
+                 "removed results the CHANGELOG does not explain",
+              2: "usage error: unknown option, command or revision; a path that does not exist or "
+                 "cannot be read"}
+EXIT_HELP = "\b\nExit codes (every command):\n" + "\n".join(
+    f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
 
 evidence_option = click.option(
     "--evidence", "evidence_path", type=click.Path(path_type=Path, file_okay=False),
@@ -19,6 +30,7 @@ evidence_option = click.option(
 
 
 def _evidence_folder(path: Path | None) -> Path:
+    """The evidence folder as the user gave it, else the project's ``evidence/``."""
     from .paths import evidence_dir
 
     folder = path if path is not None else evidence_dir()
@@ -27,10 +39,14 @@ def _evidence_folder(path: Path | None) -> Path:
     return folder
 
 
-def _echo_problems(err: EvidenceError, outcome: str) -> None:
-    """Print each problem on stderr, then a count and what happened."""
+def _echo_problems(err: EvidenceError, outcome: str, folder: Path | None = None) -> None:
+    """Print each problem on stderr (located under ``folder`` as given), then a count and what happened."""
+    from .paths import shown_path
+
+    shown = shown_path(folder) if folder is not None else None
     for problem in err.problems:
-        click.echo(str(problem), err=True)
+        in_folder = problem.file.endswith((".csv", ".json"))  # not a workbook or trial record
+        click.echo(problem.render(shown if in_folder else None), err=True)
     click.echo(f"{len(err.problems)} problem(s); {outcome}", err=True)
 
 
@@ -38,14 +54,15 @@ def load_or_exit(path: Path | None):
     """Load the evidence for a command, or print its problems and exit 1."""
     from .evidence import load_evidence
 
+    folder = _evidence_folder(path)
     try:
-        return load_evidence(_evidence_folder(path))
+        return load_evidence(folder)
     except EvidenceError as err:
-        _echo_problems(err, "run 'lymphoma-evidence validate' after fixing.")
+        _echo_problems(err, "run 'lymphoma-evidence validate' after fixing.", folder)
         sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)
 @click.version_option(__version__, prog_name="lymphoma-evidence")
 def cli() -> None:
     """Curated evidence on lymphoma treatment after CAR T-cell therapy, and its briefing reports."""
@@ -59,12 +76,14 @@ def validate(path: Path | None, evidence_path: Path | None) -> None:
 
     PATH (or --evidence) is the evidence folder; default: evidence/ of the project.
     """
+    from .paths import shown_path
     from .validate import validate_evidence
 
     folder = _evidence_folder(path or evidence_path)
     problems = validate_evidence(folder)
+    shown = shown_path(folder)
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(problem.render(shown))
     if problems:
         files = len({p.file for p in problems})
         click.echo(f"{len(problems)} problem(s) in {files} file(s) under {folder}", err=True)
@@ -135,7 +154,7 @@ def import_xlsx(file: Path, evidence_path: Path | None) -> None:
     try:
         result = import_workbook(file, folder)
     except EvidenceError as err:
-        _echo_problems(err, f"{file} was not imported and {folder} is unchanged.")
+        _echo_problems(err, f"{file} was not imported and {folder} is unchanged.", folder)
         sys.exit(1)
     for sheet in result.ignored_sheets:
         click.echo(f"note: sheet '{sheet}' is not an evidence table; ignored", err=True)
@@ -161,7 +180,7 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
     try:
         updates = import_trials(list(files), folder, class_id=class_id, write=write)
     except EvidenceError as err:
-        _echo_problems(err, "trials.csv was not changed.")
+        _echo_problems(err, "trials.csv was not changed.", folder)
         sys.exit(1)
     package = load_package(folder)
     click.echo(render_updates(updates, package.table("trials").columns), nl=False)
@@ -246,7 +265,7 @@ def build(only: tuple[str, ...], jobs: int | None, force: bool, shard: tuple[int
     except UnknownReportError as err:
         raise click.BadParameter(str(err), param_hint="--only") from err
     except EvidenceError as err:
-        _echo_problems(err, "no report was built; fix the evidence and build again.")
+        _echo_problems(err, "no report was built; fix the evidence and build again.", options.evidence)
         sys.exit(1)
     sys.exit(result.exit_code)
 
@@ -263,6 +282,9 @@ def main() -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(2 if isinstance(err, click.UsageError) else 1)
+    except ParameterError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
     except LymphomaEvidenceError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(1)

@@ -35,7 +35,24 @@ class Problem:
     code: str = "invalid"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return self.render()
+
+    def location(self, folder: Path | str | None = None) -> str:
+        """``file:line:column`` with only the parts that exist (no line 0, no empty column).
+
+        ``folder`` (the evidence folder as the user gave it) is put before the file name, so that the
+        location opens from where the command ran.
+        """
+        parts = [str(Path(folder) / self.file) if folder is not None else self.file]
+        if self.line:
+            parts.append(str(self.line))
+        if self.column:
+            parts.append(self.column)
+        return ":".join(parts)
+
+    def render(self, folder: Path | str | None = None) -> str:
+        """``location: message``, e.g. ``evidence/results.csv:20:n: 'many' is not a whole number``."""
+        return f"{self.location(folder)}: {self.message}"
 
 
 class LymphomaEvidenceError(Exception):
@@ -65,6 +82,11 @@ class EvidenceError(LymphomaEvidenceError):
 
 class ParameterError(LymphomaEvidenceError, ValueError):
     """Raised when an argument or report parameter has a value the toolkit cannot use."""
+
+
+class UsageError(ParameterError):
+    """Raised when a command is given something it cannot use at all: an unknown revision, a path that
+    cannot be read. The command line exits 2 for it, as for any other usage error."""
 
 
 class ProjectNotFoundError(LymphomaEvidenceError):

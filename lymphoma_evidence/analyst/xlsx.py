@@ -187,7 +187,7 @@ def read_workbook(path: Path | str, package: Package) -> tuple[
     problems: list[Problem] = []
     for table in package.tables:
         if table.name not in workbook.sheetnames:
-            problems.append(Problem(path.name, 0, "", f"the workbook has no sheet '{table.name}'; "
+            problems.append(Problem(str(path), 0, "", f"the workbook has no sheet '{table.name}'; "
                                     "every table needs its sheet (export a fresh workbook to see "
                                     "the layout)", "missing-sheet"))
             continue
