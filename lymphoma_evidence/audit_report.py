@@ -84,11 +84,13 @@ def findings(b: Briefing, stale_after_months: int, today: date | None) -> h.Frag
 
 
 def changes(b: Briefing) -> h.Fragment:
-    """What changed since the previous released version of the evidence."""
-    from .analyst.diff import diff_against_previous_release
+    """What changed since the latest release of the evidence (the newest ``evidence-v*`` tag)."""
+    from .analyst.audit import compare_with_latest_release
     from .analyst.diffreport import render_text
 
-    diff = diff_against_previous_release(b.evidence.path)
-    body = h.para(h.text("No earlier release to compare with.")) if diff is None else \
+    release, diff = compare_with_latest_release(b.evidence)
+    body = h.para(h.text("No earlier release to compare with: releases are the evidence-vX.Y.Z tags "
+                         "that 'lymphoma-evidence release' makes.")) if diff is None else \
         h.tag("pre", h.esc(render_text(diff)))
-    return b.section("Changes since the previous release", body)
+    return b.section(f"Changes since release {release}" if release else "Changes since the latest release",
+                     body)

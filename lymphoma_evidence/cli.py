@@ -8,6 +8,7 @@ evidence, failed reports, unexplained removals, audit findings with ``--strict``
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -92,39 +93,74 @@ def validate(path: Path | None, evidence_path: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text",
               show_default=True, help="text, md (for a pull request comment) or json.")
 @evidence_option
-def diff(old: str, new: str, fmt: str, evidence_path: Path | None) -> None:
+def diff(old: str | None, new: str | None, fmt: str, evidence_path: Path | None) -> None:
     """Show what changed from OLD to NEW: each an evidence folder or a git revision (HEAD~1, a tag).
 
+    OLD defaults to the latest release (the newest evidence-vX.Y.Z tag), NEW to the evidence folder.
     Exits 1 when a result row was removed and NEW's CHANGELOG.md does not name its result_id.
     """
     from .analyst.diff import diff_evidence
     from .analyst.diffreport import RENDERERS
+    from .analyst.revisions import latest_release
+    from .errors import UsageError
 
-    result = diff_evidence(old, new, _evidence_folder(evidence_path))
+    folder = _evidence_folder(evidence_path)
+    if old is None:
+        release = latest_release(folder)
+        if release is None:
+            raise UsageError("there is no evidence release to compare with (no evidence-vX.Y.Z tag); "
+                             "give OLD, e.g. 'diff HEAD~1', or make one with 'lymphoma-evidence release'")
+        old = release[1]
+    result = diff_evidence(old, new if new is not None else str(folder), folder)
     click.echo(RENDERERS[fmt](result), nl=False)
     if result.unexplained_removals:
         sys.exit(1)
 
 
 @cli.command()
+@click.argument("bump", type=click.Choice(["major", "minor", "patch"]))
+@click.option("--no-git", is_flag=True, help="Only write the files; do not commit or tag.")
+@evidence_option
+def release(bump: str, no_git: bool, evidence_path: Path | None) -> None:
+    """Release the evidence: validate, bump the version (BUMP: major, minor or patch), tag it in git.
+
+    CHANGELOG.md must have a '## X.Y.Z' section for the new version (it is dated if it has no date).
+    Inside a git repository the version change is committed and tagged evidence-vX.Y.Z.
+    """
+    from .analyst.release import release_evidence
+
+    folder = _evidence_folder(evidence_path)
+    try:
+        done = release_evidence(folder, bump, git=not no_git)
+    except EvidenceError as err:
+        _echo_problems(err, "nothing was released; fix the evidence first.", folder)
+        sys.exit(1)
+    tagged = f"; tagged {done.tag}" if done.tag else " (not tagged: not in a git repository)"
+    click.echo(f"released evidence {done.version} (was {done.previous}) on {done.released}{tagged}")
+
+
+@cli.command()
 @click.option("--stale-after-months", type=click.IntRange(min=0), default=12, show_default=True,
-              help="Flag sources whose 'accessed' date is older than this.")
+              help="Flag sources whose 'accessed' date, and trials whose registry status date, are older.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Reference date YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text",
+              show_default=True, help="text (tables), md or json.")
 @click.option("--strict", is_flag=True, help="Exit 1 when anything is found.")
 @evidence_option
-def audit(stale_after_months: int, today, strict: bool, evidence_path: Path | None) -> None:
-    """List stale sources and gaps in the evidence (post-CAR-T data, ranges, data cut-offs)."""
+def audit(stale_after_months: int, today, fmt: str, strict: bool, evidence_path: Path | None) -> None:
+    """List stale sources and trial statuses, gaps in the evidence, and changes since the latest release."""
     from .analyst.audit import audit_evidence
+    from .analyst.auditreport import RENDERERS
 
     report = audit_evidence(load_or_exit(evidence_path), stale_after_months,
-                            today.date() if today else None)
-    click.echo(report.render_text(), nl=False)
+                            today.date() if today else None, compare=True)
+    click.echo(RENDERERS[fmt](report), nl=False)
     if strict and report.total:
         sys.exit(1)
 
@@ -271,7 +307,13 @@ def build(only: tuple[str, ...], jobs: int | None, force: bool, shard: tuple[int
 
 
 def main() -> None:
-    """Console-script entry point: run the CLI, turning the toolkit's own errors into one-line messages."""
+    """Console-script entry point: run the CLI, turning the toolkit's own errors into one-line messages.
+
+    Warnings that libraries raise about their own code are not shown (they would look like problems in
+    the evidence); ``python -W default -m lymphoma_evidence ...`` or ``PYTHONWARNINGS`` shows them.
+    """
+    if not sys.warnoptions:
+        warnings.simplefilter("ignore")
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exit_:

@@ -153,3 +153,30 @@ def previous_release(evidence_path: Path) -> tuple[str, str] | None:
         return None
     revision = release_revision(version, folder)
     return None if revision is None else (version, revision)
+
+
+#: Prefix of the git tags that ``lymphoma-evidence release`` makes (``evidence-v0.2.0``).
+TAG_PREFIX = "evidence-v"
+
+
+def release_tags(evidence_path: Path) -> list[tuple[str, str]]:
+    """``(version, tag)`` of every ``evidence-v*`` tag of the repository, newest version first.
+
+    Returns an empty list outside a git repository.
+    """
+    try:
+        listing = _git(["tag", "--list", f"{TAG_PREFIX}*", "--sort=-version:refname"],
+                       Path(evidence_path)).decode()
+    except GitError:
+        return []
+    return [(tag[len(TAG_PREFIX):], tag) for tag in listing.split()]
+
+
+def latest_release(evidence_path: Path) -> tuple[str, str] | None:
+    """The latest release of the evidence, ``(version, tag)``: what ``diff`` and ``audit`` compare with.
+
+    Releases are the ``evidence-v*`` tags that ``lymphoma-evidence release`` makes; the newest version
+    wins. ``None`` when there is no such tag (or the folder is not in a git repository).
+    """
+    tags = release_tags(Path(evidence_path))
+    return tags[0] if tags else None

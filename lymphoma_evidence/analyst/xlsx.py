@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from ..errors import EvidenceError, LymphomaEvidenceError, Problem
+from ..errors import EvidenceError, Problem, UsageError
 from ..paths import SCHEMA_FILE, evidence_dir
 from ..schema import Package, Table, load_package
 from .textio import TextTable, read_table, render_table, replace_files, split_records
@@ -180,7 +180,7 @@ def read_workbook(path: Path | str, package: Package) -> tuple[
     try:
         workbook = load_workbook(path, data_only=False)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as err:
-        raise LymphomaEvidenceError(f"cannot read {path} as an .xlsx workbook ({err}); save it from "
+        raise UsageError(f"cannot read {path} as an .xlsx workbook ({err}); save it from "
                                     "the spreadsheet as 'Excel Workbook (.xlsx)'") from err
     rows: dict[str, list[tuple[str, ...]]] = {}
     numbers: dict[str, list[int]] = {}
