@@ -37,7 +37,7 @@ test: $(STAMP) ## Run the whole test suite: lint, unit, build and browser tests,
 	$(VENV)/bin/pytest $(NBVAL)
 
 notebooks: $(STAMP) ## Re-run the notebooks and re-save their stored outputs (after an evidence change)
-	$(PY) -m lymphoma_evidence.notebook_outputs
+	$(PY) -m lymphoma_evidence.build.refresh
 
 browser: ## Install the browser-test tools: Debian's Chromium (apt) and axe-core (npm ci)
 	test -x /usr/bin/chromium || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }

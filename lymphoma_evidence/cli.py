@@ -53,7 +53,7 @@ def _echo_problems(err: EvidenceError, outcome: str, folder: Path | None = None)
 
 def load_or_exit(path: Path | None):
     """Load the evidence for a command, or print its problems and exit 1."""
-    from .evidence import load_evidence
+    from .data.evidence import load_evidence
 
     folder = _evidence_folder(path)
     try:
@@ -77,8 +77,8 @@ def validate(path: Path | None, evidence_path: Path | None) -> None:
 
     PATH (or --evidence) is the evidence folder; default: evidence/ of the project.
     """
+    from .data.validate import validate_evidence
     from .paths import shown_path
-    from .validate import validate_evidence
 
     folder = _evidence_folder(path or evidence_path)
     problems = validate_evidence(folder)
@@ -210,7 +210,7 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
                  evidence_path: Path | None) -> None:
     """Turn ClinicalTrials.gov API v2 records (saved JSON FILES) into trials.csv rows."""
     from .analyst.ctgov import import_trials, render_sources, render_updates
-    from .schema import load_package
+    from .data.schema import load_package
 
     folder = _evidence_folder(evidence_path)
     try:
@@ -238,7 +238,7 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
 def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
             evidence_path: Path | None) -> None:
     """Write every figure as slide-sized (16:9) PNG and SVG, plus figures.md with alt text and sources."""
-    from .figures import build_figures, export_figures
+    from .figures.figureset import build_figures, export_figures
 
     figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ("ORR", "CR"))
     written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi)
@@ -251,7 +251,7 @@ def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
 @evidence_option
 def slides(out: Path, evidence_path: Path | None) -> None:
     """Build a 16:9 PowerPoint deck: title, a slide per figure, key takeaways, references, disclaimer."""
-    from .slides import write_deck
+    from .figures.slides import write_deck
 
     click.echo(f"wrote {write_deck(load_or_exit(evidence_path), out)}")
 

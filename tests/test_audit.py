@@ -24,8 +24,8 @@ from lymphoma_evidence.analyst.audit import (
 )
 from lymphoma_evidence.analyst.auditreport import render_json, render_markdown, render_text
 from lymphoma_evidence.cli import cli
+from lymphoma_evidence.data.evidence import Evidence
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.evidence import Evidence
 
 TODAY = date(2026, 11, 26)
 

@@ -6,9 +6,9 @@ from datetime import date
 
 from conftest import EVIDENCE
 
-from lymphoma_evidence import audit_report as section
 from lymphoma_evidence import check_reported_ranges, load_evidence
-from lymphoma_evidence.briefing import Briefing
+from lymphoma_evidence.reports import evidence_audit as section
+from lymphoma_evidence.reports.briefing import Briefing
 
 
 def test_coverage_counts_results_per_class() -> None:

@@ -10,10 +10,10 @@ import pytest
 from conftest import set_cell
 
 from lymphoma_evidence import class_summary, load_evidence, response_table
-from lymphoma_evidence.briefing import Briefing
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.style import percent_range
-from lymphoma_evidence.wording import Wording
+from lymphoma_evidence.figures.style import percent_range
+from lymphoma_evidence.reports.briefing import Briefing
+from lymphoma_evidence.reports.wording import Wording
 
 
 def test_takeaways_state_each_class_range_from_the_summary(evidence) -> None:
@@ -56,7 +56,7 @@ def test_questions_follow_the_audience(evidence) -> None:
 
 
 def test_only_recruiting_trials_with_a_recent_record_are_offered(evidence, monkeypatch) -> None:
-    from lymphoma_evidence.trial_status import trial_status_check
+    from lymphoma_evidence.analysis.trial_status import trial_status_check
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764460800")  # 30 November 2025
     html = Briefing(evidence).trials()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import cell, digest, find_line, read_rows, set_cell, write_rows
 
 from lymphoma_evidence.cli import cli
-from lymphoma_evidence.validate import validate_evidence
+from lymphoma_evidence.data.validate import validate_evidence
 
 
 def run_validate(folder: Path) -> tuple[int, str]:

@@ -17,8 +17,8 @@ from fixtures.build_project import make_project, report
 from lymphoma_evidence import __version__
 from lymphoma_evidence.build import engine
 from lymphoma_evidence.build.export import DISCLAIMER
+from lymphoma_evidence.data.evidence import content_hash
 from lymphoma_evidence.errors import EvidenceError, ParameterError
-from lymphoma_evidence.evidence import content_hash
 
 HOSTILE_TITLE = 'Hostile <script>alert("x")</script> & <img src=x onerror=alert(1)>'
 TRICKY_STRING = "quote \" and ' and \"\"\" and \\ then code: __import__('os').system('touch PWNED') #"

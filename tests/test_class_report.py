@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from lymphoma_evidence import class_report as section
 from lymphoma_evidence import class_summary
-from lymphoma_evidence.briefing import Briefing
-from lymphoma_evidence.wording import Wording
+from lymphoma_evidence.reports import class_profile as section
+from lymphoma_evidence.reports.briefing import Briefing
+from lymphoma_evidence.reports.wording import Wording
 
 
 @pytest.mark.parametrize("class_id", ["bispecific_antibodies", "adcs", "cd19_car_t"])

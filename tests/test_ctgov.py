@@ -23,8 +23,8 @@ from lymphoma_evidence.analyst.ctgov import (
     read_records,
 )
 from lymphoma_evidence.cli import cli
+from lymphoma_evidence.data.validate import validate_evidence
 from lymphoma_evidence.errors import EvidenceError, ParameterError
-from lymphoma_evidence.validate import validate_evidence
 
 RECORDS = ROOT / "tests" / "fixtures" / "ctgov"
 KITE = RECORDS / "kite363_active_not_recruiting.json"

@@ -1,4 +1,4 @@
-"""Tests for lymphoma_evidence.eligibility: patient profiles and eligible options."""
+"""Tests for lymphoma_evidence.analysis.eligibility: patient profiles and eligible options."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from conftest import EVIDENCE
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from lymphoma_evidence.eligibility import OPTION_COLUMNS, PatientProfile, eligible_options
+from lymphoma_evidence.analysis.eligibility import OPTION_COLUMNS, PatientProfile, eligible_options
+from lymphoma_evidence.data.evidence import Evidence, load_evidence
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.evidence import Evidence, load_evidence
 
 TEMPLATE = Evidence.from_frames()
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import EVIDENCE, set_cell
 
 from lymphoma_evidence import Evidence, EvidenceError, load_evidence
-from lymphoma_evidence.evidence import content_hash
+from lymphoma_evidence.data.evidence import content_hash
 
 
 def test_real_evidence_loads_with_typed_columns() -> None:

@@ -16,11 +16,12 @@ import pytest
 from conftest import copy_evidence, set_cell
 from fixtures.build_project import EVIDENCE_MIN, make_project, report
 
-from lymphoma_evidence import __version__, evidence, hashing
+from lymphoma_evidence import __version__
 from lymphoma_evidence.build import engine
 from lymphoma_evidence.build.evidence_cache import CACHE_FOLDER, write_evidence_cache
+from lymphoma_evidence.data import evidence, hashing
+from lymphoma_evidence.data.evidence import CACHE_ENV, cache_file, content_hash, load_evidence
 from lymphoma_evidence.errors import EvidenceError
-from lymphoma_evidence.evidence import CACHE_ENV, cache_file, content_hash, load_evidence
 
 EDITED_REGIMEN = "axicabtagene ciloleucel (edited after the build)"
 
@@ -133,7 +134,7 @@ def test_writing_the_cache_keeps_only_the_bundle_of_the_current_content(folder: 
 
 def test_content_hash_is_importable_from_evidence_and_hashing_without_pandas(folder: Path) -> None:
     assert evidence.content_hash is hashing.content_hash
-    code = "import sys, lymphoma_evidence.hashing as h; print(h.content_hash(sys.argv[1])); " \
+    code = "import sys, lymphoma_evidence.data.hashing as h; print(h.content_hash(sys.argv[1])); " \
            "print('pandas' in sys.modules)"
     shown = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True,
                            check=True).stdout.split()

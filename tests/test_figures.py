@@ -1,4 +1,4 @@
-"""Tests for lymphoma_evidence.figures: export files, determinism, figures.md, the CLI command."""
+"""Tests for lymphoma_evidence.figures.figureset: export files, determinism, figures.md, the CLI command."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from PIL import Image
 
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.figures import (
+from lymphoma_evidence.figures.figureset import (
     FigureSet,
     NamedFigure,
     build_date,
@@ -20,7 +20,7 @@ from lymphoma_evidence.figures import (
     figures_markdown,
     parse_formats,
 )
-from lymphoma_evidence.style import house_style, new_figure
+from lymphoma_evidence.figures.style import house_style, new_figure
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -94,7 +94,7 @@ def test_build_date_honours_source_date_epoch(monkeypatch):
 # ---------------------------------------------------------------- real evidence
 
 def test_build_figures_on_real_evidence_gives_one_figure_per_endpoint_ranges_and_eligibility(evidence):
-    from lymphoma_evidence.figures import build_figures
+    from lymphoma_evidence.figures.figureset import build_figures
 
     figure_set = build_figures(evidence)
     names = [f.name for f in figure_set.figures]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lymphoma_evidence import htmlfrag as h
+from lymphoma_evidence.reports import html as h
 
 
 def test_text_is_escaped_including_quotes() -> None:

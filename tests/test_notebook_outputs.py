@@ -8,9 +8,7 @@ import nbformat
 import pytest
 from conftest import ROOT, set_cell
 
-from lymphoma_evidence.errors import BuildError, EvidenceError
-from lymphoma_evidence.evidence import content_hash
-from lymphoma_evidence.notebook_outputs import (
+from lymphoma_evidence.build.refresh import (
     HASH_KEY,
     METADATA_KEY,
     REFRESH_COMMAND,
@@ -18,6 +16,8 @@ from lymphoma_evidence.notebook_outputs import (
     stale_notebooks,
     stored_evidence_hash,
 )
+from lymphoma_evidence.data.evidence import content_hash
+from lymphoma_evidence.errors import BuildError, EvidenceError
 
 
 def write_notebook(path: Path, *sources: str, evidence_hash: str | None = None) -> Path:

@@ -6,9 +6,9 @@ import pytest
 from conftest import EVIDENCE
 
 from lymphoma_evidence import eligible_options, load_evidence
-from lymphoma_evidence import patient_report as section
-from lymphoma_evidence.briefing import Briefing
 from lymphoma_evidence.errors import ParameterError
+from lymphoma_evidence.reports import patient_options as section
+from lymphoma_evidence.reports.briefing import Briefing
 
 
 def test_parameters_map_to_a_profile_with_unknowns() -> None:

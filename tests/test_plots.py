@@ -1,4 +1,4 @@
-"""Tests for lymphoma_evidence.plots: the figures are checked through their Axes, not pixels."""
+"""Tests for lymphoma_evidence.figures.charts: the figures are checked through their Axes, not pixels."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.plots import (
+from lymphoma_evidence.figures.charts import (
     describe_profile,
     eligibility_plot,
     figure_html,
@@ -18,7 +18,7 @@ from lymphoma_evidence.plots import (
     forest_rows_for,
     ranges_plot,
 )
-from lymphoma_evidence.style import COLORS
+from lymphoma_evidence.figures.style import COLORS
 
 TABLE_COLUMNS = ["result_id", "class_id", "class_name", "agent_id", "agent_name", "regimen", "trial",
                  "population", "disease", "post_car_t", "endpoint", "analysis_set", "n", "responders",
@@ -267,8 +267,8 @@ def test_figure_html_embeds_a_png_with_escaped_alt_text():
 
 @pytest.mark.parametrize("endpoint", ["ORR", "CR"])
 def test_forest_figure_on_real_evidence_shows_every_study_and_post_car_t_result(evidence, endpoint):
-    from lymphoma_evidence.plots import forest_figure
-    from lymphoma_evidence.summaries import class_summary, response_table
+    from lymphoma_evidence.analysis.summaries import class_summary, response_table
+    from lymphoma_evidence.figures.charts import forest_figure
 
     whole = class_summary(evidence, endpoint)
     post = class_summary(evidence, endpoint, post_car_t=True)
@@ -287,8 +287,8 @@ def test_forest_figure_on_real_evidence_shows_every_study_and_post_car_t_result(
 
 
 def test_ranges_figure_on_real_evidence_has_a_band_per_stated_range(evidence):
-    from lymphoma_evidence.plots import ranges_figure
-    from lymphoma_evidence.summaries import check_reported_ranges
+    from lymphoma_evidence.analysis.summaries import check_reported_ranges
+    from lymphoma_evidence.figures.charts import ranges_figure
 
     checked = check_reported_ranges(evidence)
     fig, alt = ranges_figure(evidence)
@@ -301,8 +301,8 @@ def test_ranges_figure_on_real_evidence_has_a_band_per_stated_range(evidence):
 
 
 def test_eligibility_figure_on_real_evidence_has_one_marker_per_option(evidence):
-    from lymphoma_evidence.eligibility import PatientProfile, eligible_options
-    from lymphoma_evidence.plots import eligibility_figure
+    from lymphoma_evidence.analysis.eligibility import PatientProfile, eligible_options
+    from lymphoma_evidence.figures.charts import eligibility_figure
 
     profile = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)
     fig, alt = eligibility_figure(evidence, profile)

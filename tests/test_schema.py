@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import EVIDENCE, read_rows
 
-from lymphoma_evidence.schema import TABLE_ATTRIBUTES, load_package
+from lymphoma_evidence.data.schema import TABLE_ATTRIBUTES, load_package
 
 
 def test_frictionless_validates_the_package() -> None:

@@ -1,4 +1,4 @@
-"""Tests for lymphoma_evidence.slides: the deck is read back with python-pptx."""
+"""Tests for lymphoma_evidence.figures.slides: the deck is read back with python-pptx."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from pptx.util import Inches
 
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.figures import FigureSet, NamedFigure
-from lymphoma_evidence.slides import DECK_TITLE, REFERENCES_PER_SLIDE, build_deck
-from lymphoma_evidence.style import new_figure
+from lymphoma_evidence.figures.figureset import FigureSet, NamedFigure
+from lymphoma_evidence.figures.slides import DECK_TITLE, REFERENCES_PER_SLIDE, build_deck
+from lymphoma_evidence.figures.style import new_figure
 
 
 def figure_set(n_figures: int = 2, citations_each: int = 2) -> FigureSet:
@@ -106,8 +106,8 @@ def real_deck(tmp_path_factory, evidence) -> Path:
 
 
 def test_slides_command_builds_the_deck_from_real_evidence(real_deck: Path, evidence):
-    from lymphoma_evidence.figures import build_figures
-    from lymphoma_evidence.summaries import class_summary
+    from lymphoma_evidence.analysis.summaries import class_summary
+    from lymphoma_evidence.figures.figureset import build_figures
 
     expected = build_figures(evidence)
     deck = Presentation(real_deck)

@@ -1,4 +1,4 @@
-"""Tests for lymphoma_evidence.style: palette, slide size, formatting and the source line."""
+"""Tests for lymphoma_evidence.figures.style: palette, slide size, formatting and the source line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import matplotlib
 import pytest
 
-from lymphoma_evidence.style import (
+from lymphoma_evidence.figures.style import (
     COLORS,
     FONT_SIZES,
     OKABE_ITO,

@@ -1,4 +1,4 @@
-"""Tests for lymphoma_evidence.summaries: response tables, class summaries, reported-range checks."""
+"""Tests for lymphoma_evidence.analysis.summaries: response tables, class summaries, reported-range checks."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import pandas as pd
 import pytest
 from scipy.stats import beta
 
-from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.evidence import Evidence
-from lymphoma_evidence.stats import pool_proportions
-from lymphoma_evidence.summaries import (
+from lymphoma_evidence.analysis.summaries import (
     RESPONSE_COLUMNS,
     check_reported_ranges,
     class_summary,
     response_table,
 )
+from lymphoma_evidence.data.evidence import Evidence
+from lymphoma_evidence.errors import ParameterError
+from lymphoma_evidence.stats import pool_proportions
 
 TEMPLATE = Evidence.from_frames()
 

@@ -1,12 +1,12 @@
-"""Tests for lymphoma_evidence.takeaways: one plain sentence per class summary row."""
+"""Tests for lymphoma_evidence.analysis.takeaways: one plain sentence per class summary row."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
+from lymphoma_evidence.analysis.takeaways import class_takeaways
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.takeaways import class_takeaways
 
 COLUMNS = ["class_id", "class_name", "endpoint", "analysis_set", "n_studies", "total_patients",
            "rate_min", "rate_max", "pooled_rate", "pooled_ci_low", "pooled_ci_high", "single_study",

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from lymphoma_evidence.analysis.trial_status import reference_date, trial_status_check, trials_to_ask_about
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.trial_status import reference_date, trial_status_check, trials_to_ask_about
 
 TODAY = date(2026, 11, 30)
 

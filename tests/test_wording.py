@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.wording import Wording, in_ten
+from lymphoma_evidence.reports.wording import Wording, in_ten
 
 
 def test_abbreviation_is_expanded_at_first_use_only() -> None:

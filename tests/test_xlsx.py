@@ -23,8 +23,8 @@ from lymphoma_evidence.analyst.xlsx import (
     workbook_csvs,
 )
 from lymphoma_evidence.cli import cli
+from lymphoma_evidence.data.schema import load_package
 from lymphoma_evidence.errors import EvidenceError, LymphomaEvidenceError
-from lymphoma_evidence.schema import load_package
 
 FORMULA_LIKE = ['=HYPERLINK("https://example.org","x")', "+1", "-2 lines", "@SUM(A1)",
                 "\tstarts with tab", "\rstarts with CR"]

@@ -1,6 +1,6 @@
 """Staleness and gaps in the evidence: what an analyst should look at next.
 
-Each finding kind is one function taking an :class:`~lymphoma_evidence.evidence.Evidence` and returning
+Each finding kind is one function taking an :class:`~lymphoma_evidence.data.evidence.Evidence` and returning
 a DataFrame (one row per finding, empty with the same columns when nothing is found);
 :func:`audit_evidence` runs them all for the CLI and the audit report.
 """
@@ -12,8 +12,8 @@ from datetime import date
 
 import pandas as pd
 
+from ..data.evidence import Evidence
 from ..errors import ParameterError
-from ..evidence import Evidence
 
 #: Default age (months since ``accessed``) after which a source counts as stale.
 STALE_AFTER_MONTHS = 12
@@ -98,8 +98,8 @@ def _investigational_entries(evidence: Evidence) -> pd.DataFrame:
     Every table of the schema with a ``source_id``, a single-column primary key and a scope column
     (:data:`SCOPE_COLUMNS`) takes part, so tables added to the schema join without a code change.
     """
+    from ..data.schema import TABLE_ATTRIBUTES, load_package
     from ..paths import evidence_dir
-    from ..schema import TABLE_ATTRIBUTES, load_package
 
     classes = evidence.classes
     if "status" not in classes.columns:
@@ -147,12 +147,12 @@ def stale_trial_statuses(evidence: Evidence, months: int = STALE_AFTER_MONTHS,
                          today: date | None = None) -> pd.DataFrame:
     """Trials whose registry status is not recruiting or is older than ``months`` whole months.
 
-    Reports do not offer these as trials to ask about (:func:`~lymphoma_evidence.trial_status.
+    Reports do not offer these as trials to ask about (:func:`~lymphoma_evidence.analysis.trial_status.
     trials_to_ask_about`); refresh them with ``import-trial`` from a newly saved registry record.
 
     Returns columns ``nct_id, class_id, status, status_date, months_old, reason``, oldest first.
     """
-    from ..trial_status import trial_status_check
+    from ..analysis.trial_status import trial_status_check
 
     checked = trial_status_check(evidence.trials, months, today)
     stale = checked[~checked["offered"].to_numpy(dtype=bool)].drop(columns="offered")

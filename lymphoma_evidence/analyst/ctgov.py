@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..data.schema import load_package
 from ..errors import EvidenceError, LymphomaEvidenceError, ParameterError
 from ..paths import evidence_dir
-from ..schema import load_package
 from .diff import FieldChange
 from .textio import TextTable, csv_line, read_table, render_table, replace_files
 
@@ -256,7 +256,7 @@ def import_trials(paths: list[Path | str], evidence_path: Path | str | None = No
 
 
 def _check_no_new_problems(folder: Path, trials_csv: str) -> None:
-    from ..validate import validate_evidence
+    from ..data.validate import validate_evidence
 
     before = set(validate_evidence(folder))
     with tempfile.TemporaryDirectory(prefix="lymphoma-evidence-trials-") as temp:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..data.schema import Package, Table, load_package
 from ..errors import EvidenceError, ParameterError
 from ..paths import evidence_dir
-from ..schema import Package, Table, load_package
 from .changelog import CHANGELOG_FILE, read_changelog, unexplained
 from .textio import TextTable, read_table
 
@@ -181,10 +181,10 @@ def _class_names(folder: Path) -> dict[str, str]:
 def summary_ranges(evidence) -> Ranges:
     """Per (class_id, endpoint): the range of study rates (0-1) that the reports show.
 
-    Uses :func:`lymphoma_evidence.summaries.class_summary` (whole populations, one data cut per
+    Uses :func:`lymphoma_evidence.analysis.summaries.class_summary` (whole populations, one data cut per
     cohort); a class with several diseases or analysis sets gets the widest range over them.
     """
-    from ..summaries import class_summary
+    from ..analysis.summaries import class_summary
 
     ranges: Ranges = {}
     for endpoint in ("ORR", "CR"):
@@ -196,7 +196,7 @@ def summary_ranges(evidence) -> Ranges:
 
 
 def _load(folder: Path, label: str) -> tuple[object | None, str | None]:
-    from ..evidence import load_evidence
+    from ..data.evidence import load_evidence
 
     try:
         return load_evidence(folder), None

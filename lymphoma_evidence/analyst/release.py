@@ -143,7 +143,7 @@ def release_evidence(folder: Path | str, bump: str, today: date | None = None,
         When CHANGELOG.md has no section for the new version, evidence changes are uncommitted, the tag
         exists, or git fails.
     """
-    from ..validate import validate_evidence
+    from ..data.validate import validate_evidence
 
     folder = Path(folder)
     problems = validate_evidence(folder)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from ..data.schema import Package, Table, load_package
 from ..errors import EvidenceError, Problem, UsageError
 from ..paths import SCHEMA_FILE, evidence_dir
-from ..schema import Package, Table, load_package
 from .textio import TextTable, read_table, render_table, replace_files, split_records
 
 FIELDS_SHEET = "Fields"
@@ -248,7 +248,7 @@ def import_workbook(path: Path | str, evidence_path: Path | str | None = None) -
         When the workbook is not valid evidence; ``err.problems`` are located by CSV file, line and
         column, with the sheet row in the message. The evidence folder is left untouched.
     """
-    from ..validate import validate_evidence
+    from ..data.validate import validate_evidence
 
     folder = _folder(evidence_path)
     package = load_package(folder)

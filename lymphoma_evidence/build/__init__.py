@@ -3,6 +3,7 @@
 Modules, one concern each: ``definitions`` (reports.toml), ``params`` (parameter checks), ``kernels``
 (warm kernel pool), ``execute`` (papermill on a warm kernel), ``export`` (nbconvert HTML), ``manifest``
 (input hashes for incremental builds), ``index`` (reports/index.html), ``atomic`` (atomic writes and the
-build lock) and ``engine`` (the orchestration). Import :func:`build` from ``engine``; nothing heavy is
-imported here, so ``import lymphoma_evidence.build`` stays cheap.
+build lock), ``evidence_cache`` (the validated bundle kernels reuse), ``engine`` (the orchestration) and
+``refresh`` (``make notebooks``: re-run the notebooks and save their outputs). Import :func:`run_build` from
+``engine``; nothing heavy is imported here, so ``import lymphoma_evidence.build`` stays cheap.
 """

@@ -96,7 +96,7 @@ def kernel_environment(evidence: Path, cache: Path | None = None) -> dict[str, s
     ``cache`` is the folder of the validated evidence bundle (``LYMPHOMA_EVIDENCE_CACHE``): kernels load
     the bundle the build validated instead of validating again.
     """
-    from ..evidence import CACHE_ENV
+    from ..data.evidence import CACHE_ENV
 
     evidence = Path(evidence).resolve()
     if evidence.name != "evidence":
@@ -246,8 +246,8 @@ def run_build(options: BuildOptions, progress: Progress = _stderr) -> BuildResul
 
 def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Manifest,
                   progress: Progress):
-    from ..hashing import content_hash
-    from ..schema import load_package
+    from ..data.hashing import content_hash
+    from ..data.schema import load_package
 
     evidence_hash = content_hash(options.evidence)
     library = library_digest()
@@ -269,7 +269,7 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
 
 
 def _validated_evidence(folder: Path, expected_hash: str):
-    from ..evidence import load_evidence
+    from ..data.evidence import load_evidence
 
     evidence = load_evidence(folder, reuse_cache=False)
     if evidence.content_hash != expected_hash:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .atomic import ensure_folder, remove_stale_temporaries, write_atomic
 
 if TYPE_CHECKING:
-    from ..evidence import Evidence
+    from ..data.evidence import Evidence
 
 CACHE_FOLDER = ".cache"
 
@@ -30,7 +30,7 @@ def write_evidence_cache(out: Path, evidence: Evidence) -> Path:
     BuildError
         When the cache folder cannot be written.
     """
-    from ..evidence import cache_file
+    from ..data.evidence import cache_file
 
     folder = Path(out) / CACHE_FOLDER
     ensure_folder(folder)

@@ -25,10 +25,11 @@ from ..errors import BuildError
 #: the briefing and class notebooks only; on 2 cores, warming a module a notebook never uses costs CPU
 #: that other reports need: see benchmarks/RESULTS.md).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
-                "lymphoma_evidence", "lymphoma_evidence.evidence", "lymphoma_evidence.summaries",
-                "lymphoma_evidence.plots", "lymphoma_evidence.eligibility", "lymphoma_evidence.briefing",
-                "lymphoma_evidence.class_report", "lymphoma_evidence.patient_report",
-                "lymphoma_evidence.audit_report")
+                "lymphoma_evidence", "lymphoma_evidence.data.evidence",
+                "lymphoma_evidence.analysis.summaries",
+                "lymphoma_evidence.figures.charts", "lymphoma_evidence.analysis.eligibility",
+                "lymphoma_evidence.reports.briefing", "lymphoma_evidence.reports.class_profile",
+                "lymphoma_evidence.reports.patient_options", "lymphoma_evidence.reports.evidence_audit")
 WARMUP_CODE = (
     "import importlib as _il\n"
     "import matplotlib as _mpl\n"

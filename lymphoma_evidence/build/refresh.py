@@ -3,7 +3,7 @@
 The notebooks in ``notebooks/`` are committed with their outputs, and ``pytest --nbval`` compares a fresh
 run with those outputs, so a changed number fails the tests. After an intended evidence change an analyst
 refreshes the stored outputs in one step (``make notebooks``, i.e. ``python -m
-lymphoma_evidence.notebook_outputs``). Each refreshed notebook records the evidence content hash it was run
+lymphoma_evidence.build.refresh``). Each refreshed notebook records the evidence content hash it was run
 on in ``metadata["lymphoma_evidence"]["evidence_hash"]``, so a test can tell stale outputs from fresh ones.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import BuildError
+from ..errors import BuildError
 
 METADATA_KEY = "lymphoma_evidence"
 HASH_KEY = "evidence_hash"
@@ -27,7 +27,7 @@ CELL_TIMEOUT = 600
 
 def project_notebooks(root: Path | None = None) -> list[Path]:
     """The project's notebooks (``notebooks/*.ipynb``), sorted by name."""
-    from .paths import notebooks_dir
+    from ..paths import notebooks_dir
 
     return sorted(notebooks_dir(root).glob("*.ipynb"))
 
@@ -42,10 +42,10 @@ def stale_notebooks(root: Path | None = None) -> list[Path]:
     """Notebooks whose stored outputs were not made from the project's current evidence.
 
     A notebook is stale when its recorded evidence hash is missing or differs from
-    :func:`lymphoma_evidence.evidence.content_hash` of ``evidence/``.
+    :func:`lymphoma_evidence.data.evidence.content_hash` of ``evidence/``.
     """
-    from .evidence import content_hash
-    from .paths import evidence_dir
+    from ..data.evidence import content_hash
+    from ..paths import evidence_dir
 
     current = content_hash(evidence_dir(root))
     return [path for path in project_notebooks(root) if stored_evidence_hash(path) != current]
@@ -97,8 +97,8 @@ def refresh_notebooks(root: Path | None = None) -> list[Path]:
     BuildError
         When a notebook fails (notebooks refreshed before it keep their new outputs).
     """
-    from .evidence import load_evidence
-    from .paths import evidence_dir
+    from ..data.evidence import load_evidence
+    from ..paths import evidence_dir
 
     evidence = load_evidence(evidence_dir(root))
     notebooks = project_notebooks(root)
@@ -121,7 +121,7 @@ def _write_atomically(notebook: nbformat.NotebookNode, path: Path) -> None:
 
 def main() -> int:
     """Refresh every notebook's stored outputs; print each one refreshed. Exit code 1 on failure."""
-    from .errors import LymphomaEvidenceError
+    from ..errors import LymphomaEvidenceError
 
     try:
         for path in refresh_notebooks():

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import Problem
+from ..paths import evidence_dir
 from . import checks
 from .coerce import coerce_column, dtype_for, text_frame
 from .csvread import read_raw_table
-from .errors import Problem
-from .paths import evidence_dir
 from .schema import Field, Package, Table, load_package
 
 PATTERN_HINTS = {

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import EvidenceError, Problem
-from .paths import SCHEMA_FILE
+from ..errors import EvidenceError, Problem
+from ..paths import SCHEMA_FILE
 
-#: Table name in the package -> attribute name on :class:`~lymphoma_evidence.evidence.Evidence`.
+#: Table name in the package -> attribute name on :class:`~lymphoma_evidence.data.evidence.Evidence`.
 TABLE_ATTRIBUTES = {
     "sources": "sources",
     "therapy_classes": "classes",

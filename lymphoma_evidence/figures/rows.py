@@ -1,7 +1,7 @@
 """Row-based charts (forest plot, stated ranges): the row record, preparing rows, drawing them.
 
 A chart is a list of :class:`Row` drawn top to bottom on one axes, labels on the left and the n and
-rate texts on the right. Internal to :mod:`lymphoma_evidence.plots`; not part of the public API.
+rate texts on the right. Internal to :mod:`lymphoma_evidence.figures.charts`; not part of the public API.
 Rates are proportions (0-1) in and percent on the page.
 """
 
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .plotlabels import as_int, num, plain, short_name
+from .labels import as_int, num, plain, short_name
 from .style import COLORS, FONT_SIZES, add_source_line, new_figure, percent, percent_range
 
 if TYPE_CHECKING:

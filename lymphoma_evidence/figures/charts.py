@@ -1,7 +1,7 @@
 """Slide-ready figures: response forest plots, stated ranges vs trial data, eligibility overviews.
 
 Every figure function returns ``(figure, alt_text)``: a matplotlib Figure drawn with the object
-API (no pyplot) in the house style of :mod:`lymphoma_evidence.style`, and a description in words of
+API (no pyplot) in the house style of :mod:`lymphoma_evidence.figures.style`, and a description in words of
 what the chart shows, numbers included, for the image's alt text. The ``*_plot`` functions take the
 prepared DataFrames (``response_table``, ``class_summary``, ``check_reported_ranges``,
 ``eligible_options``); the ``*_figure`` functions are thin wrappers taking an ``Evidence``.
@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..errors import ParameterError
+from ..reports.display import figure_html
 from .alttext import eligibility_alt, forest_alt, ranges_alt
-from .display import figure_html
-from .errors import ParameterError
-from .plotlabels import ENDPOINT_NAMES as ENDPOINT_NAMES  # kept importable from here
-from .plotlabels import STATUS_NAMES, STATUS_ORDER, endpoint_name, plain, short_name
-from .plotrows import (
+from .labels import ENDPOINT_NAMES as ENDPOINT_NAMES  # kept importable from here
+from .labels import STATUS_NAMES, STATUS_ORDER, endpoint_name, plain, short_name
+from .rows import (
     draw_legend,
     draw_rows,
     draw_stated_bands,
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .evidence import Evidence
+    from ..data.evidence import Evidence
 
 __all__ = ["forest_plot", "ranges_plot", "eligibility_plot", "forest_figure", "ranges_figure",
            "eligibility_figure", "forest_rows_for", "ranges_trials", "describe_profile", "figure_html",
@@ -193,7 +193,7 @@ def forest_figure(evidence: Evidence, endpoint: str = "ORR", post_car_t: bool | 
     ``post_car_t`` selects the studies as ``class_summary`` does; with ``None`` the post-CAR-T
     subgroups are shown too (marked), but the diamonds pool whole populations only.
     """
-    from .summaries import class_summary
+    from ..analysis.summaries import class_summary
 
     summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
     return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary)
@@ -204,7 +204,7 @@ def forest_rows_for(evidence: Evidence, summary: pd.DataFrame, post_car_t: bool 
     """The ``response_table`` rows a forest plot shows: the studies behind ``summary``, plus the
     post-CAR-T results (subgroups included) when ``post_car_t`` is None; one data cut per cohort.
     """
-    from .summaries import class_summary, response_table
+    from ..analysis.summaries import class_summary, response_table
 
     endpoint = str(summary["endpoint"].iloc[0]) if len(summary) else "ORR"
     ids = _result_ids(summary)
@@ -216,7 +216,7 @@ def forest_rows_for(evidence: Evidence, summary: pd.DataFrame, post_car_t: bool 
 
 def ranges_figure(evidence: Evidence) -> tuple[Figure, str]:
     """:func:`ranges_plot` of every stated range in ``evidence``, with the trials behind each."""
-    from .summaries import check_reported_ranges
+    from ..analysis.summaries import check_reported_ranges
 
     checks = check_reported_ranges(evidence)
     return ranges_plot(checks, ranges_trials(evidence, checks),
@@ -226,7 +226,7 @@ def ranges_figure(evidence: Evidence) -> tuple[Figure, str]:
 
 def eligibility_figure(evidence: Evidence, profile: Any) -> tuple[Figure, str]:
     """:func:`eligibility_plot` of the options ``eligible_options(evidence, profile)`` returns."""
-    from .eligibility import eligible_options
+    from ..analysis.eligibility import eligible_options
 
     return eligibility_plot(eligible_options(evidence, profile),
                             profile_label=describe_profile(profile),
@@ -237,7 +237,7 @@ def ranges_trials(evidence: Evidence, checks: pd.DataFrame) -> pd.DataFrame:
     """The response-table rows each stated range was checked against (``checks.result_ids``),
     with a ``range_id`` column naming the range.
     """
-    from .summaries import response_table
+    from ..analysis.summaries import response_table
 
     parts = []
     for endpoint, group in checks.groupby("endpoint", sort=False):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .paths import SCHEMA_FILE
+from ..paths import SCHEMA_FILE
 
 
 def content_hash(path: Path | str) -> str:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import EvidenceError
+from ..errors import EvidenceError
+from ..paths import evidence_dir
 from .hashing import content_hash
-from .paths import evidence_dir
 from .schema import TABLE_ATTRIBUTES, load_package
 from .validate import check_folder, empty_frame
 

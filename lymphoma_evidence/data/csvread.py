@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Problem
+from ..errors import Problem
 from .schema import Table
 
 #: Longest text accepted in one cell; evidence fields are short text.

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import ParameterError
-from .htmlfrag import Fragment, esc
-from .style import percent
+from ..errors import ParameterError
+from ..figures.style import percent
+from .html import Fragment, esc
 
 AUDIENCES = ("clinician", "educator", "patient")
 

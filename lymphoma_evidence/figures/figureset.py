@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .eligibility import PatientProfile, eligible_options
-from .errors import ParameterError
-from .plots import (
+from ..analysis.eligibility import PatientProfile, eligible_options
+from ..analysis.summaries import check_reported_ranges, class_summary
+from ..errors import ParameterError
+from .charts import (
     describe_profile,
     eligibility_plot,
     forest_plot,
@@ -28,12 +29,11 @@ from .plots import (
     ranges_trials,
 )
 from .style import SLIDE_SIZE, house_style, percent_range
-from .summaries import check_reported_ranges, class_summary
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .evidence import Evidence
+    from ..data.evidence import Evidence
 
 FORMATS = ("png", "svg")
 #: The illustrative patient of the eligibility overview in the educators' set.

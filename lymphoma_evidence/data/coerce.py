@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 from .schema import Field
 
 _INTEGER = re.compile(r"^[+-]?\d+$")

@@ -1,7 +1,7 @@
 """The sections of the briefing reports, built from the evidence for one audience.
 
 Notebooks stay thin: they create a :class:`Briefing` from their parameters and display its sections in
-order. Each section is an escaped HTML :class:`~lymphoma_evidence.htmlfrag.Fragment` with its own heading
+order. Each section is an escaped HTML :class:`~lymphoma_evidence.reports.html.Fragment` with its own heading
 (h2), so every report has one h1 (the title) and ordered headings. Citations are numbered in order of first
 use and resolve to the references section.
 """
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import htmlfrag as h
-from .dates import day_in_words
-from .errors import ParameterError
-from .evidence import Evidence
-from .style import percent, percent_range
+from ..data.evidence import Evidence
+from ..dates import day_in_words
+from ..errors import ParameterError
+from ..figures.style import percent, percent_range
+from . import html as h
 from .wording import Wording
 
 ENDPOINTS = ("ORR", "CR")
@@ -130,14 +130,14 @@ class Briefing:
 
     def responses(self, endpoint: str | None = None) -> pd.DataFrame:
         """The response table (rates 0-1 with exact 95% CIs) for the report's filters."""
-        from .summaries import response_table
+        from ..analysis.summaries import response_table
 
         return response_table(self.evidence, endpoint=endpoint or self.endpoint,
                               post_car_t=self.post_car_t, class_ids=self.class_ids)
 
     def summary(self, endpoint: str | None = None) -> pd.DataFrame:
         """The per-class summary (ranges and pooled estimates) for the report's filters."""
-        from .summaries import class_summary
+        from ..analysis.summaries import class_summary
 
         summary = class_summary(self.evidence, endpoint=endpoint or self.endpoint,
                                 post_car_t=self.post_car_t)
@@ -165,7 +165,7 @@ class Briefing:
 
     def takeaways(self) -> h.Fragment:
         """Key takeaways written from the data: one sentence per class with results."""
-        from .takeaways import class_takeaways
+        from ..analysis.takeaways import class_takeaways
 
         summary = self.summary()
         lines = [h.text(line) for line in class_takeaways(summary, audience=self.audience)]
@@ -236,7 +236,7 @@ class Briefing:
 
     def forest(self) -> h.Fragment:
         """The forest plot of the report's endpoint (classes filtered), then the table behind it."""
-        from .plots import forest_plot, forest_rows_for
+        from ..figures.charts import forest_plot, forest_rows_for
 
         summary = self.summary()
         rows = forest_rows_for(self.evidence, summary, self.post_car_t)
@@ -253,13 +253,13 @@ class Briefing:
 
     def ranges_chart(self) -> h.Fragment:
         """The stated ranges beside the primary trials, as a figure."""
-        from .plots import ranges_figure
+        from ..figures.charts import ranges_figure
 
         return figure(ranges_figure(self.evidence))
 
     def ranges(self) -> h.Fragment:
         """Ranges stated by secondary sources, checked against the primary results."""
-        from .summaries import check_reported_ranges
+        from ..analysis.summaries import check_reported_ranges
 
         checked = check_reported_ranges(self.evidence)
         if self.class_ids:
@@ -311,7 +311,7 @@ class Briefing:
     def trials(self) -> h.Fragment:
         """Registered trials to ask about: recruiting, with a registry record no older than
         :data:`~.trial_status.STATUS_MAX_AGE_MONTHS` months; the others are counted, not offered."""
-        from .trial_status import STATUS_MAX_AGE_MONTHS, status_date_column, trials_to_ask_about
+        from ..analysis.trial_status import STATUS_MAX_AGE_MONTHS, status_date_column, trials_to_ask_about
 
         trials = self.evidence.trials
         if self.class_ids:
@@ -365,7 +365,8 @@ def status_line(status: str) -> h.Fragment:
 
 
 def figure(fig_and_alt: tuple) -> h.Fragment:
-    """A ``(figure, alt text)`` pair from :mod:`lymphoma_evidence.plots` as an embedded PNG with alt text."""
+    """A ``(figure, alt text)`` pair from :mod:`lymphoma_evidence.figures.charts` as an embedded PNG with alt
+    text."""
     from .display import figure_html
 
     return h.Fragment(figure_html(*fig_and_alt)._repr_html_())

@@ -37,7 +37,7 @@ def figure_html(fig: Figure, alt: str, dpi: int = HTML_DPI) -> FigureHTML:
     Parameters
     ----------
     fig : matplotlib.figure.Figure
-        The figure, e.g. the first item a :mod:`lymphoma_evidence.plots` function returns.
+        The figure, e.g. the first item a :mod:`lymphoma_evidence.figures.charts` function returns.
     alt : str
         What the chart shows, in words (escaped for HTML here).
     dpi : int
@@ -48,7 +48,7 @@ def figure_html(fig: Figure, alt: str, dpi: int = HTML_DPI) -> FigureHTML:
     FigureHTML
         An object with ``_repr_html_`` (the last expression of a cell displays it).
     """
-    from .style import house_style
+    from ..figures.style import house_style
 
     buffer = io.BytesIO()
     with house_style():

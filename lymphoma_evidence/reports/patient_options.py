@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import htmlfrag as h
+from ..analysis.eligibility import PatientProfile
+from ..errors import ParameterError
+from . import html as h
 from .briefing import Briefing, figure
-from .eligibility import PatientProfile
-from .errors import ParameterError
 
 STATUS_WORDS = {"eligible": "Fits the listed criteria", "check": "Check with the care team",
                 "not_eligible": "Does not fit the listed criteria"}
@@ -67,8 +67,8 @@ def profile(b: Briefing, patient: PatientProfile) -> h.Fragment:
 
 def options(b: Briefing, patient: PatientProfile) -> h.Fragment:
     """Every option with its status and the reasons, then the overview figure."""
-    from .eligibility import eligible_options
-    from .plots import eligibility_figure
+    from ..analysis.eligibility import eligible_options
+    from ..figures.charts import eligibility_figure
 
     table = eligible_options(b.evidence, patient)
     fmt = {"status": lambda r: h.tag("span", h.esc(STATUS_WORDS[r["status"]]),

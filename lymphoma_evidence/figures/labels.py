@@ -1,6 +1,6 @@
 """Display labels and missing-aware cell values shared by the figure modules.
 
-Internal to :mod:`lymphoma_evidence.plots` and its helpers (:mod:`.plotrows`, :mod:`.alttext`); not
+Internal to :mod:`lymphoma_evidence.figures.charts` and its helpers (:mod:`.rows`, :mod:`.alttext`); not
 part of the public API.
 """
 

@@ -1,6 +1,6 @@
 """Alt text for the figures: what each chart shows, in words, numbers included.
 
-Internal to :mod:`lymphoma_evidence.plots`; not part of the public API. Rates are proportions
+Internal to :mod:`lymphoma_evidence.figures.charts`; not part of the public API. Rates are proportions
 (0-1) in and percent in the text.
 """
 
@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .plotlabels import STATUS_NAMES, STATUS_ORDER, as_int, endpoint_name, num, plain, short_name
+from .labels import STATUS_NAMES, STATUS_ORDER, as_int, endpoint_name, num, plain, short_name
 from .style import percent, percent_range
 
 if TYPE_CHECKING:
-    from .plotrows import Row
+    from .rows import Row
 
 __all__ = ["forest_alt", "ranges_alt", "eligibility_alt"]
 

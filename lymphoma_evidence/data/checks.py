@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 from .schema import Package
 
 PRIMARY_SOURCE_TYPES = ("trial_publication", "conference_abstract", "label")

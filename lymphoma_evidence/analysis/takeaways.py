@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .errors import ParameterError
-from .style import percent, percent_range
-from .wording import check_audience, in_ten
+from ..errors import ParameterError
+from ..figures.style import percent, percent_range
+from ..reports.wording import check_audience, in_ten
 
 ANALYSIS_SET_WORDS = {"itt": "all enrolled patients", "treated": "treated patients",
                       "efficacy_evaluable": "evaluable patients"}

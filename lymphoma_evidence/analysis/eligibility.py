@@ -16,8 +16,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
-from .evidence import Evidence
+from ..data.evidence import Evidence
+from ..errors import ParameterError
 
 ANTIGEN_STATES = ("positive", "negative")
 OPTION_COLUMNS = [

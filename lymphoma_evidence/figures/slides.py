@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from .errors import ParameterError
-from .figures import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
+from ..errors import ParameterError
+from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as PresentationType
     from pptx.slide import Slide
 
-    from .eligibility import PatientProfile
-    from .evidence import Evidence
+    from ..analysis.eligibility import PatientProfile
+    from ..data.evidence import Evidence
 
 DECK_TITLE = "Lymphoma treatment after CAR T-cell therapy"
 REFERENCES_PER_SLIDE = 8
@@ -39,11 +39,11 @@ def write_deck(evidence: Evidence, out_path: Path | str,
     """Build the figure set from ``evidence`` and write the deck to ``out_path``.
 
     The key takeaways are one sentence per therapy class for the first endpoint (see
-    :func:`lymphoma_evidence.takeaways.class_takeaways`); each endpoint has its own figure slide.
+    :func:`lymphoma_evidence.analysis.takeaways.class_takeaways`); each endpoint has its own figure slide.
     ``profile`` is the patient of the eligibility overview (None leaves it out).
     """
-    from .summaries import class_summary
-    from .takeaways import class_takeaways
+    from ..analysis.summaries import class_summary
+    from ..analysis.takeaways import class_takeaways
 
     if not endpoints:
         raise ParameterError("endpoints is empty; expected one or more of ORR, CR.")
@@ -153,7 +153,7 @@ def _references(deck: PresentationType, citations: Sequence[str]) -> None:
 
 
 def _disclaimer(deck: PresentationType) -> None:
-    from .briefing import DISCLAIMER
+    from ..reports.briefing import DISCLAIMER
 
     _bullet_slide(deck, "About these slides", [DISCLAIMER], notes=DISCLAIMER, size=20)
 

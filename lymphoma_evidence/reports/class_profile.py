@@ -1,16 +1,16 @@
 """Sections of the class profile report: one therapy class in depth.
 
-Functions take a :class:`~lymphoma_evidence.briefing.Briefing` made for that one class, so citations and
-wording are shared with its other sections.
+Functions take a :class:`~lymphoma_evidence.reports.briefing.Briefing` made for that one class, so citations
+and wording are shared with its other sections.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from . import htmlfrag as h
+from ..figures.style import percent, percent_range
+from . import html as h
 from .briefing import ENDPOINTS, Briefing, describe_outcome, status_line
-from .style import percent, percent_range
 
 
 def the_class(b: Briefing) -> pd.Series:
@@ -36,7 +36,7 @@ def results(b: Briefing) -> h.Fragment:
 
 def pooled(b: Briefing) -> h.Fragment:
     """The class summary per endpoint: range, pooled rate with CI, prediction interval, I-squared."""
-    from .summaries import class_summary
+    from ..analysis.summaries import class_summary
 
     cls_id = the_class(b)["class_id"]
     frames = [class_summary(b.evidence, endpoint=e, post_car_t=b.post_car_t) for e in ENDPOINTS]

@@ -1,7 +1,7 @@
 """Response-rate tables, class summaries with random-effects pooling, checks of quoted ranges.
 
 All rates and interval bounds are proportions (0-1); percent appears only in explanation text.
-Every function takes an :class:`~lymphoma_evidence.evidence.Evidence` and returns a new DataFrame;
+Every function takes an :class:`~lymphoma_evidence.data.evidence.Evidence` and returns a new DataFrame;
 the evidence is never modified.
 
 Which results count as *studies* (used by :func:`class_summary` and :func:`check_reported_ranges`):
@@ -23,9 +23,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import ParameterError
-from .evidence import Evidence
-from .stats import pool_proportions, proportion_ci
+from ..data.evidence import Evidence
+from ..errors import ParameterError
+from ..stats import pool_proportions, proportion_ci
 
 ENDPOINTS = ("ORR", "CR")
 

@@ -6,14 +6,14 @@ from datetime import date
 
 import pandas as pd
 
-from . import htmlfrag as h
+from ..figures.style import percent_range
+from . import html as h
 from .briefing import Briefing
-from .style import percent_range
 
 
 def validation(b: Briefing) -> h.Fragment:
     """The validation result of the evidence folder: problems, or the size of what was checked."""
-    from .validate import validate_evidence
+    from ..data.validate import validate_evidence
 
     problems = validate_evidence(b.evidence.path) if b.evidence.path else []
     tables = {"sources": b.evidence.sources, "results": b.evidence.results,
@@ -57,7 +57,7 @@ def coverage(b: Briefing) -> h.Fragment:
 
 def claim_checks(b: Briefing) -> h.Fragment:
     """Every stated range checked against the primary results, with the verdict and why."""
-    from .summaries import check_reported_ranges
+    from ..analysis.summaries import check_reported_ranges
 
     checked = check_reported_ranges(b.evidence)
     fmt = {"claim": lambda r: h.esc(f"{r['endpoint']} {percent_range(r['claim_low'], r['claim_high'])}")
@@ -71,7 +71,7 @@ def claim_checks(b: Briefing) -> h.Fragment:
 
 def findings(b: Briefing, stale_after_months: int, today: date | None) -> h.Fragment:
     """The audit findings (stale sources, gaps), one table per kind."""
-    from .analyst.audit import audit_evidence
+    from ..analyst.audit import audit_evidence
 
     report = audit_evidence(b.evidence, stale_after_months=stale_after_months, today=today)
     parts = [h.para(h.text(f"{report.total} finding(s) on {report.today.isoformat()}."))]
@@ -85,8 +85,8 @@ def findings(b: Briefing, stale_after_months: int, today: date | None) -> h.Frag
 
 def changes(b: Briefing) -> h.Fragment:
     """What changed since the latest release of the evidence (the newest ``evidence-v*`` tag)."""
-    from .analyst.audit import compare_with_latest_release
-    from .analyst.diffreport import render_text
+    from ..analyst.audit import compare_with_latest_release
+    from ..analyst.diffreport import render_text
 
     release, diff = compare_with_latest_release(b.evidence)
     body = h.para(h.text("No earlier release to compare with: releases are the evidence-vX.Y.Z tags "

@@ -1,0 +1,10 @@
+"""Data layer: the evidence contract and the validated
+:class:`~lymphoma_evidence.data.evidence.Evidence` bundle.
+
+Modules: :mod:`.schema` (datapackage.json), :mod:`.csvread` (CSV text, no types), :mod:`.coerce` (typed
+columns), :mod:`.checks` (cross-table and domain checks), :mod:`.validate` (every problem collected),
+:mod:`.hashing` (content hash of an evidence folder) and :mod:`.evidence` (``load_evidence`` and its cache).
+
+May import: the foundation (``errors``, ``paths``, ``vocabulary``, ``formatting``, ``fileio``, ``stats``) and
+third-party libraries. Never analysis, figures, reports, build, analyst or the CLI. Nothing is imported here.
+"""
