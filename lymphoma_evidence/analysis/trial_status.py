@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 #: Registry statuses under which a person can still join a trial.
 RECRUITING_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
