@@ -63,7 +63,31 @@ def load_or_exit(path: Path | None):
         sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)
+class ToolkitFailure(click.ClickException):
+    """A toolkit error shown as one line, ``error: ...``, with the exit code its kind calls for."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class ToolkitGroup(click.Group):
+    """The command group: the toolkit's own errors become exit 2 (usage) or 1 (anything else), the same
+    under the console script and click's test runner."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ParameterError as err:
+            raise ToolkitFailure(str(err), 2) from err
+        except LymphomaEvidenceError as err:
+            raise ToolkitFailure(str(err), 1) from err
+
+
+@click.group(cls=ToolkitGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)
 @click.version_option(__version__, prog_name="lymphoma-evidence")
 def cli() -> None:
     """Curated evidence on lymphoma treatment after CAR T-cell therapy, and its briefing reports."""

@@ -208,8 +208,8 @@ def compare_with_latest_release(evidence: Evidence):
         release = latest_release(evidence.path)
         if release is None:
             return None, None
-        version, revision = release
-        return f"{version} ({revision[:12]})", diff_evidence(revision, evidence.path, evidence.path)
+        version, tag = release
+        return f"{version} ({tag})", diff_evidence(tag, evidence.path, evidence.path)
     except (GitError, ParameterError):
         return None, None
 
