@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..errors import EvidenceError, LymphomaEvidenceError, UsageError
+from ..errors import EvidenceError, ReleaseError, UsageError
 from ..paths import SCHEMA_FILE
 from .changelog import CHANGELOG_FILE, date_heading, read_changelog, release_dates
 from .revisions import TAG_PREFIX
@@ -24,11 +24,6 @@ from .textio import replace_files
 BUMPS = ("major", "minor", "patch")
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _VERSION_VALUE = re.compile(r'^(\s*"version"\s*:\s*")([^"]*)(")', re.MULTILINE)
-
-
-class ReleaseError(LymphomaEvidenceError):
-    """Raised when the evidence cannot be released as it is (no CHANGELOG entry, uncommitted tables,
-    the tag exists); nothing was changed."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..data.schema import Package, Table, load_package
 from ..errors import EvidenceError, Problem, UsageError
+from ..fileio import write_with
 from ..paths import SCHEMA_FILE, evidence_dir
 from .textio import TextTable, read_table, render_table, replace_files, split_records
 from .xlsxcells import LISTS_SHEET, TEXT_FORMAT, add_validations, keep_spelling, typed_value, write_cell
@@ -103,7 +104,7 @@ def export_workbook(out: Path | str, evidence_path: Path | str | None = None) ->
     add_validations(workbook, package)
     workbook.properties.title = f"{package.title} {package.version}".strip()
     out = Path(out)
-    workbook.save(out)
+    write_with(out, workbook.save)
     return out
 
 

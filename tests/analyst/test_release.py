@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, copy_evidence, digest, set_cell
+from helpers import ROOT, copy_evidence, digest, set_cell
 
 from lymphoma_evidence.analyst.release import ReleaseError, next_version, release_evidence, with_version
 from lymphoma_evidence.analyst.revisions import latest_release
