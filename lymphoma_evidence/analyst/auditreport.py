@@ -26,7 +26,8 @@ HEADERS = {
 }
 
 
-def _header(column: str) -> str:
+def column_header(column: str) -> str:
+    """The header shown for a finding column, e.g. ``age (years)`` for ``age_years``."""
     return HEADERS.get(column, column.replace("_", " "))
 
 
@@ -42,7 +43,7 @@ def _short(value: str) -> str:
 
 def text_table(frame: pd.DataFrame, indent: str = "  ") -> list[str]:
     """``frame`` as aligned text lines: a header, a rule, a line per row (numbers right-aligned)."""
-    headers = [_header(c) for c in frame.columns]
+    headers = [column_header(c) for c in frame.columns]
     rows = _cells(frame)
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
@@ -89,7 +90,7 @@ def render_markdown(report: AuditReport) -> str:
         if not len(frame):
             lines.append("None.")
             continue
-        lines.append("| " + " | ".join(_header(c) for c in frame.columns) + " |")
+        lines.append("| " + " | ".join(column_header(c) for c in frame.columns) + " |")
         lines.append("|" + "|".join("---:" if pd.api.types.is_integer_dtype(frame[c]) else "---"
                                     for c in frame.columns) + "|")
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in _cells(frame)]

@@ -72,12 +72,14 @@ def claim_checks(b: Briefing) -> h.Fragment:
 def findings(b: Briefing, stale_after_months: int, today: date | None) -> h.Fragment:
     """The audit findings (stale sources, gaps), one table per kind."""
     from ..analyst.audit import audit_evidence
+    from ..analyst.auditreport import column_header
 
     report = audit_evidence(b.evidence, stale_after_months=stale_after_months, today=today)
     parts = [h.para(h.text(f"{report.total} finding(s) on {report.today.isoformat()}."))]
     for kind, frame in report.findings.items():
         title = f"{report.titles[kind]}: {len(frame)}"
-        body = h.table(frame.astype("string").fillna(""), [(c, c) for c in frame.columns], caption=kind) \
+        columns = [(column_header(c), c) for c in frame.columns]
+        body = h.table(frame.astype("string").fillna(""), columns, caption=report.titles[kind]) \
             if len(frame) else h.para(h.text("None."))
         parts += [h.heading(3, title), body]
     return b.section("Staleness and gaps", *parts)
