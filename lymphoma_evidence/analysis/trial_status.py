@@ -7,12 +7,12 @@ older than a threshold, is not offered to readers; the analyst's audit lists it 
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 
 from ..errors import ParameterError
+from ..formatting import build_date
 
 #: Registry statuses under which a person can still join a trial.
 RECRUITING_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
@@ -25,13 +25,8 @@ CHECK_COLUMNS = ["nct_id", "class_id", "status", "status_date", "months_old", "o
 
 
 def reference_date(today: date | None = None) -> date:
-    """``today`` when given, else the day of ``SOURCE_DATE_EPOCH`` (reproducible builds), else today."""
-    if today is not None:
-        return today
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-    return date.today()
+    """``today`` when given, else the build day (``SOURCE_DATE_EPOCH`` when set, for reproducible builds)."""
+    return today if today is not None else build_date()
 
 
 def status_date_column(trials: pd.DataFrame) -> str:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..data.evidence import Evidence
 from ..errors import ParameterError
+
+if TYPE_CHECKING:
+    from .diff import EvidenceDiff
 
 #: Default age (months since ``accessed``) after which a source counts as stale.
 STALE_AFTER_MONTHS = 12
@@ -183,7 +187,7 @@ class AuditReport:
     titles: dict[str, str]
     today: date
     release: str | None = None
-    changes: object | None = None  # an EvidenceDiff
+    changes: EvidenceDiff | None = None
 
     @property
     def total(self) -> int:
@@ -197,7 +201,7 @@ class AuditReport:
         return render_text(self)
 
 
-def compare_with_latest_release(evidence: Evidence):
+def compare_with_latest_release(evidence: Evidence) -> tuple[str | None, EvidenceDiff | None]:
     """``(release label, EvidenceDiff)`` against the newest ``evidence-v*`` tag, or ``(None, None)``."""
     from .diff import diff_evidence
     from .revisions import GitError, latest_release

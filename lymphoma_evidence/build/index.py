@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..dates import day_in_words
+from ..formatting import day_in_words
 from .definitions import ReportSpec
 from .export import TEMPLATE_NAME, TEMPLATES, Provenance, stylesheet
 from .manifest import ReportRecord

@@ -6,12 +6,12 @@ from datetime import date
 
 import pandas as pd
 
-from ..figures.style import percent_range
+from ..formatting import percent_range
 from . import html as h
-from .briefing import Briefing
+from .context import ReportContext
 
 
-def validation(b: Briefing) -> h.Fragment:
+def validation(b: ReportContext) -> h.Fragment:
     """The validation result of the evidence folder: problems, or the size of what was checked."""
     from ..data.validate import validate_evidence
 
@@ -27,7 +27,7 @@ def validation(b: Briefing) -> h.Fragment:
     return b.section("Validation", body)
 
 
-def coverage_table(b: Briefing) -> pd.DataFrame:
+def coverage_table(b: ReportContext) -> pd.DataFrame:
     """Per class: agents, ORR and CR results, post-CAR-T results, eligibility rows and stated ranges."""
     ev = b.evidence
     results = ev.results.merge(ev.agents[["agent_id", "class_id"]], on="agent_id", how="left")
@@ -47,7 +47,7 @@ def coverage_table(b: Briefing) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def coverage(b: Briefing) -> h.Fragment:
+def coverage(b: ReportContext) -> h.Fragment:
     """The coverage table as a section."""
     columns = [("Class", "class"), ("Agents", "agents"), ("ORR results", "orr_results"),
                ("CR results", "cr_results"), ("Post-CAR-T results", "post_car_t_results"),
@@ -55,7 +55,7 @@ def coverage(b: Briefing) -> h.Fragment:
     return b.section("Coverage per class", h.table(coverage_table(b), columns, caption="Coverage"))
 
 
-def claim_checks(b: Briefing) -> h.Fragment:
+def claim_checks(b: ReportContext) -> h.Fragment:
     """Every stated range checked against the primary results, with the verdict and why."""
     from ..analysis.summaries import check_reported_ranges
 
@@ -69,7 +69,7 @@ def claim_checks(b: Briefing) -> h.Fragment:
                                              formatters=fmt))
 
 
-def findings(b: Briefing, stale_after_months: int, today: date | None) -> h.Fragment:
+def findings(b: ReportContext, stale_after_months: int, today: date | None) -> h.Fragment:
     """The audit findings (stale sources, gaps), one table per kind."""
     from ..analyst.audit import audit_evidence
     from ..analyst.auditreport import column_header
@@ -85,7 +85,7 @@ def findings(b: Briefing, stale_after_months: int, today: date | None) -> h.Frag
     return b.section("Staleness and gaps", *parts)
 
 
-def changes(b: Briefing) -> h.Fragment:
+def changes(b: ReportContext) -> h.Fragment:
     """What changed since the latest release of the evidence (the newest ``evidence-v*`` tag)."""
     from ..analyst.audit import compare_with_latest_release
     from ..analyst.diffreport import render_text

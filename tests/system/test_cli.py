@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -109,3 +110,19 @@ def test_library_warnings_do_not_reach_the_output(monkeypatch, capsys) -> None:
         main()
     assert "evidence is valid" in capsys.readouterr().out
     assert [str(w.message) for w in shown] == [], "main() must keep library warnings out of the output"
+def test_validate_json_gives_one_object_per_problem(evidence_copy: Path) -> None:
+    set_cell(evidence_copy, "results.csv", 2, "n", "many")
+    set_cell(evidence_copy, "results.csv", 3, "endpoint", "PFS")
+    result = CliRunner().invoke(cli, ["validate", str(evidence_copy), "--format", "json"])
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)
+    assert [(p["file"], p["line"], p["column"], p["code"]) for p in problems] == [
+        ("results.csv", 2, "n", "type-error"), ("results.csv", 3, "endpoint", "schema")]
+    assert all(set(p) == {"file", "line", "column", "code", "message"} for p in problems)
+    assert "'many' is not" in problems[0]["message"]
+
+
+def test_validate_json_on_valid_evidence_is_an_empty_list() -> None:
+    result = CliRunner().invoke(cli, ["validate", str(EVIDENCE), "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
