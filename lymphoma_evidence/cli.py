@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EvidenceError, LymphomaEvidenceError, ParameterError
+from .errors import EvidenceError, LymphomaEvidenceError, UsageError
 from .vocabulary import ENDPOINTS
 
 #: Exit code -> what it means; shown in ``--help`` and the README.
@@ -86,7 +86,7 @@ class ToolkitGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except ParameterError as err:
+        except UsageError as err:
             raise ToolkitUsageError(str(err)) from err
         except LymphomaEvidenceError as err:
             raise ToolkitFailure(str(err)) from err
@@ -363,7 +363,7 @@ def main() -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(2 if isinstance(err, click.UsageError) else 1)
-    except ParameterError as err:
+    except UsageError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
     except LymphomaEvidenceError as err:

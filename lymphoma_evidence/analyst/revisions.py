@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import GitError, ParameterError
+from ..errors import GitError, UsageError
 from ..paths import SCHEMA_FILE
 from .changelog import CHANGELOG_FILE, previous_version, read_changelog
 
@@ -62,14 +62,14 @@ def resolve_revision(revision: str, evidence_path: Path) -> str:
 
     Raises
     ------
-    ParameterError
+    UsageError
         When ``revision`` names no commit.
     """
     try:
         return _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
                     Path(evidence_path)).decode().strip()
     except GitError as err:
-        raise ParameterError(
+        raise UsageError(
             f"{revision!r} is neither an evidence folder nor a revision of the repository holding "
             f"{evidence_path}; give a folder with {SCHEMA_FILE} or a revision such as HEAD~1 or a tag"
         ) from err
