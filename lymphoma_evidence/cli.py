@@ -279,8 +279,10 @@ def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
     """Write every figure as slide-sized (16:9) PNG and SVG, plus figures.md with alt text and sources."""
     from .figures.figureset import build_figures, export_figures
 
-    figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ENDPOINTS)
-    written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi)
+    click.echo("reading and checking the evidence", err=True)
+    evidence = load_or_exit(evidence_path)
+    figure_set = build_figures(evidence, endpoints=endpoints or ENDPOINTS, progress=_progress)
+    written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi, progress=_progress)
     click.echo(f"wrote {len(written)} files to {out_dir} (index: {written[-1]})")
 
 
@@ -292,7 +294,14 @@ def slides(out: Path, evidence_path: Path | None) -> None:
     """Build a 16:9 PowerPoint deck: title, a slide per figure, key takeaways, references, disclaimer."""
     from .figures.slides import write_deck
 
-    click.echo(f"wrote {write_deck(load_or_exit(evidence_path), out)}")
+    click.echo("reading and checking the evidence", err=True)
+    evidence = load_or_exit(evidence_path)
+    click.echo(f"wrote {write_deck(evidence, out, progress=_progress)}")
+
+
+def _progress(line: str) -> None:
+    """One line of progress on stderr, so that stdout keeps only the result."""
+    click.echo(line, err=True)
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
