@@ -28,7 +28,7 @@ from ..data.evidence import Evidence
 from ..errors import ParameterError
 from ..formatting import percent, percent_range
 from ..stats import pool_proportions, proportion_ci
-from ..vocabulary import ENDPOINTS, check_endpoint
+from ..vocabulary import ENDPOINTS, Endpoint, check_endpoint
 
 #: Allowance (proportion) for rounding when a quoted percent is compared with study rates.
 ROUNDING_TOLERANCE = 0.005
@@ -87,7 +87,7 @@ def _with_rates(frame: pd.DataFrame, method: str) -> pd.DataFrame:
 
 def response_table(
     evidence: Evidence,
-    endpoint: str = "ORR",
+    endpoint: str = Endpoint.ORR.value,
     post_car_t: bool | None = None,
     class_ids: Iterable[str] | str | None = None,
     method: str = "exact",
@@ -215,7 +215,7 @@ def _summary_row(group: pd.DataFrame) -> dict[str, object]:
 
 
 def class_summary(
-    evidence: Evidence, endpoint: str = "ORR", post_car_t: bool | None = None
+    evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_car_t: bool | None = None
 ) -> pd.DataFrame:
     """Per therapy class: number of studies, reported range, and a random-effects pooled rate.
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..analysis.summaries import check_class_ids
 from ..data.evidence import Evidence
-from ..vocabulary import CLASS_STATUS_WORDS, DISCLAIMER, check_endpoint
+from ..vocabulary import CLASS_STATUS_WORDS, DISCLAIMER, Endpoint, check_endpoint
 from . import html as h
 from .wording import Wording
 
@@ -82,7 +82,7 @@ class ReportContext:
 
     evidence: Evidence
     audience: str = "clinician"
-    endpoint: str = "ORR"
+    endpoint: str = Endpoint.ORR.value
     post_car_t_only: bool = False
     class_ids: list[str] | None = None
     words: Wording = field(init=False)

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from ..formatting import percent_range
+from ..vocabulary import Endpoint
 from . import html as h
 from .context import ReportContext
 
@@ -38,8 +39,8 @@ def coverage_table(b: ReportContext) -> pd.DataFrame:
         agents = ev.agents.loc[ev.agents["class_id"] == cls["class_id"], "agent_id"]
         rows.append({
             "class": cls["name"], "agents": len(agents),
-            "orr_results": int((mine["endpoint"] == "ORR").sum()),
-            "cr_results": int((mine["endpoint"] == "CR").sum()),
+            "orr_results": int((mine["endpoint"] == Endpoint.ORR).sum()),
+            "cr_results": int((mine["endpoint"] == Endpoint.CR).sum()),
             "post_car_t_results": int(mine["post_car_t"].fillna(False).sum()),
             "eligibility_rows": int(scopes.isin([cls["class_id"], *agents]).sum()),
             "stated_ranges": int((ev.reported_ranges["class_id"] == cls["class_id"]).sum()),
