@@ -121,8 +121,11 @@ class Briefing:
         return True if self.post_car_t_only else None
 
     def classes(self) -> pd.DataFrame:
-        """Therapy classes shown, in display order."""
-        classes = self.evidence.classes.sort_values("display_order")
+        """Therapy classes shown, in display order, with their ``status`` derived from approvals.csv."""
+        from ..analysis.approvals import class_status
+
+        classes = self.evidence.classes.merge(class_status(self.evidence), on="class_id", how="left")
+        classes = classes.sort_values("display_order", kind="mergesort")
         if self.class_ids:
             classes = classes[classes["class_id"].isin(self.class_ids)]
         return classes
@@ -286,35 +289,39 @@ class Briefing:
         if self.class_ids:
             elig = elig[elig["class_id"].isin(self.class_ids)]
         elig = elig.sort_values(["display_order", "scope_type"], kind="stable")
-        fmt = {"notes": lambda r: h.esc(r["notes"]) + self.refs.cite(r["source_id"]),
+        fmt = {"plain_words": lambda r: h.esc(r["plain_words"]) + self.refs.cite(r["source_id"]),
                "min_prior_lines": lambda r: h.esc("" if pd.isna(r["min_prior_lines"])
                                                   else int(r["min_prior_lines"])),
                "requires_donor": lambda r: "yes" if r["requires_donor"] else "no"}
         columns = [("Option", "name"), ("Prior lines (at least)", "min_prior_lines"),
                    ("Transplant fitness", "transplant"), ("Donor needed", "requires_donor"),
-                   ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "notes")]
+                   ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "plain_words")]
         return self.section("Who each option is for", h.table(elig, columns, caption="Eligibility",
                                                                formatters=fmt))
 
     def investigational(self) -> h.Fragment:
         """Investigational classes and their early-phase results, marked as such."""
+        from ..analysis.approvals import agent_status
+
         classes = self.classes()
         classes = classes[classes["status"] == "investigational"]
         agents = self.evidence.agents[self.evidence.agents["class_id"].isin(classes["class_id"])]
+        status = agent_status(self.evidence)
         items = [h.Fragment(f"<strong>{h.esc(a['name'])}</strong> ({h.esc(a['target'])}): "
-                            f"{h.esc(a['regulatory_status'])}") for _, a in agents.iterrows()]
+                            f"{h.esc(status[a['agent_id']])}") for _, a in agents.iterrows()]
         intro = h.para(h.text("These treatments are available only in clinical trials. Early-phase "
                               "results come from small groups of patients and may change."))
         return self.section("What is investigational", intro, h.bullets(items))
 
     def trials(self) -> h.Fragment:
-        """Registered trials to ask about, with status, the date it was checked, and a registry link."""
+        """Registered trials to ask about, with status, the date of the registry record it comes from, and a
+        registry link."""
         trials = self.evidence.trials
         if self.class_ids:
             trials = trials[trials["class_id"].isin(self.class_ids)]
         fmt = {"nct_id": lambda r: h.link(f"{CTGOV}{r['nct_id']}", r["nct_id"]),
                "status": lambda r: h.esc(f"{str(r['status']).replace('_', ' ').lower()} "
-                                         f"(checked {r['status_verified']:%Y-%m-%d})")}
+                                         f"(registry record of {r['status_date']:%Y-%m-%d})")}
         columns = [("Trial", "nct_id"), ("Title", "title"), ("Phase", "phase"), ("Status", "status"),
                    ("For", "population")]
         intro = h.para(h.text("Trial status changes often: check the registry link before an "
