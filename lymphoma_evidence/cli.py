@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import EvidenceError, LymphomaEvidenceError
+from .vocabulary import ENDPOINTS
 
 evidence_option = click.option(
     "--evidence", "evidence_path", type=click.Path(path_type=Path, file_okay=False),
@@ -53,23 +54,33 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one 'file:line:column: message' per line; json: a list with one object per "
+                   "problem (file, line, column, code, message), for editors and CI.")
 @evidence_option
-def validate(path: Path | None, evidence_path: Path | None) -> None:
-    """Check the evidence tables; print one 'file:line:column: message' per problem.
+def validate(path: Path | None, fmt: str, evidence_path: Path | None) -> None:
+    """Check the evidence tables; print every problem, located by file, line and column.
 
-    PATH (or --evidence) is the evidence folder; default: evidence/ of the project.
+    PATH (or --evidence) is the evidence folder; default: evidence/ of the project. Exits 1 when there
+    is any problem.
     """
     from .data.validate import validate_evidence
 
     folder = _evidence_folder(path or evidence_path)
     problems = validate_evidence(folder)
-    for problem in problems:
-        click.echo(str(problem))
+    if fmt == "json":
+        import json
+
+        lines = ",\n".join(json.dumps(problem.as_dict(), ensure_ascii=False) for problem in problems)
+        click.echo(f"[\n{lines}\n]" if problems else "[]")
+    else:
+        for problem in problems:
+            click.echo(str(problem))
     if problems:
         files = len({p.file for p in problems})
         click.echo(f"{len(problems)} problem(s) in {files} file(s) under {folder}", err=True)
         sys.exit(1)
-    click.echo(f"{folder}: evidence is valid")
+    click.echo(f"{folder}: evidence is valid", err=fmt == "json")
 
 
 @cli.command()
@@ -174,7 +185,7 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("figures"),
               show_default=True, help="Folder for the figure files and figures.md.")
-@click.option("--endpoint", "endpoints", type=click.Choice(["ORR", "CR"]), multiple=True,
+@click.option("--endpoint", "endpoints", type=click.Choice(ENDPOINTS), multiple=True,
               help="Forest plot endpoint; repeat for several (default: ORR and CR).")
 @click.option("--format", "formats", default="png,svg", show_default=True,
               help="Comma-separated file formats: png, svg.")
@@ -185,7 +196,7 @@ def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
     """Write every figure as slide-sized (16:9) PNG and SVG, plus figures.md with alt text and sources."""
     from .figures.figureset import build_figures, export_figures
 
-    figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ("ORR", "CR"))
+    figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ENDPOINTS)
     written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi)
     click.echo(f"wrote {len(written)} files to {out_dir} (index: {written[-1]})")
 

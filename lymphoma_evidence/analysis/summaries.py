@@ -19,34 +19,16 @@ Which results count as *studies* (used by :func:`class_summary` and :func:`check
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from ..data.evidence import Evidence
 from ..errors import ParameterError
+from ..formatting import percent, percent_range
 from ..stats import pool_proportions, proportion_ci
-
-ENDPOINTS = ("ORR", "CR")
-
-RESPONSE_COLUMNS = [
-    "result_id", "class_id", "class_name", "agent_id", "agent_name", "regimen", "trial",
-    "population", "disease", "post_car_t", "endpoint", "analysis_set", "n", "responders", "rate",
-    "ci_low", "ci_high", "source_id", "source_label", "approximate",
-]
-
-#: The contracted columns, then ``disease`` (studies of different diseases are never pooled).
-SUMMARY_COLUMNS = [
-    "class_id", "class_name", "endpoint", "analysis_set", "n_studies", "total_patients", "rate_min",
-    "rate_max", "pooled_rate", "pooled_ci_low", "pooled_ci_high", "pi_low", "pi_high", "i_squared",
-    "tau_squared", "single_study", "result_ids", "disease",
-]
-
-RANGE_COLUMNS = [
-    "range_id", "class_id", "endpoint", "claim_low", "claim_high", "primary_low", "primary_high",
-    "primary_ci_low", "primary_ci_high", "n_studies", "verdict", "explanation", "source_id",
-    "result_ids",
-]
+from ..vocabulary import ENDPOINTS, Endpoint, check_endpoint
 
 #: Allowance (proportion) for rounding when a quoted percent is compared with study rates.
 ROUNDING_TOLERANCE = 0.005
@@ -55,15 +37,9 @@ _STUDY_ORDER = ["data_cutoff", "median_follow_up_months", "_position"]
 _NO_STUDIES = pd.DataFrame(columns=["class_id", "rate", "ci_low", "ci_high", "result_id"])
 
 
-def _check_choice(name: str, value: object, allowed: Iterable[object], hint: str) -> None:
-    allowed = list(allowed)
-    if value not in allowed:
-        shown = ", ".join(repr(a) for a in allowed)
-        raise ParameterError(f"{name}={value!r} is not allowed; expected one of: {shown}. {hint}")
-
 
 def _check_filters(endpoint: str, post_car_t: bool | None) -> None:
-    _check_choice("endpoint", endpoint, ENDPOINTS, "ORR is overall response, CR complete response.")
+    check_endpoint(endpoint)
     if post_car_t is not None and not isinstance(post_car_t, bool | np.bool_):
         raise ParameterError(
             f"post_car_t={post_car_t!r} is not allowed; expected True (only patients after CAR-T), "
@@ -115,7 +91,7 @@ def _with_rates(frame: pd.DataFrame, method: str) -> pd.DataFrame:
 
 def response_table(
     evidence: Evidence,
-    endpoint: str = "ORR",
+    endpoint: str = Endpoint.ORR.value,
     post_car_t: bool | None = None,
     class_ids: Iterable[str] | str | None = None,
     method: str = "exact",
@@ -141,7 +117,7 @@ def response_table(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`RESPONSE_COLUMNS`; ``rate``, ``ci_low``, ``ci_high`` are proportions 0-1 (NaN
+        Columns :class:`~.frames.ResponseTable`; ``rate``, ``ci_low``, ``ci_high`` are proportions 0-1 (NaN
         when ``n`` or ``responders`` is missing). Sorted by class display order, agent name, trial,
         then file order.
 
@@ -156,7 +132,7 @@ def response_table(
     >>> table[["agent_name", "n", "responders", "rate", "ci_low", "ci_high"]]  # doctest: +SKIP
     """
     _check_filters(endpoint, post_car_t)
-    wanted = _class_filter(evidence, class_ids)
+    wanted = None if class_ids is None else check_class_ids(evidence, class_ids)
     frame = _annotated_results(evidence)
     keep = frame["endpoint"].eq(endpoint).fillna(False).astype(bool)
     if post_car_t is not None:
@@ -166,12 +142,19 @@ def response_table(
     frame = _with_rates(frame[keep.to_numpy()], method)
     # a rounded count (several whole numbers fit the printed percentage) makes count and rate approximate
     frame = frame.assign(approximate=frame["responders_basis"].eq("rounded").fillna(False).astype(bool))
-    return frame[RESPONSE_COLUMNS].reset_index(drop=True)
+    from .frames import ResponseTable, columns
+
+    return frame[columns(ResponseTable)].reset_index(drop=True)
 
 
-def _class_filter(evidence: Evidence, class_ids: Iterable[str] | str | None) -> list[str] | None:
-    if class_ids is None:
-        return None
+def check_class_ids(evidence: Evidence, class_ids: Iterable[str] | str) -> list[str]:
+    """``class_ids`` as a list (one id may be given as a string), raising on an id the evidence lacks.
+
+    Raises
+    ------
+    ParameterError
+        Naming every unknown id and the ids of ``therapy_classes.csv``.
+    """
     wanted = [class_ids] if isinstance(class_ids, str) else list(class_ids)
     known = set(evidence.classes["class_id"].dropna())
     unknown = [c for c in wanted if c not in known]
@@ -238,7 +221,7 @@ def _summary_row(group: pd.DataFrame) -> dict[str, object]:
 
 
 def class_summary(
-    evidence: Evidence, endpoint: str = "ORR", post_car_t: bool | None = None
+    evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_car_t: bool | None = None
 ) -> pd.DataFrame:
     """Per therapy class: number of studies, reported range, and a random-effects pooled rate.
 
@@ -263,7 +246,7 @@ def class_summary(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`SUMMARY_COLUMNS` (the contracted ones, then ``disease``): rates, bounds and
+        Columns :class:`~.frames.ClassSummary` (``disease`` last): rates, bounds and
         ``i_squared`` are proportions 0-1, ``tau_squared`` is on the logit scale, ``result_ids``
         lists the pooled result rows ("; "-joined). Sorted by class display order, disease,
         analysis set. Empty (with these columns) when no result matches.
@@ -286,20 +269,16 @@ def class_summary(
         _summary_row(group)
         for _, group in studies.groupby(keys, sort=True, dropna=False)
     ]
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).astype(
+    from .frames import ClassSummary, columns
+
+    return pd.DataFrame(rows, columns=columns(ClassSummary)).astype(
         {"n_studies": "int64", "total_patients": "int64", "single_study": "bool"}
     )
 
 
-def _pct(value: float) -> str:
-    """A proportion as a percent with at most one decimal, e.g. ``0.541 -> '54.1%'``."""
-    return f"{round(100 * value, 1):g}%"
-
-
-def _span(low: float, high: float) -> str:
-    """``'50-60%'``, or ``'54%'`` when both ends print the same."""
-    first, last = _pct(low), _pct(high)
-    return first if first == last else f"{first[:-1]}-{last}"
+# Claim explanations show one decimal where it matters (54.1%), whole numbers otherwise (54%).
+_pct = partial(percent, digits=1, trim=True)
+_span = partial(percent_range, digits=1, trim=True)
 
 
 def _verdict(claim: tuple[float, float], rates: tuple[float, float], cis: tuple[float, float],
@@ -359,7 +338,7 @@ def check_reported_ranges(evidence: Evidence) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per range, columns :data:`RANGE_COLUMNS`: claim and primary values are proportions
+        One row per range, columns :class:`~.frames.RangeCheck`: claim and primary values are proportions
         0-1 (NaN when unsupported); ``explanation`` is a plain sentence with percents;
         ``result_ids`` names the primary results used ("; "-joined).
 
@@ -375,7 +354,9 @@ def check_reported_ranges(evidence: Evidence) -> pd.DataFrame:
     }
     names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
     rows = [_range_row(claim, studies, names) for claim in ranges.itertuples(index=False)]
-    return pd.DataFrame(rows, columns=RANGE_COLUMNS).astype({"n_studies": "int64"})
+    from .frames import RangeCheck, columns
+
+    return pd.DataFrame(rows, columns=columns(RangeCheck)).astype({"n_studies": "int64"})
 
 
 def _range_row(claim, studies: dict, names: dict[str, str]) -> dict[str, object]:

@@ -17,7 +17,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from ..errors import BuildError
+from ..errors import BuildError, KernelStartError
 
 #: Imported by every kernel before its report runs (measured with ``python -X importtime``): pandas and
 #: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here: pandera
@@ -26,10 +26,10 @@ from ..errors import BuildError
 #: that other reports need: see benchmarks/RESULTS.md).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
                 "lymphoma_evidence", "lymphoma_evidence.data.evidence",
-                "lymphoma_evidence.analysis.summaries",
-                "lymphoma_evidence.figures.charts", "lymphoma_evidence.analysis.eligibility",
-                "lymphoma_evidence.reports.briefing", "lymphoma_evidence.reports.class_profile",
-                "lymphoma_evidence.reports.patient_options", "lymphoma_evidence.reports.evidence_audit")
+                "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.figureset",
+                "lymphoma_evidence.analysis.eligibility", "lymphoma_evidence.reports.briefing",
+                "lymphoma_evidence.reports.class_profile", "lymphoma_evidence.reports.patient_options",
+                "lymphoma_evidence.reports.evidence_audit")
 WARMUP_CODE = (
     "import importlib as _il\n"
     "import matplotlib as _mpl\n"
@@ -43,9 +43,6 @@ WARMUP_CODE = (
 )
 ASYNC_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
 
-
-class KernelStartError(BuildError):
-    """Raised when a kernel cannot be started or warmed (missing ipykernel, broken environment)."""
 
 
 def start_warm_kernel(socket_prefix: str, cwd: Path, env: dict[str, str], timeout: float = 120.0):
@@ -83,7 +80,7 @@ def stop_kernel(manager) -> None:
     """Shut a kernel down at once (its work is done or abandoned) and remove its connection files."""
     try:
         manager.shutdown_kernel(now=True)
-    except Exception:  # noqa: BLE001 - a kernel that is already gone needs no shutdown
+    except Exception:  # a kernel that is already gone needs no shutdown
         manager.cleanup_resources()
 
 

@@ -1,4 +1,7 @@
-"""The figure set for educators: every chart as a slide-sized PNG and SVG, listed in figures.md.
+"""Figures from the evidence: one chart (``*_figure``), or the educators' set as slide-sized PNG and SVG.
+
+This is where figures meet the analysis: it runs the analysis functions and hands their tables to the
+drawing functions of :mod:`.charts`, which never call the analysis themselves.
 
 Output is deterministic: the same evidence gives the same bytes. SVG ids use a fixed hash salt, no
 creation dates are written into the files, and the date printed in figures.md (and on the title
@@ -7,28 +10,24 @@ slide of the deck) is today's unless ``SOURCE_DATE_EPOCH`` is set.
 
 from __future__ import annotations
 
-import os
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..analysis.eligibility import PatientProfile, eligible_options
+from ..analysis.selections import forest_rows_for, ranges_trials
 from ..analysis.summaries import check_reported_ranges, class_summary
 from ..errors import ParameterError
-from .charts import (
-    describe_profile,
-    eligibility_plot,
-    forest_plot,
-    forest_rows_for,
-    name_map,
-    ranges_plot,
-    ranges_trials,
-)
-from .style import SLIDE_SIZE, house_style, percent_range
+from ..fileio import write_atomic, write_text_atomic
+from ..formatting import build_date, percent_range
+from ..vocabulary import ENDPOINTS, Endpoint
+from .charts import describe_profile, eligibility_plot, forest_plot, name_map, ranges_plot
+from .style import SLIDE_SIZE, house_style
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -76,24 +75,8 @@ class FigureSet:
     built: date
 
 
-def build_date() -> date:
-    """Today's date (UTC), or the date of ``SOURCE_DATE_EPOCH`` (seconds) when that is set.
 
-    Raises
-    ------
-    ParameterError
-        When ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return datetime.now(UTC).date()
-    if not epoch.isdigit():
-        raise ParameterError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since "
-                             "1970-01-01; set it like SOURCE_DATE_EPOCH=$(git log -1 --format=%ct).")
-    return datetime.fromtimestamp(int(epoch), UTC).date()
-
-
-def build_figures(evidence: Evidence, endpoints: Sequence[str] = ("ORR", "CR"),
+def build_figures(evidence: Evidence, endpoints: Sequence[str] = ENDPOINTS,
                   profile: PatientProfile | None = EXAMPLE_PROFILE) -> FigureSet:
     """Every figure of the set: a forest plot per endpoint, the stated ranges vs the trials, and
     the eligibility overview for ``profile`` when one is given.
@@ -159,10 +142,12 @@ def export_figures(figure_set: FigureSet, out_dir: Path | str,
         for item in figure_set.figures:
             for fmt in formats:
                 path = folder / f"{item.name}.{fmt}"
-                item.figure.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                buffer = io.BytesIO()
+                item.figure.savefig(buffer, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                write_atomic(path, buffer.getvalue())
                 written.append(path)
     index = folder / "figures.md"
-    index.write_text(figures_markdown(figure_set, formats, dpi), encoding="utf-8")
+    write_text_atomic(index, figures_markdown(figure_set, formats, dpi))
     return [*written, index]
 
 
@@ -182,6 +167,34 @@ def figures_markdown(figure_set: FigureSet, formats: Sequence[str] = FORMATS,
         lines += [f"{i}. {citation}" for i, citation in enumerate(item.citations, 1)] or ["none"]
         lines.append("")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- one figure from the evidence
+
+def forest_figure(evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_car_t: bool | None = None,
+                  ) -> tuple[Figure, str]:
+    """:func:`~.charts.forest_plot` of ``evidence`` for one endpoint.
+
+    ``post_car_t`` selects the studies as ``class_summary`` does; with ``None`` the post-CAR-T
+    subgroups are shown too (marked), but the diamonds pool whole populations only.
+    """
+    summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
+    return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary)
+
+
+def ranges_figure(evidence: Evidence) -> tuple[Figure, str]:
+    """:func:`~.charts.ranges_plot` of every stated range in ``evidence``, with the trials behind each."""
+    checks = check_reported_ranges(evidence)
+    return ranges_plot(checks, ranges_trials(evidence, checks),
+                       class_names=name_map(evidence.classes, "class_id", "name"),
+                       source_labels=name_map(evidence.sources, "source_id", "label"))
+
+
+def eligibility_figure(evidence: Evidence, profile: Any) -> tuple[Figure, str]:
+    """:func:`~.charts.eligibility_plot` of the options ``eligible_options(evidence, profile)`` returns."""
+    return eligibility_plot(eligible_options(evidence, profile),
+                            profile_label=describe_profile(profile),
+                            source_labels=name_map(evidence.sources, "source_id", "label"))
 
 
 # ---------------------------------------------------------------- the figures of the set

@@ -11,12 +11,14 @@ import io
 from collections.abc import Sequence
 from datetime import datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from ..errors import ParameterError
+from ..errors import LymphomaEvidenceError, ParameterError
+from ..fileio import write_with
+from ..vocabulary import DISCLAIMER, ENDPOINTS
 from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from ..analysis.eligibility import PatientProfile
     from ..data.evidence import Evidence
 
+_T = TypeVar("_T")
 DECK_TITLE = "Lymphoma treatment after CAR T-cell therapy"
 REFERENCES_PER_SLIDE = 8
 _LAYOUT = {"title": 0, "content": 1, "title_only": 5}
@@ -35,7 +38,7 @@ _OLD_WIDTH = Inches(10)  # the default template is 4:3; its masters are widened 
 
 def write_deck(evidence: Evidence, out_path: Path | str,
                profile: PatientProfile | None = EXAMPLE_PROFILE,
-               endpoints: Sequence[str] = ("ORR", "CR")) -> Path:
+               endpoints: Sequence[str] = ENDPOINTS) -> Path:
     """Build the figure set from ``evidence`` and write the deck to ``out_path``.
 
     The key takeaways are one sentence per therapy class for the first endpoint (see
@@ -46,7 +49,7 @@ def write_deck(evidence: Evidence, out_path: Path | str,
     from ..analysis.takeaways import class_takeaways
 
     if not endpoints:
-        raise ParameterError("endpoints is empty; expected one or more of ORR, CR.")
+        raise ParameterError(f"endpoints is empty; expected one or more of {', '.join(ENDPOINTS)}.")
     lines = class_takeaways(class_summary(evidence, endpoint=endpoints[0]))
     return build_deck(build_figures(evidence, endpoints=endpoints, profile=profile), lines, out_path)
 
@@ -78,7 +81,7 @@ def build_deck(figure_set: FigureSet, takeaways: Sequence[str], out_path: Path |
     _references(deck, citations)
     _disclaimer(deck)
     path.parent.mkdir(parents=True, exist_ok=True)
-    deck.save(str(path))
+    write_with(path, lambda temporary: deck.save(str(temporary)))
     return path
 
 
@@ -117,7 +120,7 @@ def _figure_slide(deck: PresentationType, item: NamedFigure) -> None:
         item.figure.savefig(buffer, format="png", dpi=MIN_DPI, metadata={"Software": None})
     buffer.seek(0)
     top = Inches(1.45)
-    height = deck.slide_height - top - Inches(0.15)
+    height = _present(deck.slide_height, "a slide height") - top - Inches(0.15)
     fig_w, fig_h = item.figure.get_size_inches()
     width = Emu(int(height * fig_w / fig_h))
     picture = slide.shapes.add_picture(buffer, (deck.slide_width - width) // 2, top, width, height)
@@ -153,16 +156,22 @@ def _references(deck: PresentationType, citations: Sequence[str]) -> None:
 
 
 def _disclaimer(deck: PresentationType) -> None:
-    from ..reports.briefing import DISCLAIMER
-
     _bullet_slide(deck, "About these slides", [DISCLAIMER], notes=DISCLAIMER, size=20)
 
 
 def _set_title(slide: Slide, text: str, size: int) -> None:
-    slide.shapes.title.text = text
-    for paragraph in slide.shapes.title.text_frame.paragraphs:
+    title = _present(slide.shapes.title, "a title placeholder")
+    title.text = text
+    for paragraph in title.text_frame.paragraphs:
         paragraph.font.size = Pt(size)
 
 
 def _notes(slide: Slide, text: str) -> None:
-    slide.notes_slide.notes_text_frame.text = text
+    _present(slide.notes_slide.notes_text_frame, "a notes placeholder").text = text
+
+
+def _present(value: _T | None, what: str) -> _T:
+    """``value``, which python-pptx types as optional; the default template always has it."""
+    if value is None:
+        raise LymphomaEvidenceError(f"the slide template has no {what}; the deck cannot be written")
+    return value

@@ -1,0 +1,183 @@
+"""The validated-evidence cache: kernels reuse the bundle the build validated, for the exact content only."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import nbformat
+import pytest
+from fixtures.build_project import EVIDENCE_MIN, make_project, report
+from helpers import copy_evidence, set_cell
+
+from lymphoma_evidence import __version__
+from lymphoma_evidence.build import engine
+from lymphoma_evidence.build.evidence_cache import CACHE_FOLDER, write_evidence_cache
+from lymphoma_evidence.data import evidence, hashing
+from lymphoma_evidence.data.evidence import CACHE_ENV, cache_file, content_hash, load_evidence
+from lymphoma_evidence.errors import EvidenceError
+
+EDITED_REGIMEN = "axicabtagene ciloleucel (edited after the build)"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A copy of the small valid fixture evidence that a test may change."""
+    return copy_evidence(EVIDENCE_MIN, tmp_path / "evidence")
+
+
+@pytest.fixture
+def cached(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder's validated bundle saved as a build saves it, announced to kernels; the cache folder."""
+    cache = write_evidence_cache(tmp_path / "reports", load_evidence(folder))
+    monkeypatch.setenv(CACHE_ENV, str(cache))
+    return cache
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Records every folder ``load_evidence`` validates (the validation itself still runs)."""
+    seen: list[Path] = []
+    real = evidence.check_folder
+
+    def spy(path: Path):
+        seen.append(Path(path))
+        return real(path)
+
+    monkeypatch.setattr(evidence, "check_folder", spy)
+    return seen
+
+
+def test_the_bundle_saved_for_the_current_content_is_loaded_without_validating(
+        folder: Path, cached: Path, validations: list[Path]) -> None:
+    loaded = load_evidence(folder)
+    assert validations == []
+    assert loaded.content_hash == content_hash(folder)
+    assert loaded.results["result_id"].tolist() == load_evidence(folder, reuse_cache=False).results[
+        "result_id"].tolist()
+
+
+def test_a_changed_csv_is_validated_again_and_its_new_content_loaded(
+        folder: Path, cached: Path, validations: list[Path]) -> None:
+    set_cell(folder, "results.csv", 2, "regimen", EDITED_REGIMEN)
+    loaded = load_evidence(folder)
+    assert validations == [folder]
+    assert loaded.results["regimen"].iloc[0] == EDITED_REGIMEN
+    assert loaded.content_hash == content_hash(folder)
+
+
+def test_a_csv_made_invalid_after_the_build_is_refused_despite_the_cache(folder: Path, cached: Path) -> None:
+    set_cell(folder, "results.csv", 2, "n", "many")
+    with pytest.raises(EvidenceError, match=r"results\.csv:2:n"):
+        load_evidence(folder)
+
+
+@pytest.mark.parametrize("damage", ["garbage bytes", "truncated", "directory", "not a bundle",
+                                    "bundle of other content"])
+def test_a_damaged_cache_file_falls_back_to_validation(
+        damage: str, folder: Path, cached: Path, validations: list[Path]) -> None:
+    target = cache_file(cached, content_hash(folder))
+    good = target.read_bytes()
+    target.unlink()
+    if damage == "garbage bytes":
+        target.write_bytes(b"\x80\x05 this is not a pickle")
+    elif damage == "truncated":
+        target.write_bytes(good[: len(good) // 2])
+    elif damage == "directory":
+        target.mkdir()
+    elif damage == "not a bundle":
+        target.write_bytes(pickle.dumps({"results": "not evidence"}))
+    else:
+        other = replace(pickle.loads(good), content_hash="0" * 64)
+        target.write_bytes(pickle.dumps(other))
+    loaded = load_evidence(folder)
+    assert validations == [folder]
+    assert loaded.content_hash == content_hash(folder)
+
+
+def test_without_the_environment_variable_the_cache_is_ignored(
+        folder: Path, cached: Path, validations: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CACHE_ENV)
+    load_evidence(folder)
+    assert validations == [folder]
+
+
+def test_reuse_cache_false_always_validates(folder: Path, cached: Path, validations: list[Path]) -> None:
+    load_evidence(folder, reuse_cache=False)
+    assert validations == [folder]
+
+
+def test_a_cached_bundle_reports_the_folder_it_was_loaded_from(
+        folder: Path, cached: Path, tmp_path: Path, validations: list[Path]) -> None:
+    elsewhere = tmp_path / "copy" / "evidence"
+    shutil.copytree(folder, elsewhere)
+    assert load_evidence(elsewhere).path == elsewhere.resolve()
+    assert validations == []
+
+
+def test_writing_the_cache_keeps_only_the_bundle_of_the_current_content(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    first = load_evidence(folder)
+    write_evidence_cache(out, first)
+    set_cell(folder, "results.csv", 2, "regimen", EDITED_REGIMEN)
+    second = load_evidence(folder)
+    cache = write_evidence_cache(out, second)
+    assert cache == out / CACHE_FOLDER
+    assert [p.name for p in cache.iterdir()] == [cache_file(cache, second.content_hash).name]
+
+
+def test_content_hash_is_importable_from_evidence_and_hashing_without_pandas(folder: Path) -> None:
+    assert evidence.content_hash is hashing.content_hash
+    code = "import sys, lymphoma_evidence.data.hashing as h; print(h.content_hash(sys.argv[1])); " \
+           "print('pandas' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert shown == [content_hash(folder), "False"]
+
+
+def test_kernel_environment_announces_the_cache_folder(folder: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, "/inherited/elsewhere")
+    env = engine.kernel_environment(folder, tmp_path / "reports" / CACHE_FOLDER)
+    assert env[CACHE_ENV] == str((tmp_path / "reports" / CACHE_FOLDER).resolve())
+    assert CACHE_ENV not in engine.kernel_environment(folder)
+
+
+def test_invalid_evidence_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "library_digest", lambda: f"{__version__}+test")
+    options = make_project(tmp_path, report("ok", "ok_params.ipynb"))
+    set_cell(options.evidence, "results.csv", 2, "n", "many")
+    with pytest.raises(EvidenceError, match=r"results\.csv:2:n"):
+        engine.run_build(options, progress=lambda line: None)
+    assert not (options.out / CACHE_FOLDER).exists()
+
+
+PROBE = ("import json, os, sys\nfrom lymphoma_evidence import load_evidence\nev = load_evidence()\n"
+         "print(json.dumps({'cache': os.environ.get('LYMPHOMA_EVIDENCE_CACHE'), "
+         "'validated_here': 'pandera' in sys.modules, 'hash': ev.content_hash}))")
+
+
+@pytest.mark.slow
+def test_build_kernels_load_the_bundle_the_build_validated(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "library_digest", lambda: f"{__version__}+test")
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    options = make_project(tmp_path, report("probe", "probe.ipynb"))
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                 "display_name": "Python 3"}})
+    notebook.cells = [nbformat.v4.new_code_cell("unused = 1", metadata={"tags": ["parameters"]}),
+                      nbformat.v4.new_code_cell(PROBE)]
+    nbformat.write(notebook, options.definitions.parent / "probe.ipynb")
+    assert engine.run_build(replace(options, jobs=1), progress=lambda line: None).exit_code == 0
+    executed = nbformat.read(options.out / "executed" / "probe.ipynb", as_version=4)
+    seen = json.loads(executed.cells[-1].outputs[0]["text"])
+    evidence_hash = content_hash(options.evidence)
+    assert seen == {"cache": str((options.out / CACHE_FOLDER).resolve()), "validated_here": False,
+                    "hash": evidence_hash}
+    assert os.listdir(options.out / CACHE_FOLDER) == [cache_file(Path(), evidence_hash).name]

@@ -1,0 +1,112 @@
+"""Tests for lymphoma_evidence.figures.figureset: export files, determinism, figures.md, the CLI command."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from lymphoma_evidence.cli import cli
+from lymphoma_evidence.errors import ParameterError
+from lymphoma_evidence.figures.figureset import (
+    FigureSet,
+    NamedFigure,
+    export_figures,
+    figures_markdown,
+    parse_formats,
+)
+from lymphoma_evidence.figures.style import house_style, new_figure
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def small_set() -> FigureSet:
+    with house_style():
+        fig = new_figure()
+        ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+        ax.plot([0.2, 0.6], [0, 1], gid="line")
+    item = NamedFigure("demo", "Demo rises 20–60%", fig, "Line rising from 20% to 60%.",
+                       ("Author A. Title. J. 2020;1:1-2.",))
+    return FigureSet((item,), "1.2.3", "ab" * 32, date(2024, 5, 1))
+
+
+def test_export_writes_png_at_200_dpi_and_slide_size(tmp_path: Path):
+    written = export_figures(small_set(), tmp_path, formats="png")
+    assert written == [tmp_path / "demo.png", tmp_path / "figures.md"]
+    data = written[0].read_bytes()
+    assert data.startswith(PNG_SIGNATURE)
+    with Image.open(written[0]) as image:
+        assert image.size == (2666, 1500)
+        assert image.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+
+
+def test_export_writes_svg_that_parses_at_slide_size_without_dates(tmp_path: Path):
+    path = export_figures(small_set(), tmp_path, formats=["svg"])[0]
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert (root.get("width"), root.get("height")) == ("959.76pt", "540pt")  # 13.33 x 7.5 in
+    text = path.read_text(encoding="utf-8")
+    assert "<dc:date>" not in text
+
+
+def test_export_is_byte_for_byte_reproducible(tmp_path: Path):
+    first = export_figures(small_set(), tmp_path / "a")
+    second = export_figures(small_set(), tmp_path / "b")
+    for one, two in zip(first, second, strict=True):
+        assert one.read_bytes() == two.read_bytes(), one.name
+
+
+def test_figures_md_lists_files_alt_text_and_sources():
+    text = figures_markdown(small_set(), ("png", "svg"), 200)
+    assert "Evidence version 1.2.3 (content abababababab), built 2024-05-01" in text
+    assert "## Demo rises 20–60%" in text
+    assert "[demo.png](demo.png), [demo.svg](demo.svg)" in text
+    assert "Alt text: Line rising from 20% to 60%." in text
+    assert "1. Author A. Title. J. 2020;1:1-2." in text
+
+
+@pytest.mark.parametrize(("formats", "expected"), [("png,svg", ("png", "svg")), (" SVG ", ("svg",)),
+                                                   (["png", ".png"], ("png",))])
+def test_parse_formats_accepts_lists_and_comma_strings(formats, expected):
+    assert parse_formats(formats) == expected
+
+
+def test_parse_formats_and_dpi_reject_what_cannot_be_written(tmp_path: Path):
+    with pytest.raises(ParameterError, match="format gif is not supported"):
+        parse_formats("png,gif")
+    with pytest.raises(ParameterError, match="dpi=100 is too low"):
+        export_figures(small_set(), tmp_path, dpi=100)
+
+
+
+# ---------------------------------------------------------------- real evidence
+
+def test_build_figures_on_real_evidence_gives_one_figure_per_endpoint_ranges_and_eligibility(evidence):
+    from lymphoma_evidence.figures.figureset import build_figures
+
+    figure_set = build_figures(evidence)
+    names = [f.name for f in figure_set.figures]
+    expected = ["forest_orr", "forest_cr"]
+    expected += ["stated_ranges"] if len(evidence.reported_ranges) else []
+    expected += ["eligibility"] if len(evidence.eligibility) else []
+    assert names == expected
+    assert figure_set.version == evidence.version
+    for item in figure_set.figures:
+        assert item.alt and item.title and item.citations
+        assert tuple(item.figure.get_size_inches()) == pytest.approx((13.33, 7.5))
+
+
+@pytest.mark.slow
+def test_figures_command_writes_the_set_from_real_evidence(tmp_path: Path, evidence):
+    out = tmp_path / "figs"
+    result = CliRunner().invoke(cli, ["figures", "--out", str(out), "--endpoint", "ORR",
+                                      "--format", "png,svg"])
+    assert result.exit_code == 0, result.output
+    assert (out / "forest_orr.png").read_bytes().startswith(PNG_SIGNATURE)
+    ET.parse(out / "forest_orr.svg")
+    assert not (out / "forest_cr.png").exists()
+    assert "forest_orr.svg" in (out / "figures.md").read_text(encoding="utf-8")
