@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..analysis.approvals import class_status
 from ..data.evidence import Evidence
-from ..data.provenance import TO_COMPLETE
+from ..data.provenance import TO_COMPLETE, has_identifier
 from ..errors import ParameterError
 
 #: Default age (months since ``accessed``) after which a source counts as stale.
@@ -144,6 +144,22 @@ def sources_to_complete(evidence: Evidence) -> pd.DataFrame:
     return sources.loc[flagged, ["source_id", "label", "citation", "url"]].reset_index(drop=True)
 
 
+def outcome_sources_without_identifier(evidence: Evidence) -> pd.DataFrame:
+    """Sources of outcome rows with no PMID or DOI (nor a label, agency or registry url) and no flag.
+
+    Results and harms cannot cite such a source (the validator refuses it); outcomes can, so the audit
+    lists them until an identifier is added or the source is flagged ``identifier_to_complete``.
+
+    Returns columns ``source_id, label, outcomes`` (how many outcome rows cite it), in sources.csv order.
+    """
+    sources = evidence.sources
+    cited = evidence.outcomes["source_id"].value_counts()
+    flagged = (sources["identifier_status"] == TO_COMPLETE).fillna(False)
+    missing = (~has_identifier(sources) & ~flagged & sources["source_id"].isin(cited.index)).to_numpy()
+    frame = sources.loc[missing, ["source_id", "label"]].reset_index(drop=True)
+    return frame.assign(outcomes=frame["source_id"].map(cited).astype("Int64"))
+
+
 def press_only_approvals(evidence: Evidence) -> pd.DataFrame:
     """Approvals whose source is a press article, not the label or the agency page.
 
@@ -164,6 +180,7 @@ FINDING_TITLES = {
     "results_without_data_cutoff": "Results without a data cut-off date",
     "old_investigational_sources": "Investigational entries with sources more than {years} years old",
     "sources_to_complete": "Sources whose identifier is still to complete (no PMID or DOI seen)",
+    "outcome_sources_without_identifier": "Sources of outcomes without PMID, DOI or flag",
     "press_only_approvals": "Approvals cited from a press article only (label or agency page not seen)",
 }
 
@@ -202,6 +219,7 @@ def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MON
         "results_without_data_cutoff": results_without_data_cutoff(evidence),
         "old_investigational_sources": old_investigational_sources(evidence, today=day),
         "sources_to_complete": sources_to_complete(evidence),
+        "outcome_sources_without_identifier": outcome_sources_without_identifier(evidence),
         "press_only_approvals": press_only_approvals(evidence),
     }
     titles = {kind: title.format(months=stale_after_months, years=INVESTIGATIONAL_MAX_AGE_YEARS)

@@ -41,6 +41,8 @@ def _evidence() -> Evidence:
                              dtype="string"),
         "url": pd.array(["https://a.example", "https://b.example", "https://web.example"], dtype="string"),
         "identifier_status": pd.array([None, "identifier_to_complete", None], dtype="string"),
+        "pmid": pd.array(["12345678", None, None], dtype="string"),
+        "doi": pd.array([None, None, None], dtype="string"),
     })
     classes = pd.DataFrame({
         "class_id": pd.array(["bispecific_antibodies", "allogeneic_car_t"], dtype="string"),
@@ -143,7 +145,7 @@ def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
     assert {kind: len(frame) for kind, frame in report.findings.items()} == {
         "stale_sources": 1, "agents_without_post_car_t": 2, "classes_without_reported_range": 1,
         "results_without_data_cutoff": 1, "old_investigational_sources": 1, "sources_to_complete": 1,
-        "press_only_approvals": 1}
+        "outcome_sources_without_identifier": 0, "press_only_approvals": 1}
     assert report.total == 8
     text = report.render_text()
     assert text.startswith("Evidence audit (2026-11-26): 8 finding(s)")
@@ -172,3 +174,5 @@ def test_the_real_audit_lists_the_flagged_sources_and_the_press_only_approvals(e
     kinds = evidence.sources.set_index("source_id")["source_type"]
     assert set(press["source_id"].map(kinds)) == {"article"}
     assert "fda2024_epcoritamab_fl" not in set(press["source_id"])  # an agency page is not press
+    unflagged = report.findings["outcome_sources_without_identifier"]
+    assert unflagged["source_id"].tolist() == ["abramson2024_transcend_ash"]  # an ASH abstract, no PMID seen
