@@ -1,4 +1,5 @@
 # lymphoma-evidence: `make help` lists the targets.
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -14,9 +15,12 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
+	@echo "Installing lymphoma-evidence and its test tools into $(VENV) (first time: 2-4 minutes on a fresh machine; pip lists each package as it goes)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	set -o pipefail; $(PY) -m pip install -e '.[test]' 2>&1 | tee $(VENV)/install.log \
+		| grep -E --line-buffered '^(Collecting|Successfully)' || { tail -40 $(VENV)/install.log; exit 1; }
+	@echo "Installed into $(VENV) (full pip output: $(VENV)/install.log)."
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the project with its test tools

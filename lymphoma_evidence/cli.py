@@ -1,18 +1,30 @@
 """The ``lymphoma-evidence`` command line: parses arguments and calls the library, nothing more.
 
-Exit codes: 0 success, 1 problems found (invalid evidence, failed reports), 2 usage errors.
+Exit codes, the same for every command (:data:`EXIT_CODES`): 0 clean, 1 findings or problems (invalid
+evidence, failed reports, unexplained removals, audit findings with ``--strict``), 2 usage errors
+(unknown option or revision, a path that does not exist or cannot be read).
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import EvidenceError, LymphomaEvidenceError
+from .errors import EvidenceError, LymphomaEvidenceError, UsageError
 from .vocabulary import ENDPOINTS
+
+#: Exit code -> what it means; shown in ``--help`` and the README.
+EXIT_CODES = {0: "clean: nothing wrong was found",
+              1: "findings or problems: invalid evidence, failed reports, audit findings (--strict), "
+                 "removed results the CHANGELOG does not explain",
+              2: "usage error: unknown option, command or revision; a path that does not exist or "
+                 "cannot be read"}
+EXIT_HELP = "\b\nExit codes (every command):\n" + "\n".join(
+    f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
 
 evidence_option = click.option(
     "--evidence", "evidence_path", type=click.Path(path_type=Path, file_okay=False),
@@ -20,6 +32,7 @@ evidence_option = click.option(
 
 
 def _evidence_folder(path: Path | None) -> Path:
+    """The evidence folder as the user gave it, else the project's ``evidence/``."""
     from .paths import evidence_dir
 
     folder = path if path is not None else evidence_dir()
@@ -28,10 +41,14 @@ def _evidence_folder(path: Path | None) -> Path:
     return folder
 
 
-def _echo_problems(err: EvidenceError, outcome: str) -> None:
-    """Print each problem on stderr, then a count and what happened."""
+def _echo_problems(err: EvidenceError, outcome: str, folder: Path | None = None) -> None:
+    """Print each problem on stderr (located under ``folder`` as given), then a count and what happened."""
+    from .paths import shown_path
+
+    shown = shown_path(folder) if folder is not None else None
     for problem in err.problems:
-        click.echo(str(problem), err=True)
+        in_folder = problem.file.endswith((".csv", ".json"))  # not a workbook or trial record
+        click.echo(problem.render(shown if in_folder else None), err=True)
     click.echo(f"{len(err.problems)} problem(s); {outcome}", err=True)
 
 
@@ -39,14 +56,43 @@ def load_or_exit(path: Path | None):
     """Load the evidence for a command, or print its problems and exit 1."""
     from .data.evidence import load_evidence
 
+    folder = _evidence_folder(path)
     try:
-        return load_evidence(_evidence_folder(path))
+        return load_evidence(folder)
     except EvidenceError as err:
-        _echo_problems(err, "run 'lymphoma-evidence validate' after fixing.")
+        _echo_problems(err, "run 'lymphoma-evidence validate' after fixing.", folder)
         sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ToolkitFailure(click.ClickException):
+    """A toolkit error shown as one line, ``error: ...``; exit 1 (findings or problems)."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class ToolkitUsageError(ToolkitFailure):
+    """A toolkit error about what the command was given (a revision, a path, a parameter); exit 2."""
+
+    exit_code = 2
+
+
+class ToolkitGroup(click.Group):
+    """The command group: the toolkit's own errors become exit 2 (usage) or 1 (anything else), the same
+    under the console script and click's test runner."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UsageError as err:
+            raise ToolkitUsageError(str(err)) from err
+        except LymphomaEvidenceError as err:
+            raise ToolkitFailure(str(err)) from err
+
+
+@click.group(cls=ToolkitGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_HELP)
 @click.version_option(__version__, prog_name="lymphoma-evidence")
 def cli() -> None:
     """Curated evidence on lymphoma treatment after CAR T-cell therapy, and its briefing reports."""
@@ -65,6 +111,7 @@ def validate(path: Path | None, fmt: str, evidence_path: Path | None) -> None:
     is any problem.
     """
     from .data.validate import validate_evidence
+    from .paths import shown_path
 
     folder = _evidence_folder(path or evidence_path)
     problems = validate_evidence(folder)
@@ -74,8 +121,9 @@ def validate(path: Path | None, fmt: str, evidence_path: Path | None) -> None:
         lines = ",\n".join(json.dumps(problem.as_dict(), ensure_ascii=False) for problem in problems)
         click.echo(f"[\n{lines}\n]" if problems else "[]")
     else:
+        shown = shown_path(folder)
         for problem in problems:
-            click.echo(str(problem))
+            click.echo(problem.render(shown))
     if problems:
         files = len({p.file for p in problems})
         click.echo(f"{len(problems)} problem(s) in {files} file(s) under {folder}", err=True)
@@ -84,39 +132,74 @@ def validate(path: Path | None, fmt: str, evidence_path: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text",
               show_default=True, help="text, md (for a pull request comment) or json.")
 @evidence_option
-def diff(old: str, new: str, fmt: str, evidence_path: Path | None) -> None:
+def diff(old: str | None, new: str | None, fmt: str, evidence_path: Path | None) -> None:
     """Show what changed from OLD to NEW: each an evidence folder or a git revision (HEAD~1, a tag).
 
+    OLD defaults to the latest release (the newest evidence-vX.Y.Z tag), NEW to the evidence folder.
     Exits 1 when a result row was removed and NEW's CHANGELOG.md does not name its result_id.
     """
     from .analyst.diff import diff_evidence
     from .analyst.diffreport import RENDERERS
+    from .analyst.revisions import latest_release
+    from .errors import UsageError
 
-    result = diff_evidence(old, new, _evidence_folder(evidence_path))
+    folder = _evidence_folder(evidence_path)
+    if old is None:
+        release = latest_release(folder)
+        if release is None:
+            raise UsageError("there is no evidence release to compare with (no evidence-vX.Y.Z tag); "
+                             "give OLD, e.g. 'diff HEAD~1', or make one with 'lymphoma-evidence release'")
+        old = release[1]
+    result = diff_evidence(old, new if new is not None else str(folder), folder)
     click.echo(RENDERERS[fmt](result), nl=False)
     if result.unexplained_removals:
         sys.exit(1)
 
 
 @cli.command()
+@click.argument("bump", type=click.Choice(["major", "minor", "patch"]))
+@click.option("--no-git", is_flag=True, help="Only write the files; do not commit or tag.")
+@evidence_option
+def release(bump: str, no_git: bool, evidence_path: Path | None) -> None:
+    """Release the evidence: validate, bump the version (BUMP: major, minor or patch), tag it in git.
+
+    CHANGELOG.md must have a '## X.Y.Z' section for the new version (it is dated if it has no date).
+    Inside a git repository the version change is committed and tagged evidence-vX.Y.Z.
+    """
+    from .analyst.release import release_evidence
+
+    folder = _evidence_folder(evidence_path)
+    try:
+        done = release_evidence(folder, bump, git=not no_git)
+    except EvidenceError as err:
+        _echo_problems(err, "nothing was released; fix the evidence first.", folder)
+        sys.exit(1)
+    tagged = f"; tagged {done.tag}" if done.tag else " (not tagged: not in a git repository)"
+    click.echo(f"released evidence {done.version} (was {done.previous}) on {done.released}{tagged}")
+
+
+@cli.command()
 @click.option("--stale-after-months", type=click.IntRange(min=0), default=12, show_default=True,
-              help="Flag sources whose 'accessed' date is older than this.")
+              help="Flag sources whose 'accessed' date, and trials whose registry status date, are older.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Reference date YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text",
+              show_default=True, help="text (tables), md or json.")
 @click.option("--strict", is_flag=True, help="Exit 1 when anything is found.")
 @evidence_option
-def audit(stale_after_months: int, today, strict: bool, evidence_path: Path | None) -> None:
-    """List stale sources and gaps in the evidence (post-CAR-T data, ranges, data cut-offs)."""
+def audit(stale_after_months: int, today, fmt: str, strict: bool, evidence_path: Path | None) -> None:
+    """List stale sources and trial statuses, gaps in the evidence, and changes since the latest release."""
     from .analyst.audit import audit_evidence
+    from .analyst.auditreport import RENDERERS
 
     report = audit_evidence(load_or_exit(evidence_path), stale_after_months,
-                            today.date() if today else None)
-    click.echo(report.render_text(), nl=False)
+                            today.date() if today else None, compare=True)
+    click.echo(RENDERERS[fmt](report), nl=False)
     if strict and report.total:
         sys.exit(1)
 
@@ -146,7 +229,7 @@ def import_xlsx(file: Path, evidence_path: Path | None) -> None:
     try:
         result = import_workbook(file, folder)
     except EvidenceError as err:
-        _echo_problems(err, f"{file} was not imported and {folder} is unchanged.")
+        _echo_problems(err, f"{file} was not imported and {folder} is unchanged.", folder)
         sys.exit(1)
     for sheet in result.ignored_sheets:
         click.echo(f"note: sheet '{sheet}' is not an evidence table; ignored", err=True)
@@ -172,7 +255,7 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
     try:
         updates = import_trials(list(files), folder, class_id=class_id, write=write)
     except EvidenceError as err:
-        _echo_problems(err, "trials.csv was not changed.")
+        _echo_problems(err, "trials.csv was not changed.", folder)
         sys.exit(1)
     package = load_package(folder)
     click.echo(render_updates(updates, package.table("trials").columns), nl=False)
@@ -196,8 +279,10 @@ def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
     """Write every figure as slide-sized (16:9) PNG and SVG, plus figures.md with alt text and sources."""
     from .figures.figureset import build_figures, export_figures
 
-    figure_set = build_figures(load_or_exit(evidence_path), endpoints=endpoints or ENDPOINTS)
-    written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi)
+    click.echo("reading and checking the evidence", err=True)
+    evidence = load_or_exit(evidence_path)
+    figure_set = build_figures(evidence, endpoints=endpoints or ENDPOINTS, progress=_progress)
+    written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi, progress=_progress)
     click.echo(f"wrote {len(written)} files to {out_dir} (index: {written[-1]})")
 
 
@@ -209,7 +294,14 @@ def slides(out: Path, evidence_path: Path | None) -> None:
     """Build a 16:9 PowerPoint deck: title, a slide per figure, key takeaways, references, disclaimer."""
     from .figures.slides import write_deck
 
-    click.echo(f"wrote {write_deck(load_or_exit(evidence_path), out)}")
+    click.echo("reading and checking the evidence", err=True)
+    evidence = load_or_exit(evidence_path)
+    click.echo(f"wrote {write_deck(evidence, out, progress=_progress)}")
+
+
+def _progress(line: str) -> None:
+    """One line of progress on stderr, so that stdout keeps only the result."""
+    click.echo(line, err=True)
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
@@ -257,13 +349,19 @@ def build(only: tuple[str, ...], jobs: int | None, force: bool, shard: tuple[int
     except UnknownReportError as err:
         raise click.BadParameter(str(err), param_hint="--only") from err
     except EvidenceError as err:
-        _echo_problems(err, "no report was built; fix the evidence and build again.")
+        _echo_problems(err, "no report was built; fix the evidence and build again.", options.evidence)
         sys.exit(1)
     sys.exit(result.exit_code)
 
 
 def main() -> None:
-    """Console-script entry point: run the CLI, turning the toolkit's own errors into one-line messages."""
+    """Console-script entry point: run the CLI, turning the toolkit's own errors into one-line messages.
+
+    Warnings that libraries raise about their own code are not shown (they would look like problems in
+    the evidence); ``python -W default -m lymphoma_evidence ...`` or ``PYTHONWARNINGS`` shows them.
+    """
+    if not sys.warnoptions:
+        warnings.simplefilter("ignore")
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exit_:
@@ -274,6 +372,9 @@ def main() -> None:
     except click.ClickException as err:
         err.show()
         sys.exit(2 if isinstance(err, click.UsageError) else 1)
+    except UsageError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
     except LymphomaEvidenceError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(1)

@@ -6,7 +6,8 @@ Every error the toolkit raises on purpose derives from :class:`LymphomaEvidenceE
     LymphomaEvidenceError
     ├── EvidenceError          invalid evidence tables (carries every Problem)
     ├── ParameterError         an argument or report parameter that cannot be used (also a ValueError)
-    │   └── UnknownReportError
+    │   ├── UnknownReportError
+    │   └── UsageError         a revision, path or bump the command cannot use at all (exit 2)
     ├── ProjectNotFoundError
     ├── OutputWriteError       a file that cannot be written
     ├── BuildError             the report build cannot proceed
@@ -14,6 +15,7 @@ Every error the toolkit raises on purpose derives from :class:`LymphomaEvidenceE
     │   └── ReportFailedError
     ├── EvidenceWriteError     evidence files that cannot be replaced
     ├── GitError
+    ├── ReleaseError           the evidence cannot be released as it is
     └── TrialRecordError
 
 Part of the foundation layer: imports nothing from the package.
@@ -105,7 +107,24 @@ class Problem:
         ProblemCode(self.code)  # every code is catalogued
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return self.render()
+
+    def location(self, folder: Path | str | None = None) -> str:
+        """``file:line:column`` with only the parts that exist (no line 0, no empty column).
+
+        ``folder`` (the evidence folder as the user gave it) is put before the file name, so that the
+        location opens from where the command ran.
+        """
+        parts = [str(Path(folder) / self.file) if folder is not None else self.file]
+        if self.line:
+            parts.append(str(self.line))
+        if self.column:
+            parts.append(self.column)
+        return ":".join(parts)
+
+    def render(self, folder: Path | str | None = None) -> str:
+        """``location: message``, e.g. ``evidence/results.csv:20:n: 'many' is not a whole number``."""
+        return f"{self.location(folder)}: {self.message}"
 
     def as_dict(self) -> dict[str, str | int]:
         """The problem as plain data: ``file``, ``line``, ``column``, ``code``, ``message``."""
@@ -135,6 +154,11 @@ class EvidenceError(LymphomaEvidenceError):
 
 class ParameterError(LymphomaEvidenceError, ValueError):
     """Raised when an argument or report parameter has a value the toolkit cannot use."""
+
+
+class UsageError(ParameterError):
+    """Raised when a command is given something it cannot use at all: an unknown revision, a path that
+    cannot be read. The command line exits 2 for it, as for any other usage error."""
 
 
 class ProjectNotFoundError(LymphomaEvidenceError):
@@ -203,3 +227,8 @@ class TrialRecordError(LymphomaEvidenceError):
     def __init__(self, path: Path | str, message: str) -> None:
         self.path = Path(path)
         super().__init__(f"{self.path}: {message}")
+
+
+class ReleaseError(LymphomaEvidenceError):
+    """Raised when the evidence cannot be released as it is (no CHANGELOG entry for the new version,
+    uncommitted tables, an existing tag, a version that is not MAJOR.MINOR.PATCH); nothing was changed."""

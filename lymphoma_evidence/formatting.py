@@ -108,3 +108,23 @@ def build_date(now: datetime | None = None) -> date:
 def build_stamp(now: datetime | None = None) -> str:
     """The build time as reports print it, ``YYYY-MM-DD HH:MM UTC`` (rule: :func:`build_moment`)."""
     return build_moment(now).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def day_in_words(value: date | datetime | str | None) -> str:
+    """A day written out for people, e.g. ``26 November 2026``; ``""`` for a missing or unreadable value.
+
+    Accepts a date, a datetime or pandas Timestamp (the time is dropped), or ISO text (``2026-11-26``,
+    ``2026-11-26T14:03:11Z``, ``2026-11-26 14:03 UTC``). Never an ISO timestamp in what readers see.
+    """
+    if value is None or value != value:  # None, NaT, NaN
+        return ""
+    if isinstance(value, str):
+        text = value.strip().removesuffix(" UTC").replace("Z", "+00:00")
+        try:
+            value = datetime.fromisoformat(text) if text else None
+        except ValueError:
+            return ""
+        if value is None:
+            return ""
+    day = value.date() if isinstance(value, datetime) else value
+    return f"{day.day} {day:%B %Y}"

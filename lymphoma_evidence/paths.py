@@ -41,3 +41,14 @@ def notebooks_dir(root: Path | None = None) -> Path:
 def reports_dir(root: Path | None = None) -> Path:
     """The default output folder of the report build: ``<project>/reports``."""
     return (root or find_project_root()) / "reports"
+
+
+def shown_path(path: Path) -> Path:
+    """``path`` as a person would type it from the working folder: a relative path stays as given, an
+    absolute one below the working folder becomes relative to it, any other stays absolute."""
+    if not path.is_absolute():
+        return path
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import pytest
 
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.formatting import build_date, build_stamp, in_ten, percent, percent_range
+from lymphoma_evidence.formatting import build_date, build_stamp, day_in_words, in_ten, percent, percent_range
 
 
 @pytest.mark.parametrize(("value", "text"), [(0.523, "52%"), (1.0, "100%"), (0.0, "0%"),
@@ -62,3 +63,19 @@ def test_a_malformed_source_date_epoch_is_one_clear_error_for_every_output(monke
     for rule in (build_date, build_stamp):
         with pytest.raises(ParameterError, match=r"is not a whole number of seconds since 1970-01-01"):
             rule()
+
+
+@pytest.mark.parametrize("value", ["2026-11-26", "2026-11-26T14:03:11Z", "2026-11-26 14:03 UTC",
+                                   date(2026, 11, 26), datetime(2026, 11, 26, 23, 59),
+                                   pd.Timestamp("2026-11-26")])
+def test_every_form_of_a_day_reads_the_same_in_words(value) -> None:
+    assert day_in_words(value) == "26 November 2026"
+
+
+@pytest.mark.parametrize("value", [None, "", "not a date", pd.NaT, float("nan")])
+def test_missing_or_unreadable_days_are_empty(value) -> None:
+    assert day_in_words(value) == ""
+
+
+def test_single_digit_days_have_no_leading_zero() -> None:
+    assert day_in_words("2025-01-07") == "7 January 2025"

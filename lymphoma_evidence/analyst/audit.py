@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +17,9 @@ from ..analysis.approvals import class_status
 from ..data.evidence import Evidence
 from ..data.provenance import TO_COMPLETE, has_identifier
 from ..errors import ParameterError
+
+if TYPE_CHECKING:
+    from .diff import EvidenceDiff
 
 #: Default age (months since ``accessed``) after which a source counts as stale.
 STALE_AFTER_MONTHS = 12
@@ -76,8 +80,8 @@ def classes_without_reported_range(evidence: Evidence) -> pd.DataFrame:
     """
     classes = evidence.classes
     ranged = set(evidence.reported_ranges["class_id"].dropna())
-    return classes.loc[~classes["class_id"].isin(ranged),
-                       ["class_id", "name", "role"]].reset_index(drop=True)
+    columns = [c for c in ("class_id", "name", "role", "status") if c in classes.columns]
+    return classes.loc[~classes["class_id"].isin(ranged), columns].reset_index(drop=True)
 
 
 def results_without_data_cutoff(evidence: Evidence) -> pd.DataFrame:
@@ -90,28 +94,38 @@ def results_without_data_cutoff(evidence: Evidence) -> pd.DataFrame:
                        ["result_id", "scope_id", "trial", "source_id"]].reset_index(drop=True)
 
 
+#: Columns that tie a row to an agent or a class, in the order they are tried.
+SCOPE_COLUMNS = ("scope_id", "agent_id", "class_id")
+
+
 def _investigational_entries(evidence: Evidence) -> pd.DataFrame:
     """(table, entry_id, class_id, source_id) of every row about an investigational class or its agents.
 
-    A class is investigational as derived from approvals.csv
-    (:func:`~lymphoma_evidence.analysis.approvals.class_status`).
+    Every table of the schema with a ``source_id``, a single-column primary key and a scope column
+    (:data:`SCOPE_COLUMNS`) takes part, so tables added to the schema join without a code change. A class
+    is investigational as derived from approvals.csv (:func:`~lymphoma_evidence.analysis.approvals.class_status`).
     """
+    from ..data.schema import TABLE_ATTRIBUTES, load_package
+    from ..paths import evidence_dir
+
     status = class_status(evidence)
     investigational = set(status.loc[status["status"] == "investigational", "class_id"].dropna())
     class_of = dict(zip(evidence.agents["agent_id"], evidence.agents["class_id"], strict=True))
     pieces = []
-    for table, frame, id_column, scope_column in (
-        ("results", evidence.results, "result_id", "scope_id"),
-        ("harms", evidence.harms, "harm_id", "scope_id"),
-        ("outcomes", evidence.outcomes, "outcome_id", "scope_id"),
-        ("eligibility", evidence.eligibility, "scope_id", "scope_id"),
-        ("reported_ranges", evidence.reported_ranges, "range_id", "class_id"),
-    ):
+    for table in load_package(evidence.path or evidence_dir()).tables:
+        frame = getattr(evidence, TABLE_ATTRIBUTES.get(table.name, ""), None)
+        scope_column = next((c for c in SCOPE_COLUMNS if c in table.columns), None)
+        if (frame is None or table.name in ("agents", "therapy_classes") or scope_column is None
+                or "source_id" not in table.columns or len(table.primary_key) != 1):
+            continue
         scope = frame[scope_column].astype("string")
         class_id = scope.map(lambda s: class_of.get(s, s), na_action="ignore")
-        pieces.append(pd.DataFrame({"table": table, "entry_id": frame[id_column].astype("string"),
+        pieces.append(pd.DataFrame({"table": table.name,
+                                    "entry_id": frame[table.primary_key[0]].astype("string"),
                                     "class_id": class_id.astype("string"),
                                     "source_id": frame["source_id"].astype("string")}))
+    if not pieces:
+        return pd.DataFrame(columns=["table", "entry_id", "class_id", "source_id"])
     entries = pd.concat(pieces, ignore_index=True)
     return entries[entries["class_id"].isin(investigational).fillna(False).to_numpy()]
 
@@ -172,9 +186,27 @@ def press_only_approvals(evidence: Evidence) -> pd.DataFrame:
     return approvals.loc[press, ["approval_id", "agent_id", "regulator", "source_id"]].reset_index(drop=True)
 
 
+def stale_trial_statuses(evidence: Evidence, months: int = STALE_AFTER_MONTHS,
+                         today: date | None = None) -> pd.DataFrame:
+    """Trials whose registry status is not recruiting or is older than ``months`` whole months.
+
+    Reports do not offer these as trials to ask about (:func:`~lymphoma_evidence.analysis.trial_status.
+    trials_to_ask_about`); refresh them with ``import-trial`` from a newly saved registry record.
+
+    Returns columns ``nct_id, class_id, status, status_date, months_old, reason``, oldest first.
+    """
+    from ..analysis.trial_status import trial_status_check
+
+    checked = trial_status_check(evidence.trials, months, today)
+    stale = checked[~checked["offered"].to_numpy(dtype=bool)].drop(columns="offered")
+    return stale.sort_values("status_date", kind="mergesort").reset_index(drop=True)
+
+
 #: Finding kind -> its heading in reports.
 FINDING_TITLES = {
     "stale_sources": "Sources not checked for more than {months} months",
+    "stale_trial_statuses": "Trials not offered to readers: not recruiting, or status older than "
+                            "{months} months",
     "agents_without_post_car_t": "Agents without post-CAR-T results",
     "classes_without_reported_range": "Therapy classes without a reported range",
     "results_without_data_cutoff": "Results without a data cut-off date",
@@ -187,11 +219,17 @@ FINDING_TITLES = {
 
 @dataclass(frozen=True)
 class AuditReport:
-    """Every finding of an audit: ``findings`` maps a kind (see :data:`FINDING_TITLES`) to its frame."""
+    """Every finding of an audit: ``findings`` maps a kind (see :data:`FINDING_TITLES`) to its frame.
+
+    ``release`` names the latest release the evidence was compared with (``None`` when there is none or
+    no comparison was asked for) and ``changes`` is that comparison.
+    """
 
     findings: dict[str, pd.DataFrame]
     titles: dict[str, str]
     today: date
+    release: str | None = None
+    changes: EvidenceDiff | None = None
 
     @property
     def total(self) -> int:
@@ -199,21 +237,40 @@ class AuditReport:
         return sum(len(frame) for frame in self.findings.values())
 
     def render_text(self) -> str:
-        """A plain-text report: a heading per kind with its count, then one line per finding."""
-        lines = [f"Evidence audit ({self.today.isoformat()}): {self.total} finding(s)"]
-        for kind, frame in self.findings.items():
-            lines.append(f"{self.titles[kind]}: {len(frame)}")
-            for row in frame.astype("string").fillna("").itertuples(index=False):
-                lines.append("  " + ", ".join(str(value) for value in row))
-        return "\n".join(lines) + "\n"
+        """The plain-text report (see :func:`.auditreport.render_text`)."""
+        from .auditreport import render_text
+
+        return render_text(self)
+
+
+def compare_with_latest_release(evidence: Evidence) -> tuple[str | None, EvidenceDiff | None]:
+    """``(release label, EvidenceDiff)`` against the newest ``evidence-v*`` tag, or ``(None, None)``."""
+    from .diff import diff_evidence
+    from .revisions import GitError, latest_release
+
+    if evidence.path is None:
+        return None, None
+    try:
+        release = latest_release(evidence.path)
+        if release is None:
+            return None, None
+        version, tag = release
+        return f"{version} ({tag})", diff_evidence(tag, evidence.path, evidence.path)
+    except (GitError, ParameterError):
+        return None, None
 
 
 def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MONTHS,
-                   today: date | None = None) -> AuditReport:
-    """Run every audit on ``evidence``; ``today`` defaults to the current date."""
+                   today: date | None = None, compare: bool = False) -> AuditReport:
+    """Run every audit on ``evidence``; ``today`` defaults to the current date.
+
+    With ``compare``, the evidence is also compared with its latest release (the newest
+    ``evidence-v*`` tag; see :func:`.revisions.latest_release`).
+    """
     day = today if today is not None else date.today()
     findings = {
         "stale_sources": stale_sources(evidence, stale_after_months, day),
+        "stale_trial_statuses": stale_trial_statuses(evidence, stale_after_months, day),
         "agents_without_post_car_t": agents_without_post_car_t(evidence),
         "classes_without_reported_range": classes_without_reported_range(evidence),
         "results_without_data_cutoff": results_without_data_cutoff(evidence),
@@ -224,4 +281,5 @@ def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MON
     }
     titles = {kind: title.format(months=stale_after_months, years=INVESTIGATIONAL_MAX_AGE_YEARS)
               for kind, title in FINDING_TITLES.items()}
-    return AuditReport(findings, titles, day)
+    release, changes = compare_with_latest_release(evidence) if compare else (None, None)
+    return AuditReport(findings, titles, day, release, changes)

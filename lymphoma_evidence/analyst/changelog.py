@@ -38,3 +38,18 @@ def names(text: str, identifier: str) -> bool:
 def unexplained(identifiers: list[str] | tuple[str, ...], text: str) -> list[str]:
     """The identifiers that ``text`` (a changelog) does not name."""
     return [i for i in identifiers if not names(text, i)]
+
+
+_DATED_HEADING = re.compile(r"^##\s+\[?v?(\d+(?:\.\d+)*[^\]\s]*)\]?(?:\s*[-–]\s*(\d{4}-\d{2}-\d{2}))?",
+                            re.MULTILINE)
+
+
+def release_dates(text: str) -> dict[str, str]:
+    """Version -> its release date ``YYYY-MM-DD`` from headings ``## <version> - <date>`` (``""`` if none)."""
+    return {version: day or "" for version, day in _DATED_HEADING.findall(text)}
+
+
+def date_heading(text: str, version: str, day: str) -> str:
+    """``text`` with ``## <version>`` given the date ``day`` when it has none (other headings unchanged)."""
+    pattern = re.compile(rf"^(##\s+\[?v?{re.escape(version)}\]?)[ \t]*$", re.MULTILINE)
+    return pattern.sub(lambda m: f"{m.group(1)} - {day}", text, count=1)

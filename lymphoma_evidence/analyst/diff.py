@@ -206,6 +206,9 @@ def _load(folder: Path, label: str) -> tuple[object | None, str | None]:
     except EvidenceError as err:
         return None, (f"{label} does not validate ({len(err.problems)} problem(s)): its rows were "
                       "compared as raw text; run 'lymphoma-evidence validate' on it for details")
+    except (KeyError, ValueError, TypeError) as err:  # an older schema that today's checks do not fit
+        return None, (f"{label} cannot be checked with this version of the toolkit ({type(err).__name__}: "
+                      f"{err}); its rows were compared as raw text")
 
 
 def _raw_ranges(folder: Path) -> Ranges:

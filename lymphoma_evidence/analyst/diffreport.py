@@ -96,7 +96,12 @@ def render_markdown(diff: EvidenceDiff) -> str:
     if diff.ranges:
         lines += ["", "### Effect on the class ranges", ""]
         lines += [f"- {describe_range(change)}" for change in diff.ranges]
-    return "\n".join(lines) + "\n"
+    return "\n".join(_single_blank(lines)) + "\n"
+
+
+def _single_blank(lines: list[str]) -> list[str]:
+    """``lines`` with runs of blank lines cut to one (Markdown blocks are separated by one blank line)."""
+    return [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
 
 
 def diff_to_dict(diff: EvidenceDiff) -> dict:

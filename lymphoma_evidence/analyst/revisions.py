@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import GitError, ParameterError
+from ..errors import GitError, UsageError
 from ..paths import SCHEMA_FILE
 from .changelog import CHANGELOG_FILE, previous_version, read_changelog
 
@@ -62,14 +62,14 @@ def resolve_revision(revision: str, evidence_path: Path) -> str:
 
     Raises
     ------
-    ParameterError
+    UsageError
         When ``revision`` names no commit.
     """
     try:
         return _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
                     Path(evidence_path)).decode().strip()
     except GitError as err:
-        raise ParameterError(
+        raise UsageError(
             f"{revision!r} is neither an evidence folder nor a revision of the repository holding "
             f"{evidence_path}; give a folder with {SCHEMA_FILE} or a revision such as HEAD~1 or a tag"
         ) from err
@@ -150,3 +150,30 @@ def previous_release(evidence_path: Path) -> tuple[str, str] | None:
         return None
     revision = release_revision(version, folder)
     return None if revision is None else (version, revision)
+
+
+#: Prefix of the git tags that ``lymphoma-evidence release`` makes (``evidence-v0.2.0``).
+TAG_PREFIX = "evidence-v"
+
+
+def release_tags(evidence_path: Path) -> list[tuple[str, str]]:
+    """``(version, tag)`` of every ``evidence-v*`` tag of the repository, newest version first.
+
+    Returns an empty list outside a git repository.
+    """
+    try:
+        listing = _git(["tag", "--list", f"{TAG_PREFIX}*", "--sort=-version:refname"],
+                       Path(evidence_path)).decode()
+    except GitError:
+        return []
+    return [(tag[len(TAG_PREFIX):], tag) for tag in listing.split()]
+
+
+def latest_release(evidence_path: Path) -> tuple[str, str] | None:
+    """The latest release of the evidence, ``(version, tag)``: what ``diff`` and ``audit`` compare with.
+
+    Releases are the ``evidence-v*`` tags that ``lymphoma-evidence release`` makes; the newest version
+    wins. ``None`` when there is no such tag (or the folder is not in a git repository).
+    """
+    tags = release_tags(Path(evidence_path))
+    return tags[0] if tags else None

@@ -1,10 +1,11 @@
 """Spreadsheet round trip: export the evidence to one .xlsx workbook, import an edited workbook back.
 
-Every cell is stored as text, so numbers come back exactly as written (``48.30`` stays ``48.30``). Text
-that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage
-return) is stored as a string with the quote-prefix style, so no spreadsheet evaluates it. Import
-validates the whole workbook as evidence before replacing any CSV, and keeps the original bytes of
-every row that did not change.
+Cells are typed from the schema (:mod:`.xlsxcells`): integers, numbers, booleans and dates as such,
+enumerated fields with a drop-down, every sheet with an autofilter and a frozen header. A typed value equal
+to the CSV's comes back in the CSV's spelling (``48.30`` stays ``48.30``). Text that a spreadsheet would
+read as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is stored as a string
+with the quote-prefix style, so no spreadsheet evaluates it. Import validates the whole workbook as
+evidence before replacing any CSV, and keeps the original bytes of every row that did not change.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..data.schema import Package, Table, load_package
-from ..errors import EvidenceError, LymphomaEvidenceError, Problem
+from ..errors import EvidenceError, Problem, UsageError
 from ..fileio import write_with
 from ..paths import SCHEMA_FILE, evidence_dir
 from .textio import TextTable, read_table, render_table, replace_files, split_records
+from .xlsxcells import LISTS_SHEET, TEXT_FORMAT, add_validations, keep_spelling, typed_value, write_cell
 
 FIELDS_SHEET = "Fields"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-TEXT_FORMAT = "@"
 MAX_COLUMN_WIDTH = 60
 
 
@@ -40,33 +40,25 @@ def _folder(evidence_path: Path | str | None) -> Path:
     return Path(evidence_path) if evidence_path is not None else evidence_dir()
 
 
-def _text_cell(ws, row: int, column: int, value: str):
-    cell = ws.cell(row=row, column=column)
-    if value == "":
-        cell.number_format = TEXT_FORMAT
-        return cell
-    cell.value = value
-    cell.data_type = "s"  # never "f": a text starting with "=" stays text
-    cell.number_format = TEXT_FORMAT
-    if value.startswith(FORMULA_STARTS):
-        cell.quotePrefix = True  # re-editing it in a spreadsheet keeps it text
-    return cell
-
-
-def _write_sheet(ws, columns: list[str], rows: list[tuple[str, ...]]) -> None:
+def _write_sheet(ws, columns: list[str], rows: list[tuple[str, ...]], table: Table | None = None) -> None:
+    """Header in bold, frozen, with an autofilter; cells typed by ``table``'s fields (text without one)."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    fields = {f.name: f for f in table.fields} if table is not None else {}
     widths = [len(c) for c in columns]
     for j, name in enumerate(columns, start=1):
-        _text_cell(ws, 1, j, name).font = Font(bold=True)
+        write_cell(ws, 1, j, name, TEXT_FORMAT).font = Font(bold=True)
     for i, row in enumerate(rows, start=2):
         for j, value in enumerate(row, start=1):
-            _text_cell(ws, i, j, value)
+            field = fields.get(columns[j - 1])
+            typed, number_format = typed_value(field, value) if field else (value or None, TEXT_FORMAT)
+            write_cell(ws, i, j, typed, number_format)
             widths[j - 1] = max(widths[j - 1], len(value))
     for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(width + 2, MAX_COLUMN_WIDTH)
     ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{max(len(rows) + 1, 2)}"
 
 
 def _fields_rows(package: Package) -> list[tuple[str, ...]]:
@@ -83,9 +75,12 @@ def default_workbook_name(evidence_path: Path | str | None = None) -> str:
 def export_workbook(out: Path | str, evidence_path: Path | str | None = None) -> Path:
     """Write the evidence as an .xlsx workbook: one sheet per table, and a "Fields" sheet.
 
-    Sheets are named after the tables (``results``, ``therapy_classes``, ...) and hold the CSV text as
-    is, header row frozen; the evidence need not validate. "Fields" lists each column's type, whether it
-    is required, its description and allowed values, from ``datapackage.json``.
+    Sheets are named after the tables of ``datapackage.json`` (``results``, ``therapy_classes``, ...;
+    a table added to the schema gets its sheet), header row frozen, with an autofilter; values are typed
+    cells by their field's type, enumerated fields have drop-downs, bounded numbers range checks (a
+    hidden "Lists" sheet holds the allowed values). The evidence need not validate: a value that does
+    not parse as its type stays text. "Fields" lists each column's type, whether it is required, its
+    description and allowed values.
 
     Returns
     -------
@@ -102,10 +97,11 @@ def export_workbook(out: Path | str, evidence_path: Path | str | None = None) ->
         text = read_table(folder / table.path)
         columns = list(text.columns) if text and text.columns else table.columns
         rows = [tuple(row) for row in text.rows] if text else []
-        _write_sheet(workbook.create_sheet(table.name), columns, rows)
+        _write_sheet(workbook.create_sheet(table.name), columns, rows, table)
     fields = workbook.create_sheet(FIELDS_SHEET)
     _write_sheet(fields, ["table", "field", "type", "required", "description", "allowed values"],
                  _fields_rows(package))
+    add_validations(workbook, package)
     workbook.properties.title = f"{package.title} {package.version}".strip()
     out = Path(out)
     write_with(out, workbook.save)
@@ -181,20 +177,20 @@ def read_workbook(path: Path | str, package: Package) -> tuple[
     try:
         workbook = load_workbook(path, data_only=False)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as err:
-        raise LymphomaEvidenceError(f"cannot read {path} as an .xlsx workbook ({err}); save it from "
+        raise UsageError(f"cannot read {path} as an .xlsx workbook ({err}); save it from "
                                     "the spreadsheet as 'Excel Workbook (.xlsx)'") from err
     rows: dict[str, list[tuple[str, ...]]] = {}
     numbers: dict[str, list[int]] = {}
     problems: list[Problem] = []
     for table in package.tables:
         if table.name not in workbook.sheetnames:
-            problems.append(Problem(path.name, 0, "", f"the workbook has no sheet '{table.name}'; "
+            problems.append(Problem(str(path), 0, "", f"the workbook has no sheet '{table.name}'; "
                                     "every table needs its sheet (export a fresh workbook to see "
                                     "the layout)", "missing-sheet"))
             continue
         rows[table.name], numbers[table.name], found = _sheet_rows(workbook[table.name], table)
         problems += found
-    known = {t.name for t in package.tables} | {FIELDS_SHEET}
+    known = {t.name for t in package.tables} | {FIELDS_SHEET, LISTS_SHEET}
     ignored = [name for name in workbook.sheetnames if name not in known]
     return rows, numbers, ignored, problems
 
@@ -203,7 +199,8 @@ def _csv_texts(folder: Path, package: Package, rows: dict[str, list[tuple[str, .
     texts = {}
     for table in package.tables:
         original: TextTable | None = read_table(folder / table.path)
-        texts[table.path] = render_table(table.columns, rows[table.name], original)
+        texts[table.path] = render_table(table.columns, keep_spelling(table, rows[table.name], original),
+                                         original)
     return texts
 
 

@@ -1,8 +1,8 @@
 """Report definitions: ``notebooks/reports.toml`` parsed into :class:`ReportSpec` records.
 
 Each ``[[report]]`` table has ``name`` (the output file stem), ``notebook`` (relative to the TOML file),
-an optional ``title`` and ``audience`` (defaulting to the parameters of the same names) and a
-``parameters`` table passed to the notebook unchanged.
+an optional ``title`` and ``audience`` (defaulting to the parameters of the same names), an optional
+one-line ``description`` for the index, and a ``parameters`` table passed to the notebook unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..errors import BuildError, ParameterError, UnknownReportError
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 RESERVED_NAMES = {"index", "executed"}
-KEYS = {"name", "notebook", "title", "audience", "parameters"}
+KEYS = {"name", "notebook", "title", "audience", "description", "parameters"}
 SCALARS = (str, bool, int, float)
 
 
@@ -38,7 +38,9 @@ class ReportSpec:
     title : str
         Title shown in the report header and the index.
     audience : str
-        Audience shown in the index (``clinician``, ``educator``, ``patient``, ``analyst`` ...).
+        Audience the index groups it under (``patient``, ``clinician``, ``educator``, ``analyst`` ...).
+    description : str
+        One line for the index saying what the report is for (``""`` when none is given).
     """
 
     name: str
@@ -46,6 +48,7 @@ class ReportSpec:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     title: str = ""
     audience: str = "any"
+    description: str = ""
 
 
 def load_definitions(path: Path) -> list[ReportSpec]:
@@ -95,7 +98,8 @@ def _spec(table: dict[str, Any], path: Path, number: int) -> ReportSpec:
         _check_value(name, key, value)
     return ReportSpec(name=name, notebook=notebook.resolve(), parameters=parameters,
                       title=str(table.get("title", parameters.get("title", name))),
-                      audience=str(table.get("audience", parameters.get("audience", "any"))))
+                      audience=str(table.get("audience", parameters.get("audience", "any"))),
+                      description=" ".join(str(table.get("description", "")).split()))
 
 
 def _check_value(report: str, key: str, value: Any) -> None:

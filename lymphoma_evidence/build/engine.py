@@ -207,11 +207,12 @@ def _statuses(specs: Sequence[ReportSpec], selected: set[str], outcome: dict[str
     return statuses
 
 
-def _provenance(built: str, evidence_version: str, evidence_hash: str):
+def _provenance(built: str, evidence: Path, evidence_version: str, evidence_hash: str):
     from .. import __version__
-    from .export import Provenance
+    from .export import Provenance, release_date
 
-    return Provenance(built, evidence_version, evidence_hash, __version__)
+    return Provenance(built, evidence_version, evidence_hash, __version__,
+                      release_date(evidence, evidence_version))
 
 
 def run_build(options: BuildOptions, progress: Progress = _stderr) -> BuildResult:
@@ -265,11 +266,11 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
     if not to_run:
         progress(f"all {len(chosen)} selected report(s) are up to date; nothing to run "
                  "(--force rebuilds them)")
-        return {}, _provenance(built, load_package(options.evidence).version, evidence_hash)
+        return {}, _provenance(built, options.evidence, load_package(options.evidence).version, evidence_hash)
     evidence = _validated_evidence(options.evidence, evidence_hash)
     _check_parameters(to_run)
     cache = _write_cache(options.out, evidence)
-    provenance = _provenance(built, evidence.version, evidence_hash)
+    provenance = _provenance(built, options.evidence, evidence.version, evidence_hash)
     progress(f"building {len(to_run)} report(s) on {min(options.jobs, len(to_run))} kernel(s); "
              f"{len(chosen) - len(to_run)} up to date")
     return _Runner(options, manifest, keys, provenance, progress, cache).run(to_run), provenance

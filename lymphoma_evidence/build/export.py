@@ -36,12 +36,30 @@ class Provenance:
         Content hash (hex sha256) of the evidence tables and schema.
     project_version : str
         The lymphoma-evidence version.
+    evidence_released : str
+        The release date of ``evidence_version`` (``YYYY-MM-DD``, from the evidence CHANGELOG.md), or
+        ``""`` when that version is not released.
     """
 
     build_date: str
     evidence_version: str
     evidence_hash: str
     project_version: str
+    evidence_released: str = ""
+
+    def page(self) -> dict[str, str]:
+        """What the shared page header shows: every field, plus the dates in words."""
+        from ..formatting import day_in_words
+
+        return {**asdict(self), "build_day": day_in_words(self.build_date),
+                "released_day": day_in_words(self.evidence_released), "disclaimer": DISCLAIMER}
+
+
+def release_date(evidence: Path, version: str) -> str:
+    """The date ``version`` was released (``YYYY-MM-DD``) per ``CHANGELOG.md`` in ``evidence``, or ``""``."""
+    from ..analyst.changelog import CHANGELOG_FILE, read_changelog, release_dates
+
+    return release_dates(read_changelog(Path(evidence) / CHANGELOG_FILE)).get(version, "")
 
 
 
@@ -69,8 +87,7 @@ class ReportExporter:
         """Render an executed notebook (``nbformat.NotebookNode``) to a complete HTML document."""
         notebook.metadata["title"] = title
         resources = {"metadata": {"name": title},
-                     "report": {**asdict(provenance), "title": title, "css": stylesheet(),
-                                "disclaimer": DISCLAIMER}}
+                     "report": {**provenance.page(), "title": title, "css": stylesheet()}}
         with self._lock:
             body, _ = self._exporter.from_notebook_node(notebook, resources=resources)
         return body

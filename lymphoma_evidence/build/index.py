@@ -1,18 +1,21 @@
-"""``reports/index.html``: every defined report with its audience, parameters, status and build time.
+"""``reports/index.html``: the reports for people, grouped by audience, rendered from a Jinja template.
 
-All text is escaped: titles, parameters and error messages are data, not markup.
+The page shares its header (evidence version and release date, build date, disclaimer) with every report
+through ``templates/lymphoma_report/header.html.j2``. All text is escaped by the template: titles,
+parameters and error messages are data, not markup.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+from functools import lru_cache
 
-from ..vocabulary import DISCLAIMER
+from ..formatting import day_in_words
 from .definitions import ReportSpec
-from .export import Provenance, stylesheet
+from .export import TEMPLATE_NAME, TEMPLATES, Provenance, stylesheet
 from .manifest import ReportRecord
 
 
@@ -42,64 +45,74 @@ class ReportStatus:
     selected: bool = True
 
 
-def _parameters(spec: ReportSpec) -> str:
-    if not spec.parameters:
-        return "<span class=\"le-muted\">defaults</span>"
-    items = "".join(f"<li><code>{escape(key)}</code> = <code>{escape(json.dumps(value))}</code></li>"
-                    for key, value in spec.parameters.items())
-    return f"<ul class=\"le-params\">{items}</ul>"
+#: Audience -> (heading, order) in the index; others follow under their own name.
+AUDIENCES = {
+    "patient": ("For patients and families", 0),
+    "clinician": ("For clinicians", 1),
+    "educator": ("For educators", 2),
+    "analyst": ("For analysts", 3),
+}
+INDEX_TEMPLATE = "site_index.html.j2"
 
 
-def _row(item: ReportStatus) -> str:
+def _status_words(item: ReportStatus) -> str:
+    """The status and its date in words, e.g. ``Up to date: built 30 November 2026.``"""
+    record = item.record
+    day = day_in_words(record.built_at) if record is not None else ""
+    if record is None:
+        return "Not built yet."
+    if item.status == "failed" or record.status == "failed":
+        kept = "the previous version is kept." if item.has_html else "there is no earlier version."
+        return f"Failed on {day}; {kept}"
+    if item.status == "not built":
+        return f"Built {day} (not part of this build)."
+    return f"Up to date: built {day}."
+
+
+def _item(item: ReportStatus) -> dict:
     spec, record = item.spec, item.record
-    name = escape(spec.title)
-    link = f"<a href=\"{escape(spec.name)}.html\">{name}</a>" if item.has_html else name
-    when = f"{escape(record.built_at)} ({record.seconds:.1f} s)" if record else ""
-    status = f"<span class=\"le-status-{escape(item.status.replace(' ', '-'))}\">{escape(item.status)}</span>"
-    if item.status == "failed" and record is not None:
-        kept = " Previous version kept." if item.has_html else ""
-        status += f"<div class=\"le-error\">{escape(record.error)}{kept}</div>"
-    return (f"<tr><td>{link}<br><small><code>{escape(spec.name)}.html</code></small></td>"
-            f"<td>{escape(spec.audience)}</td><td>{_parameters(spec)}</td><td>{status}</td>"
-            f"<td>{when}</td></tr>")
+    failed = item.status == "failed" or (record is not None and record.status == "failed")
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "href": f"{spec.name}.html" if item.has_html else "",
+        "description": spec.description,
+        "status_class": "failed" if failed else ("built" if item.has_html else "not-built"),
+        "status_words": _status_words(item),
+        "error": record.error if record is not None and failed else "",
+        "parameters": [(key, json.dumps(value, ensure_ascii=False))
+                       for key, value in spec.parameters.items()],
+        "seconds": f"{record.seconds:.1f}" if record is not None and record.seconds else "",
+    }
+
+
+def _groups(statuses: Sequence[ReportStatus]) -> list[dict]:
+    groups: dict[str, list[dict]] = {}
+    for item in statuses:
+        groups.setdefault(item.spec.audience, []).append(_item(item))
+    order = sorted(groups, key=lambda a: (AUDIENCES.get(a, ("", len(AUDIENCES)))[1], a))
+    return [{"key": re.sub(r"[^a-z0-9-]", "-", audience.lower()),
+             "heading": AUDIENCES.get(audience, (f"For {audience}" if audience != "any" else "Other reports",
+                                                 0))[0],
+             "items": groups[audience]} for audience in order]
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(loader=FileSystemLoader(TEMPLATES / TEMPLATE_NAME),
+                       autoescape=select_autoescape(default=True, default_for_string=True))
 
 
 def render_index(statuses: Sequence[ReportStatus], provenance: Provenance) -> str:
-    """The index page as a complete, self-contained HTML document."""
-    rows = "\n".join(_row(item) for item in statuses)
+    """The index page as a complete, self-contained HTML document (template ``site_index.html.j2``).
+
+    Reports are grouped by audience (patients, clinicians, educators, analysts, then any other), each
+    with its one-line description and its status and date in words; parameters are folded away in a
+    ``<details>`` element. Every value is escaped by the template.
+    """
     failed = sum(item.status == "failed" for item in statuses)
-    summary = f"{len(statuses)} report(s), {failed} failed" if failed else f"{len(statuses)} report(s)"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Evidence briefings: index</title>
-<style type="text/css">
-{stylesheet()}
-</style>
-</head>
-<body class="le-index">
-<main>
-<header class="le-report-header">
-  <p class="le-kicker">Evidence briefings</p>
-  <h1 class="le-title">Reports</h1>
-  <dl class="le-provenance">
-    <dt>Built</dt><dd class="le-build-date">{escape(provenance.build_date)}</dd>
-    <dt>Evidence</dt><dd class="le-evidence">version {escape(provenance.evidence_version)}, content hash
-      <code title="{escape(provenance.evidence_hash)}">{escape(provenance.evidence_hash[:12])}</code></dd>
-    <dt>Toolkit</dt><dd class="le-project-version">lymphoma-evidence {escape(provenance.project_version)}</dd>
-  </dl>
-  <p class="le-disclaimer" role="note">{escape(DISCLAIMER)}</p>
-</header>
-<p>{summary}.</p>
-<table class="le-index-table">
-<thead><tr><th>Report</th><th>Audience</th><th>Parameters</th><th>Status</th><th>Last built</th></tr></thead>
-<tbody>
-{rows}
-</tbody>
-</table>
-</main>
-</body>
-</html>
-"""
+    summary = f"{len(statuses)} reports" + (f", {failed} failed in this build." if failed else ".")
+    return _environment().get_template(INDEX_TEMPLATE).render(
+        page=provenance.page(), css=stylesheet(), summary=summary, groups=_groups(statuses))

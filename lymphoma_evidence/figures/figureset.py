@@ -11,7 +11,7 @@ slide of the deck) is today's unless ``SOURCE_DATE_EPOCH`` is set.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -77,7 +77,8 @@ class FigureSet:
 
 
 def build_figures(evidence: Evidence, endpoints: Sequence[str] = ENDPOINTS,
-                  profile: PatientProfile | None = EXAMPLE_PROFILE) -> FigureSet:
+                  profile: PatientProfile | None = EXAMPLE_PROFILE,
+                  progress: Callable[[str], None] | None = None) -> FigureSet:
     """Every figure of the set: a forest plot per endpoint, the stated ranges vs the trials, and
     the eligibility overview for ``profile`` when one is given.
 
@@ -90,11 +91,19 @@ def build_figures(evidence: Evidence, endpoints: Sequence[str] = ENDPOINTS,
     profile : PatientProfile or None
         The patient of the eligibility overview (default: :data:`EXAMPLE_PROFILE`, labelled as an
         example); None leaves the overview out.
+    progress : callable, optional
+        Called with one line (``"drawing the ORR forest plot"``) before each figure is drawn.
     """
-    figures = [_forest(evidence, endpoint) for endpoint in dict.fromkeys(endpoints)]
+    say = progress or (lambda line: None)
+    figures = []
+    for endpoint in dict.fromkeys(endpoints):
+        say(f"drawing the {endpoint} forest plot")
+        figures.append(_forest(evidence, endpoint))
     if len(evidence.reported_ranges):
+        say("drawing the stated ranges against the trials")
         figures.append(_ranges(evidence))
     if profile is not None and len(evidence.eligibility):
+        say("drawing the eligibility overview")
         figures.append(_eligibility(evidence, profile))
     return FigureSet(tuple(figures), evidence.version, evidence.content_hash, build_date())
 
@@ -111,7 +120,8 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def export_figures(figure_set: FigureSet, out_dir: Path | str,
-                   formats: str | Iterable[str] = FORMATS, dpi: int = MIN_DPI) -> list[Path]:
+                   formats: str | Iterable[str] = FORMATS, dpi: int = MIN_DPI,
+                   progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write each figure as PNG and/or SVG into ``out_dir``, then ``figures.md`` describing them.
 
     Parameters
@@ -125,6 +135,8 @@ def export_figures(figure_set: FigureSet, out_dir: Path | str,
     dpi : int
         PNG resolution in dots per inch, at least 200 (a 13.33 x 7.5 in figure at 200 dpi is
         2666 x 1500 pixels).
+    progress : callable, optional
+        Called with one line per file as it is written.
 
     Returns
     -------
@@ -146,6 +158,8 @@ def export_figures(figure_set: FigureSet, out_dir: Path | str,
                 item.figure.savefig(buffer, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
                 write_atomic(path, buffer.getvalue())
                 written.append(path)
+                if progress is not None:
+                    progress(f"wrote {path}")
     index = folder / "figures.md"
     write_text_atomic(index, figures_markdown(figure_set, formats, dpi))
     return [*written, index]

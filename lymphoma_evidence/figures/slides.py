@@ -8,7 +8,7 @@ the picture, and the alt text plus the full citations in the speaker notes.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -38,20 +38,26 @@ _OLD_WIDTH = Inches(10)  # the default template is 4:3; its masters are widened 
 
 def write_deck(evidence: Evidence, out_path: Path | str,
                profile: PatientProfile | None = EXAMPLE_PROFILE,
-               endpoints: Sequence[str] = ENDPOINTS) -> Path:
+               endpoints: Sequence[str] = ENDPOINTS,
+               progress: Callable[[str], None] | None = None) -> Path:
     """Build the figure set from ``evidence`` and write the deck to ``out_path``.
 
     The key takeaways are one sentence per therapy class for the first endpoint (see
     :func:`lymphoma_evidence.analysis.takeaways.class_takeaways`); each endpoint has its own figure slide.
-    ``profile`` is the patient of the eligibility overview (None leaves it out).
+    ``profile`` is the patient of the eligibility overview (None leaves it out). ``progress``, when
+    given, is called with one line per step (each figure drawn, the deck written).
     """
     from ..analysis.summaries import class_summary
     from ..analysis.takeaways import class_takeaways
 
     if not endpoints:
         raise ParameterError(f"endpoints is empty; expected one or more of {', '.join(ENDPOINTS)}.")
+    say = progress or (lambda line: None)
+    say("summarising the classes for the key takeaways")
     lines = class_takeaways(class_summary(evidence, endpoint=endpoints[0]))
-    return build_deck(build_figures(evidence, endpoints=endpoints, profile=profile), lines, out_path)
+    figure_set = build_figures(evidence, endpoints=endpoints, profile=profile, progress=progress)
+    say(f"writing the slides to {out_path}")
+    return build_deck(figure_set, lines, out_path)
 
 
 def build_deck(figure_set: FigureSet, takeaways: Sequence[str], out_path: Path | str,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data.evidence import Evidence
-from ..formatting import percent, percent_range
+from ..formatting import day_in_words, percent, percent_range
 from . import html as h
 from .context import CTGOV, OUTCOME_WORDS, Citations, ReportContext, describe_outcome, figure, status_line
 
@@ -176,20 +176,30 @@ class Briefing(ReportContext):
         return self.section("What is investigational", intro, h.bullets(items))
 
     def trials(self) -> h.Fragment:
-        """Registered trials to ask about, with status, the date of the registry record it comes from, and a
-        registry link."""
+        """Registered trials to ask about: recruiting, with a registry record no older than
+        :data:`~.trial_status.STATUS_MAX_AGE_MONTHS` months; the others are counted, not offered."""
+        from ..analysis.trial_status import STATUS_MAX_AGE_MONTHS, status_date_column, trials_to_ask_about
+
         trials = self.evidence.trials
         if self.class_ids:
             trials = trials[trials["class_id"].isin(self.class_ids)]
+        offered = trials_to_ask_about(trials)
+        column = status_date_column(trials)
         fmt = {"nct_id": lambda r: h.link(f"{CTGOV}{r['nct_id']}", r["nct_id"]),
                "status": lambda r: h.esc(f"{str(r['status']).replace('_', ' ').lower()} "
-                                         f"(registry record of {r['status_date']:%Y-%m-%d})")}
+                                         f"(registry record of {day_in_words(r[column])})")}
         columns = [("Trial", "nct_id"), ("Title", "title"), ("Phase", "phase"), ("Status", "status"),
                    ("For", "population")]
+        left_out = len(trials) - len(offered)
+        note = (f" {left_out} other registered trial(s) are not listed: they are not recruiting, or their "
+                f"registry record is more than {STATUS_MAX_AGE_MONTHS} months old." if left_out else "")
         intro = h.para(h.text("Trial status changes often: check the registry link before an "
-                              "appointment."))
+                              f"appointment.{note}"))
+        if offered.empty:
+            return self.section("Clinical trials to ask about", intro, h.para(h.text(
+                "No registered trial in the evidence is known to be recruiting now.")))
         return self.section("Clinical trials to ask about", intro,
-                             h.table(trials, columns, caption="Registered trials", formatters=fmt))
+                             h.table(offered, columns, caption="Registered trials", formatters=fmt))
 
     def questions(self) -> h.Fragment:
         """Questions to take to the care team (patient and educator audiences only)."""

@@ -75,23 +75,27 @@ def claim_checks(b: ReportContext) -> h.Fragment:
 def findings(b: ReportContext, stale_after_months: int, today: date | None) -> h.Fragment:
     """The audit findings (stale sources, gaps), one table per kind."""
     from ..analyst.audit import audit_evidence
+    from ..analyst.auditreport import column_header
 
     report = audit_evidence(b.evidence, stale_after_months=stale_after_months, today=today)
     parts = [h.para(h.text(f"{report.total} finding(s) on {report.today.isoformat()}."))]
     for kind, frame in report.findings.items():
         title = f"{report.titles[kind]}: {len(frame)}"
-        body = h.table(frame.astype("string").fillna(""), [(c, c) for c in frame.columns], caption=kind) \
+        columns = [(column_header(c), c) for c in frame.columns]
+        body = h.table(frame.astype("string").fillna(""), columns, caption=report.titles[kind]) \
             if len(frame) else h.para(h.text("None."))
         parts += [h.heading(3, title), body]
     return b.section("Staleness and gaps", *parts)
 
 
 def changes(b: ReportContext) -> h.Fragment:
-    """What changed since the previous released version of the evidence."""
-    from ..analyst.diff import diff_against_previous_release
+    """What changed since the latest release of the evidence (the newest ``evidence-v*`` tag)."""
+    from ..analyst.audit import compare_with_latest_release
     from ..analyst.diffreport import render_text
 
-    diff = diff_against_previous_release(b.evidence.path)
-    body = h.para(h.text("No earlier release to compare with.")) if diff is None else \
+    release, diff = compare_with_latest_release(b.evidence)
+    body = h.para(h.text("No earlier release to compare with: releases are the evidence-vX.Y.Z tags "
+                         "that 'lymphoma-evidence release' makes.")) if diff is None else \
         h.tag("pre", h.esc(render_text(diff)))
-    return b.section("Changes since the previous release", body)
+    return b.section(f"Changes since release {release}" if release else "Changes since the latest release",
+                     body)

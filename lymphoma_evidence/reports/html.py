@@ -51,6 +51,12 @@ def esc(value: Any) -> Fragment:
     return Fragment(html.escape(str(value), quote=True))
 
 
+def breakable(value: Any) -> Fragment:
+    """Escaped text where identifiers may wrap after each ``_`` (``<wbr>``), so that a long id such as
+    ``zuma1_locke2019_prior_analysis_orr`` fits a phone screen and a printed column."""
+    return Fragment(str(esc(value)).replace("_", "_<wbr>"))
+
+
 def concat(parts: Iterable[Any]) -> Fragment:
     """Join parts into one fragment; plain text among them is escaped."""
     return Fragment("").join(esc(p) for p in parts)
@@ -107,13 +113,19 @@ def table(
         markup; plain text is escaped).
     caption
         Table caption (escaped). ``notes`` become numbered footnotes under the table.
+
+    Each cell carries its column header as ``data-label``: on a narrow screen the stylesheet shows every
+    row as a stacked card of "header: value" lines instead of a table wider than the screen.
     """
     formatters = formatters or {}
     head = "".join(f'<th scope="col">{esc(header)}</th>' for header, _ in columns)
+    labels = [esc(header) for header, _ in columns]
     rows = []
     for _, row in frame.iterrows():
-        cells = [esc(formatters[key](row)) if key in formatters else esc(row.get(key)) for _, key in columns]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        cells = [esc(formatters[key](row)) if key in formatters else breakable(row.get(key))
+                 for _, key in columns]
+        rows.append("<tr>" + "".join(f'<td data-label="{label}">{c}</td>'
+                                     for label, c in zip(labels, cells, strict=True)) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     foot = bullets([text(n) for n in notes], ordered=True) if notes else ""
     body = "".join(rows)

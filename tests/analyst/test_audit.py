@@ -3,6 +3,7 @@ without a data cut-off, investigational entries with old sources; the report and
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,9 @@ from lymphoma_evidence.analyst.audit import (
     results_without_data_cutoff,
     sources_to_complete,
     stale_sources,
+    stale_trial_statuses,
 )
+from lymphoma_evidence.analyst.auditreport import render_json, render_markdown, render_text
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.data.evidence import Evidence
 from lymphoma_evidence.errors import ParameterError
@@ -79,8 +82,14 @@ def _evidence() -> Evidence:
         "kind": pd.array(["accelerated", "conditional"], dtype="string"),
         "source_id": pd.array(["fresh2025_a", "undated_web"], dtype="string"),
     })
+    trials = pd.DataFrame({
+        "nct_id": pd.array(["NCT00000001", "NCT00000002", "NCT00000003"], dtype="string"),
+        "class_id": pd.array(["allogeneic_car_t"] * 3, dtype="string"),
+        "status": pd.array(["RECRUITING", "RECRUITING", "SUSPENDED"], dtype="string"),
+        "status_verified": pd.to_datetime(["2026-06-01", "2018-01-16", "2026-10-01"]),
+    })
     return Evidence.from_frames(sources=sources, classes=classes, agents=agents, results=results,
-                                reported_ranges=ranges, approvals=approvals)
+                                reported_ranges=ranges, trials=trials, approvals=approvals)
 
 
 def test_stale_sources_are_those_accessed_more_than_n_months_before_today() -> None:
@@ -143,12 +152,13 @@ def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
     copies = {name: getattr(evidence, name).copy() for name in ("sources", "agents", "results")}
     report = audit_evidence(evidence, stale_after_months=12, today=TODAY)
     assert {kind: len(frame) for kind, frame in report.findings.items()} == {
-        "stale_sources": 1, "agents_without_post_car_t": 2, "classes_without_reported_range": 1,
-        "results_without_data_cutoff": 1, "old_investigational_sources": 1, "sources_to_complete": 1,
-        "outcome_sources_without_identifier": 0, "press_only_approvals": 1}
-    assert report.total == 8
+        "stale_sources": 1, "stale_trial_statuses": 2, "agents_without_post_car_t": 2,
+        "classes_without_reported_range": 1, "results_without_data_cutoff": 1,
+        "old_investigational_sources": 1, "sources_to_complete": 1, "outcome_sources_without_identifier": 0,
+        "press_only_approvals": 1}
+    assert report.total == 10
     text = report.render_text()
-    assert text.startswith("Evidence audit (2026-11-26): 8 finding(s)")
+    assert text.startswith("Evidence audit (2026-11-26): 10 finding(s)")
     assert "Sources not checked for more than 12 months: 1" in text
     for name, frame in copies.items():
         pd.testing.assert_frame_equal(getattr(evidence, name), frame)
@@ -176,3 +186,47 @@ def test_the_real_audit_lists_the_flagged_sources_and_the_press_only_approvals(e
     assert "fda2024_epcoritamab_fl" not in set(press["source_id"])  # an agency page is not press
     unflagged = report.findings["outcome_sources_without_identifier"]
     assert unflagged["source_id"].tolist() == ["abramson2024_transcend_ash"]  # an ASH abstract, no PMID seen
+
+
+def test_trials_not_recruiting_or_with_an_old_status_are_findings() -> None:
+    stale = stale_trial_statuses(_evidence(), months=12, today=TODAY)
+    assert stale[["nct_id", "months_old", "reason"]].values.tolist() == [
+        ["NCT00000002", 106, "status 106 months old"],
+        ["NCT00000003", 1, "not recruiting"]]
+    assert stale_trial_statuses(_evidence(), months=200, today=TODAY)["nct_id"].tolist() == ["NCT00000003"]
+
+
+def test_text_report_puts_every_value_under_a_column_header() -> None:
+    text = render_text(audit_evidence(_evidence(), today=TODAY))
+    lines = text.splitlines()
+    start = lines.index("Investigational entries with sources more than 2 years old: 1")
+    header, rule, row = lines[start + 1:start + 4]
+    assert header.split() == ["table", "row", "id", "class", "id", "source", "id", "published", "age",
+                              "(years)"]
+    assert set(rule.replace(" ", "")) == {"-"}
+    assert row.split() == ["results", "allo_x_orr", "allogeneic_car_t", "old2020_b", "2020", "6"]
+    # each value starts in its header's column
+    assert header.index("age (years)") + len("age (years)") == row.index(" 6") + 2
+
+
+def test_markdown_and_json_reports_carry_headers_and_full_rows() -> None:
+    report = audit_evidence(_evidence(), today=TODAY)
+    markdown = render_markdown(report)
+    assert "| nct id | class id | status | status date | months old | reason |" in markdown
+    assert "|---|---|---|---|---:|---|" in markdown
+    assert "\n\n\n" not in markdown
+    data = json.loads(render_json(report))
+    assert data["total"] == 10
+    trials = data["findings"]["stale_trial_statuses"]
+    assert trials["columns"][:3] == ["nct_id", "class_id", "status"]
+    assert trials["rows"][0]["nct_id"] == "NCT00000002" and trials["rows"][0]["months_old"] == 106
+
+
+def test_cli_audit_formats(tmp_path: Path) -> None:
+    folder = tmp_path / "evidence"
+    shutil.copytree(FIXTURES / "evidence_min", folder)
+    base = ["audit", "--evidence", str(folder), "--today", "2030-01-01"]
+    data = json.loads(CliRunner().invoke(cli, [*base, "--format", "json"]).output)
+    assert data["date"] == "2030-01-01" and data["release"] is None
+    assert CliRunner().invoke(cli, [*base, "--format", "md"]).output.startswith("## Evidence audit")
+    assert CliRunner().invoke(cli, [*base, "--format", "xml"]).exit_code == 2

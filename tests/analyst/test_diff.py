@@ -160,6 +160,7 @@ def test_markdown_and_json_outputs(old: Path, new: Path) -> None:
     diff = diff_evidence(old, new, old)
     markdown = render_markdown(diff)
     assert "| row | field | before | after |" in markdown and "a \\| b" in markdown
+    assert "\n\n\n" not in markdown, "one blank line between Markdown blocks, never two"
     assert "**Error:**" in markdown
     data = json.loads(render_json(diff))
     assert data["removed_result_ids"] == ["zuma1_5y_cr"]

@@ -4,6 +4,7 @@ formula, edits change only their rows, and invalid workbooks leave the evidence 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -22,6 +23,7 @@ from lymphoma_evidence.analyst.xlsx import (
     import_workbook,
     workbook_csvs,
 )
+from lymphoma_evidence.analyst.xlsxcells import LISTS_SHEET
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.data.schema import load_package
 from lymphoma_evidence.errors import EvidenceError, LymphomaEvidenceError
@@ -60,7 +62,8 @@ def test_real_evidence_round_trips_to_the_same_text(tmp_path: Path) -> None:
 def test_workbook_has_a_frozen_header_per_table_and_a_fields_sheet(folder: Path, tmp_path: Path) -> None:
     package = load_package(folder)
     book = load_workbook(export_workbook(tmp_path / "e.xlsx", folder))
-    assert book.sheetnames == [t.name for t in package.tables] + [FIELDS_SHEET]
+    assert book.sheetnames == [t.name for t in package.tables] + [FIELDS_SHEET, LISTS_SHEET]
+    assert book[LISTS_SHEET].sheet_state == "hidden"
     results = book["results"]
     assert results.freeze_panes == "A2"
     assert [c.value for c in results[1]] == package.table("results").columns
@@ -224,3 +227,85 @@ def test_the_new_tables_round_trip_and_their_rules_apply_on_import(folder: Path,
     assert result.exit_code == 1
     assert f"harms.csv:{line}:patients: 200 patients exceed n = 157" in result.output
     assert digest(folder) == before
+
+
+def _column(sheet, name: str) -> int:
+    return [c.value for c in sheet[1]].index(name) + 1
+
+
+def test_cells_are_typed_by_their_schema_field(folder: Path, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    set_cell(folder, "results.csv", 2, "median_follow_up_months", "48.30")
+    book = load_workbook(export_workbook(tmp_path / "e.xlsx", folder))
+    results = book["results"]
+    rows = read_rows(folder / "results.csv")
+    header = rows[0]
+
+    def cell(name: str):
+        return results.cell(row=2, column=_column(results, name))
+
+    assert isinstance(cell("n").value, int) and cell("n").value == int(rows[1][header.index("n")])
+    assert cell("n").data_type == "n" and cell("responders").data_type == "n"
+    assert cell("median_follow_up_months").value == 48.3
+    assert cell("median_follow_up_months").number_format == "0.00"  # shown as written
+    assert isinstance(cell("post_car_t").value, bool)
+    assert isinstance(cell("data_cutoff").value, datetime) or cell("data_cutoff").value is None
+    assert cell("result_id").data_type == "s" and cell("result_id").number_format == "@"
+    accessed = book["sources"].cell(row=2, column=_column(book["sources"], "accessed"))
+    assert isinstance(accessed.value, datetime) and accessed.number_format == "yyyy-mm-dd"
+
+
+def test_text_that_is_not_its_fields_type_stays_visible_as_text(folder: Path, tmp_path: Path) -> None:
+    set_cell(folder, "results.csv", 2, "n", "about 60")
+    results = load_workbook(export_workbook(tmp_path / "e.xlsx", folder))["results"]
+    cell = results.cell(row=2, column=_column(results, "n"))
+    assert (cell.value, cell.data_type) == ("about 60", "s")
+
+
+def test_every_table_sheet_has_an_autofilter_and_drop_downs_from_the_schema(folder: Path,
+                                                                             tmp_path: Path) -> None:
+    package = load_package(folder)
+    book = load_workbook(export_workbook(tmp_path / "e.xlsx", folder))
+    for table in package.tables:
+        sheet = book[table.name]
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), table.name
+        assert sheet.freeze_panes == "A2", table.name
+        for field in table.fields:
+            if not field.enum:
+                continue
+            check = _validation_of(sheet, field.name)
+            assert check.type == "list", (table.name, field.name)
+            sheet_name, cells = check.formula1.split("!")
+            assert sheet_name == LISTS_SHEET
+            first, last = (part.replace("$", "") for part in cells.split(":"))
+            values = [c.value for row in book[LISTS_SHEET][f"{first}:{last}"] for c in row]
+            assert values == field.enum, (table.name, field.name)
+            assert check.allow_blank == (not field.required)
+    results = book["results"]
+    assert _validation_of(results, "n").type == "whole"
+    assert _validation_of(results, "post_car_t").formula1 == '"TRUE,FALSE"'
+
+
+def _validation_of(sheet, name: str):
+    """The data validation covering column ``name`` from row 2 down."""
+    letter = sheet.cell(row=1, column=_column(sheet, name)).column_letter
+    return next(check for check in sheet.data_validations.dataValidation
+                if any(re.fullmatch(rf"{letter}2:{letter}\d+", ref) for ref in str(check.sqref).split()))
+
+
+def test_a_typed_edit_changes_only_its_row(folder: Path, tmp_path: Path) -> None:
+    set_cell(folder, "results.csv", 2, "median_follow_up_months", "48.30")
+    set_cell(folder, "results.csv", 3, "median_follow_up_months", "12.0")
+    path = export_workbook(tmp_path / "e.xlsx", folder)
+    book = load_workbook(path)
+    results = book["results"]
+    follow_up = results.cell(row=3, column=_column(results, "median_follow_up_months"))
+    assert follow_up.value == 12.0 and follow_up.number_format == "0.0"
+    before = (folder / "results.csv").read_text(encoding="utf-8").splitlines()
+    follow_up.value = 13.25
+    book.save(path)
+    assert import_workbook(path, folder).changed_files == ("results.csv",)
+    after = (folder / "results.csv").read_text(encoding="utf-8").splitlines()
+    assert [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [2]
+    assert ",48.30," in after[1] and ",13.25," in after[2]

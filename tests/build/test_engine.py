@@ -81,10 +81,11 @@ def test_reports_carry_provenance_and_the_disclaimer_once(built):
     for name in ("ok_a.html", "ok_b.html", "index.html"):
         page = soup(files[name])
         header = page.find("header", class_="le-report-header").get_text(" ", strip=True)
-        assert "version 0.1.0" in header
-        assert evidence_hash[:12] in header
-        assert f"lymphoma-evidence {__version__}" in header
-        assert re.search(r"Built \d{4}-\d\d-\d\d \d\d:\d\d UTC", header)
+        assert "Evidence version 0.1.0, not yet released." in header  # no CHANGELOG section for it
+        assert re.search(r"Built \d{1,2} [A-Z][a-z]+ \d{4}\.", header), header  # the date in words
+        details = page.find("details", class_="le-build-details").get_text(" ", strip=True)
+        assert evidence_hash[:12] in details and f"lymphoma-evidence {__version__}" in details
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", details)
         assert page.get_text(" ", strip=True).count(DISCLAIMER) == 1, name
 
 
@@ -117,19 +118,31 @@ def test_hostile_titles_are_escaped_in_the_report_and_the_index(built):
     _, _, files = built
     for name in ("ok_a.html", "index.html"):
         page = soup(files[name])
-        assert page.find("script") is None and page.find("img", onerror=True) is None
+        scripts = page.find_all("script")
+        assert [s.get("id") for s in scripts] in ([], ["le-zoom-script"]), name  # only the figure zoom
+        assert all("alert" not in s.get_text() for s in scripts)
+        assert page.find("img", onerror=True) is None
         assert HOSTILE_TITLE in page.get_text()
 
 
-def test_index_lists_audience_parameters_status_and_build_time(built):
+def test_index_groups_reports_by_audience_with_status_in_words_and_parameters_folded(built):
     _, _, files = built
-    rows = soup(files["index.html"]).find("tbody").find_all("tr")
-    cells = [[td.get_text(" ", strip=True) for td in row.find_all("td")] for row in rows]
-    assert [row[1] for row in cells] == ["patient", "any"]
-    assert 'n_rows = 1' in cells[0][2]
-    assert [row[3] for row in cells] == ["built", "built"]
-    assert all(re.search(r"\(\d+\.\d s\)", row[4]) for row in cells)
-    assert soup(files["index.html"]).find("a", href="ok_a.html") is not None
+    page = soup(files["index.html"])
+    groups = {section.find("h2").get_text(strip=True): [item["data-report"] for item in
+                                                       section.find_all("li", class_="le-report-item")]
+              for section in page.find_all("section", class_="le-audience")}
+    assert groups == {"For patients and families": ["ok_a"], "Other reports": ["ok_b"]}
+    for item in page.find_all("li", class_="le-report-item"):
+        status = item.find("p", class_="le-status").get_text(strip=True)
+        assert re.fullmatch(r"Up to date: built \d{1,2} [A-Z][a-z]+ \d{4}\.", status), status
+        folded = item.find("details", class_="le-params")
+        assert folded is not None and folded.find("summary").get_text(strip=True) == "Parameters and file"
+        assert re.search(r"built in \d+\.\d s", folded.get_text(" ", strip=True))
+    ok_a = page.find("li", attrs={"data-report": "ok_a"})
+    assert [dt.get_text(strip=True) for dt in ok_a.find_all("dt")][-1] == "n_rows"
+    assert page.find("a", href="ok_a.html") is not None
+    assert not re.search(r"\d{4}-\d\d-\d\dT", page.get_text()), "no ISO timestamps for people"
+
 
 
 def test_second_build_skips_everything_without_starting_a_kernel(built, monkeypatch):

@@ -24,9 +24,10 @@ def run_validate(folder: Path) -> tuple[int, str]:
 
 
 def assert_reports(folder: Path, expected: str) -> None:
+    """``validate FOLDER`` exits 1 and prints ``FOLDER/expected`` (the folder as given) as one line."""
     code, output = run_validate(folder)
     assert code == 1
-    assert expected in output.splitlines(), output
+    assert f"{folder}/{expected}" in output.splitlines(), output
 
 
 def results_header(folder: Path) -> str:
@@ -38,20 +39,22 @@ def results_header(folder: Path) -> str:
 def test_empty_file(evidence_copy: Path) -> None:
     (evidence_copy / "agents.csv").write_bytes(b"")
     header = ",".join(["agent_id", "name", "brand_names", "class_id", "target", "notes"])
-    assert_reports(evidence_copy, f"agents.csv:1:: the file is empty; expected a header row: {header}")
+    assert_reports(evidence_copy, f"agents.csv:1: the file is empty; expected a header row: {header}")
 
 
 def test_header_only(evidence_copy: Path) -> None:
     rows = read_rows(evidence_copy / "outcomes.csv")
     write_rows(evidence_copy / "outcomes.csv", rows[:1])
-    assert_reports(evidence_copy, "outcomes.csv:1:: the file has a header but no rows; add at least one row")
+    assert_reports(evidence_copy, "outcomes.csv:1: the file has a header but no rows; add at least one row")
 
 
 def test_missing_file(evidence_copy: Path) -> None:
     (evidence_copy / "trials.csv").unlink()
     code, output = run_validate(evidence_copy)
     assert code == 1
-    assert f"trials.csv:0:: the file is missing; expected {evidence_copy / 'trials.csv'}" in output
+    first = output.splitlines()[0]
+    assert first.startswith(f"{evidence_copy}/trials.csv: the file is missing; expected "
+                            f"{evidence_copy / 'trials.csv'} with columns "), "no empty line/column slot"
 
 
 def test_missing_column(evidence_copy: Path) -> None:
@@ -81,7 +84,7 @@ def test_semicolon_delimiter(evidence_copy: Path) -> None:
     rows = read_rows(evidence_copy / "therapy_classes.csv")
     text = "\n".join(";".join(r) for r in rows) + "\n"
     (evidence_copy / "therapy_classes.csv").write_text(text, encoding="utf-8")
-    assert_reports(evidence_copy, "therapy_classes.csv:1:: the header is separated by ';', expected ',': "
+    assert_reports(evidence_copy, "therapy_classes.csv:1: the header is separated by ';', expected ',': "
                    "save the file as comma-separated CSV")
 
 
@@ -98,13 +101,13 @@ def test_ragged_row(evidence_copy: Path) -> None:
     path = evidence_copy / "agents.csv"
     path.write_text(path.read_text(encoding="utf-8") + "extra_agent,Name\n", encoding="utf-8")
     line = len(read_rows(path))
-    assert_reports(evidence_copy, f"agents.csv:{line}:: row has 2 fields, the header has 6; quote any "
+    assert_reports(evidence_copy, f"agents.csv:{line}: row has 2 fields, the header has 6; quote any "
                    "field that contains a comma")
 
 
 def test_ten_megabyte_field(evidence_copy: Path) -> None:
     set_cell(evidence_copy, "agents.csv", 3, "notes", "x" * 10_000_000)
-    assert_reports(evidence_copy, "agents.csv:3:: a field is longer than 10,000 characters; evidence "
+    assert_reports(evidence_copy, "agents.csv:3: a field is longer than 10,000 characters; evidence "
                    "fields are short text: shorten it or check for an unclosed quote")
 
 

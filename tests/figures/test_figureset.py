@@ -110,3 +110,8 @@ def test_figures_command_writes_the_set_from_real_evidence(tmp_path: Path, evide
     ET.parse(out / "forest_orr.svg")
     assert not (out / "forest_cr.png").exists()
     assert "forest_orr.svg" in (out / "figures.md").read_text(encoding="utf-8")
+    progress = result.stderr.splitlines()  # what it is doing, step by step, on stderr
+    assert progress[:2] == ["reading and checking the evidence", "drawing the ORR forest plot"]
+    assert f"wrote {out / 'forest_orr.png'}" in progress
+    # ORR forest, stated ranges and eligibility, each as PNG and SVG, then figures.md
+    assert result.stdout.splitlines() == [f"wrote 7 files to {out} (index: {out / 'figures.md'})"]

@@ -102,6 +102,9 @@ def real_deck(tmp_path_factory, evidence) -> Path:
     out = tmp_path_factory.mktemp("deck") / "deck.pptx"
     result = CliRunner().invoke(cli, ["slides", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    progress = result.stderr.splitlines()
+    assert progress[0] == "reading and checking the evidence" and "drawing the ORR forest plot" in progress
+    assert progress[-1] == f"writing the slides to {out}"
     return out
 
 

@@ -55,13 +55,21 @@ def test_questions_follow_the_audience(evidence) -> None:
         assert shown == (row.audience in ("patient", "any")), row.question_id
 
 
-def test_trials_link_to_the_registry_with_the_date_of_the_record_never_called_checked(evidence) -> None:
-    html = Briefing(evidence).trials()
-    for row in evidence.trials.itertuples():
-        assert f'href="https://clinicaltrials.gov/study/{row.nct_id}"' in html
-        assert f"registry record of {row.status_date:%Y-%m-%d}" in html
-    assert "checked" not in html
+def test_only_recruiting_trials_with_a_recent_record_are_offered(evidence, monkeypatch) -> None:
+    from lymphoma_evidence.analysis.trial_status import trial_status_check
 
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764460800")  # 30 November 2025
+    html = Briefing(evidence).trials()
+    checked = trial_status_check(evidence.trials)
+    offered = set(checked.loc[checked["offered"], "nct_id"])
+    assert offered and len(offered) < len(evidence.trials), "the evidence has both kinds of trial"
+    for row in evidence.trials.itertuples():
+        linked = f'href="https://clinicaltrials.gov/study/{row.nct_id}"' in html
+        assert linked == (row.nct_id in offered), row.nct_id
+    assert "(checked " not in html and "(registry record of 7 January 2026)" in html
+    assert f"{len(evidence.trials) - len(offered)} other registered trial(s) are not listed" in html
+    for status in ("unknown", "suspended"):
+        assert f">{status} (registry record" not in html
 
 def test_class_filter_limits_every_section(evidence) -> None:
     report = Briefing(evidence, class_ids=["adcs"])

@@ -136,6 +136,8 @@ class Visit:
     version_visible: bool = False
     axe_violations: list[dict] = field(default_factory=list)
     print_rows_breakable: int = 0
+    phone: dict = field(default_factory=dict)
+    paper: dict = field(default_factory=dict)
     pdf: bytes = field(default=b"", repr=False)
 
 
@@ -155,7 +157,8 @@ ROWS_THAT_MAY_BREAK = """() => Array.from(document.querySelectorAll('tr'))
 
 def visit(browser, path: Path, version: str, axe_source: str = "", pdf: bool = False) -> Visit:
     """Open ``path`` offline and record what happens; with ``axe_source``, also audit it with axe-core and
-    save a full-page screenshot; with ``pdf``, also print it."""
+    save a full-page screenshot; with ``pdf``, also print it. Every page is also laid out on A4 paper and
+    on a 390 px phone (:func:`on_paper`, :func:`on_a_phone`)."""
     seen = Visit(path.stem)
     context = browser.new_context()
     context.route(re.compile(r"^(https?|wss?|ftp)://"), lambda route: route.abort())  # logged below
@@ -181,8 +184,68 @@ def visit(browser, path: Path, version: str, axe_source: str = "", pdf: bool = F
         page.emulate_media(media="print")
         seen.print_rows_breakable = page.evaluate(ROWS_THAT_MAY_BREAK)
         seen.pdf = page.pdf(format="A4", print_background=True)
+    seen.paper = on_paper(page)
     context.close()
+    seen.phone = on_a_phone(browser, path)
     return seen
+
+
+#: A phone held upright (CSS pixels), and the printable width of A4 (210 mm less 12 mm margins, at 96 px/in).
+PHONE = {"width": 390, "height": 844}
+A4_CONTENT_PX = round((210 - 2 * 12) / 25.4 * 96)
+#: Elements wider than the page (at 390 px: the page scrolls sideways; on paper: cut at the paper edge)
+#: and elements whose content a scrolling or hidden overflow cuts off (on paper: clipped by a container).
+LAYOUT_FACTS = """() => {
+  const width = window.innerWidth;
+  const describe = e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string'
+      ? '.' + e.className.trim().split(/\\s+/).slice(0, 2).join('.') : '') + ' "'
+      + (e.innerText || '').trim().slice(0, 40).replace(/\\s+/g, ' ') + '"';
+  const all = Array.from(document.querySelectorAll('body *')).filter(e => e.getClientRects().length);
+  const beyond = all.filter(e => e.getBoundingClientRect().right > width + 1
+      && !e.closest('thead') && getComputedStyle(e).position !== 'fixed');
+  const clipped = all.filter(e => ['hidden', 'auto', 'scroll', 'clip'].includes(getComputedStyle(e).overflowX)
+      && e.scrollWidth > e.clientWidth + 1);
+  const cells = Array.from(document.querySelectorAll('.table-wrap td'));
+  return {page_width: document.documentElement.scrollWidth, width: width,
+          beyond: beyond.slice(0, 5).map(describe), clipped: clipped.slice(0, 5).map(describe),
+          cells: cells.length,
+          stacked: cells.filter(c => ['block', 'none'].includes(getComputedStyle(c).display)).length,
+          labelled: cells.filter(c => c.dataset.label).length};
+}"""
+ZOOM = """() => {
+  const button = document.querySelector('button.le-zoom');
+  if (!button) { return null; }
+  const img = button.querySelector('img');
+  const before = img.getBoundingClientRect().width;
+  button.click();
+  const open = {fixed: getComputedStyle(button).position === 'fixed',
+                width: img.getBoundingClientRect().width, natural: img.naturalWidth,
+                expanded: button.getAttribute('aria-expanded')};
+  button.click();
+  return {before: before, open: open, closed: getComputedStyle(button).position !== 'fixed'};
+}"""
+
+
+def on_a_phone(browser, path: Path) -> dict:
+    """How the page lays out on a 390 px phone: page width, elements beyond it, tables, figure zoom."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    facts = page.evaluate(LAYOUT_FACTS)
+    facts["zoom"] = page.evaluate(ZOOM)
+    facts["images"] = page.evaluate("() => document.querySelectorAll('.jp-OutputArea-output img').length")
+    facts["zoomable"] = page.evaluate("() => document.querySelectorAll('button.le-zoom > img').length")
+    context.close()
+    return facts
+
+
+def on_paper(page) -> dict:
+    """How the page lays out when Chromium prints it on A4: at the printable width, with print CSS."""
+    page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1123})
+    page.emulate_media(media="print")
+    facts = page.evaluate(LAYOUT_FACTS)
+    page.emulate_media(media="screen")
+    return facts
 
 
 @pytest.fixture(scope="session")
@@ -359,3 +422,61 @@ def test_hostile_text_is_shown_literally_in_the_briefing(hostile_visits):
     seen, _ = hostile_visits[briefing]
     for payload in HOSTILE.values():
         assert payload in seen.text, f"{payload!r} is not shown as text in {briefing}"
+
+
+# -- phone and paper ----------------------------------------------------------------------------------
+
+
+def test_no_page_scrolls_sideways_on_a_390px_phone(visits: dict[str, Visit]):
+    def sideways(seen: Visit) -> list[str]:
+        phone = seen.phone
+        if phone["page_width"] <= phone["width"] and not phone["beyond"]:
+            return []
+        return [f"page is {phone['page_width']} px wide at {phone['width']} px; beyond the screen: "
+                f"{phone['beyond']}"]
+
+    found = problems(visits, sideways)
+    assert not found, "\n".join(found)
+
+
+def test_tables_become_stacked_labelled_rows_on_a_phone(visits: dict[str, Visit]):
+    def not_stacked(seen: Visit) -> list[str]:
+        phone = seen.phone
+        if phone["stacked"] == phone["cells"] == phone["labelled"]:
+            return []
+        return [f"{phone['cells']} table cells: {phone['stacked']} stacked, {phone['labelled']} labelled"]
+
+    assert sum(seen.phone["cells"] for seen in visits.values()) > 0, "the reports should have tables"
+    found = problems(visits, not_stacked)
+    assert not found, "\n".join(found)
+
+
+def test_every_figure_opens_full_size_on_tap(visits: dict[str, Visit]):
+    def not_zoomable(seen: Visit) -> list[str]:
+        phone = seen.phone
+        if not phone["images"]:
+            return []
+        found = [] if phone["zoomable"] == phone["images"] else [
+            f"{phone['images'] - phone['zoomable']} of {phone['images']} figures cannot be opened full size"]
+        zoom = phone["zoom"]
+        opened = zoom["open"]
+        if not (opened["fixed"] and opened["expanded"] == "true" and zoom["closed"]
+                and opened["width"] >= min(opened["natural"], 2 * zoom["before"]) - 1):
+            found.append(f"tapping the first figure does not open it full size: {zoom}")
+        return found
+
+    assert any(seen.phone["images"] for seen in visits.values()), "the reports should have figures"
+    found = problems(visits, not_zoomable)
+    assert not found, "\n".join(found)
+
+
+def test_nothing_is_clipped_when_printed_on_a4(visits: dict[str, Visit]):
+    def clipped(seen: Visit) -> list[str]:
+        paper = seen.paper
+        found = [f"wider than A4 ({paper['page_width']} px > {paper['width']} px): {paper['beyond']}"] \
+            if paper["page_width"] > paper["width"] or paper["beyond"] else []
+        found += [f"cut by its container: {element}" for element in paper["clipped"]]
+        return found
+
+    found = problems(visits, clipped)
+    assert not found, "\n".join(found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,61 @@ def test_outside_a_project_the_error_is_one_line(tmp_path: Path) -> None:
     assert "No project found" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_every_exit_code_is_documented_in_help() -> None:
+    from lymphoma_evidence.cli import EXIT_CODES
+
+    shown = CliRunner().invoke(cli, ["--help"]).output
+    assert "Exit codes (every command):" in shown
+    for code in EXIT_CODES:
+        assert f"  {code}  " in shown
+
+
+def test_an_unknown_revision_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["diff", "no-such-revision", str(EVIDENCE), "--evidence", str(EVIDENCE)])
+    assert result.exit_code == 2
+    assert "'no-such-revision' is neither an evidence folder nor a revision" in result.output
+
+
+def test_an_unreadable_workbook_is_a_usage_error(tmp_path: Path) -> None:
+    fake = tmp_path / "edited.xlsx"
+    fake.write_text("not a workbook", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-xlsx", str(fake), "--evidence", str(EVIDENCE)])
+    assert result.exit_code == 2
+    assert f"cannot read {fake} as an .xlsx workbook" in result.output
+    missing = CliRunner().invoke(cli, ["import-xlsx", str(tmp_path / "nope.xlsx")])
+    assert missing.exit_code == 2
+
+
+def test_problems_name_the_evidence_folder_as_given(evidence_copy: Path) -> None:
+    set_cell(evidence_copy, "results.csv", 3, "n", "many")
+    relative = subprocess.run([sys.executable, "-m", "lymphoma_evidence", "validate", "--evidence",
+                               "evidence"], capture_output=True, text=True, cwd=evidence_copy.parent)
+    assert relative.returncode == 1
+    assert relative.stdout.splitlines()[0].startswith("evidence/results.csv:3:n: 'many'")
+    default = subprocess.run([sys.executable, "-m", "lymphoma_evidence", "validate"], capture_output=True,
+                             text=True, cwd=evidence_copy.parent,
+                             env={**os.environ, "LYMPHOMA_EVIDENCE_ROOT": str(evidence_copy.parent)})
+    assert default.stdout.splitlines()[0].startswith("evidence/results.csv:3:n: 'many'"), default.stdout
+
+
+def test_library_warnings_do_not_reach_the_output(monkeypatch, capsys) -> None:
+    import warnings
+
+    from lymphoma_evidence.cli import main
+    from lymphoma_evidence.data import validate
+
+    def noisy(path):
+        warnings.warn("The behavior of DataFrame concatenation is deprecated", FutureWarning, stacklevel=1)
+        return []
+
+    monkeypatch.setattr(validate, "validate_evidence", noisy)
+    monkeypatch.setattr(sys, "argv", ["lymphoma-evidence", "validate", str(EVIDENCE)])
+    monkeypatch.setattr(sys, "warnoptions", [])
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")  # as a plain interpreter would show it, once
+        main()
+    assert "evidence is valid" in capsys.readouterr().out
+    assert [str(w.message) for w in shown] == [], "main() must keep library warnings out of the output"
 def test_validate_json_gives_one_object_per_problem(evidence_copy: Path) -> None:
     set_cell(evidence_copy, "results.csv", 2, "n", "many")
     set_cell(evidence_copy, "results.csv", 3, "endpoint", "PFS")

@@ -1,0 +1,138 @@
+"""Evidence releases: version bump, CHANGELOG entry, git tag; diff and audit compare with the latest tag."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import ROOT, copy_evidence, digest, set_cell
+
+from lymphoma_evidence.analyst.release import ReleaseError, next_version, release_evidence, with_version
+from lymphoma_evidence.analyst.revisions import latest_release
+from lymphoma_evidence.cli import cli
+from lymphoma_evidence.errors import UsageError
+
+MINIMAL = ROOT / "tests" / "fixtures" / "evidence_min"
+TODAY = date(2026, 11, 30)
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *args],
+                          cwd=repo, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository with the minimal evidence committed and a CHANGELOG listing 0.1.0 only."""
+    for key, value in (("GIT_AUTHOR_NAME", "Test"), ("GIT_AUTHOR_EMAIL", "test@example.org"),
+                       ("GIT_COMMITTER_NAME", "Test"), ("GIT_COMMITTER_EMAIL", "test@example.org")):
+        monkeypatch.setenv(key, value)
+    root = tmp_path / "repo"
+    evidence = copy_evidence(MINIMAL, root / "evidence")
+    (evidence / "CHANGELOG.md").write_text("# Changelog\n\n## 0.1.0 - 2026-11-26\n\nFirst.\n",
+                                           encoding="utf-8")
+    _git(tmp_path, "init", "-q", str(root))
+    _git(root, "add", "evidence")
+    _git(root, "commit", "-q", "-m", "first")
+    return root
+
+
+def _version(folder: Path) -> str:
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["version"]
+
+
+def _add_entry(folder: Path, heading: str) -> None:
+    path = folder / "CHANGELOG.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("## 0.1.0", f"{heading}\n\nMore.\n\n## 0.1.0"),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize(("bump", "expected"), [("major", "1.0.0"), ("minor", "0.3.0"), ("patch", "0.2.8")])
+def test_next_version_bumps_one_part_and_resets_the_later_ones(bump: str, expected: str) -> None:
+    assert next_version("0.2.7", bump) == expected
+
+
+def test_a_version_that_is_not_semantic_or_a_bad_bump_is_refused() -> None:
+    with pytest.raises(ReleaseError, match="version '1.0' is not MAJOR.MINOR.PATCH"):
+        next_version("1.0", "patch")
+    with pytest.raises(UsageError, match="Invalid bump 'huge'"):
+        next_version("1.0.0", "huge")
+
+
+def test_with_version_changes_only_the_top_level_version() -> None:
+    text = '{\n  "name": "x",\n  "version": "0.1.0",\n  "resources": [{"version": "9"}]\n}\n'
+    assert with_version(text, "0.2.0") == text.replace('"0.1.0"', '"0.2.0"')
+
+
+def test_release_bumps_dates_commits_and_tags(repo: Path) -> None:
+    evidence = repo / "evidence"
+    _add_entry(evidence, "## 0.2.0")
+    done = release_evidence(evidence, "minor", today=TODAY)
+    assert (done.previous, done.version, done.released, done.tag) == ("0.1.0", "0.2.0", "2026-11-30",
+                                                                       "evidence-v0.2.0")
+    assert _version(evidence) == "0.2.0"
+    assert "## 0.2.0 - 2026-11-30\n" in (evidence / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert _git(repo, "tag", "--list").split() == ["evidence-v0.2.0"]
+    assert _git(repo, "status", "--porcelain") == ""  # the release commit holds both files
+    tagged = json.loads(_git(repo, "show", "evidence-v0.2.0:evidence/datapackage.json"))
+    assert tagged["version"] == "0.2.0"
+    assert latest_release(evidence) == ("0.2.0", "evidence-v0.2.0")
+
+
+def test_release_without_a_changelog_entry_changes_nothing(repo: Path) -> None:
+    evidence = repo / "evidence"
+    before = digest(evidence)
+    result = CliRunner().invoke(cli, ["release", "patch", "--evidence", str(evidence)])
+    assert result.exit_code == 1
+    assert "has no section for 0.1.1; add a heading '## 0.1.1'" in result.output
+    assert digest(evidence) == before and _git(repo, "tag", "--list") == ""
+
+
+def test_release_refuses_uncommitted_tables(repo: Path) -> None:
+    evidence = repo / "evidence"
+    _add_entry(evidence, "## 0.1.1 - 2026-12-01")
+    set_cell(evidence, "sources.csv", 2, "label", "Edited, not committed")
+    with pytest.raises(ReleaseError, match=r"uncommitted evidence changes \(evidence/sources.csv\)"):
+        release_evidence(evidence, "patch")
+    assert _version(evidence) == "0.1.0"
+
+
+def test_release_of_invalid_evidence_exits_1_and_lists_the_problems(repo: Path) -> None:
+    evidence = repo / "evidence"
+    _add_entry(evidence, "## 0.1.1")
+    set_cell(evidence, "results.csv", 2, "n", "many")
+    result = CliRunner().invoke(cli, ["release", "patch", "--evidence", str(evidence)])
+    assert result.exit_code == 1
+    assert f"{evidence}/results.csv:2:n: 'many' is not a whole number" in result.output
+    assert _version(evidence) == "0.1.0"
+
+
+def test_release_outside_a_repository_writes_the_files_without_a_tag(tmp_path: Path) -> None:
+    evidence = copy_evidence(MINIMAL, tmp_path / "evidence")
+    (evidence / "CHANGELOG.md").write_text("## 1.0.0 - 2027-01-02\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["release", "major", "--evidence", str(evidence)])
+    assert result.exit_code == 0, result.output
+    assert "released evidence 1.0.0 (was 0.1.0) on 2027-01-02 (not tagged" in result.output
+    assert _version(evidence) == "1.0.0"
+
+
+def test_diff_and_audit_compare_with_the_latest_release_tag(repo: Path) -> None:
+    evidence = repo / "evidence"
+    runner = CliRunner()
+    no_release = runner.invoke(cli, ["diff", "--evidence", str(evidence)])
+    assert no_release.exit_code == 2 and "no evidence-vX.Y.Z tag" in no_release.output
+    _add_entry(evidence, "## 0.2.0")
+    release_evidence(evidence, "minor", today=TODAY)
+    set_cell(evidence, "sources.csv", 2, "label", "Edited after the release")
+    diff = runner.invoke(cli, ["diff", "--evidence", str(evidence)])
+    assert diff.exit_code == 0, diff.output
+    assert diff.output.startswith("Evidence diff: evidence-v0.2.0 (version 0.2.0) -> ")
+    assert "label: " in diff.output and "-> Edited after the release" in diff.output
+    audit = runner.invoke(cli, ["audit", "--evidence", str(evidence), "--today", "2026-12-01"])
+    assert "Changes since release 0.2.0 (evidence-v0.2.0):" in audit.output
+    assert "sources.csv: 0 added, 0 removed, 1 changed" in audit.output
