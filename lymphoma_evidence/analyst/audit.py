@@ -103,7 +103,8 @@ def _investigational_entries(evidence: Evidence) -> pd.DataFrame:
 
     Every table of the schema with a ``source_id``, a single-column primary key and a scope column
     (:data:`SCOPE_COLUMNS`) takes part, so tables added to the schema join without a code change. A class
-    is investigational as derived from approvals.csv (:func:`~lymphoma_evidence.analysis.approvals.class_status`).
+    is investigational as derived from approvals.csv
+    (:func:`~lymphoma_evidence.analysis.approvals.class_status`).
     """
     from ..data.schema import TABLE_ATTRIBUTES, load_package
     from ..paths import evidence_dir
