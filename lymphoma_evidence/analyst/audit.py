@@ -152,11 +152,12 @@ def old_investigational_sources(evidence: Evidence, years: int = INVESTIGATIONAL
 def sources_to_complete(evidence: Evidence) -> pd.DataFrame:
     """Sources flagged ``identifier_to_complete``: no PMID or DOI seen yet; an analyst must add one.
 
-    Returns columns ``source_id, label, citation, url``, in sources.csv order.
+    Returns columns ``source_id, label, citation``, in sources.csv order (the address where the text was
+    seen is in sources.csv; a long url would not fit a printed page).
     """
     sources = evidence.sources
     flagged = (sources["identifier_status"] == TO_COMPLETE).fillna(False).to_numpy()
-    return sources.loc[flagged, ["source_id", "label", "citation", "url"]].reset_index(drop=True)
+    return sources.loc[flagged, ["source_id", "label", "citation"]].reset_index(drop=True)
 
 
 def outcome_sources_without_identifier(evidence: Evidence) -> pd.DataFrame:
