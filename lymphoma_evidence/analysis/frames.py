@@ -52,6 +52,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("analysis_set"), Column("n", pd.Int64Dtype, checks={"ge": 1}),
         Column("responders", pd.Int64Dtype, checks={"ge": 0}), _rate("rate"), _rate("ci_low"),
         _rate("ci_high"), Column("source_id"), Column("source_label"),
+        # true when the count is `rounded` (several whole numbers fit the printed percentage)
+        Column("approximate", bool),
     )),
     "ClassSummary": ("One row per therapy class, endpoint, disease and analysis set (class_summary); "
                      "disease comes last.", (

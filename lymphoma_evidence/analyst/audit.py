@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..analysis.approvals import class_status
 from ..data.evidence import Evidence
+from ..data.provenance import TO_COMPLETE, has_identifier
 from ..errors import ParameterError
 
 if TYPE_CHECKING:
@@ -74,22 +76,22 @@ def agents_without_post_car_t(evidence: Evidence) -> pd.DataFrame:
 def classes_without_reported_range(evidence: Evidence) -> pd.DataFrame:
     """Therapy classes that no row of reported_ranges.csv is about.
 
-    Returns columns ``class_id, name, status``, in therapy_classes.csv order.
+    Returns columns ``class_id, name, role``, in therapy_classes.csv order.
     """
     classes = evidence.classes
     ranged = set(evidence.reported_ranges["class_id"].dropna())
-    columns = [c for c in ("class_id", "name", "status") if c in classes.columns]
+    columns = [c for c in ("class_id", "name", "role", "status") if c in classes.columns]
     return classes.loc[~classes["class_id"].isin(ranged), columns].reset_index(drop=True)
 
 
 def results_without_data_cutoff(evidence: Evidence) -> pd.DataFrame:
     """Result rows with an empty ``data_cutoff``.
 
-    Returns columns ``result_id, agent_id, trial, source_id``, in results.csv order.
+    Returns columns ``result_id, scope_id, trial, source_id``, in results.csv order.
     """
     results = evidence.results
     return results.loc[results["data_cutoff"].isna(),
-                       ["result_id", "agent_id", "trial", "source_id"]].reset_index(drop=True)
+                       ["result_id", "scope_id", "trial", "source_id"]].reset_index(drop=True)
 
 
 #: Columns that tie a row to an agent or a class, in the order they are tried.
@@ -100,15 +102,15 @@ def _investigational_entries(evidence: Evidence) -> pd.DataFrame:
     """(table, entry_id, class_id, source_id) of every row about an investigational class or its agents.
 
     Every table of the schema with a ``source_id``, a single-column primary key and a scope column
-    (:data:`SCOPE_COLUMNS`) takes part, so tables added to the schema join without a code change.
+    (:data:`SCOPE_COLUMNS`) takes part, so tables added to the schema join without a code change. A class
+    is investigational as derived from approvals.csv
+    (:func:`~lymphoma_evidence.analysis.approvals.class_status`).
     """
     from ..data.schema import TABLE_ATTRIBUTES, load_package
     from ..paths import evidence_dir
 
-    classes = evidence.classes
-    if "status" not in classes.columns:
-        return pd.DataFrame(columns=["table", "entry_id", "class_id", "source_id"])
-    investigational = set(classes.loc[classes["status"] == "investigational", "class_id"].dropna())
+    status = class_status(evidence)
+    investigational = set(status.loc[status["status"] == "investigational", "class_id"].dropna())
     class_of = dict(zip(evidence.agents["agent_id"], evidence.agents["class_id"], strict=True))
     pieces = []
     for table in load_package(evidence.path or evidence_dir()).tables:
@@ -147,6 +149,45 @@ def old_investigational_sources(evidence: Evidence, years: int = INVESTIGATIONAL
     return old.reset_index(drop=True)
 
 
+def sources_to_complete(evidence: Evidence) -> pd.DataFrame:
+    """Sources flagged ``identifier_to_complete``: no PMID or DOI seen yet; an analyst must add one.
+
+    Returns columns ``source_id, label, citation``, in sources.csv order (the address where the text was
+    seen is in sources.csv; a long url would not fit a printed page).
+    """
+    sources = evidence.sources
+    flagged = (sources["identifier_status"] == TO_COMPLETE).fillna(False).to_numpy()
+    return sources.loc[flagged, ["source_id", "label", "citation"]].reset_index(drop=True)
+
+
+def outcome_sources_without_identifier(evidence: Evidence) -> pd.DataFrame:
+    """Sources of outcome rows with no PMID or DOI (nor a label, agency or registry url) and no flag.
+
+    Results and harms cannot cite such a source (the validator refuses it); outcomes can, so the audit
+    lists them until an identifier is added or the source is flagged ``identifier_to_complete``.
+
+    Returns columns ``source_id, label, outcomes`` (how many outcome rows cite it), in sources.csv order.
+    """
+    sources = evidence.sources
+    cited = evidence.outcomes["source_id"].value_counts()
+    flagged = (sources["identifier_status"] == TO_COMPLETE).fillna(False)
+    missing = (~has_identifier(sources) & ~flagged & sources["source_id"].isin(cited.index)).to_numpy()
+    frame = sources.loc[missing, ["source_id", "label"]].reset_index(drop=True)
+    return frame.assign(outcomes=frame["source_id"].map(cited).astype("Int64"))
+
+
+def press_only_approvals(evidence: Evidence) -> pd.DataFrame:
+    """Approvals whose source is a press article, not the label or the agency page.
+
+    Returns columns ``approval_id, agent_id, regulator, source_id``, in approvals.csv order.
+    """
+    kinds = evidence.sources.drop_duplicates("source_id").set_index("source_id")["source_type"]
+    approvals = evidence.approvals
+    kind = approvals["source_id"].map(kinds)
+    press = (kind == "article").fillna(False).to_numpy()
+    return approvals.loc[press, ["approval_id", "agent_id", "regulator", "source_id"]].reset_index(drop=True)
+
+
 def stale_trial_statuses(evidence: Evidence, months: int = STALE_AFTER_MONTHS,
                          today: date | None = None) -> pd.DataFrame:
     """Trials whose registry status is not recruiting or is older than ``months`` whole months.
@@ -172,6 +213,9 @@ FINDING_TITLES = {
     "classes_without_reported_range": "Therapy classes without a reported range",
     "results_without_data_cutoff": "Results without a data cut-off date",
     "old_investigational_sources": "Investigational entries with sources more than {years} years old",
+    "sources_to_complete": "Sources whose identifier is still to complete (no PMID or DOI seen)",
+    "outcome_sources_without_identifier": "Sources of outcomes without PMID, DOI or flag",
+    "press_only_approvals": "Approvals cited from a press article only (label or agency page not seen)",
 }
 
 
@@ -233,6 +277,9 @@ def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MON
         "classes_without_reported_range": classes_without_reported_range(evidence),
         "results_without_data_cutoff": results_without_data_cutoff(evidence),
         "old_investigational_sources": old_investigational_sources(evidence, today=day),
+        "sources_to_complete": sources_to_complete(evidence),
+        "outcome_sources_without_identifier": outcome_sources_without_identifier(evidence),
+        "press_only_approvals": press_only_approvals(evidence),
     }
     titles = {kind: title.format(months=stale_after_months, years=INVESTIGATIONAL_MAX_AGE_YEARS)
               for kind, title in FINDING_TITLES.items()}

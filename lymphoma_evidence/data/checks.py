@@ -5,15 +5,17 @@ Each check takes the typed frames (and each table's line numbers) and returns pr
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..errors import Problem
 from ..vocabulary import Endpoint
+from .counts import count_problems, counts_matching_interval, counts_matching_percent
+from .provenance import provenance_problems
+from .rules import rule_problems
 from .schema import Package
 
-PRIMARY_SOURCE_TYPES = ("trial_publication", "conference_abstract", "label")
-PERCENT_TOLERANCE = 1.0  # percentage points between reported_percent and 100 * responders / n
+__all__ = ["counts_matching_interval", "counts_matching_percent", "cross_table_problems"]
+
 RATE_MEASURES = ("os_rate", "pfs_rate", "non_relapse_mortality_rate")
 
 Frames = dict[str, pd.DataFrame]
@@ -49,8 +51,10 @@ def _scope_ids(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
         i = frames["agents"].index[frames["agents"]["agent_id"] == clash][0]
         problems.append(_problem(package, "agents", lines, i, "agent_id",
                                  f"{clash!r} is also a class_id; agent and class ids must differ "
-                                 "so eligibility.scope_id is unambiguous", "id-clash"))
+                                 "so every scope_id is unambiguous", "id-clash"))
     for table, allowed, extra in (("eligibility", agents | classes, ""),
+                                  ("results", agents | classes, ""),
+                                  ("harms", agents | classes, ""),
                                   ("outcomes", agents | classes | {"any"}, ", or 'any'")):
         frame = frames[table]
         bad = frame["scope_id"].notna() & ~frame["scope_id"].isin(allowed)
@@ -60,143 +64,6 @@ def _scope_ids(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
                                      f"class_id{extra}; use an id from agents.csv or "
                                      "therapy_classes.csv", "foreign-key"))
     return problems
-
-
-def _responders(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    results = frames["results"]
-    problems = []
-    over = results["responders"] > results["n"]
-    for i in results.index[over.fillna(False)]:
-        problems.append(_problem(package, "results", lines, i, "responders",
-                                 f"{results['responders'][i]} responders exceed n = {results['n'][i]}; "
-                                 "responders must be at most n", "responders-exceed-n"))
-    computed = 100 * results["responders"] / results["n"]
-    off = (computed - results["reported_percent"]).abs() > PERCENT_TOLERANCE
-    for i in results.index[off.fillna(False) & ~over.fillna(False)]:
-        problems.append(_problem(
-            package, "results", lines, i, "reported_percent",
-            f"reported {results['reported_percent'][i]:g}% differs from 100 x responders / n = "
-            f"{computed[i]:.1f}% by more than {PERCENT_TOLERANCE:g} point; check n and responders "
-            "against the source", "percent-mismatch"))
-    return problems
-
-
-def _decimals(value: float) -> int:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def counts_matching_percent(n: int, percent: float) -> list[int]:
-    """Whole numbers k in 0..n whose 100*k/n rounds to ``percent`` (0-100) at its printed precision."""
-    half = 0.5 * 10 ** -_decimals(percent) + 1e-9
-    return [k for k in range(n + 1) if abs(100 * k / n - percent) <= half]
-
-
-def counts_matching_interval(n: int, candidates: list[int], low: float, high: float) -> list[int]:
-    """The ``candidates`` whose exact (Clopper-Pearson) 95% CI rounds to ``low``-``high`` (percent)."""
-    from scipy.stats import beta
-
-    half = 0.5 * 10 ** -max(_decimals(low), _decimals(high)) + 1e-9
-
-    def fits(k: int) -> bool:
-        lo = 0.0 if k == 0 else 100 * beta.ppf(0.025, k, n - k + 1)
-        hi = 100.0 if k == n else 100 * beta.ppf(0.975, k + 1, n - k)
-        return abs(lo - low) <= half and abs(hi - high) <= half
-
-    return [k for k in candidates if fits(k)]
-
-
-def _decimals_of(values: np.ndarray) -> np.ndarray:
-    """Printed decimals (0-6) of each value, as :func:`_decimals` gives them, for an array at once."""
-    decimals = np.full(values.shape, 6)
-    for places in range(5, -1, -1):
-        scaled = np.round(values * 10.0 ** places, 6)
-        decimals[scaled == np.round(scaled)] = places
-    return decimals
-
-
-def _candidate_counts(n: np.ndarray, percent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every (row position, k) with k in 0..n and ``100*k/n`` within printing precision of ``percent``.
-
-    Vectorised :func:`counts_matching_percent`: the same test on the same floats, for all rows at once
-    (each row tries the few k around ``percent * n / 100``). Returns the row positions and the counts.
-    """
-    half = 0.5 * 10.0 ** -_decimals_of(percent) + 1e-9
-    first = np.clip(np.floor((percent - half) * n / 100) - 1, 0, n).astype(np.int64)
-    last = np.clip(np.ceil((percent + half) * n / 100) + 1, 0, n).astype(np.int64)
-    width = last - first + 1
-    rows = np.repeat(np.arange(len(n)), width)
-    offsets = np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
-    k = first[rows] + offsets
-    fits = np.abs(100 * k / n[rows] - percent[rows]) <= half[rows]
-    return rows[fits], k[fits]
-
-
-def _interval_fits(n: np.ndarray, k: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Whether the exact (Clopper-Pearson) 95% CI of k/n rounds to ``low``-``high`` (percent), per item.
-
-    Vectorised :func:`counts_matching_interval`: ``beta.ppf`` is called once on arrays.
-    """
-    from scipy.stats import beta
-
-    half = 0.5 * 10.0 ** -np.maximum(_decimals_of(low), _decimals_of(high)) + 1e-9
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lo = np.where(k == 0, 0.0, 100 * beta.ppf(0.025, k, n - k + 1))
-        hi = np.where(k == n, 100.0, 100 * beta.ppf(0.975, k + 1, n - k))
-    return (np.abs(lo - low) <= half) & (np.abs(hi - high) <= half)
-
-
-def _derived_counts(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    """Derived counts must be the one whole number the printed percentage (and CI) allows.
-
-    All rows are checked at once on arrays (100k rows in well under a second); messages are written
-    only for the rows with a problem.
-    """
-    results = frames["results"]
-    basis = results["responders_basis"]
-    derived = basis.isin(["derived", "derived_ci"]).fillna(False)
-    usable = derived & results[["n", "responders", "reported_percent"]].notna().all(axis=1)
-    usable &= (results["n"] >= 1).fillna(False)
-    with_ci = usable & (basis == "derived_ci").fillna(False)
-    interval = results.reindex(columns=["reported_ci_low", "reported_ci_high"])  # NaN when absent
-    no_ci = with_ci & interval.isna().any(axis=1)
-    problems = [_problem(package, "results", lines, i, "reported_ci_low",
-                         "responders_basis 'derived_ci' needs the printed 95% CI in "
-                         "reported_ci_low and reported_ci_high", "derived-count")
-                for i in results.index[no_ci]]
-    checked = results[usable & ~no_ci]
-    if checked.empty:
-        return problems
-    n = checked["n"].to_numpy(dtype=np.int64)
-    k = checked["responders"].to_numpy(dtype=np.int64)
-    pct = checked["reported_percent"].to_numpy(dtype=float)
-    use_ci = (checked["responders_basis"] == "derived_ci").to_numpy()
-    low = interval.loc[checked.index, "reported_ci_low"].to_numpy(dtype=float, na_value=np.nan)
-    high = interval.loc[checked.index, "reported_ci_high"].to_numpy(dtype=float, na_value=np.nan)
-    rows, counts = _candidate_counts(n, pct)
-    keep = ~use_ci[rows]
-    if use_ci.any():
-        ci_rows = rows[~keep]
-        keep[~keep] = _interval_fits(n[ci_rows], counts[~keep], low[ci_rows], high[ci_rows])
-    rows, counts = rows[keep], counts[keep]
-    found = np.bincount(rows, minlength=len(n))
-    recorded = np.bincount(rows[counts == k[rows]], minlength=len(n))
-    for position in np.flatnonzero((found != 1) | (recorded != 1)):
-        i = checked.index[position]
-        matches = counts[rows == position].tolist()
-        printed = f"{pct[position]:g}%"
-        if use_ci[position]:
-            printed = f"{pct[position]:g}% (95% CI {low[position]:g}-{high[position]:g})"
-        n_i, k_i = int(n[position]), int(k[position])
-        if not matches or k_i not in matches:
-            why = f"{k_i}/{n_i} = {100 * k_i / n_i:.2f}% does not match {printed}"
-        else:
-            why = f"{printed} of {n_i} fits {len(matches)} counts ({', '.join(map(str, matches))})"
-        problems.append(_problem(
-            package, "results", lines, i, "responders",
-            f"derived count is not determined by the source: {why}; record a count the source prints "
-            "(responders_basis 'reported') or leave the figure out", "derived-count"))
-    return sorted(problems, key=lambda problem: problem.line)
 
 
 def _cr_within_orr(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
@@ -217,33 +84,6 @@ def _cr_within_orr(package: Package, frames: Frames, lines: Lines) -> list[Probl
             "(same trial, regimen, population and source); complete responses are part of the "
             "overall response", "cr-above-orr"))
     return problems
-
-
-def _primary_sources(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    kinds = frames["sources"].set_index("source_id")["source_type"]
-    kinds = kinds[~kinds.index.duplicated()]
-    results = frames["results"]
-    kind = results["source_id"].map(kinds)
-    bad = kind.notna() & ~kind.isin(PRIMARY_SOURCE_TYPES)
-    return [
-        _problem(package, "results", lines, i, "source_id",
-                 f"{results['source_id'][i]!r} is a {kind[i]}; results must cite a primary source "
-                 f"({', '.join(PRIMARY_SOURCE_TYPES)})", "secondary-source")
-        for i in results.index[bad]
-    ]
-
-
-def _traceable_sources(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    sources = frames["sources"]
-    cited = set(frames["results"]["source_id"].dropna())
-    is_label = sources["source_type"] == "label"
-    untraceable = sources["pmid"].isna() & sources["doi"].isna() & ~(is_label & sources["url"].notna())
-    return [
-        _problem(package, "sources", lines, i, "pmid",
-                 f"{sources['source_id'][i]!r} is cited by results but has neither a PMID nor a DOI "
-                 "(a label needs its url); add one so every figure can be traced", "untraceable-source")
-        for i in sources.index[(untraceable & sources["source_id"].isin(cited)).fillna(False)]
-    ]
 
 
 def _subgroups(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
@@ -288,8 +128,8 @@ def _outcomes(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     return problems
 
 
-ALL_CHECKS = (_foreign_keys, _scope_ids, _responders, _derived_counts, _cr_within_orr, _primary_sources,
-              _traceable_sources, _subgroups, _ranges, _outcomes)
+ALL_CHECKS = (_foreign_keys, _scope_ids, count_problems, _cr_within_orr, provenance_problems, _subgroups,
+              _ranges, _outcomes, rule_problems)
 
 
 def cross_table_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:

@@ -89,7 +89,8 @@ class Briefing(ReportContext):
         table = self.responses(endpoint)
         columns = [("Class", "class_name"), ("Regimen", "regimen"), ("Trial", "trial"),
                    ("Population", "population"), ("n", "n"), (endpoint, "rate")]
-        fmt = {"rate": lambda r: h.esc(self.words.rate(r["rate"], r["ci_low"], r["ci_high"])),
+        fmt = {"rate": lambda r: h.esc(("about " if r["approximate"] else "")
+                                       + self.words.rate(r["rate"], r["ci_low"], r["ci_high"])),
                "trial": lambda r: h.esc(r["trial"]) + self.refs.cite(r["source_id"]),
                "n": lambda r: h.esc(int(r["n"]))}
         notes = ["Rates are computed from the published counts; intervals are exact (Clopper-Pearson).",
@@ -150,23 +151,26 @@ class Briefing(ReportContext):
         if self.class_ids:
             elig = elig[elig["class_id"].isin(self.class_ids)]
         elig = elig.sort_values(["display_order", "scope_type"], kind="stable")
-        fmt = {"notes": lambda r: h.esc(r["notes"]) + self.refs.cite(r["source_id"]),
+        fmt = {"plain_words": lambda r: h.esc(r["plain_words"]) + self.refs.cite(r["source_id"]),
                "min_prior_lines": lambda r: h.esc("" if pd.isna(r["min_prior_lines"])
                                                   else int(r["min_prior_lines"])),
                "requires_donor": lambda r: "yes" if r["requires_donor"] else "no"}
         columns = [("Option", "name"), ("Prior lines (at least)", "min_prior_lines"),
                    ("Transplant fitness", "transplant"), ("Donor needed", "requires_donor"),
-                   ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "notes")]
+                   ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "plain_words")]
         return self.section("Who each option is for", h.table(elig, columns, caption="Eligibility",
                                                                formatters=fmt))
 
     def investigational(self) -> h.Fragment:
         """Investigational classes and their early-phase results, marked as such."""
+        from ..analysis.approvals import agent_status
+
         classes = self.classes()
         classes = classes[classes["status"] == "investigational"]
         agents = self.evidence.agents[self.evidence.agents["class_id"].isin(classes["class_id"])]
+        status = agent_status(self.evidence)
         items = [h.Fragment(f"<strong>{h.esc(a['name'])}</strong> ({h.esc(a['target'])}): "
-                            f"{h.esc(a['regulatory_status'])}") for _, a in agents.iterrows()]
+                            f"{h.esc(status[a['agent_id']])}") for _, a in agents.iterrows()]
         intro = h.para(h.text("These treatments are available only in clinical trials. Early-phase "
                               "results come from small groups of patients and may change."))
         return self.section("What is investigational", intro, h.bullets(items))

@@ -21,11 +21,14 @@ def the_class(b: Briefing) -> pd.Series:
 
 
 def overview(b: Briefing) -> h.Fragment:
-    """What the class is, its status, and its agents with targets and regulatory status."""
+    """What the class is, its status, and its agents with targets and approvals (from approvals.csv)."""
+    from ..analysis.approvals import agent_status
+
     cls = the_class(b)
     agents = b.evidence.agents[b.evidence.agents["class_id"] == cls["class_id"]]
+    agents = agents.assign(approvals=agents["agent_id"].map(agent_status(b.evidence)))
     columns = [("Agent", "name"), ("Brand names", "brand_names"), ("Target", "target"),
-               ("Regulatory status", "regulatory_status"), ("Notes", "notes")]
+               ("Approvals", "approvals")]
     return b.section("What it is", status_line(cls["status"]), h.para(h.text(cls["mechanism"])),
                      h.table(agents, columns, caption=f"Agents in {cls['name']}"))
 

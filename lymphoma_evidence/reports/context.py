@@ -102,8 +102,11 @@ class ReportContext:
         return True if self.post_car_t_only else None
 
     def classes(self) -> pd.DataFrame:
-        """Therapy classes shown, in display order."""
-        classes = self.evidence.classes.sort_values("display_order")
+        """Therapy classes shown, in display order, with their ``status`` derived from approvals.csv."""
+        from ..analysis.approvals import class_status
+
+        classes = self.evidence.classes.merge(class_status(self.evidence), on="class_id", how="left")
+        classes = classes.sort_values("display_order", kind="mergesort")
         if self.class_ids:
             classes = classes[classes["class_id"].isin(self.class_ids)]
         return classes

@@ -13,12 +13,15 @@ import pytest
 from click.testing import CliRunner
 from helpers import FIXTURES
 
+from lymphoma_evidence.analysis.approvals import class_status
 from lymphoma_evidence.analyst.audit import (
     agents_without_post_car_t,
     audit_evidence,
     classes_without_reported_range,
     old_investigational_sources,
+    press_only_approvals,
     results_without_data_cutoff,
+    sources_to_complete,
     stale_sources,
     stale_trial_statuses,
 )
@@ -36,11 +39,19 @@ def _evidence() -> Evidence:
         "label": pd.array(["Fresh 2025", "Old 2020", "Web page"], dtype="string"),
         "year": pd.array([2025, 2020, None], dtype="Int64"),
         "accessed": pd.to_datetime(["2026-11-01", "2025-11-26", "2025-11-25"]),
+        "source_type": pd.array(["trial_publication", "conference_abstract", "article"], dtype="string"),
+        "citation": pd.array(["Fresh A. Blood. 2025;1:1.", "Old B. Blood. 2020;2(3):45.", "Web page"],
+                             dtype="string"),
+        "url": pd.array(["https://a.example", "https://b.example", "https://web.example"], dtype="string"),
+        "identifier_status": pd.array([None, "identifier_to_complete", None], dtype="string"),
+        "pmid": pd.array(["12345678", None, None], dtype="string"),
+        "doi": pd.array([None, None, None], dtype="string"),
     })
     classes = pd.DataFrame({
         "class_id": pd.array(["bispecific_antibodies", "allogeneic_car_t"], dtype="string"),
         "name": pd.array(["Bispecific antibodies", "Allogeneic CAR T"], dtype="string"),
-        "status": pd.array(["approved", "investigational"], dtype="string"),
+        "role": pd.array(["option", "option"], dtype="string"),
+        "kind": pd.array(["medicine", "cell_therapy"], dtype="string"),
     })
     agents = pd.DataFrame({
         "agent_id": pd.array(["glofitamab", "epcoritamab", "allo_x"], dtype="string"),
@@ -50,7 +61,7 @@ def _evidence() -> Evidence:
     })
     results = pd.DataFrame({
         "result_id": pd.array(["glofit_post_cart_orr", "epcor_orr", "allo_x_orr"], dtype="string"),
-        "agent_id": pd.array(["glofitamab", "epcoritamab", "allo_x"], dtype="string"),
+        "scope_id": pd.array(["glofitamab", "epcoritamab", "allo_x"], dtype="string"),
         "trial": pd.array(["NP30179", "EPCORE NHL-1", "ALLO-X-1"], dtype="string"),
         "post_car_t": pd.array([True, False, False], dtype="boolean"),
         "data_cutoff": pd.to_datetime(["2022-03-14", None, "2019-01-01"]),
@@ -61,6 +72,16 @@ def _evidence() -> Evidence:
         "class_id": pd.array(["bispecific_antibodies"], dtype="string"),
         "source_id": pd.array(["undated_web"], dtype="string"),
     })
+    approvals = pd.DataFrame({
+        "approval_id": pd.array(["glofit_fda", "glofit_news"], dtype="string"),
+        "agent_id": pd.array(["glofitamab", "glofitamab"], dtype="string"),
+        "regulator": pd.array(["FDA", "EMA"], dtype="string"),
+        "date": pd.to_datetime(["2023-06-15", "2023-07-07"]),
+        "disease": pd.array(["DLBCL", "DLBCL"], dtype="string"),
+        "line_of_therapy": pd.array(["after two or more lines", "after two or more lines"], dtype="string"),
+        "kind": pd.array(["accelerated", "conditional"], dtype="string"),
+        "source_id": pd.array(["fresh2025_a", "undated_web"], dtype="string"),
+    })
     trials = pd.DataFrame({
         "nct_id": pd.array(["NCT00000001", "NCT00000002", "NCT00000003"], dtype="string"),
         "class_id": pd.array(["allogeneic_car_t"] * 3, dtype="string"),
@@ -68,7 +89,7 @@ def _evidence() -> Evidence:
         "status_verified": pd.to_datetime(["2026-06-01", "2018-01-16", "2026-10-01"]),
     })
     return Evidence.from_frames(sources=sources, classes=classes, agents=agents, results=results,
-                                reported_ranges=ranges, trials=trials)
+                                reported_ranges=ranges, trials=trials, approvals=approvals)
 
 
 def test_stale_sources_are_those_accessed_more_than_n_months_before_today() -> None:
@@ -97,6 +118,27 @@ def test_results_without_data_cutoff() -> None:
     assert results_without_data_cutoff(_evidence())["result_id"].tolist() == ["epcor_orr"]
 
 
+def test_sources_whose_identifier_is_to_complete_are_listed() -> None:
+    assert sources_to_complete(_evidence())["source_id"].tolist() == ["old2020_b"]
+
+
+def test_approvals_cited_from_a_press_article_are_listed() -> None:
+    assert press_only_approvals(_evidence())["approval_id"].tolist() == ["glofit_news"]
+
+
+def test_class_status_comes_from_approvals_so_a_class_without_lbcl_approval_is_investigational() -> None:
+    evidence = _evidence()
+    assert class_status(evidence)["status"].tolist() == ["approved", "investigational"]
+    fl_only = evidence.approvals.assign(disease="FL")
+    status = class_status(Evidence.from_frames(**{**_tables(evidence), "approvals": fl_only}))
+    assert status["status"].tolist() == ["investigational", "investigational"]
+
+
+def _tables(evidence: Evidence) -> dict[str, pd.DataFrame]:
+    return {name: getattr(evidence, name) for name in ("sources", "classes", "agents", "results",
+                                                        "reported_ranges", "approvals")}
+
+
 def test_investigational_entries_with_sources_older_than_two_years() -> None:
     old = old_investigational_sources(_evidence(), today=TODAY)
     assert old[["table", "entry_id", "source_id"]].values.tolist() == [
@@ -112,10 +154,11 @@ def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
     assert {kind: len(frame) for kind, frame in report.findings.items()} == {
         "stale_sources": 1, "stale_trial_statuses": 2, "agents_without_post_car_t": 2,
         "classes_without_reported_range": 1, "results_without_data_cutoff": 1,
-        "old_investigational_sources": 1}
-    assert report.total == 8
+        "old_investigational_sources": 1, "sources_to_complete": 1, "outcome_sources_without_identifier": 0,
+        "press_only_approvals": 1}
+    assert report.total == 10
     text = report.render_text()
-    assert text.startswith("Evidence audit (2026-11-26): 8 finding(s)")
+    assert text.startswith("Evidence audit (2026-11-26): 10 finding(s)")
     assert "Sources not checked for more than 12 months: 1" in text
     for name, frame in copies.items():
         pd.testing.assert_frame_equal(getattr(evidence, name), frame)
@@ -129,6 +172,20 @@ def test_cli_audit_exits_1_only_with_strict(tmp_path: Path) -> None:
     assert relaxed.exit_code == 0, relaxed.output
     assert "Sources not checked for more than 12 months" in relaxed.output
     assert CliRunner().invoke(cli, [*args, "--strict"]).exit_code == 1
+
+
+def test_the_real_audit_lists_the_flagged_sources_and_the_press_only_approvals(evidence) -> None:
+    report = audit_evidence(evidence, today=TODAY)
+    flagged = set(report.findings["sources_to_complete"]["source_id"])
+    sources = evidence.sources
+    assert flagged == set(sources.loc[sources["identifier_status"] == "identifier_to_complete", "source_id"])
+    assert "tafalen_descar_t_2024" in flagged
+    press = report.findings["press_only_approvals"]
+    kinds = evidence.sources.set_index("source_id")["source_type"]
+    assert set(press["source_id"].map(kinds)) == {"article"}
+    assert "fda2024_epcoritamab_fl" not in set(press["source_id"])  # an agency page is not press
+    unflagged = report.findings["outcome_sources_without_identifier"]
+    assert unflagged["source_id"].tolist() == ["abramson2024_transcend_ash"]  # an ASH abstract, no PMID seen
 
 
 def test_trials_not_recruiting_or_with_an_old_status_are_findings() -> None:
@@ -159,7 +216,7 @@ def test_markdown_and_json_reports_carry_headers_and_full_rows() -> None:
     assert "|---|---|---|---|---:|---|" in markdown
     assert "\n\n\n" not in markdown
     data = json.loads(render_json(report))
-    assert data["total"] == 8
+    assert data["total"] == 10
     trials = data["findings"]["stale_trial_statuses"]
     assert trials["columns"][:3] == ["nct_id", "class_id", "status"]
     assert trials["rows"][0]["nct_id"] == "NCT00000002" and trials["rows"][0]["months_old"] == 106

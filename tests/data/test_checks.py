@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lymphoma_evidence.data import checks
+from lymphoma_evidence.data import checks, counts
 from lymphoma_evidence.data.schema import load_package
 
 EVIDENCE_MIN = Path(__file__).resolve().parents[1] / "fixtures" / "evidence_min"
@@ -62,7 +62,7 @@ def test_vectorised_derived_counts_flag_exactly_the_rows_the_reference_flags(see
     package = load_package(EVIDENCE_MIN)
     lines = {"results": [i + 2 for i in range(len(rows))]}
 
-    problems = checks._derived_counts(package, {"results": rows}, lines)
+    problems = counts._derived(package, rows, lines, counts.RESULT_COUNTS)
 
     expected = reference(rows)
     assert 100 < len(expected) < len(rows)
@@ -79,5 +79,5 @@ def test_vectorised_derived_counts_flag_exactly_the_rows_the_reference_flags(see
 
 def test_decimals_of_an_array_agree_with_the_printed_decimals():
     values = np.array([12.0, 12.5, 12.25, 0.30000000000000004, 33.333, 7.1234567, 100.0, 0.05])
-    assert checks._decimals_of(values).tolist() == [checks._decimals(v) for v in values]
+    assert counts._decimals_of(values).tolist() == [counts._decimals(v) for v in values]
 
