@@ -56,6 +56,13 @@ def build_date(now: datetime | None = None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def date_in_words(stamp: str) -> str:
+    """``"2026-11-30 16:00 UTC"`` -> ``"30 November 2026"`` (the build date as patients read it)."""
+    from ..reports.decision_aid import in_words
+
+    return in_words(datetime.strptime(stamp[:10], "%Y-%m-%d").date())
+
+
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     """The project's report stylesheet (inlined in every report and the index)."""
@@ -73,12 +80,20 @@ class ReportExporter:
                                       exclude_output_prompt=True, embed_images=True)
         self._lock = threading.Lock()
 
-    def export(self, notebook, title: str, provenance: Provenance) -> str:
-        """Render an executed notebook (``nbformat.NotebookNode``) to a complete HTML document."""
+    def export(self, notebook, title: str, provenance: Provenance, audience: str = "any") -> str:
+        """Render an executed notebook (``nbformat.NotebookNode``) to a complete HTML document.
+
+        ``audience="patient"`` gives the patient page frame: no hash or toolkit version, the date in words
+        and one plain disclaimer at the foot.
+        """
+        from ..reports.decision_aid import DISCLAIMER as PATIENT_DISCLAIMER
+
         notebook.metadata["title"] = title
+        patient = audience == "patient"
         resources = {"metadata": {"name": title},
                      "report": {**asdict(provenance), "title": title, "css": stylesheet(),
-                                "disclaimer": DISCLAIMER}}
+                                "disclaimer": PATIENT_DISCLAIMER if patient else DISCLAIMER,
+                                "patient": patient, "made_on": date_in_words(provenance.build_date)}}
         with self._lock:
             body, _ = self._exporter.from_notebook_node(notebook, resources=resources)
         return body
