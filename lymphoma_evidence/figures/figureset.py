@@ -7,6 +7,7 @@ slide of the deck) is today's unless ``SOURCE_DATE_EPOCH`` is set.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import pandas as pd
 from ..analysis.eligibility import PatientProfile, eligible_options
 from ..analysis.summaries import check_reported_ranges, class_summary
 from ..errors import ParameterError
+from ..fileio import write_atomic, write_text_atomic
 from .charts import (
     describe_profile,
     eligibility_plot,
@@ -159,10 +161,12 @@ def export_figures(figure_set: FigureSet, out_dir: Path | str,
         for item in figure_set.figures:
             for fmt in formats:
                 path = folder / f"{item.name}.{fmt}"
-                item.figure.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                buffer = io.BytesIO()
+                item.figure.savefig(buffer, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                write_atomic(path, buffer.getvalue())
                 written.append(path)
     index = folder / "figures.md"
-    index.write_text(figures_markdown(figure_set, formats, dpi), encoding="utf-8")
+    write_text_atomic(index, figures_markdown(figure_set, formats, dpi))
     return [*written, index]
 
 

@@ -17,6 +17,7 @@ from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
 from ..errors import ParameterError
+from ..fileio import write_with
 from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
 
@@ -78,7 +79,7 @@ def build_deck(figure_set: FigureSet, takeaways: Sequence[str], out_path: Path |
     _references(deck, citations)
     _disclaimer(deck)
     path.parent.mkdir(parents=True, exist_ok=True)
-    deck.save(str(path))
+    write_with(path, lambda temporary: deck.save(str(temporary)))
     return path
 
 
