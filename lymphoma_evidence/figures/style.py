@@ -12,6 +12,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from ..formatting import percent as percent  # re-exported: one definition, in formatting
+from ..formatting import percent_range as percent_range
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -105,21 +108,6 @@ def new_figure(size: tuple[float, float] = SLIDE_SIZE) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=size, layout=None)
-
-
-def percent(proportion: float, digits: int = 0) -> str:
-    """Format a proportion (0-1) as percent, e.g. ``0.523 -> "52%"``; missing gives ``"n/a"``."""
-    if proportion is None or proportion != proportion:  # None or NaN
-        return "n/a"
-    return f"{100 * proportion:.{digits}f}%"
-
-
-def percent_range(low: float, high: float) -> str:
-    """Format two proportions (0-1) as a percent range, e.g. ``"52–63%"``; equal ends ``"52%"``."""
-    lo, hi = percent(low), percent(high)
-    if "n/a" in (lo, hi):
-        return "n/a"
-    return lo if lo == hi else f"{lo[:-1]}–{hi}"
 
 
 def source_line(labels: Iterable[str]) -> str:
