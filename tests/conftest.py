@@ -1,17 +1,15 @@
-"""Shared fixtures: the project paths and throw-away copies of the real evidence to break on purpose."""
+"""Shared fixtures: the real evidence, loaded once, and throw-away copies of it to break on purpose.
+
+Helpers that tests import (paths, cell editing, digests) live in :mod:`helpers`, not here: a conftest is a
+pytest plugin, not a module to import from.
+"""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-import shutil
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-EVIDENCE = ROOT / "evidence"
+from helpers import EVIDENCE, copy_evidence
 
 
 @pytest.fixture(scope="session")
@@ -26,52 +24,3 @@ def evidence():
 def evidence_copy(tmp_path: Path) -> Path:
     """A copy of the real evidence folder that a test may change freely."""
     return copy_evidence(EVIDENCE, tmp_path / "evidence")
-
-
-def copy_evidence(source: Path, target: Path) -> Path:
-    """Copy an evidence folder (its CSVs and schema, not its Markdown notes) to ``target``; returns it."""
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.md"))
-    return target
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    """All rows of a CSV file, header first."""
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    """Write rows the way the project's CSVs are written (minimal quoting, LF line ends)."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
-def set_cell(folder: Path, file: str, line: int, column: str, value: str) -> None:
-    """Set one cell, addressed like a validation message: file, line (header = 1), column."""
-    rows = read_rows(folder / file)
-    rows[line - 1][rows[0].index(column)] = value
-    write_rows(folder / file, rows)
-
-
-def cell(folder: Path, file: str, line: int, column: str) -> str:
-    """Read one cell, addressed by file, line and column."""
-    rows = read_rows(folder / file)
-    return rows[line - 1][rows[0].index(column)]
-
-
-def find_line(folder: Path, file: str, **match: str) -> int:
-    """The line of the first row whose columns equal ``match``."""
-    rows = read_rows(folder / file)
-    header = rows[0]
-    for number, row in enumerate(rows[1:], start=2):
-        if all(row[header.index(k)] == v for k, v in match.items()):
-            return number
-    raise LookupError(f"no row in {file} with {match}")
-
-
-def digest(folder: Path) -> str:
-    """A hash of every file in a folder, to prove a command changed nothing."""
-    h = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            h.update(path.name.encode() + path.read_bytes())
-    return h.hexdigest()

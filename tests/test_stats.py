@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import FIXTURES
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import beta, norm
@@ -15,7 +15,7 @@ from scipy.stats import beta, norm
 from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.stats import logit_effects, pool_proportions, proportion_ci
 
-METAFOR = Path(__file__).parent / "fixtures" / "metafor"
+METAFOR = FIXTURES / "metafor"
 
 
 def clopper_pearson(x: int, n: int, alpha: float = 0.05) -> tuple[float, float]:

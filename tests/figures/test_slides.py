@@ -105,6 +105,7 @@ def real_deck(tmp_path_factory, evidence) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_slides_command_builds_the_deck_from_real_evidence(real_deck: Path, evidence):
     from lymphoma_evidence.analysis.summaries import class_summary
     from lymphoma_evidence.figures.figureset import build_figures
@@ -125,6 +126,7 @@ def test_slides_command_builds_the_deck_from_real_evidence(real_deck: Path, evid
 
 @pytest.mark.skipif(shutil.which("libreoffice") is None,
                     reason="LibreOffice is not installed (needed to convert the deck to PDF)")
+@pytest.mark.slow
 def test_deck_converts_to_pdf_in_libreoffice_with_one_page_per_slide(real_deck: Path, tmp_path: Path):
     subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(real_deck)],

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import EVIDENCE, set_cell
+from helpers import EVIDENCE, set_cell
 
 from lymphoma_evidence import Evidence, EvidenceError, load_evidence
 from lymphoma_evidence.data.evidence import content_hash

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import digest, set_cell
 from fixtures.build_project import make_project, report
+from helpers import digest, set_cell
 
 from lymphoma_evidence.build import engine
 from lymphoma_evidence.cli import cli
@@ -18,8 +18,8 @@ from lymphoma_evidence.cli import cli
     ["validate"],
     ["audit", "--stale-after-months", "1"],
     ["diff", "{evidence}", "{evidence}"],
-    ["figures", "--out", "{tmp}/figures"],
-    ["slides", "--out", "{tmp}/deck.pptx"],
+    pytest.param(["figures", "--out", "{tmp}/figures"], marks=pytest.mark.slow),
+    pytest.param(["slides", "--out", "{tmp}/deck.pptx"], marks=pytest.mark.slow),
     ["export", "--format", "xlsx", "--out", "{tmp}/evidence.xlsx"],
 ])
 def test_commands_leave_the_evidence_unchanged(evidence_copy: Path, tmp_path: Path, args: list[str]) -> None:
@@ -39,6 +39,7 @@ def test_failed_validation_leaves_the_evidence_unchanged(evidence_copy: Path) ->
     assert digest(evidence_copy) == before
 
 
+@pytest.mark.slow
 def test_a_build_leaves_the_evidence_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     options = make_project(tmp_path, report("ok", "ok_params.ipynb"))
     before = digest(options.evidence)

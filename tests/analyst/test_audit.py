@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from helpers import FIXTURES
 
 from lymphoma_evidence.analyst.audit import (
     agents_without_post_car_t,
@@ -113,7 +113,7 @@ def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
 
 def test_cli_audit_exits_1_only_with_strict(tmp_path: Path) -> None:
     folder = tmp_path / "evidence"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "evidence_min", folder)
+    shutil.copytree(FIXTURES / "evidence_min", folder)
     args = ["audit", "--evidence", str(folder), "--today", "2030-01-01"]
     relaxed = CliRunner().invoke(cli, args)
     assert relaxed.exit_code == 0, relaxed.output

@@ -108,6 +108,7 @@ def test_build_figures_on_real_evidence_gives_one_figure_per_endpoint_ranges_and
         assert tuple(item.figure.get_size_inches()) == pytest.approx((13.33, 7.5))
 
 
+@pytest.mark.slow
 def test_figures_command_writes_the_set_from_real_evidence(tmp_path: Path, evidence):
     out = tmp_path / "figs"
     result = CliRunner().invoke(cli, ["figures", "--out", str(out), "--endpoint", "ORR",

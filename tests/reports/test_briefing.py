@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import set_cell
+from helpers import set_cell
 
 from lymphoma_evidence import class_summary, load_evidence, response_table
 from lymphoma_evidence.errors import ParameterError

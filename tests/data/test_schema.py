@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import EVIDENCE, read_rows
+from helpers import EVIDENCE, read_rows
 
 from lymphoma_evidence.data.schema import TABLE_ATTRIBUTES, load_package
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, digest, find_line, read_rows
+from helpers import FIXTURES, digest, find_line, read_rows
 
 from lymphoma_evidence.analyst.ctgov import (
     TrialRecordError,
@@ -26,7 +26,7 @@ from lymphoma_evidence.cli import cli
 from lymphoma_evidence.data.validate import validate_evidence
 from lymphoma_evidence.errors import EvidenceError, ParameterError
 
-RECORDS = ROOT / "tests" / "fixtures" / "ctgov"
+RECORDS = FIXTURES / "ctgov"
 KITE = RECORDS / "kite363_active_not_recruiting.json"
 NEW = RECORDS / "synthetic_new_allogeneic_recruiting.json"
 SEARCH = RECORDS / "search_two_studies.json"
@@ -36,7 +36,7 @@ SEARCH = RECORDS / "search_two_studies.json"
 def folder(tmp_path: Path) -> Path:
     """A valid evidence folder whose trials.csv holds NCT04989803 (status RECRUITING)."""
     target = tmp_path / "evidence"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "evidence_min", target)
+    shutil.copytree(FIXTURES / "evidence_min", target)
     return target
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import copy_evidence, set_cell
 from fixtures.build_project import EVIDENCE_MIN, make_project, report
+from helpers import copy_evidence, set_cell
 
 from lymphoma_evidence import __version__
 from lymphoma_evidence.build import engine
@@ -163,6 +163,7 @@ PROBE = ("import json, os, sys\nfrom lymphoma_evidence import load_evidence\nev 
          "'validated_here': 'pandera' in sys.modules, 'hash': ev.content_hash}))")
 
 
+@pytest.mark.slow
 def test_build_kernels_load_the_bundle_the_build_validated(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "library_digest", lambda: f"{__version__}+test")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT, set_cell
+from helpers import ROOT, set_cell
 
 from lymphoma_evidence.build.refresh import (
     HASH_KEY,
@@ -72,6 +72,7 @@ def test_notebook_without_a_recorded_hash_is_stale(project: Path):
     assert stale_notebooks(project) == [path]
 
 
+@pytest.mark.slow
 def test_refresh_stores_outputs_and_the_evidence_hash_and_keeps_sources(project: Path):
     path = write_notebook(project / "notebooks" / "a.ipynb", "6 * 7", "print('hello')")
     assert refresh_notebooks(project) == [path]
@@ -84,6 +85,7 @@ def test_refresh_stores_outputs_and_the_evidence_hash_and_keeps_sources(project:
     assert stale_notebooks(project) == []
 
 
+@pytest.mark.slow
 def test_refresh_keeps_a_notebook_whose_cell_raises_byte_for_byte(project: Path):
     path = write_notebook(project / "notebooks" / "a.ipynb", "raise ValueError('boom')")
     before = path.read_bytes()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, copy_evidence, digest, find_line, read_rows, set_cell, write_rows
+from helpers import FIXTURES, copy_evidence, digest, find_line, read_rows, set_cell, write_rows
 
 from lymphoma_evidence.analyst.changelog import names, previous_version, released_versions
 from lymphoma_evidence.analyst.diff import class_ranges, diff_against_previous_release, diff_evidence
@@ -19,7 +19,7 @@ from lymphoma_evidence.analyst.textio import parse_table
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.errors import ParameterError
 
-MINIMAL = ROOT / "tests" / "fixtures" / "evidence_min"
+MINIMAL = FIXTURES / "evidence_min"
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from conftest import EVIDENCE
+from helpers import EVIDENCE
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 

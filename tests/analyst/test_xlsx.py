@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EVIDENCE, ROOT, digest, find_line, read_rows, set_cell
+from helpers import EVIDENCE, FIXTURES, digest, find_line, read_rows, set_cell
 from openpyxl import load_workbook
 
 from lymphoma_evidence.analyst import textio
@@ -34,7 +34,7 @@ FORMULA_LIKE = ['=HYPERLINK("https://example.org","x")', "+1", "-2 lines", "@SUM
 def folder(tmp_path: Path) -> Path:
     """A valid evidence folder (the small fixture) that a test may change."""
     target = tmp_path / "evidence"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "evidence_min", target)
+    shutil.copytree(FIXTURES / "evidence_min", target)
     return target
 
 

@@ -20,6 +20,9 @@ from lymphoma_evidence import __version__
 from lymphoma_evidence.build import atomic, engine
 from lymphoma_evidence.errors import BuildError
 
+#: runs notebooks on real kernels, some killed or hanging
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def stable_library_digest(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import EVIDENCE, ROOT, cell, copy_evidence, find_line, set_cell
+from helpers import EVIDENCE, ROOT, cell, copy_evidence, find_line, set_cell
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -57,6 +57,9 @@ _require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `m
 _require(importlib.util.find_spec("playwright") is not None,
          "Playwright for Python is not installed: run `make install`")
 from playwright import sync_api  # noqa: E402 (only once the browser tools are known to be there)
+
+#: builds reports and drives Chromium
+pytestmark = pytest.mark.slow
 
 # -- building the reports ---------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import EVIDENCE
+from helpers import EVIDENCE
 
 from lymphoma_evidence import check_reported_ranges, load_evidence
 from lymphoma_evidence.reports import evidence_audit as section

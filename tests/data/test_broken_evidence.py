@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import cell, digest, find_line, read_rows, set_cell, write_rows
+from helpers import cell, digest, find_line, read_rows, set_cell, write_rows
 
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.data.validate import validate_evidence

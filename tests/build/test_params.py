@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers import FIXTURES
 
 from lymphoma_evidence.build.definitions import ReportSpec
 from lymphoma_evidence.build.params import check_parameters, notebook_parameters, parameter_problems
 from lymphoma_evidence.errors import ParameterError
 
-NOTEBOOKS = Path(__file__).resolve().parent / "fixtures" / "notebooks"
+NOTEBOOKS = FIXTURES / "notebooks"
 
 
 def spec(notebook: str, **parameters: object) -> ReportSpec:

@@ -20,6 +20,9 @@ from lymphoma_evidence.build.export import DISCLAIMER
 from lymphoma_evidence.data.evidence import content_hash
 from lymphoma_evidence.errors import EvidenceError, ParameterError
 
+#: runs notebooks on real kernels
+pytestmark = pytest.mark.slow
+
 HOSTILE_TITLE = 'Hostile <script>alert("x")</script> & <img src=x onerror=alert(1)>'
 TRICKY_STRING = "quote \" and ' and \"\"\" and \\ then code: __import__('os').system('touch PWNED') #"
 

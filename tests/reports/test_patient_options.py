@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EVIDENCE
+from helpers import EVIDENCE
 
 from lymphoma_evidence import eligible_options, load_evidence
 from lymphoma_evidence.errors import ParameterError

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import EVIDENCE, ROOT, set_cell
+from helpers import EVIDENCE, ROOT, set_cell
 
 from lymphoma_evidence import __version__
 from lymphoma_evidence.cli import cli
