@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import ParameterError
-from ..figures.style import percent
+from ..formatting import natural_frequency, percent
 from .html import Fragment, esc
 
 AUDIENCES = ("clinician", "educator", "patient")
@@ -38,13 +38,9 @@ TERMS: dict[str, tuple[str, str]] = {
 
 
 def in_ten(rate: float) -> str:
-    """A proportion (0-1) as a natural frequency: ``0.63 -> "about 6 in 10 people"``."""
-    tenths = round(rate * 10)
-    if tenths == 0:
-        return "fewer than 1 in 10 people"
-    if tenths == 10:
-        return "almost everyone"
-    return f"about {tenths} in 10 people"
+    """A proportion (0-1) as a natural frequency of people: ``0.63 -> "about 6 in 10 people"``
+    (:func:`lymphoma_evidence.formatting.natural_frequency` with "people")."""
+    return f"{natural_frequency(rate)} people"
 
 
 def check_audience(audience: str) -> str:
