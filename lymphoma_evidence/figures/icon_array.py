@@ -60,7 +60,7 @@ class IconArray:
     def alt_text(self) -> str:
         """The numbers in words, e.g. ``"A row of 10 figures: 4 are people whose lymphoma shrank, and
         6 are people whose lymphoma did not shrink."``"""
-        shape = "A row of 10 figures" if self.denominator == 10 else "A grid of 100 figures"
+        shape = "A row of 10 figures" if self.denominator == 10 else "100 figures in 5 rows of 20"
         rest = self.denominator - self.count
         return (f"{shape}: {self.count} {'is' if self.count == 1 else 'are'} {self.marked}, "
                 f"and {rest} {'is' if rest == 1 else 'are'} {self.unmarked}.")
@@ -78,7 +78,8 @@ def _person(ax: Axes, x: float, y: float, scale: float, style: dict) -> None:
 
 
 def icon_array_figure(array: IconArray, width_in: float = 3.4) -> tuple[Figure, str]:
-    """Draw ``array``: marked figures first (left to right, top to bottom), then the others.
+    """Draw ``array``: marked figures first (left to right, top to bottom), then the others; 10 figures
+    in one row, 100 in five rows of 20.
 
     Parameters
     ----------
@@ -92,7 +93,7 @@ def icon_array_figure(array: IconArray, width_in: float = 3.4) -> tuple[Figure, 
     (matplotlib.figure.Figure, str)
         The figure (no text inside it: the words sit beside it in the report) and its alt text.
     """
-    per_row = 10
+    per_row = 10 if array.denominator == 10 else 20
     rows = array.denominator // per_row
     cell = width_in / per_row
     fig = new_figure((width_in, cell * rows * 1.05))

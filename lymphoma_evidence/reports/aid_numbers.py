@@ -1,9 +1,9 @@
 """The numbers the decision aid shows, looked up in the library's headline table, and said in words.
 
-Every number on the aid comes from :func:`headline`, one row per (class_id, stratum, measure) in the
-columns of :data:`HEADLINE_COLUMNS`. Sentences name the group the number comes from in the same
-sentence, use natural frequencies with one denominator per kind of number (10 for benefits, 100 for
-harms) and say how sure the number is in plain words.
+Every number on the aid comes from :func:`headline` (the library's ``headline_numbers``), one row per
+(class_id, stratum, measure), and is formatted by ``formatting.natural_frequency``. Sentences name the
+group the number comes from in the same sentence, use natural frequencies with one denominator per kind
+of number (10 for benefits, 100 for harms) and say how sure the number is in plain words.
 """
 
 from __future__ import annotations
@@ -13,80 +13,50 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data.evidence import Evidence
+from ..formatting import natural_frequency
 
-HEADLINE_COLUMNS = ["class_id", "stratum", "measure", "n_studies", "n_patients", "rate", "ci_low", "ci_high",
-                    "approximate", "single_study", "population", "source_ids", "result_ids"]
+__all__ = ["BENEFIT_DENOMINATOR", "HARM_DENOMINATOR", "Number", "balance", "group_words", "headline",
+           "natural_frequency", "pick"]
 
 #: Strata in the order the aid prefers them: direct post-CAR-T evidence first.
 STRATA = ("post_car_t", "partly", "car_t_naive")
-
-#: Plain words for the group behind a post-CAR-T number when the table gives none.
-POST_CAR_T_PEOPLE = "people whose lymphoma came back after CAR-T"
 
 #: Benefit measures use 10 figures; harms use 100, so every option is shown on the same scale.
 BENEFIT_DENOMINATOR = 10
 HARM_DENOMINATOR = 100
 
 
-def natural_frequency(rate: float, denominator: int = 10) -> str:
-    """A proportion (0-1) as a natural frequency: ``0.483 -> "about 5 out of 10"``.
-
-    Parameters
-    ----------
-    rate : float
-        Proportion from 0 to 1.
-    denominator : int
-        Number of people the frequency is said out of (10 or 100).
-    """
-    count = round(rate * denominator)
-    return f"about {count} out of {denominator}"
-
-
-def _class_of(evidence: Evidence, scope_id: str) -> str:
-    agents = evidence.agents.set_index("agent_id")["class_id"]
-    return str(agents.get(scope_id, scope_id))
-
-
 def headline(evidence: Evidence) -> pd.DataFrame:
-    """The headline numbers: responses and 12-month outcomes per class and stratum.
+    """The library's headline numbers (:func:`lymphoma_evidence.analysis.headline.headline_numbers`)."""
+    from ..analysis.headline import headline_numbers
 
-    Interim producer with the columns of :data:`HEADLINE_COLUMNS`, built from the post-CAR-T results
-    (responders over patients, summed over the studies of a class) and the post-CAR-T outcomes (a
-    published rate, one study each).
+    return headline_numbers(evidence)
 
-    Returns
-    -------
-    pandas.DataFrame
-        Rates are proportions 0-1; ``measure`` is ``ORR``, ``CR``, ``os_rate_12m``, ``pfs_rate_12m`` or
-        ``non_relapse_mortality_rate_12m``.
-    """
-    rows = []
-    results = evidence.results[evidence.results["post_car_t"].astype(bool)]
-    results = results.assign(class_id=[_class_of(evidence, a) for a in results["agent_id"]])
-    for (class_id, endpoint), group in results.groupby(["class_id", "endpoint"], sort=True):
-        n, responders = int(group["n"].sum()), int(group["responders"].sum())
-        rows.append({"class_id": class_id, "stratum": "post_car_t", "measure": endpoint,
-                     "n_studies": group["trial"].nunique(), "n_patients": n, "rate": responders / n,
-                     "ci_low": float("nan"), "ci_high": float("nan"), "approximate": False,
-                     "single_study": group["trial"].nunique() == 1, "population": POST_CAR_T_PEOPLE,
-                     "source_ids": "; ".join(dict.fromkeys(group["source_id"])),
-                     "result_ids": "; ".join(group["result_id"])})
-    outcomes = evidence.outcomes
-    wanted = outcomes["post_car_t"].astype(bool) & (outcomes["timepoint_months"] == 12) & \
-        outcomes["measure"].isin(["os_rate", "pfs_rate", "non_relapse_mortality_rate"])
-    for _, row in outcomes[wanted].iterrows():
-        rows.append({"class_id": _class_of(evidence, row["scope_id"]), "stratum": "post_car_t",
-                     "measure": f"{row['measure']}_12m", "n_studies": 1,
-                     "n_patients": row["n"] if pd.notna(row["n"]) else pd.NA,
-                     "rate": float(row["value"]) / 100, "ci_low": float("nan"), "ci_high": float("nan"),
-                     "approximate": False, "single_study": True, "population": POST_CAR_T_PEOPLE,
-                     "source_ids": row["source_id"], "result_ids": row["outcome_id"]})
-    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+def group_words(stratum: str, population: str) -> str:
+    """Who a number comes from, for the middle of a sentence: the stratum in words (the trial names and
+    counts after the colon of ``population`` are left to the citation and the certainty line)."""
+    from ..analysis.strata import STRATUM_WORDS
+
+    head = str(population).split(":")[0].strip()
+    return head or STRATUM_WORDS[stratum]
+
+
+def balance(rate: float, denominator: int, did_not: str = "did not") -> str:
+    """How many did not have the outcome, said to match :func:`natural_frequency`, e.g.
+    ``balance(0.483, 10) -> "The other 5 did not."``."""
+    count = round(rate * denominator)
+    if rate == 0 or count == 0:
+        return f"Almost everyone {did_not}."
+    if rate == 1 or count == denominator:
+        return f"Almost no one {did_not}."
+    return f"The other {denominator - count} {did_not}."
 
 
 @dataclass(frozen=True)
 class Number:
-    """One headline row picked for the aid: its rate, who it is about, and its sources."""
+    """One headline row picked for the aid: its rate (0-1; months for a median), who it is about, and
+    its sources."""
 
     class_id: str
     measure: str
@@ -121,14 +91,12 @@ def pick(table: pd.DataFrame, class_id: str, measure: str, direct_only: bool = T
 
     Returns ``None`` when the table has no such row.
     """
-    strata = STRATA[:1] if direct_only else STRATA
-    for stratum in strata:
-        found = table[(table["class_id"] == class_id) & (table["measure"] == measure)
-                      & (table["stratum"] == stratum)]
-        if not found.empty:
-            row = found.iloc[0]
-            n = row["n_patients"]
-            return Number(class_id, measure, stratum, float(row["rate"]), int(row["n_studies"]),
-                          None if pd.isna(n) else int(n), str(row["population"] or POST_CAR_T_PEOPLE),
-                          tuple(s.strip() for s in str(row["source_ids"]).split(";") if s.strip()))
-    return None
+    from ..analysis.headline import lead_number
+
+    row = lead_number(table, class_id, measure, strata=STRATA[:1] if direct_only else STRATA)
+    if row is None:
+        return None
+    n = row["n_patients"]
+    return Number(class_id, measure, str(row["stratum"]), float(row["value"]), int(row["n_studies"]),
+                  None if pd.isna(n) else int(n), group_words(str(row["stratum"]), row["population"]),
+                  tuple(s.strip() for s in str(row["source_ids"]).split(";") if s.strip()))

@@ -19,9 +19,9 @@ import pandas as pd
 from ..data.evidence import Evidence
 from ..errors import ParameterError
 from . import html as h
-from .aid_numbers import Number, headline, natural_frequency, pick
+from .aid_numbers import BENEFIT_DENOMINATOR, Number, headline, natural_frequency, pick
 from .glossary import Glossary
-from .option_grid import OPTIONS, GridContext, grid_tables
+from .option_grid import OPTIONS, GridContext, grid_tables, number_span
 from .plain_sources import PlainCitations
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -132,7 +132,7 @@ class DecisionAid:
         people = "person" if denominator == 1 else "people"
         array = IconArray(found.count(denominator), denominator, f"{people} who {outcome}",
                           f"{people} who {other or 'did not'}", harm=harm)
-        fig, alt = icon_array_figure(array, width_in=2.6 if denominator == 10 else 1.6)
+        fig, alt = icon_array_figure(array, width_in=2.6)
         image = figure_html(fig, alt)._repr_html_().replace("<img ", '<img class="aid-icons" ', 1)
         return h.Fragment(f'<div class="aid-icon-array">{image}</div>')
 
@@ -168,11 +168,16 @@ class DecisionAid:
                                                   "later. They were well enough to have a transplant."),
                                   self._good_news("bispecific_antibodies", "os_rate_12m",
                                                   "who had a bispecific antibody after CAR-T were alive "
-                                                  "1 year later.")) if line]
+                                                  "1 year later."),
+                                  self._good_news("bispecific_antibodies",
+                                                  "median_duration_of_response_months",
+                                                  "When a bispecific antibody made the lymphoma shrink after "
+                                                  "CAR-T, it kept working for more than {months} months in "
+                                                  "half of these people.")) if line]
         if good:
             parts.append(h.bullets(good))
         parts += [self.say("These numbers come from groups of people. They cannot tell you what will "
-                           "happen to you. Your care team knows more about your own health."),
+                           "happen to you."),
                   h.heading(3, "How to read the numbers in this guide"),
                   self.say("We say “about 4 out of 10 people”. Good outcomes are always out of 10 people, "
                            "and serious problems out of 100, so you can compare the choices. In the "
@@ -182,27 +187,25 @@ class DecisionAid:
         return self.section("What can I expect?", *parts, anchor="outlook")
 
     def _median_survival(self) -> h.Fragment | None:
-        outcomes = self.evidence.outcomes
-        rows = outcomes[(outcomes["scope_id"] == "any") & (outcomes["measure"] == "median_os_months")
-                        & outcomes["post_car_t"].astype(bool) & outcomes["n"].notna()]
-        if rows.empty:
+        found = pick(self.numbers, "any", "median_os_months")
+        if found is None:
             return None
-        row = rows.sort_values("n", ascending=False).iloc[0]
-        text = (f"In one large study of {int(row['n'])} people whose lymphoma came back after CAR-T, "
-                f"half were still alive {row['value']:g} months later.")
-        return h.para(h.Fragment(f'<span class="aid-number" data-outcome="{h.esc(row["outcome_id"])}">'
-                                 f"{self.words.link(text)}</span>" + self.refs.cite(row["source_id"])))
+        size = f"one study of {found.n_patients} people" if found.n_patients else "one study"
+        text = (f"In {size} whose lymphoma came back after CAR-T, half were still alive "
+                f"{found.rate:g} months later.")
+        return h.para(number_span(found, 0, self.words.link(text)) + self.refs.cite(*found.source_ids))
 
     def _good_news(self, class_id: str, measure: str, words: str) -> h.Fragment | None:
         found = pick(self.numbers, class_id, measure)
         if found is None:
             return None
-        said = natural_frequency(found.rate, 10)
+        if measure.startswith("median_"):
+            text = words.format(months=f"{found.rate:g}")
+            return number_span(found, 0, self.words.link(text)) + self.refs.cite(*found.source_ids)
+        said = natural_frequency(found.rate, BENEFIT_DENOMINATOR)
         text = f"{said[0].upper()}{said[1:]} people {words}"
-        return h.Fragment(f'<span class="aid-number" data-option="{h.esc(class_id)}" '
-                          f'data-measure="{h.esc(measure)}" data-count="{found.count(10)}" '
-                          f'data-denominator="10">{self.words.link(text)}</span>'
-                          + self.refs.cite(*found.source_ids))
+        return number_span(found, BENEFIT_DENOMINATOR, self.words.link(text)) + \
+            self.refs.cite(*found.source_ids)
 
     def support(self) -> h.Fragment:
         """Where to find support: the patient organisations in the sources, cited."""
@@ -215,15 +218,15 @@ class DecisionAid:
                          "a social worker or a counsellor. The supportive care team can help at any "
                          "time, not only at the end of life.")]
         if items:
-            body += [self.say("These patient groups give free information and support:"), h.bullets(items)]
+            body += [self.say("These patient groups give free information and support:"),
+                     h.Fragment(f'<div class="aid-orgs">{h.bullets(items)}</div>')]
         return self.section("Where can I find support?", *body, anchor="support")
 
     def option_grid(self) -> h.Fragment:
         """The option grid: the same questions answered for every option."""
         ctx = GridContext(_option_details(self.evidence), self.numbers, self.words.link, self.refs.cite,
                           self.icons)
-        intro = self.say("Each column is one choice. Each row answers the same question for every choice. "
-                         "Where we found no study of people after CAR-T, we say so.")
+        intro = self.say("Each column is one choice. Each row asks the same question of every choice.")
         return self.section("How do the choices compare?", intro, grid_tables(ctx), cls="aid-options",
                             anchor="choices")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import html as h
-from .aid_numbers import BENEFIT_DENOMINATOR, HARM_DENOMINATOR, Number, natural_frequency, pick
+from .aid_numbers import BENEFIT_DENOMINATOR, HARM_DENOMINATOR, Number, balance, natural_frequency, pick
 
 #: The options after CAR-T failure, in the order the aid shows them: class_id, name, one line.
 OPTIONS: tuple[tuple[str, str, str], ...] = (
@@ -45,15 +45,16 @@ NO_NUMBER = {
     "clinical_trial": "This depends on the trial.",
     "supportive_care": "This care aims to help you feel better, not to shrink the lymphoma.",
 }
-NO_DIRECT_NUMBER = "Not yet counted in people whose lymphoma came back after CAR-T."
+NO_DIRECT_NUMBER = "Not yet counted after CAR-T."
 
 #: Harm measures the grid looks for, in order, with the words for the harm.
 HARMS = (("non_relapse_mortality_rate_12m", "died within 1 year from the treatment or its problems, "
           "not from the lymphoma"),
-         ("crs_grade_3_plus", "had severe cytokine release syndrome"),
-         ("icans_grade_3_plus", "had severe ICANS"),
-         ("infection_grade_3_plus", "had a severe infection"),
-         ("treatment_related_death", "died because of the treatment"))
+         ("treatment_related_death/any", "died because of the treatment"),
+         ("treatment_related_death/grade_5", "died because of the treatment"),
+         ("crs/grade_3_plus", "had severe cytokine release syndrome"),
+         ("icans/grade_3_plus", "had severe ICANS"),
+         ("infection/grade_3_plus", "had a severe infection"))
 
 
 @dataclass
@@ -105,19 +106,22 @@ class GridContext:
         denominator = HARM_DENOMINATOR if harm else BENEFIT_DENOMINATOR
         said = natural_frequency(found.rate, denominator)
         lead = f"{said[0].upper()}{said[1:]} {found.population} {outcome}."
-        balance = f"The other {denominator - found.count(denominator)} {other or 'did not'}."
+        rest = balance(found.rate, denominator, other or "did not")
         words = number_span(found, denominator,
-                            self.link(lead) + self.cite(*found.source_ids) + " " + h.esc(balance))
+                            self.link(lead) + self.cite(*found.source_ids) + " " + h.esc(rest))
         picture = self.icons(found, denominator, outcome, other, harm)
-        return h.join([h.para(words), picture, h.para(h.text(found.certainty_words()), cls="aid-certainty")])
+        sure = h.tag("span", h.esc(found.certainty_words()), class_="aid-certainty")
+        return h.join([h.para(words), picture, h.para(sure)])
 
 
 def number_span(found: Number, denominator: int, content: str) -> h.Fragment:
-    """``content`` in a span that records which headline row it says (for tests; never shown)."""
+    """``content`` in a span that records which headline row it says, so a test can check the words
+    against the library (attributes are never shown). ``denominator`` 0 marks a median in months."""
+    shown = f'data-months="{found.rate:g}"' if denominator == 0 else \
+        f'data-count="{found.count(denominator)}" data-denominator="{denominator}"'
     return h.Fragment(f'<span class="aid-number" data-option="{h.esc(found.class_id)}" '
                       f'data-measure="{h.esc(found.measure)}" data-stratum="{h.esc(found.stratum)}" '
-                      f'data-count="{found.count(denominator)}" data-denominator="{denominator}">'
-                      f"{content}</span>")
+                      f"{shown}>{content}</span>")
 
 
 def grid_rows(ctx: GridContext) -> list[tuple[str, Callable[[str], h.Fragment]]]:
@@ -145,8 +149,8 @@ def grid_rows(ctx: GridContext) -> list[tuple[str, Callable[[str], h.Fragment]]]
         ("How is it given, and where?", lambda c: ctx.facts(c, "how_given", "where")),
         ("How often? Will I stay in hospital? What is daily life like?",
          lambda c: ctx.facts(c, "how_often", "time_in_hospital", "daily_life")),
-        ("How many people were helped?", helped),
-        ("How many were alive after 1 year?", alive),
+        ("How many were helped? How many were alive after 1 year?",
+         lambda c: h.join([helped(c), alive(c)]) if c not in NO_NUMBER else helped(c)),
         ("What serious problems can happen? Who may it not suit?", risks),
     ]
 
