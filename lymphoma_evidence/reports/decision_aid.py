@@ -179,7 +179,7 @@ class DecisionAid:
         parts += [self.say("These numbers come from groups of people. They cannot tell you what will "
                            "happen to you."),
                   h.heading(3, "How to read the numbers in this guide"),
-                  self.say("We say “about 4 out of 10 people”. Good outcomes are always out of 10 people, "
+                  self.say("We say “about 4 in 10 people”. Good outcomes are always out of 10 people, "
                            "and serious problems out of 100, so you can compare the choices. In the "
                            "pictures, filled figures had the outcome and dashed figures did not."),
                   self.say("Most numbers come from small studies, or from looking back at hospital records. "

@@ -6,6 +6,7 @@ The clinician reports list full journal citations; the patient aid lists each so
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -35,6 +36,12 @@ def plain_link(row: pd.Series) -> h.Fragment:
     if pd.notna(row.get("url")):
         return h.link(row["url"], "Read it online")
     return h.Fragment("")
+
+
+def plain_label(label: str) -> str:
+    """A source's short label without its bracketed part, where curators keep trial names and cohort
+    codes: ``"Topp 2025 (ELM-1, post-CAR-T cohort)" -> "Topp 2025"``."""
+    return re.sub(r"\s*\([^)]*\)", "", str(label)).strip() or str(label)
 
 
 @dataclass
@@ -68,7 +75,9 @@ class PlainCitations:
         for number, source_id in enumerate(self.order, start=1):
             row = by_id.loc[source_id]
             kind = KIND_WORDS.get(str(row["source_type"]), "Source")
-            year = f", {int(row['year'])}" if pd.notna(row.get("year")) else ""
-            items.append(f'<li id="src-{number}">{h.esc(row["label"])}. {h.esc(kind)}{year}. '
+            label = plain_label(row["label"])
+            year = f", {int(row['year'])}" if pd.notna(row.get("year")) and str(int(row["year"])) not in label \
+                else ""
+            items.append(f'<li id="src-{number}">{h.esc(label)}. {h.esc(kind)}{year}. '
                          f"{plain_link(row)}</li>")
         return h.Fragment('<ol class="aid-sources">' + "".join(items) + "</ol>")
