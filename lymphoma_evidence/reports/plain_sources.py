@@ -76,8 +76,8 @@ class PlainCitations:
             row = by_id.loc[source_id]
             kind = KIND_WORDS.get(str(row["source_type"]), "Source")
             label = plain_label(row["label"])
-            year = f", {int(row['year'])}" if pd.notna(row.get("year")) and str(int(row["year"])) not in label \
-                else ""
+            year = str(int(row["year"])) if pd.notna(row.get("year")) else ""
+            year = f", {year}" if year and year not in label else ""
             items.append(f'<li id="src-{number}">{h.esc(label)}. {h.esc(kind)}{year}. '
                          f"{plain_link(row)}</li>")
         return h.Fragment('<ol class="aid-sources">' + "".join(items) + "</ol>")

@@ -116,7 +116,8 @@ def test_every_number_is_the_librarys_number_for_that_option_and_stratum(section
     spans = BeautifulSoup("".join(sections.values()), "html.parser").select("span.aid-number")
     assert spans, "the aid shows no number"
     for span in spans:
-        row = numbers[(numbers["class_id"] == span["data-option"]) & (numbers["measure"] == span["data-measure"])
+        row = numbers[(numbers["class_id"] == span["data-option"])
+                      & (numbers["measure"] == span["data-measure"])
                       & (numbers["stratum"] == span["data-stratum"])]
         assert len(row) == 1, span
         value = float(row["value"].iloc[0])
