@@ -281,3 +281,36 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
     rows = rows.assign(status=[a[0] for a in assessed], reasons=[a[1] for a in assessed])
     rows = rows.sort_values(["display_order", "_position"], na_position="last", kind="mergesort")
     return rows[OPTION_COLUMNS].reset_index(drop=True)
+
+
+FINDING_COLUMNS = ["scope_id", "class_id", "outcome", "need", "source_id"]
+
+
+def requirement_findings(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
+    """One row per requirement of each eligibility row, for readers who need the pieces, not a sentence.
+
+    The same rules as :func:`eligible_options`, kept apart: ``outcome`` is ``met``, ``not_met`` or
+    ``unknown``; ``need`` is what the row requires in the words of :func:`eligible_options` ("at least 2
+    prior lines", "fitness for transplant", "a donor", "CD20 expression", "expression of CD19 or CD20",
+    "prior CAR T-cell therapy", "no prior CAR T-cell therapy", "ECOG performance status 2 or lower"), or
+    empty when the source does not say whether people after CAR-T qualify.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        The evidence bundle (``eligibility``, ``agents``, ``classes``).
+    profile : PatientProfile
+        What is known about the patient.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FINDING_COLUMNS`, in the order of ``eligibility.csv``, then of the rules.
+    """
+    if not isinstance(profile, PatientProfile):
+        raise ParameterError(f"profile={profile!r} is not a PatientProfile")
+    rows = evidence.eligibility.merge(_scopes(evidence)[["scope_id", "class_id"]], on="scope_id", how="left")
+    found = [(row.scope_id, row.class_id, outcome, need, row.source_id)
+             for row in rows.itertuples(index=False) for rule in RULES
+             for outcome, need, _ in rule(row, profile)]
+    return pd.DataFrame(found, columns=FINDING_COLUMNS)

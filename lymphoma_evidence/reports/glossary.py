@@ -86,8 +86,9 @@ TERMS: tuple[Term, ...] = (
     Term("leukapheresis", "Leukapheresis", ("leukapheresis",),
          "Collecting white blood cells from your blood with a machine. The rest of the blood goes back "
          "to you."),
-    Term("cd22", "CD22", ("CD22",),
-         "A marker on the surface of many lymphoma cells. Some new CAR T cells are made to find it."),
+    Term("markers", "Markers (CD19, CD20, CD22, CD79b)", ("CD19", "CD20", "CD22", "CD79b", "markers", "marker"),
+         "Proteins on the surface of lymphoma cells. Some treatments find the cells by one marker. A test "
+         "on a sample of the lymphoma can show which markers it has."),
     Term("steroid", "Steroid", ("steroid",),
          "A medicine that calms the immune system and can prevent or treat reactions."),
     Term("outpatient", "Outpatient", ("outpatient",),
