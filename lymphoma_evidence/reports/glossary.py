@@ -86,7 +86,8 @@ TERMS: tuple[Term, ...] = (
     Term("leukapheresis", "Leukapheresis", ("leukapheresis",),
          "Collecting white blood cells from your blood with a machine. The rest of the blood goes back "
          "to you."),
-    Term("markers", "Markers (CD19, CD20, CD22, CD79b)", ("CD19", "CD20", "CD22", "CD79b", "markers", "marker"),
+    Term("markers", "Markers (CD19, CD20, CD22, CD79b)",
+         ("CD19", "CD20", "CD22", "CD79b", "markers", "marker"),
          "Proteins on the surface of lymphoma cells. Some treatments find the cells by one marker. A test "
          "on a sample of the lymphoma can show which markers it has."),
     Term("steroid", "Steroid", ("steroid",),

@@ -66,8 +66,8 @@ def describe(patient: PatientProfile) -> list[str]:
              else f"{patient.prior_lines} earlier treatment{'s' * (patient.prior_lines != 1)}.",
              _known(patient.prior_car_t, "Has had CAR T-cell therapy.", "Has not had CAR T-cell therapy.",
                     "We do not know if CAR T-cell therapy came before."),
-             _known(patient.transplant_fit, "Well enough for a transplant.", "Not well enough for a transplant.",
-                    "Not yet known if well enough for a transplant."),
+             _known(patient.transplant_fit, "Well enough for a transplant.",
+                    "Not well enough for a transplant.", "Not yet known if well enough for a transplant."),
              _known(patient.has_donor, "A matching donor has been found.", "No matching donor.",
                     "Not yet known if there is a matching donor."),
              "Daily life score not known." if patient.ecog is None
@@ -117,7 +117,8 @@ def option_status(findings: pd.DataFrame) -> tuple[str, list[str], list[str]]:
     else:
         status, shown = "not", findings[findings["outcome"] == NOT_MET]
     reasons = list(dict.fromkeys(plain_need(n) for n in shown["need"]))
-    return status, reasons or ["Your situation fits the rules we found."], list(dict.fromkeys(shown["source_id"]))
+    sources = list(dict.fromkeys(shown["source_id"]))
+    return status, reasons or ["Your situation fits the rules we found."], sources
 
 
 @dataclass

@@ -55,7 +55,8 @@ def test_the_page_shows_no_code_id_note_or_statistics_word() -> None:
     profile = section.profile_from_parameters(-1, "yes", "unknown", "unknown", -1, {"CD20": "positive"})
     text = BeautifulSoup("".join(page_html(profile).values()), "html.parser").get_text(" ")
     assert not re.findall(r"\b\w+_\w+\b", text)
-    for word in ("trial_criteria", "not read in this pass", "not verified", "ECOG", "Basis", "label text"):
+    for word in ("trial_criteria", "not read in this pass", "not verified", "ECOG", "Basis",
+                 "label text"):
         assert word not in text
 
 
@@ -64,8 +65,8 @@ def test_every_requirement_has_plain_words() -> None:
 
     findings = requirement_findings(load_evidence(EVIDENCE), PatientProfile())
     assert len(findings) and all(section.plain_need(need) for need in findings["need"])
-    assert section.plain_need("at least 1 prior line") == "It is for people who have had at least 1 earlier " \
-        "treatment."
+    one = "It is for people who have had at least 1 earlier treatment."
+    assert section.plain_need("at least 1 prior line") == one
     with pytest.raises(ParameterError, match="No plain words for the requirement 'a unicorn'"):
         section.plain_need("a unicorn")
 
