@@ -106,6 +106,7 @@ class Briefing:
     class_ids: list[str] | None = None
     words: Wording = field(init=False)
     refs: Citations = field(init=False)
+    _headline: pd.DataFrame | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.words = Wording(self.audience)
@@ -163,14 +164,11 @@ class Briefing:
         return h.Fragment(f'<p class="lead">{h.esc(scope)}{focus}</p>')
 
     def takeaways(self) -> h.Fragment:
-        """Key takeaways written from the data: one sentence per class with results."""
-        from ..analysis.takeaways import class_takeaways
+        """Key takeaways from the headline numbers: direct evidence first, each number the one its option
+        section quotes (:func:`lymphoma_evidence.reports.direct_sections.takeaways`)."""
+        from .direct_sections import takeaways
 
-        summary = self.summary()
-        lines = [h.text(line) for line in class_takeaways(summary, audience=self.audience)]
-        intro = h.para(h.Fragment(f"Measure: {self.words.term(self.endpoint)}, "
-                                  f"from {summary['n_studies'].sum()} studies."))
-        return self.section("Key takeaways", intro, h.bullets(lines))
+        return takeaways(self)
 
     def outlook(self) -> h.Fragment:
         """The outlook after CAR-T failure, from outcomes of all patients (scope ``any``)."""
@@ -184,22 +182,11 @@ class Briefing:
         return self.section("The outlook after CAR T-cell therapy fails", intro, h.bullets(items))
 
     def options(self) -> h.Fragment:
-        """Options by class: mechanism, agents, and the response range with the pooled estimate."""
-        summary = self.summary()
-        agents = self.evidence.agents
-        blocks = []
-        for _, cls in self.classes().iterrows():
-            members = agents[agents["class_id"] == cls["class_id"]]
-            names = ", ".join(_agent_label(a) for _, a in members.iterrows())
-            rows = summary[summary["class_id"] == cls["class_id"]]
-            lines = [self._summary_sentence(r) for _, r in rows.iterrows()] or \
-                ["No response figures in the evidence for this filter."]
-            blocks.append(
-                h.heading(3, cls["name"])
-                + status_line(cls["status"]) + h.para(h.text(cls["mechanism"]))
-                + h.para(h.text(f"Agents: {names}."))
-                + h.bullets(lines))
-        return self.section("Options by therapy class", *blocks)
+        """Options after CAR-T failure: direct evidence, side effects, then indirect evidence per class
+        (:func:`lymphoma_evidence.reports.direct_sections.options`)."""
+        from .direct_sections import options
+
+        return options(self)
 
     def _summary_sentence(self, row: pd.Series) -> h.Fragment:
         span = percent_range(row["rate_min"], row["rate_max"])
@@ -297,24 +284,35 @@ class Briefing:
                                                                formatters=fmt))
 
     def investigational(self) -> h.Fragment:
-        """Investigational classes and their early-phase results, marked as such."""
+        """Investigational classes (status derived from the approvals) and their agents."""
+        from ..analysis.regulatory import agent_status, class_status
+
+        status = class_status(self.evidence)
+        ids = set(status.loc[status["status"] == "investigational", "class_id"])
         classes = self.classes()
-        classes = classes[classes["status"] == "investigational"]
-        agents = self.evidence.agents[self.evidence.agents["class_id"].isin(classes["class_id"])]
-        items = [h.Fragment(f"<strong>{h.esc(a['name'])}</strong> ({h.esc(a['target'])}): "
-                            f"{h.esc(a['regulatory_status'])}") for _, a in agents.iterrows()]
+        classes = classes[classes["class_id"].isin(ids)]
+        agents = agent_status(self.evidence)
+        agents = agents[agents["class_id"].isin(classes["class_id"])]
+        targets = self.evidence.agents.set_index("agent_id")["target"]
+        items = [h.Fragment(f"<strong>{h.esc(a['name'])}</strong>"
+                            + (f" ({h.esc(targets.get(a['agent_id']))})"
+                               if isinstance(targets.get(a["agent_id"]), str) else "")
+                            + f": {h.esc(a['approvals'])}") for _, a in agents.iterrows()]
         intro = h.para(h.text("These treatments are available only in clinical trials. Early-phase "
                               "results come from small groups of patients and may change."))
-        return self.section("What is investigational", intro, h.bullets(items))
+        body = h.bullets(items) if items else h.para(h.text("No investigational option in the evidence "
+                                                            "for this selection."))
+        return self.section("What is investigational", intro, body)
 
     def trials(self) -> h.Fragment:
-        """Registered trials to ask about, with status, the date it was checked, and a registry link."""
+        """Registered trials to ask about, with status, the date of the stored registry record, and a
+        registry link."""
         trials = self.evidence.trials
         if self.class_ids:
             trials = trials[trials["class_id"].isin(self.class_ids)]
         fmt = {"nct_id": lambda r: h.link(f"{CTGOV}{r['nct_id']}", r["nct_id"]),
                "status": lambda r: h.esc(f"{str(r['status']).replace('_', ' ').lower()} "
-                                         f"(checked {r['status_verified']:%Y-%m-%d})")}
+                                         f"(registry record of {_record_date(r)})")}
         columns = [("Trial", "nct_id"), ("Title", "title"), ("Phase", "phase"), ("Status", "status"),
                    ("For", "population")]
         intro = h.para(h.text("Trial status changes often: check the registry link before an "
@@ -358,6 +356,13 @@ def figure(fig_and_alt: tuple) -> h.Fragment:
     from .display import figure_html
 
     return h.Fragment(figure_html(*fig_and_alt)._repr_html_())
+
+
+def _record_date(row: pd.Series) -> str:
+    """The date of a trial's stored registry record (``status_date``; ``status_verified`` in older
+    evidence), as YYYY-MM-DD."""
+    value = row.get("status_date", row.get("status_verified"))
+    return "no date" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
 def _agent_label(agent: pd.Series) -> str:
