@@ -1,13 +1,69 @@
-"""The project's exception tree and the `Problem` record validation reports are made of.
+"""The project's exception tree, the catalogue of problem codes, and the `Problem` record.
 
 Every error the toolkit raises on purpose derives from :class:`LymphomaEvidenceError`, so a caller
-(or the CLI) can catch one type and print a clean message instead of a traceback.
+(or the CLI) can catch one type and print a clean message instead of a traceback. The whole tree is here::
+
+    LymphomaEvidenceError
+    ├── EvidenceError          invalid evidence tables (carries every Problem)
+    ├── ParameterError         an argument or report parameter that cannot be used (also a ValueError)
+    │   └── UnknownReportError
+    ├── ProjectNotFoundError
+    ├── OutputWriteError       a file that cannot be written
+    ├── BuildError             the report build cannot proceed
+    │   ├── KernelStartError
+    │   └── ReportFailedError
+    ├── EvidenceWriteError     evidence files that cannot be replaced
+    ├── GitError
+    └── TrialRecordError
+
+Part of the foundation layer: imports nothing from the package.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+
+
+class ProblemCode(StrEnum):
+    """The stable type code of every :class:`Problem` (for tests, editors and CI tooling)."""
+
+    #: the problem has no more specific code
+    INVALID = "invalid"
+    # -- the schema and the files
+    SCHEMA_ERROR = "schema-error"  # datapackage.json cannot be read or lacks a table
+    MISSING_FILE = "missing-file"  # a table's CSV (or the schema) does not exist
+    EMPTY_FILE = "empty-file"  # a CSV without even a header row
+    NO_ROWS = "no-rows"  # a CSV with a header but no rows
+    ENCODING_ERROR = "encoding-error"  # not UTF-8
+    DELIMITER_ERROR = "delimiter-error"  # separated by ';' instead of ','
+    PARSE_ERROR = "parse-error"  # CSV that cannot be parsed (an unclosed quote)
+    DUPLICATE_HEADER = "duplicate-header"  # a column named twice
+    EXTRA_COLUMN = "extra-column"  # a column the schema does not describe
+    MISSING_COLUMN = "missing-column"  # a required column is absent
+    ROW_WIDTH = "row-width"  # a row with more or fewer cells than the header
+    # -- one value
+    TYPE_ERROR = "type-error"  # a value that is not of its column's type
+    SCHEMA = "schema"  # a value breaking a schema constraint (enum, range, pattern, unique, required)
+    RANGE = "range"  # a rate outside 0-100
+    # -- across rows and tables
+    FOREIGN_KEY = "foreign-key"  # a reference to a row that does not exist
+    ID_CLASH = "id-clash"  # an agent_id equal to a class_id
+    RESPONDERS_EXCEED_N = "responders-exceed-n"  # more responders than patients
+    PERCENT_MISMATCH = "percent-mismatch"  # reported percent does not match responders / n
+    DERIVED_COUNT = "derived-count"  # a count derived from a percentage that does not fit
+    CR_ABOVE_ORR = "cr-above-orr"  # more complete responses than overall responses
+    SECONDARY_SOURCE = "secondary-source"  # a result cited to a review instead of a primary source
+    UNTRACEABLE_SOURCE = "untraceable-source"  # a source with no PMID, DOI, NCT id or url
+    SUBGROUP_SELF = "subgroup-self"  # a result that is a subgroup of itself
+    RANGE_ORDER = "range-order"  # a stated range whose low end is above its high end
+    MISSING_TIMEPOINT = "missing-timepoint"  # a survival rate without its time point
+    INTERVAL_ORDER = "interval-order"  # an interval that does not contain its value
+    # -- spreadsheet import
+    FORMULA = "formula"  # a workbook cell holding a formula instead of a value
+    EXTRA_CELL = "extra-cell"  # a workbook cell outside the table's columns
+    MISSING_SHEET = "missing-sheet"  # a workbook without one of the tables
 
 
 @dataclass(frozen=True, order=True)
@@ -25,17 +81,30 @@ class Problem:
     message : str
         What is wrong, what was expected, and how to fix it.
     code : str
-        A short, stable type code (e.g. ``type-error``, ``foreign-key``) for tests and tooling.
+        A short, stable type code from :class:`ProblemCode` (e.g. ``type-error``, ``foreign-key``).
+
+    Raises
+    ------
+    ValueError
+        When ``code`` is not in the :class:`ProblemCode` catalogue (a programming error).
     """
 
     file: str
     line: int
     column: str
     message: str
-    code: str = "invalid"
+    code: str = ProblemCode.INVALID
+
+    def __post_init__(self) -> None:
+        ProblemCode(self.code)  # every code is catalogued
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+    def as_dict(self) -> dict[str, str | int]:
+        """The problem as plain data: ``file``, ``line``, ``column``, ``code``, ``message``."""
+        return {"file": self.file, "line": self.line, "column": self.column, "code": str(self.code),
+                "message": self.message}
 
 
 class LymphomaEvidenceError(Exception):
@@ -57,11 +126,6 @@ class EvidenceError(LymphomaEvidenceError):
             "Run 'lymphoma-evidence validate' for the full list."
         )
 
-    @property
-    def first(self) -> Problem:
-        """The first problem, for callers that show one line."""
-        return self.problems[0]
-
 
 class ParameterError(LymphomaEvidenceError, ValueError):
     """Raised when an argument or report parameter has a value the toolkit cannot use."""
@@ -73,3 +137,63 @@ class ProjectNotFoundError(LymphomaEvidenceError):
 
 class BuildError(LymphomaEvidenceError):
     """Raised when the report build cannot proceed (locked output, unwritable folder, bad definitions)."""
+
+
+class UnknownReportError(ParameterError):
+    """Raised when a report is requested by name (``--only``) but not defined in reports.toml."""
+
+
+class OutputWriteError(LymphomaEvidenceError):
+    """Raised when a file cannot be written (disk full, read-only folder); the old file is kept.
+
+    Attributes
+    ----------
+    path : Path
+        The file (or folder) that could not be written.
+    reason : str
+        ``cannot write PATH: STRERROR (errno N)``, without a hint.
+    """
+
+    def __init__(self, path: Path | str, err: OSError) -> None:
+        self.path = Path(path)
+        self.reason = f"cannot write {self.path}: {err.strerror or err} (errno {err.errno})"
+        super().__init__(f"{self.reason}. Free disk space or make the folder writable.")
+
+
+class KernelStartError(BuildError):
+    """Raised when a kernel cannot be started or warmed (missing ipykernel, broken environment)."""
+
+
+class ReportFailedError(BuildError):
+    """Raised when a report's notebook raises, its kernel dies, or it exceeds the time limit.
+
+    Attributes
+    ----------
+    report : str
+        The report name.
+    cell_index : int or None
+        Index of the failing cell in the executed notebook (``None`` when no cell is to blame).
+    ename, evalue : str
+        The exception's name and value (``ReportTimeout`` for the time limit).
+    """
+
+    def __init__(self, report: str, ename: str, evalue: str, cell_index: int | None = None) -> None:
+        self.report, self.ename, self.evalue, self.cell_index = report, ename, evalue, cell_index
+        cell = f" in cell {cell_index}" if cell_index is not None else ""
+        super().__init__(f"report {report!r} failed{cell}: {ename}: {evalue}")
+
+
+class EvidenceWriteError(LymphomaEvidenceError):
+    """Raised when evidence files cannot be replaced; the files are left as they were."""
+
+
+class GitError(LymphomaEvidenceError):
+    """Raised when git cannot read the repository that holds the evidence."""
+
+
+class TrialRecordError(LymphomaEvidenceError):
+    """Raised when a saved study record cannot be read or lacks what a trials.csv row needs."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {message}")

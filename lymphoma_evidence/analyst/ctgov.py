@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from ..data.schema import load_package
-from ..errors import EvidenceError, LymphomaEvidenceError, ParameterError
+from ..errors import EvidenceError, ParameterError, TrialRecordError
 from ..paths import evidence_dir
 from .diff import FieldChange
 from .textio import TextTable, csv_line, read_table, render_table, replace_files
@@ -31,13 +31,6 @@ TRIAL_STATUSES = ("NOT_YET_RECRUITING", "RECRUITING", "ENROLLING_BY_INVITATION",
 _NCT = re.compile(r"^NCT\d{8}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-
-class TrialRecordError(LymphomaEvidenceError):
-    """Raised when a saved study record cannot be read or lacks what a trials.csv row needs."""
-
-    def __init__(self, path: Path | str, message: str) -> None:
-        self.path = Path(path)
-        super().__init__(f"{self.path}: {message}")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LymphomaEvidenceError, ParameterError
+from ..errors import GitError, ParameterError
 from ..paths import SCHEMA_FILE
 from .changelog import CHANGELOG_FILE, previous_version, read_changelog
 
@@ -24,9 +24,6 @@ EVIDENCE_SUFFIXES = (".csv", ".json", ".md")
 #: Tag names that mark a released evidence version, tried in this order.
 RELEASE_TAGS = ("evidence-v{version}", "v{version}")
 
-
-class GitError(LymphomaEvidenceError):
-    """Raised when git cannot read the repository that holds the evidence."""
 
 
 @dataclass(frozen=True)

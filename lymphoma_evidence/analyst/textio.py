@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LymphomaEvidenceError
-
-
-class EvidenceWriteError(LymphomaEvidenceError):
-    """Raised when evidence files cannot be replaced; the files are left as they were."""
+from .. import fileio
+from ..errors import EvidenceWriteError, OutputWriteError
 
 
 @dataclass(frozen=True)
@@ -129,60 +124,25 @@ def render_table(columns: list[str] | tuple[str, ...], rows: list[tuple[str, ...
     return "".join(parts)
 
 
-def _write_temp(folder: Path, name: str, data: bytes) -> Path:
-    target = folder / name
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.chmod(temp, mode)
-    return Path(temp)
-
-
 def replace_files(folder: Path, contents: dict[str, str]) -> list[str]:
-    """Write ``contents`` (file name -> text) into ``folder``, all files or none.
+    """Write ``contents`` (file name -> text) into ``folder`` as UTF-8, all files or none.
 
-    Every new file is first written to a temporary file in ``folder``; then each is moved into place with
-    ``os.replace``. If any step fails, the files already replaced get their old bytes back.
+    Delegates to :func:`lymphoma_evidence.fileio.replace_files`: every changed file is written to a
+    temporary file first, then moved into place; if any step fails, the files already replaced get their
+    old bytes back. Unchanged files are not touched; replaced files keep their permissions.
 
     Returns
     -------
     list of str
-        The names of the files whose bytes changed (unchanged files are not touched).
+        The names of the files whose bytes changed.
 
     Raises
     ------
     EvidenceWriteError
         When a file cannot be written; the folder is left as it was.
     """
-    folder = Path(folder)
-    wanted = {name: text.encode("utf-8") for name, text in contents.items()}
-    changed = {name: data for name, data in wanted.items()
-               if not (folder / name).is_file() or (folder / name).read_bytes() != data}
-    old = {name: (folder / name).read_bytes() if (folder / name).is_file() else None for name in changed}
-    temps: dict[str, Path] = {}
-    done: list[str] = []
     try:
-        for name, data in changed.items():
-            temps[name] = _write_temp(folder, name, data)
-        for name, temp in temps.items():
-            os.replace(temp, folder / name)
-            done.append(name)
-    except OSError as err:
-        _restore(folder, done, old)
-        raise EvidenceWriteError(f"could not write {folder}: {err}; no evidence file was changed") from err
-    finally:
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)
-    return list(changed)
-
-
-def _restore(folder: Path, names: list[str], old: dict[str, bytes | None]) -> None:
-    for name in names:
-        before = old[name]
-        if before is None:
-            (folder / name).unlink(missing_ok=True)
-        else:
-            os.replace(_write_temp(folder, name, before), folder / name)
+        return fileio.replace_files(folder, {name: text.encode("utf-8") for name, text in contents.items()})
+    except OutputWriteError as err:
+        raise EvidenceWriteError(f"could not write {folder}: {err.reason}; no evidence file was changed") \
+            from err

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..data.schema import Package, Table, load_package
 from ..errors import EvidenceError, LymphomaEvidenceError, Problem
+from ..fileio import write_with
 from ..paths import SCHEMA_FILE, evidence_dir
 from .textio import TextTable, read_table, render_table, replace_files, split_records
 
@@ -107,7 +108,7 @@ def export_workbook(out: Path | str, evidence_path: Path | str | None = None) ->
                  _fields_rows(package))
     workbook.properties.title = f"{package.title} {package.version}".strip()
     out = Path(out)
-    workbook.save(out)
+    write_with(out, workbook.save)
     return out
 
 

@@ -1,45 +1,36 @@
-"""Atomic file writes and the build lock: a killed build never leaves a half-written file behind.
+"""The build lock, and atomic writes that name the build's fix: a killed build leaves no half-written file.
 
-Every output is written to a temporary file in the destination folder, flushed to disk and renamed over
-the target with :func:`os.replace`, which is atomic on POSIX file systems: readers see the old file or the
-new one, never a mix. Temporaries left by a killed build are removed by the next build (under the lock).
+Files are written by the one atomic writer, :mod:`lymphoma_evidence.fileio` (temporary file in the same
+folder, fsync, :func:`os.replace`); this module only turns its error into a :class:`BuildError` that says
+how to fix a build. Temporaries left by a killed build are removed by the next build (under the lock).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import BuildError
+from .. import fileio
+from ..errors import BuildError, OutputWriteError
+from ..fileio import TEMP_MARK
 
-TEMP_MARK = ".partial"
+__all__ = ["TEMP_MARK", "LOCK_NAME", "write_atomic", "write_text_atomic", "temporary_path",
+           "remove_stale_temporaries", "ensure_folder", "build_lock"]
+
 LOCK_NAME = ".build.lock"
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
+_FIX = "Free disk space or make the folder writable, or choose another output folder with --out."
 
 
-def _unwritable(path: Path, err: OSError) -> BuildError:
-    return BuildError(
-        f"cannot write {path}: {err.strerror or err} (errno {err.errno}). "
-        "Free disk space or make the folder writable, or choose another output folder with --out."
-    )
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _unwritable(err: OutputWriteError) -> BuildError:
+    return BuildError(f"{err.reason}. {_FIX}")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder, fsync, ``os.replace``).
+    """Write ``data`` to ``path`` with :func:`lymphoma_evidence.fileio.write_atomic`.
 
     Raises
     ------
@@ -47,22 +38,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         When the folder is not writable or the disk is full; the target is left as it was and no
         temporary file remains.
     """
-    path = Path(path)
-    tmp: str | None = None
     try:
-        fd, tmp = _mkstemp(path)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        tmp = None
-        _fsync_folder(path.parent)
-    except OSError as err:
-        raise _unwritable(path, err) from err
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        fileio.write_atomic(path, data)
+    except OutputWriteError as err:
+        raise _unwritable(err) from err
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -70,21 +49,12 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_atomic(path, text.encode("utf-8"))
 
 
-def _mkstemp(path: Path) -> tuple[int, str]:
-    """A hidden temporary file beside ``path``, same extension, normal (umask) permissions."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=TEMP_MARK + path.suffix)
-    os.fchmod(fd, 0o666 & ~_UMASK)
-    return fd, tmp
-
-
 def temporary_path(path: Path) -> Path:
     """A fresh temporary file beside ``path`` (for tools that write a file themselves)."""
     try:
-        fd, tmp = _mkstemp(path)
-    except OSError as err:
-        raise _unwritable(path, err) from err
-    os.close(fd)
-    return Path(tmp)
+        return fileio.temporary_path(path)
+    except OutputWriteError as err:
+        raise _unwritable(err) from err
 
 
 def remove_stale_temporaries(*folders: Path) -> list[Path]:
@@ -102,7 +72,7 @@ def ensure_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise _unwritable(folder, err) from err
+        raise _unwritable(OutputWriteError(folder, err)) from err
     if not os.access(folder, os.W_OK):
         raise BuildError(f"cannot write to {folder}: the folder is read-only. "
                          "Make it writable or choose another output folder with --out.")
@@ -131,7 +101,7 @@ def build_lock(folder: Path, wait: float = 0.0) -> Iterator[None]:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as err:
-        raise _unwritable(path, err) from err
+        raise _unwritable(OutputWriteError(path, err)) from err
     try:
         _acquire(fd, path, wait)
         os.ftruncate(fd, 0)

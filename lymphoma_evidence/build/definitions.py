@@ -14,16 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import BuildError, ParameterError
+from ..errors import BuildError, ParameterError, UnknownReportError
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 RESERVED_NAMES = {"index", "executed"}
 KEYS = {"name", "notebook", "title", "audience", "parameters"}
 SCALARS = (str, bool, int, float)
 
-
-class UnknownReportError(ParameterError):
-    """Raised when a report is requested by name (``--only``) but not defined in reports.toml."""
 
 
 @dataclass(frozen=True)

@@ -9,28 +9,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BuildError
+from ..errors import ReportFailedError
 from .definitions import ReportSpec
 from .kernels import kill_kernel_process
-
-
-class ReportFailedError(BuildError):
-    """Raised when a report's notebook raises, its kernel dies, or it exceeds the time limit.
-
-    Attributes
-    ----------
-    report : str
-        The report name.
-    cell_index : int or None
-        Index of the failing cell in the executed notebook (``None`` when no cell is to blame).
-    ename, evalue : str
-        The exception's name and value (``ReportTimeout`` for the time limit).
-    """
-
-    def __init__(self, report: str, ename: str, evalue: str, cell_index: int | None = None) -> None:
-        self.report, self.ename, self.evalue, self.cell_index = report, ename, evalue, cell_index
-        cell = f" in cell {cell_index}" if cell_index is not None else ""
-        super().__init__(f"report {report!r} failed{cell}: {ename}: {evalue}")
 
 
 @dataclass

@@ -17,7 +17,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from ..errors import BuildError
+from ..errors import BuildError, KernelStartError
 
 #: Imported by every kernel before its report runs (measured with ``python -X importtime``): pandas and
 #: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here: pandera
@@ -25,10 +25,11 @@ from ..errors import BuildError
 #: the briefing and class notebooks only; on 2 cores, warming a module a notebook never uses costs CPU
 #: that other reports need: see benchmarks/RESULTS.md).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
-                "lymphoma_evidence", "lymphoma_evidence.data.evidence", "lymphoma_evidence.analysis.summaries",
-                "lymphoma_evidence.figures.charts", "lymphoma_evidence.analysis.eligibility",
-                "lymphoma_evidence.reports.briefing", "lymphoma_evidence.reports.class_profile",
-                "lymphoma_evidence.reports.patient_options", "lymphoma_evidence.reports.evidence_audit")
+                "lymphoma_evidence", "lymphoma_evidence.data.evidence",
+                "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.charts",
+                "lymphoma_evidence.analysis.eligibility", "lymphoma_evidence.reports.briefing",
+                "lymphoma_evidence.reports.class_profile", "lymphoma_evidence.reports.patient_options",
+                "lymphoma_evidence.reports.evidence_audit")
 WARMUP_CODE = (
     "import importlib as _il\n"
     "import matplotlib as _mpl\n"
@@ -42,9 +43,6 @@ WARMUP_CODE = (
 )
 ASYNC_CLIENT = "jupyter_client.asynchronous.AsyncKernelClient"
 
-
-class KernelStartError(BuildError):
-    """Raised when a kernel cannot be started or warmed (missing ipykernel, broken environment)."""
 
 
 def start_warm_kernel(socket_prefix: str, cwd: Path, env: dict[str, str], timeout: float = 120.0):

@@ -9,14 +9,13 @@ on in ``metadata["lymphoma_evidence"]["evidence_hash"]``, so a test can tell sta
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
 
 from ..errors import BuildError
+from ..fileio import write_text_atomic
 
 METADATA_KEY = "lymphoma_evidence"
 HASH_KEY = "evidence_hash"
@@ -108,15 +107,8 @@ def refresh_notebooks(root: Path | None = None) -> list[Path]:
 
 
 def _write_atomically(notebook: nbformat.NotebookNode, path: Path) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".ipynb")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            nbformat.write(notebook, stream)
-        os.chmod(temporary, path.stat().st_mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    text = nbformat.writes(notebook)
+    write_text_atomic(path, text if text.endswith("\n") else text + "\n")
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""Data layer: the evidence contract and the validated :class:`~lymphoma_evidence.data.evidence.Evidence` bundle.
+"""Data layer: the evidence contract and the validated :class:`~.evidence.Evidence` bundle.
 
 Modules: :mod:`.schema` (datapackage.json), :mod:`.csvread` (CSV text, no types), :mod:`.coerce` (typed
 columns), :mod:`.checks` (cross-table and domain checks), :mod:`.validate` (every problem collected),

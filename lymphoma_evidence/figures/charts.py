@@ -22,9 +22,9 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..reports.display import figure_html
+from ..vocabulary import STATUS_NAMES, STATUS_ORDER
 from .alttext import eligibility_alt, forest_alt, ranges_alt
-from .labels import ENDPOINT_NAMES as ENDPOINT_NAMES  # kept importable from here
-from .labels import STATUS_NAMES, STATUS_ORDER, endpoint_name, plain, short_name
+from .labels import endpoint_name, plain, short_name
 from .rows import (
     draw_legend,
     draw_rows,

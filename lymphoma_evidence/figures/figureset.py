@@ -7,11 +7,11 @@ slide of the deck) is today's unless ``SOURCE_DATE_EPOCH`` is set.
 
 from __future__ import annotations
 
-import os
+import io
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,8 @@ import pandas as pd
 from ..analysis.eligibility import PatientProfile, eligible_options
 from ..analysis.summaries import check_reported_ranges
 from ..errors import ParameterError
-from ..formatting import percent
+from ..fileio import write_atomic, write_text_atomic
+from ..formatting import build_date, percent
 from .charts import (
     describe_profile,
     eligibility_plot,
@@ -83,22 +84,6 @@ class FigureSet:
     content_hash: str
     built: date
 
-
-def build_date() -> date:
-    """Today's date (UTC), or the date of ``SOURCE_DATE_EPOCH`` (seconds) when that is set.
-
-    Raises
-    ------
-    ParameterError
-        When ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return datetime.now(UTC).date()
-    if not epoch.isdigit():
-        raise ParameterError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since "
-                             "1970-01-01; set it like SOURCE_DATE_EPOCH=$(git log -1 --format=%ct).")
-    return datetime.fromtimestamp(int(epoch), UTC).date()
 
 
 #: Every figure the set can make, in the order of the set: name -> what it shows.
@@ -237,10 +222,12 @@ def export_figures(figure_set: FigureSet, out_dir: Path | str,
         for item in figure_set.figures:
             for fmt in formats:
                 path = folder / f"{item.name}.{fmt}"
-                item.figure.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                buffer = io.BytesIO()
+                item.figure.savefig(buffer, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                write_atomic(path, buffer.getvalue())
                 written.append(path)
     index = folder / "figures.md"
-    index.write_text(figures_markdown(figure_set, formats, dpi), encoding="utf-8")
+    write_text_atomic(index, figures_markdown(figure_set, formats, dpi))
     return [*written, index]
 
 

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..formatting import percent, percent_range
 from .labels import as_int, num, plain, short_name
-from .style import COLORS, FONT_SIZES, add_source_line, new_figure, percent, percent_range
+from .style import COLORS, FONT_SIZES, add_source_line, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -21,6 +21,7 @@ from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
 from ..errors import ParameterError
+from ..fileio import write_with
 from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
 
@@ -130,7 +131,7 @@ def build_deck(figure_set: FigureSet, content: DeckContent, out_path: Path | str
     _references(deck, citations)
     _text_slide(deck, TextSlide("About these slides", [ABOUT], notes=ABOUT))
     path.parent.mkdir(parents=True, exist_ok=True)
-    deck.save(str(path))
+    write_with(path, lambda temporary: deck.save(str(temporary)))
     return path
 
 

@@ -12,37 +12,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..analysis.summaries import check_class_ids
 from ..data.evidence import Evidence
-from ..errors import ParameterError
-from ..figures.style import percent, percent_range
+from ..formatting import percent, percent_range
+from ..vocabulary import CLASS_STATUS_WORDS, DISCLAIMER, check_endpoint
 from . import html as h
 from .wording import Wording
 
-ENDPOINTS = ("ORR", "CR")
 CTGOV = "https://clinicaltrials.gov/study/"
-DISCLAIMER = (
-    "This briefing is educational material, not medical advice. It summarises published studies and is "
-    "no substitute for a conversation with the care team, who know the patient's full situation. Response "
-    "rates from different trials are not directly comparable: the patients, follow-up and assessment differ."
-)
-
-
-def check_endpoint(endpoint: str) -> str:
-    """Return ``endpoint`` when it is ``ORR`` or ``CR``, else raise :class:`ParameterError`."""
-    if endpoint not in ENDPOINTS:
-        raise ParameterError(f"Invalid endpoint {endpoint!r}. Expected one of: {', '.join(ENDPOINTS)}.")
-    return endpoint
-
-
-def check_class_ids(evidence: Evidence, class_ids: list[str] | None) -> list[str] | None:
-    """Return the class ids to show (``None`` for all), raising on an unknown id."""
-    if not class_ids:
-        return None
-    known = list(evidence.classes["class_id"])
-    unknown = [c for c in class_ids if c not in known]
-    if unknown:
-        raise ParameterError(f"Unknown class_ids {unknown}. Expected some of: {', '.join(known)}.")
-    return list(class_ids)
 
 
 @dataclass
@@ -111,7 +88,7 @@ class Briefing:
     def __post_init__(self) -> None:
         self.words = Wording(self.audience)
         check_endpoint(self.endpoint)
-        self.class_ids = check_class_ids(self.evidence, self.class_ids)
+        self.class_ids = check_class_ids(self.evidence, self.class_ids) if self.class_ids else None
         self.refs = Citations(self.evidence.sources)
 
     # -- shared pieces -----------------------------------------------------------------------------
@@ -339,14 +316,9 @@ class Briefing:
         return self.section("About this briefing", h.para(h.text(DISCLAIMER)), cls="disclaimer")
 
 
-STATUS_WORDS = {"standard": "standard care, long established",
-                "approved": "approved by regulators for this use",
-                "investigational": "investigational, available in clinical trials only"}
-
-
 def status_line(status: str) -> h.Fragment:
     """``Status: approved by regulators for this use`` as a paragraph."""
-    return h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(STATUS_WORDS.get(status, status))}"),
+    return h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(CLASS_STATUS_WORDS.get(status, status))}"),
                   cls=f"status status-{status}")
 
 

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from ..analysis.eligibility import PatientProfile
 from ..errors import ParameterError
+from ..vocabulary import STATUS_COUNTS, STATUS_WORDS
 from . import html as h
 from .briefing import Briefing, figure
-
-STATUS_WORDS = {"eligible": "Fits the listed criteria", "check": "Check with the care team",
-                "not_eligible": "Does not fit the listed criteria"}
-STATUS_COUNTS = {"eligible": "fit the listed criteria", "check": "to check with the care team",
-                 "not_eligible": "do not fit"}
-
 
 TRI_STATE = {"yes": True, "no": False, "unknown": None}
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from helpers import EVIDENCE, FIXTURES, digest, find_line, read_rows, set_cell
 from openpyxl import load_workbook
 
-from lymphoma_evidence.analyst import textio
+from lymphoma_evidence import fileio
 from lymphoma_evidence.analyst.textio import csv_line, parse_table, render_table, replace_files
 from lymphoma_evidence.analyst.xlsx import (
     FIELDS_SHEET,
@@ -192,7 +192,7 @@ def test_replace_files_restores_everything_when_a_move_fails(tmp_path: Path, mon
             raise OSError("disk full")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(textio.os, "replace", failing_replace)
+    monkeypatch.setattr(fileio.os, "replace", failing_replace)
     with pytest.raises(LymphomaEvidenceError, match="no evidence file was changed"):
         replace_files(tmp_path, {"a.csv": "new a\n", "b.csv": "new b\n"})
     monkeypatch.undo()

@@ -15,7 +15,6 @@ from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.figures.figureset import (
     FigureSet,
     NamedFigure,
-    build_date,
     export_figures,
     figures_markdown,
     parse_formats,
@@ -82,13 +81,6 @@ def test_parse_formats_and_dpi_reject_what_cannot_be_written(tmp_path: Path):
     with pytest.raises(ParameterError, match="dpi=100 is too low"):
         export_figures(small_set(), tmp_path, dpi=100)
 
-
-def test_build_date_honours_source_date_epoch(monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    assert build_date() == date(2023, 11, 14)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    with pytest.raises(ParameterError, match="SOURCE_DATE_EPOCH='yesterday'"):
-        build_date()
 
 
 # ---------------------------------------------------------------- real evidence

@@ -104,9 +104,9 @@ def test_class_filter_limits_every_section(evidence) -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"endpoint": "PFS"}, "Invalid endpoint 'PFS'. Expected one of: ORR, CR."),
-    ({"class_ids": ["nope"]}, r"Unknown class_ids \['nope'\]"),
-    ({"audience": "press"}, "Invalid audience 'press'"),
+    ({"endpoint": "PFS"}, "endpoint='PFS' is not allowed; expected one of: 'ORR', 'CR'."),
+    ({"class_ids": ["nope"]}, r"class_ids contains unknown id\(s\) 'nope'; expected ids from therapy_"),
+    ({"audience": "press"}, "audience='press' is not allowed; expected one of: 'clinician', 'educator'"),
 ])
 def test_bad_parameters_are_refused(evidence, kwargs: dict, message: str) -> None:
     with pytest.raises(ParameterError, match=message):
