@@ -1,45 +1,69 @@
-"""Number formatting shared by every output: percents, percent ranges and natural frequencies.
+"""Numbers and dates as readers see them: percents, ranges, natural frequencies, the build date.
 
-Foundation layer: no imports from the rest of the package. Proportions (0-1) come in; words and percent
-signs go out. One definition each, so a figure, a slide and a report print the same number the same way.
+Proportions are 0-1 inside the library; these functions are the edge where they become percent text.
+Every output (reports, charts, alt text, slides, claim explanations, evidence diffs) formats through here,
+so a range always reads ``52–63%`` (en dash) and the build date always follows one rule.
+
+Part of the foundation layer: imports only :mod:`lymphoma_evidence.errors`.
 """
 
 from __future__ import annotations
 
 import math
+import os
+from datetime import UTC, date, datetime
 
-__all__ = ["percent", "percent_range", "natural_frequency", "approximately"]
+from .errors import ParameterError
+
+#: Shown for a missing number.
+MISSING = "n/a"
+#: Between the ends of a range.
+RANGE_DASH = "\u2013"
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value != value
 
 
-def percent(proportion: float | None, digits: int = 0) -> str:
-    """A proportion (0-1) as a percent, e.g. ``0.523 -> "52%"``; a missing value gives ``"n/a"``.
+def percent(proportion: float | None, digits: int = 0, *, trim: bool = False) -> str:
+    """A proportion (0-1) as percent text.
 
-    Examples
-    --------
-    >>> percent(0.523), percent(0.0615, 1), percent(float("nan"))
-    ('52%', '6.2%', 'n/a')
+    Parameters
+    ----------
+    proportion : float or None
+        A proportion 0-1; None or NaN gives ``"n/a"``.
+    digits : int
+        Decimals shown (``0.523 -> "52%"``, with 1: ``"52.3%"``).
+    trim : bool
+        Drop trailing zeros, so ``digits=1`` prints ``0.54 -> "54%"`` and ``0.541 -> "54.1%"``.
     """
     if _missing(proportion):
-        return "n/a"
-    return f"{100 * float(proportion):.{digits}f}%"
+        return MISSING
+    value = 100 * float(proportion)  # type: ignore[arg-type]
+    if trim:
+        return f"{round(value, digits):g}%"
+    return f"{value:.{digits}f}%"
 
 
-def percent_range(low: float | None, high: float | None) -> str:
-    """Two proportions (0-1) as a percent range, e.g. ``"52–63%"``; equal ends give ``"52%"``.
+def percent_range(low: float | None, high: float | None, digits: int = 0, *, trim: bool = False,
+                  collapse: bool = True) -> str:
+    """Two proportions (0-1) as a percent range: ``"52–63%"``.
 
-    Examples
-    --------
-    >>> percent_range(0.52, 0.634), percent_range(0.5, 0.501)
-    ('52–63%', '50%')
+    Parameters
+    ----------
+    low, high : float or None
+        The ends, proportions 0-1; a missing end gives ``"n/a"``.
+    digits, trim
+        As for :func:`percent`.
+    collapse : bool
+        When both ends print the same, show one number (``"52%"``); False keeps ``"52–52%"`` (an interval).
     """
-    lo, hi = percent(low), percent(high)
-    if "n/a" in (lo, hi):
-        return "n/a"
-    return lo if lo == hi else f"{lo[:-1]}–{hi}"
+    first, last = percent(low, digits, trim=trim), percent(high, digits, trim=trim)
+    if MISSING in (first, last):
+        return MISSING
+    if collapse and first == last:
+        return first
+    return f"{first[:-1]}{RANGE_DASH}{last}"
 
 
 def natural_frequency(rate: float, denominator: int = 10) -> str:
@@ -97,3 +121,43 @@ def approximately(text: str, approximate: bool) -> str:
     """Prefix ``text`` with ``"~"`` when the number behind it is approximate (a count derived from a
     rounded percentage), e.g. ``approximately("48%", True) -> "~48%"``."""
     return f"~{text}" if approximate and not text.startswith(("~", "about")) else text
+
+
+def in_ten(rate: float) -> str:
+    """A proportion (0-1) as a natural frequency of people: ``0.63 -> "about 6 in 10 people"``
+    (:func:`natural_frequency` with "people")."""
+    return f"{natural_frequency(rate)} people"
+
+
+def build_moment(now: datetime | None = None) -> datetime:
+    """When outputs say they were built: ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) when set, else now.
+
+    The one rule for every output (reports, the build index, figures.md, the slide deck).
+
+    Parameters
+    ----------
+    now : datetime, optional
+        The time to use when ``SOURCE_DATE_EPOCH`` is not set (default: the current UTC time).
+
+    Raises
+    ------
+    ParameterError
+        When ``SOURCE_DATE_EPOCH`` is set but is not a whole number of seconds.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return now or datetime.now(UTC)
+    if not epoch.isdigit():
+        raise ParameterError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since "
+                             "1970-01-01; set it like SOURCE_DATE_EPOCH=$(git log -1 --format=%ct).")
+    return datetime.fromtimestamp(int(epoch), UTC)
+
+
+def build_date(now: datetime | None = None) -> date:
+    """The build day (UTC) under the rule of :func:`build_moment`."""
+    return build_moment(now).date()
+
+
+def build_stamp(now: datetime | None = None) -> str:
+    """The build time as reports print it, ``YYYY-MM-DD HH:MM UTC`` (rule: :func:`build_moment`)."""
+    return build_moment(now).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,11 +1,78 @@
-"""Tests for lymphoma_evidence.formatting: percents and natural frequencies."""
+"""Numbers and dates as readers see them: one formatter for percents and ranges, one build-date rule."""
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, date, datetime
+
 import pytest
 
-from lymphoma_evidence.formatting import approximately, natural_frequency, percent, percent_range
+from lymphoma_evidence.errors import ParameterError
+from lymphoma_evidence.formatting import (
+    approximately,
+    build_date,
+    build_stamp,
+    in_ten,
+    natural_frequency,
+    percent,
+    percent_range,
+)
 
+
+@pytest.mark.parametrize(("value", "text"), [(0.523, "52%"), (1.0, "100%"), (0.0, "0%"),
+                                             (math.nan, "n/a"), (None, "n/a")])
+def test_percent_formats_proportions(value, text):
+    assert percent(value) == text
+
+
+def test_percent_range_joins_with_en_dash_and_collapses_equal_ends():
+    assert percent_range(0.52, 0.634) == "52–63%"
+    assert percent_range(0.35, 0.3502) == "35%"
+    assert percent_range(math.nan, 0.5) == "n/a"
+
+
+def test_percent_with_decimals_and_trimmed_zeros():
+    assert percent(0.5412, 1) == "54.1%"
+    assert percent(0.54, 1) == "54.0%"
+    assert percent(0.54, 1, trim=True) == "54%"
+    assert percent(0.5412, 1, trim=True) == "54.1%"
+
+
+def test_percent_range_with_decimals_and_as_an_interval():
+    assert percent_range(0.5, 0.605, 1, trim=True) == "50–60.5%"
+    assert percent_range(0.52, 0.5204, collapse=False) == "52–52%"
+
+
+@pytest.mark.parametrize(("rate", "words"), [(0.63, "about 6 in 10 people"),
+                                             (0.04, "fewer than 1 in 10 people"), (0.97, "more than 9 in 10 people")])
+def test_in_ten_gives_a_natural_frequency(rate, words):
+    assert in_ten(rate) == words
+
+
+def test_build_date_honours_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build_date() == date(2023, 11, 14)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ParameterError, match="SOURCE_DATE_EPOCH='yesterday'"):
+        build_date()
+
+
+def test_build_stamp_uses_the_same_rule_and_prints_minutes(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert build_stamp() == "2023-11-14 22:13 UTC"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert build_stamp(datetime(2026, 1, 2, 3, 4, tzinfo=UTC)) == "2026-01-02 03:04 UTC"
+
+
+@pytest.mark.parametrize("value", ["yesterday", "17e8", "-5", "1.5"])
+def test_a_malformed_source_date_epoch_is_one_clear_error_for_every_output(monkeypatch, value):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    for rule in (build_date, build_stamp):
+        with pytest.raises(ParameterError, match=r"is not a whole number of seconds since 1970-01-01"):
+            rule()
+
+
+# ---- natural frequencies (issue 15)
 
 @pytest.mark.parametrize(("rate", "expected"), [
     (0.483, "about 5 in 10"), (0.15, "about 2 in 10"), (0.61, "about 6 in 10"), (0.0, "0 in 10"),
@@ -31,7 +98,7 @@ def test_natural_frequency_rejects_a_denominator_below_two():
         natural_frequency(0.5, 1)
 
 
-def test_percent_and_range():
+def test_percent_and_range_issue15():
     assert percent(0.523) == "52%" and percent(None) == "n/a"
     assert percent_range(0.52, 0.634) == "52–63%" and percent_range(0.5, 0.501) == "50%"
 

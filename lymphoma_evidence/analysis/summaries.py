@@ -19,15 +19,16 @@ Which results count as *studies* (used by :func:`class_summary` and :func:`check
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from ..data.evidence import Evidence
 from ..errors import ParameterError
+from ..formatting import percent, percent_range
 from ..stats import pool_proportions, proportion_ci
-
-ENDPOINTS = ("ORR", "CR")
+from ..vocabulary import ENDPOINTS, check_endpoint
 
 RESPONSE_COLUMNS = [
     "result_id", "class_id", "class_name", "agent_id", "agent_name", "regimen", "trial",
@@ -55,15 +56,9 @@ _STUDY_ORDER = ["data_cutoff", "median_follow_up_months", "_position"]
 _NO_STUDIES = pd.DataFrame(columns=["class_id", "rate", "ci_low", "ci_high", "result_id"])
 
 
-def _check_choice(name: str, value: object, allowed: Iterable[object], hint: str) -> None:
-    allowed = list(allowed)
-    if value not in allowed:
-        shown = ", ".join(repr(a) for a in allowed)
-        raise ParameterError(f"{name}={value!r} is not allowed; expected one of: {shown}. {hint}")
-
 
 def _check_filters(endpoint: str, post_car_t: bool | None) -> None:
-    _check_choice("endpoint", endpoint, ENDPOINTS, "ORR is overall response, CR complete response.")
+    check_endpoint(endpoint)
     if post_car_t is not None and not isinstance(post_car_t, bool | np.bool_):
         raise ParameterError(
             f"post_car_t={post_car_t!r} is not allowed; expected True (only patients after CAR-T), "
@@ -152,7 +147,7 @@ def response_table(
     >>> table[["agent_name", "n", "responders", "rate", "ci_low", "ci_high"]]  # doctest: +SKIP
     """
     _check_filters(endpoint, post_car_t)
-    wanted = _class_filter(evidence, class_ids)
+    wanted = None if class_ids is None else check_class_ids(evidence, class_ids)
     frame = _annotated_results(evidence)
     keep = frame["endpoint"].eq(endpoint).fillna(False).astype(bool)
     if post_car_t is not None:
@@ -163,9 +158,14 @@ def response_table(
     return frame[RESPONSE_COLUMNS].reset_index(drop=True)
 
 
-def _class_filter(evidence: Evidence, class_ids: Iterable[str] | str | None) -> list[str] | None:
-    if class_ids is None:
-        return None
+def check_class_ids(evidence: Evidence, class_ids: Iterable[str] | str) -> list[str]:
+    """``class_ids`` as a list (one id may be given as a string), raising on an id the evidence lacks.
+
+    Raises
+    ------
+    ParameterError
+        Naming every unknown id and the ids of ``therapy_classes.csv``.
+    """
     wanted = [class_ids] if isinstance(class_ids, str) else list(class_ids)
     known = set(evidence.classes["class_id"].dropna())
     unknown = [c for c in wanted if c not in known]
@@ -285,15 +285,9 @@ def class_summary(
     )
 
 
-def _pct(value: float) -> str:
-    """A proportion as a percent with at most one decimal, e.g. ``0.541 -> '54.1%'``."""
-    return f"{round(100 * value, 1):g}%"
-
-
-def _span(low: float, high: float) -> str:
-    """``'50-60%'``, or ``'54%'`` when both ends print the same."""
-    first, last = _pct(low), _pct(high)
-    return first if first == last else f"{first[:-1]}-{last}"
+# Claim explanations show one decimal where it matters (54.1%), whole numbers otherwise (54%).
+_pct = partial(percent, digits=1, trim=True)
+_span = partial(percent_range, digits=1, trim=True)
 
 
 def _verdict(claim: tuple[float, float], rates: tuple[float, float], cis: tuple[float, float],

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import ParameterError
-from ..figures.style import percent, percent_range
-from ..reports.wording import check_audience, in_ten
+from ..formatting import in_ten, percent, percent_range
+from ..vocabulary import ENDPOINT_PATIENT_VERBS, check_audience
 
 ANALYSIS_SET_WORDS = {"itt": "all enrolled patients", "treated": "treated patients",
                       "efficacy_evaluable": "evaluable patients"}
-_PATIENT_VERBS = {"ORR": "responded to treatment", "CR": "had no lymphoma left on scans"}
 _COLUMNS = ("class_id", "class_name", "endpoint", "analysis_set", "n_studies", "total_patients",
             "rate_min", "rate_max", "pooled_rate", "pooled_ci_low", "pooled_ci_high", "single_study")
 
@@ -55,7 +54,7 @@ def _sentence(row: dict, *, several: bool, patient: bool) -> str:
     span = percent_range(row["rate_min"], row["rate_max"])
     if patient:
         share = in_ten((row["rate_min"] + row["rate_max"]) / 2)
-        verb = _PATIENT_VERBS.get(row["endpoint"], f"had a {row['endpoint']}")
+        verb = ENDPOINT_PATIENT_VERBS.get(row["endpoint"], f"had a {row['endpoint']}")
         return f"{name}: in {studies}, {span} of people {verb} ({share})."
     if bool(row["single_study"]):
         return f"{name}: {row['endpoint']} {span} in 1 study ({int(row['total_patients'])} patients)."

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..data.schema import Package, Table, load_package
 from ..errors import EvidenceError, ParameterError
 from ..paths import evidence_dir
+from ..vocabulary import ENDPOINTS
 from .changelog import CHANGELOG_FILE, read_changelog, unexplained
 from .textio import TextTable, read_table
 
@@ -187,7 +188,7 @@ def summary_ranges(evidence) -> Ranges:
     from ..analysis.summaries import class_summary
 
     ranges: Ranges = {}
-    for endpoint in ("ORR", "CR"):
+    for endpoint in ENDPOINTS:
         summary = class_summary(evidence, endpoint)
         for class_id, group in summary.groupby("class_id", sort=False):
             ranges[(str(class_id), endpoint)] = (float(group["rate_min"].min()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from ..formatting import percent_range
 from .diff import EvidenceDiff, RangeChange, TableDiff
 
 #: Longest cell text shown in text and Markdown output; JSON always has the full text.
@@ -18,15 +19,12 @@ def _show(value: str) -> str:
 
 
 def format_range(bounds: tuple[float, float] | None) -> str:
-    """A range of proportions as whole percents, e.g. ``52-63%``; ``none`` when there is no study."""
-    if bounds is None:
-        return "none"
-    low, high = (100 * b for b in bounds)
-    return f"{low:.0f}%" if round(low) == round(high) else f"{low:.0f}-{high:.0f}%"
+    """A range of proportions as whole percents, e.g. ``52–63%``; ``none`` when there is no study."""
+    return "none" if bounds is None else percent_range(*bounds)
 
 
 def describe_range(change: RangeChange) -> str:
-    """One line, e.g. ``Bispecific antibodies ORR range 52-63% -> 52-68%``."""
+    """One line, e.g. ``Bispecific antibodies ORR range 52–63% -> 52–68%``."""
     before, after = format_range(change.before), format_range(change.after)
     if before == after:  # differs only below a whole percent
         before, after = (f"{100 * change.before[0]:.1f}-{100 * change.before[1]:.1f}%",

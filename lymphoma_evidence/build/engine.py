@@ -205,11 +205,11 @@ def _statuses(specs: Sequence[ReportSpec], selected: set[str], outcome: dict[str
     return statuses
 
 
-def _provenance(evidence_version: str, evidence_hash: str):
+def _provenance(built: str, evidence_version: str, evidence_hash: str):
     from .. import __version__
-    from .export import Provenance, build_date
+    from .export import Provenance
 
-    return Provenance(build_date(), evidence_version, evidence_hash, __version__)
+    return Provenance(built, evidence_version, evidence_hash, __version__)
 
 
 def run_build(options: BuildOptions, progress: Progress = _stderr) -> BuildResult:
@@ -225,8 +225,13 @@ def run_build(options: BuildOptions, progress: Progress = _stderr) -> BuildResul
     BuildError
         When the definitions are malformed, another build holds the output folder, or the output
         folder cannot be written.
+    ParameterError
+        Also when ``SOURCE_DATE_EPOCH`` is set but malformed (checked first, before anything is written).
     """
+    from ..formatting import build_stamp
+
     started = time.perf_counter()
+    built = build_stamp()
     specs = load_definitions(options.definitions)
     chosen = select_reports(specs, options.only, options.shard)
     out = Path(options.out)
@@ -235,7 +240,7 @@ def run_build(options: BuildOptions, progress: Progress = _stderr) -> BuildResul
     with build_lock(out, options.lock_wait):
         remove_stale_temporaries(out, out / EXECUTED)
         manifest = Manifest(out)
-        outcome, provenance = _build_locked(options, chosen, manifest, progress)
+        outcome, provenance = _build_locked(options, chosen, manifest, progress, built)
         statuses = _statuses(specs, {spec.name for spec in chosen}, outcome, manifest, out)
         write_text_atomic(out / "index.html", render_index(statuses, provenance))
     result = BuildResult(statuses, time.perf_counter() - started)
@@ -245,7 +250,7 @@ def run_build(options: BuildOptions, progress: Progress = _stderr) -> BuildResul
 
 
 def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Manifest,
-                  progress: Progress):
+                  progress: Progress, built: str):
     from ..data.hashing import content_hash
     from ..data.schema import load_package
 
@@ -258,11 +263,11 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
     if not to_run:
         progress(f"all {len(chosen)} selected report(s) are up to date; nothing to run "
                  "(--force rebuilds them)")
-        return {}, _provenance(load_package(options.evidence).version, evidence_hash)
+        return {}, _provenance(built, load_package(options.evidence).version, evidence_hash)
     evidence = _validated_evidence(options.evidence, evidence_hash)
     _check_parameters(to_run)
     cache = _write_cache(options.out, evidence)
-    provenance = _provenance(evidence.version, evidence_hash)
+    provenance = _provenance(built, evidence.version, evidence_hash)
     progress(f"building {len(to_run)} report(s) on {min(options.jobs, len(to_run))} kernel(s); "
              f"{len(chosen) - len(to_run)} up to date")
     return _Runner(options, manifest, keys, provenance, progress, cache).run(to_run), provenance

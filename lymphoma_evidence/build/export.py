@@ -2,26 +2,24 @@
 
 The project template (``templates/lymphoma_report``) extends JupyterLab's ``lab`` template, hides input
 code, embeds images, loads nothing from the network, inlines the project's stylesheet, and adds the
-provenance header and the disclaimer to every report.
+provenance header and the disclaimer to every report. The disclaimer appears once per page: cells tagged
+``disclaimer`` (the notebooks' own disclaimer section, for readers in JupyterLab) are left out.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+
+from ..vocabulary import DISCLAIMER
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "lymphoma_report"
 STYLESHEET = TEMPLATES / TEMPLATE_NAME / "report.css"
-DISCLAIMER = (
-    "Educational material, not medical advice. This briefing summarises published evidence for "
-    "teaching and discussion; it cannot say which treatment is right for any person. Treatment "
-    "decisions belong to patients and their care team."
-)
+#: Cells with this tag are left out of built pages, whose header already shows the disclaimer.
+DISCLAIMER_TAG = "disclaimer"
 
 
 @dataclass(frozen=True)
@@ -46,15 +44,6 @@ class Provenance:
     project_version: str
 
 
-def build_date(now: datetime | None = None) -> str:
-    """The build date shown in reports: ``SOURCE_DATE_EPOCH`` (seconds, UTC) when set, else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        moment = datetime.fromtimestamp(int(epoch), tz=UTC)
-    else:
-        moment = now or datetime.now(tz=UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
 
 def date_in_words(stamp: str) -> str:
     """``"2026-11-30 16:00 UTC"`` -> ``"30 November 2026"`` (the build date as patients read it)."""
@@ -74,8 +63,11 @@ class ReportExporter:
 
     def __init__(self) -> None:
         from nbconvert import HTMLExporter
+        from traitlets.config import Config
 
-        self._exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES)],
+        config = Config({"TagRemovePreprocessor": {"enabled": True, "remove_cell_tags": {DISCLAIMER_TAG}}})
+        self._exporter = HTMLExporter(config=config, template_name=TEMPLATE_NAME,
+                                      extra_template_basedirs=[str(TEMPLATES)],
                                       exclude_input=True, exclude_input_prompt=True,
                                       exclude_output_prompt=True, embed_images=True)
         self._lock = threading.Lock()

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from ..vocabulary import DISCLAIMER
 from .definitions import ReportSpec
-from .export import DISCLAIMER, Provenance, stylesheet
+from .export import Provenance, stylesheet
 from .manifest import ReportRecord
 
 

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .labels import STATUS_NAMES, STATUS_ORDER, as_int, endpoint_name, num, plain, short_name
-from .style import percent, percent_range
+from ..formatting import percent, percent_range
+from ..vocabulary import STATUS_NAMES, STATUS_ORDER
+from .labels import as_int, endpoint_name, num, plain, short_name
 
 if TYPE_CHECKING:
     from .rows import Row

@@ -22,9 +22,9 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..reports.display import figure_html
+from ..vocabulary import STATUS_NAMES, STATUS_ORDER
 from .alttext import eligibility_alt, forest_alt, ranges_alt
-from .labels import ENDPOINT_NAMES as ENDPOINT_NAMES  # kept importable from here
-from .labels import STATUS_NAMES, STATUS_ORDER, endpoint_name, plain, short_name
+from .labels import endpoint_name, plain, short_name
 from .rows import (
     draw_legend,
     draw_rows,
@@ -180,7 +180,7 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
         fig, ax = _eligibility_axes(options, title, sources)
         if profile_label:
             fig.text(0.15 / SLIDE_SIZE[0], 1 - 0.6 / SLIDE_SIZE[1],
-                     textwrap.shorten(f"Profile: {profile_label}", 120, placeholder="..."),
+                     textwrap.fill(f"Profile: {profile_label}", 110),
                      fontsize=FONT_SIZES["base"], va="top", gid="profile")
         _draw_options(ax, options)
     return fig, eligibility_alt(options, profile_label)
@@ -293,7 +293,7 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     ax.set_ylim(len(options) - 0.5, -0.5)
     ax.set_xlim(-0.5, len(STATUS_ORDER) - 0.5)
     size = row_font_size((top - bottom) * height / len(options))
-    names = [textwrap.shorten(short_name(n), 34, placeholder="...") for n in options["name"]]
+    names = [textwrap.fill(short_name(n), 30, break_on_hyphens=False) for n in options["name"]]
     ax.set_yticks(range(len(options)), labels=names, fontsize=size)
     ax.xaxis.tick_top()
     ax.set_xticks(range(len(STATUS_ORDER)), labels=[STATUS_NAMES[s] for s in STATUS_ORDER],
@@ -307,7 +307,7 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
             fontsize=FONT_SIZES["small"], fontweight="bold")
     chars = int((1 - right - 0.04) * width * 72 / (size * 0.52))
     for y, reason in enumerate(options["reason"]):
-        ax.text(1.04, y, textwrap.shorten(reason, chars, placeholder="...") if reason else "",
+        ax.text(1.04, y, textwrap.fill(reason, chars, break_on_hyphens=False) if reason else "",
                 transform=ax.get_yaxis_transform(), va="center", fontsize=size)
     return fig, ax
 

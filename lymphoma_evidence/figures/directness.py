@@ -144,15 +144,19 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _title(fig: Figure, title: str, subtitle: str = "") -> float:
-    """Title (and subtitle) at the top; returns the height they take, in inches."""
+    """Title (wrapped, never cut) and subtitle at the top; returns the height they take, in inches."""
     width, height = fig.get_size_inches()
-    fig.text(0.2 / width, 1 - 0.15 / height, title, fontsize=FONT_SIZES["title"], fontweight="bold",
-             va="top", gid="title")
+    size = FONT_SIZES["title"]
+    wrapped = _wrap(title, int((width - 0.4) * 72 / (size * 0.62)))
+    lines = wrapped.count("\n") + 1
+    fig.text(0.2 / width, 1 - 0.15 / height, wrapped, fontsize=size, fontweight="bold", va="top",
+             gid="title", linespacing=1.1)
+    used = 0.15 + lines * size * 1.2 / 72
     if subtitle:
-        fig.text(0.2 / width, 1 - 0.68 / height, subtitle, fontsize=FONT_SIZES["min"],
+        fig.text(0.2 / width, 1 - (used + 0.08) / height, subtitle, fontsize=FONT_SIZES["min"],
                  color=COLORS["muted"], va="top", gid="subtitle")
-        return 1.05
-    return 0.7
+        used += 0.4
+    return used + 0.15
 
 
 def directness_forest_plot(studies: pd.DataFrame, pooled: pd.DataFrame, *, endpoint: str, title: str,

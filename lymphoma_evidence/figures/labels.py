@@ -11,12 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["ENDPOINT_NAMES", "STATUS_ORDER", "STATUS_NAMES", "endpoint_name", "short_name", "plain",
-           "num", "as_int"]
+from ..vocabulary import ENDPOINT_NAMES
 
-ENDPOINT_NAMES = {"ORR": "overall response rate (ORR)", "CR": "complete response rate (CR)"}
-STATUS_ORDER = ("eligible", "check", "not_eligible")
-STATUS_NAMES = {"eligible": "Eligible", "check": "Check with team", "not_eligible": "Not eligible"}
+__all__ = ["endpoint_name", "short_name", "plain", "num", "as_int"]
 
 
 def endpoint_name(endpoint: str) -> str:

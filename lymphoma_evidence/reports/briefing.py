@@ -12,37 +12,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..analysis.summaries import check_class_ids
 from ..data.evidence import Evidence
-from ..errors import ParameterError
-from ..figures.style import percent, percent_range
+from ..formatting import percent, percent_range
+from ..vocabulary import CLASS_STATUS_WORDS, DISCLAIMER, check_endpoint
 from . import html as h
 from .wording import Wording
 
-ENDPOINTS = ("ORR", "CR")
 CTGOV = "https://clinicaltrials.gov/study/"
-DISCLAIMER = (
-    "This briefing is educational material, not medical advice. It summarises published studies and is "
-    "no substitute for a conversation with the care team, who know the patient's full situation. Response "
-    "rates from different trials are not directly comparable: the patients, follow-up and assessment differ."
-)
-
-
-def check_endpoint(endpoint: str) -> str:
-    """Return ``endpoint`` when it is ``ORR`` or ``CR``, else raise :class:`ParameterError`."""
-    if endpoint not in ENDPOINTS:
-        raise ParameterError(f"Invalid endpoint {endpoint!r}. Expected one of: {', '.join(ENDPOINTS)}.")
-    return endpoint
-
-
-def check_class_ids(evidence: Evidence, class_ids: list[str] | None) -> list[str] | None:
-    """Return the class ids to show (``None`` for all), raising on an unknown id."""
-    if not class_ids:
-        return None
-    known = list(evidence.classes["class_id"])
-    unknown = [c for c in class_ids if c not in known]
-    if unknown:
-        raise ParameterError(f"Unknown class_ids {unknown}. Expected some of: {', '.join(known)}.")
-    return list(class_ids)
 
 
 @dataclass
@@ -106,11 +83,12 @@ class Briefing:
     class_ids: list[str] | None = None
     words: Wording = field(init=False)
     refs: Citations = field(init=False)
+    _headline: pd.DataFrame | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.words = Wording(self.audience)
         check_endpoint(self.endpoint)
-        self.class_ids = check_class_ids(self.evidence, self.class_ids)
+        self.class_ids = check_class_ids(self.evidence, self.class_ids) if self.class_ids else None
         self.refs = Citations(self.evidence.sources)
 
     # -- shared pieces -----------------------------------------------------------------------------
@@ -163,14 +141,11 @@ class Briefing:
         return h.Fragment(f'<p class="lead">{h.esc(scope)}{focus}</p>')
 
     def takeaways(self) -> h.Fragment:
-        """Key takeaways written from the data: one sentence per class with results."""
-        from ..analysis.takeaways import class_takeaways
+        """Key takeaways from the headline numbers: direct evidence first, each number the one its option
+        section quotes (:func:`lymphoma_evidence.reports.direct_sections.takeaways`)."""
+        from .direct_sections import takeaways
 
-        summary = self.summary()
-        lines = [h.text(line) for line in class_takeaways(summary, audience=self.audience)]
-        intro = h.para(h.Fragment(f"Measure: {self.words.term(self.endpoint)}, "
-                                  f"from {summary['n_studies'].sum()} studies."))
-        return self.section("Key takeaways", intro, h.bullets(lines))
+        return takeaways(self)
 
     def outlook(self) -> h.Fragment:
         """The outlook after CAR-T failure, from outcomes of all patients (scope ``any``)."""
@@ -184,22 +159,11 @@ class Briefing:
         return self.section("The outlook after CAR T-cell therapy fails", intro, h.bullets(items))
 
     def options(self) -> h.Fragment:
-        """Options by class: mechanism, agents, and the response range with the pooled estimate."""
-        summary = self.summary()
-        agents = self.evidence.agents
-        blocks = []
-        for _, cls in self.classes().iterrows():
-            members = agents[agents["class_id"] == cls["class_id"]]
-            names = ", ".join(_agent_label(a) for _, a in members.iterrows())
-            rows = summary[summary["class_id"] == cls["class_id"]]
-            lines = [self._summary_sentence(r) for _, r in rows.iterrows()] or \
-                ["No response figures in the evidence for this filter."]
-            blocks.append(
-                h.heading(3, cls["name"])
-                + status_line(cls["status"]) + h.para(h.text(cls["mechanism"]))
-                + h.para(h.text(f"Agents: {names}."))
-                + h.bullets(lines))
-        return self.section("Options by therapy class", *blocks)
+        """Options after CAR-T failure: direct evidence, side effects, then indirect evidence per class
+        (:func:`lymphoma_evidence.reports.direct_sections.options`)."""
+        from .direct_sections import options
+
+        return options(self)
 
     def _summary_sentence(self, row: pd.Series) -> h.Fragment:
         span = percent_range(row["rate_min"], row["rate_max"])
@@ -297,24 +261,35 @@ class Briefing:
                                                                formatters=fmt))
 
     def investigational(self) -> h.Fragment:
-        """Investigational classes and their early-phase results, marked as such."""
+        """Investigational classes (status derived from the approvals) and their agents."""
+        from ..analysis.regulatory import agent_status, class_status
+
+        status = class_status(self.evidence)
+        ids = set(status.loc[status["status"] == "investigational", "class_id"])
         classes = self.classes()
-        classes = classes[classes["status"] == "investigational"]
-        agents = self.evidence.agents[self.evidence.agents["class_id"].isin(classes["class_id"])]
-        items = [h.Fragment(f"<strong>{h.esc(a['name'])}</strong> ({h.esc(a['target'])}): "
-                            f"{h.esc(a['regulatory_status'])}") for _, a in agents.iterrows()]
+        classes = classes[classes["class_id"].isin(ids)]
+        agents = agent_status(self.evidence)
+        agents = agents[agents["class_id"].isin(classes["class_id"])]
+        targets = self.evidence.agents.set_index("agent_id")["target"]
+        items = [h.Fragment(f"<strong>{h.esc(a['name'])}</strong>"
+                            + (f" ({h.esc(targets.get(a['agent_id']))})"
+                               if isinstance(targets.get(a["agent_id"]), str) else "")
+                            + f": {h.esc(a['approvals'])}") for _, a in agents.iterrows()]
         intro = h.para(h.text("These treatments are available only in clinical trials. Early-phase "
                               "results come from small groups of patients and may change."))
-        return self.section("What is investigational", intro, h.bullets(items))
+        body = h.bullets(items) if items else h.para(h.text("No investigational option in the evidence "
+                                                            "for this selection."))
+        return self.section("What is investigational", intro, body)
 
     def trials(self) -> h.Fragment:
-        """Registered trials to ask about, with status, the date it was checked, and a registry link."""
+        """Registered trials to ask about, with status, the date of the stored registry record, and a
+        registry link."""
         trials = self.evidence.trials
         if self.class_ids:
             trials = trials[trials["class_id"].isin(self.class_ids)]
         fmt = {"nct_id": lambda r: h.link(f"{CTGOV}{r['nct_id']}", r["nct_id"]),
                "status": lambda r: h.esc(f"{str(r['status']).replace('_', ' ').lower()} "
-                                         f"(checked {r['status_verified']:%Y-%m-%d})")}
+                                         f"(registry record of {_record_date(r)})")}
         columns = [("Trial", "nct_id"), ("Title", "title"), ("Phase", "phase"), ("Status", "status"),
                    ("For", "population")]
         intro = h.para(h.text("Trial status changes often: check the registry link before an "
@@ -341,14 +316,9 @@ class Briefing:
         return self.section("About this briefing", h.para(h.text(DISCLAIMER)), cls="disclaimer")
 
 
-STATUS_WORDS = {"standard": "standard care, long established",
-                "approved": "approved by regulators for this use",
-                "investigational": "investigational, available in clinical trials only"}
-
-
 def status_line(status: str) -> h.Fragment:
     """``Status: approved by regulators for this use`` as a paragraph."""
-    return h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(STATUS_WORDS.get(status, status))}"),
+    return h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(CLASS_STATUS_WORDS.get(status, status))}"),
                   cls=f"status status-{status}")
 
 
@@ -358,6 +328,13 @@ def figure(fig_and_alt: tuple) -> h.Fragment:
     from .display import figure_html
 
     return h.Fragment(figure_html(*fig_and_alt)._repr_html_())
+
+
+def _record_date(row: pd.Series) -> str:
+    """The date of a trial's stored registry record (``status_date``; ``status_verified`` in older
+    evidence), as YYYY-MM-DD."""
+    value = row.get("status_date", row.get("status_verified"))
+    return "no date" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
 def _agent_label(agent: pd.Series) -> str:

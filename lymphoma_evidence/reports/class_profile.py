@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..figures.style import percent, percent_range
+from ..formatting import percent, percent_range
+from ..vocabulary import ENDPOINTS
 from . import html as h
-from .briefing import ENDPOINTS, Briefing, describe_outcome, status_line
+from .briefing import Briefing, describe_outcome, status_line
 
 
 def the_class(b: Briefing) -> pd.Series:

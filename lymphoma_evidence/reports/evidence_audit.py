@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from ..figures.style import percent_range
+from ..formatting import percent_range
 from . import html as h
 from .briefing import Briefing
 

@@ -89,8 +89,9 @@ def table(
     caption: str = "",
     formatters: dict[str, Callable[[pd.Series], str]] | None = None,
     notes: Sequence[str] = (),
+    empty: str = "",
 ) -> Fragment:
-    """An accessible HTML table of ``frame``.
+    """An accessible HTML table of ``frame``; an empty ``frame`` gives one sentence instead.
 
     Parameters
     ----------
@@ -99,7 +100,12 @@ def table(
         (escaped) unless ``formatters[key]`` builds the cell from the whole row (its output is trusted).
     caption
         Table caption (escaped). ``notes`` become numbered footnotes under the table.
+    empty
+        The sentence shown instead of a table without rows (what is missing); default names the caption.
     """
+    if frame.empty:
+        what = empty or f"The evidence has no rows for \u201c{caption or 'this table'}\u201d here."
+        return Fragment(f'<p class="empty-table">{esc(what)}</p>')
     formatters = formatters or {}
     head = "".join(f'<th scope="col">{esc(header)}</th>' for header, _ in columns)
     rows = []

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ParameterError
-from ..formatting import natural_frequency, percent
+from ..formatting import in_ten, percent, percent_range
+from ..vocabulary import check_audience
 from .html import Fragment, esc
-
-AUDIENCES = ("clinician", "educator", "patient")
 
 #: abbreviation -> (expansion, plain-language explanation for patients)
 TERMS: dict[str, tuple[str, str]] = {
@@ -34,20 +32,6 @@ TERMS: dict[str, tuple[str, str]] = {
              "0 is fully active"),
     "FL": ("follicular lymphoma", "a slow-growing lymphoma, different from large B-cell lymphoma"),
 }
-
-
-
-def in_ten(rate: float) -> str:
-    """A proportion (0-1) as a natural frequency of people: ``0.63 -> "about 6 in 10 people"``
-    (:func:`lymphoma_evidence.formatting.natural_frequency` with "people")."""
-    return f"{natural_frequency(rate)} people"
-
-
-def check_audience(audience: str) -> str:
-    """Return ``audience`` when it is one of :data:`AUDIENCES`, else raise :class:`ParameterError`."""
-    if audience not in AUDIENCES:
-        raise ParameterError(f"Invalid audience {audience!r}. Expected one of: {', '.join(AUDIENCES)}.")
-    return audience
 
 
 @dataclass
@@ -93,4 +77,4 @@ class Wording:
             return f"{shown}, {in_ten(rate)}"
         if ci_low is None or ci_high is None or ci_low != ci_low:
             return shown
-        return f"{shown} (95% CI {percent(ci_low)[:-1]}–{percent(ci_high)})"
+        return f"{shown} (95% CI {percent_range(ci_low, ci_high, collapse=False)})"

@@ -238,8 +238,8 @@ def test_reported_range_covering_the_rates_within_the_intervals_is_consistent():
     assert row["primary_ci_high"] == pytest.approx(beta.ppf(0.975, 34, 28))
     assert row["n_studies"] == 2 and row["result_ids"] == "epco_cart; glofit_cart"
     assert row["explanation"] == (
-        "The claimed 50-60% for Bispecific antibodies (ORR, after CAR-T) agrees with the primary "
-        "results: 2 primary studies report 50-54.1% (95% CIs together 35.8-66.9%).")
+        "The claimed 50–60% for Bispecific antibodies (ORR, after CAR-T) agrees with the primary "
+        "results: 2 primary studies report 50–54.1% (95% CIs together 35.8–66.9%).")
 
 
 def test_reported_range_that_leaves_out_a_study_rate_is_narrower():
@@ -332,4 +332,4 @@ def test_reported_range_wider_on_one_end_and_short_on_the_other_says_both():
 def test_reported_range_against_one_study_names_its_interval():
     row = checked(claim("r", 40, 50, class_id="adcs", post_car_t=False)).loc["r"]
     assert row["verdict"] == "consistent"
-    assert "1 primary study reports 45% (95% CI 29.3-61.5%)" in row["explanation"]
+    assert "1 primary study reports 45% (95% CI 29.3–61.5%)" in row["explanation"]

@@ -50,7 +50,7 @@ def test_takeaways_of_an_empty_summary_are_empty_and_input_is_unchanged():
 
 
 def test_takeaways_reject_unknown_audience_and_wrong_frames():
-    with pytest.raises(ParameterError, match="Invalid audience 'press'"):
+    with pytest.raises(ParameterError, match="audience='press' is not allowed"):
         class_takeaways(summary(), audience="press")
     with pytest.raises(ParameterError, match="lacks column\\(s\\) pooled_rate"):
         class_takeaways(summary().drop(columns="pooled_rate"))

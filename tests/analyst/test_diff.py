@@ -108,7 +108,7 @@ def test_range_effect_is_reported_per_class(old: Path, new: Path) -> None:
 
 
 def test_format_range_shows_whole_percents() -> None:
-    assert format_range((0.52, 0.634)) == "52-63%"
+    assert format_range((0.52, 0.634)) == "52–63%"
     assert format_range((0.5, 0.5)) == "50%"
     assert format_range(None) == "none"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 
 import matplotlib
@@ -17,8 +16,6 @@ from lymphoma_evidence.figures.style import (
     add_source_line,
     house_style,
     new_figure,
-    percent,
-    percent_range,
     source_line,
 )
 
@@ -47,18 +44,6 @@ def test_house_style_sets_svg_hashsalt_and_restores_rcparams_after():
         assert matplotlib.rcParams["svg.hashsalt"] == SVG_HASHSALT
         assert matplotlib.rcParams["axes.spines.top"] is False
     assert matplotlib.rcParams["svg.hashsalt"] == before
-
-
-@pytest.mark.parametrize(("value", "text"), [(0.523, "52%"), (1.0, "100%"), (0.0, "0%"),
-                                             (math.nan, "n/a"), (None, "n/a")])
-def test_percent_formats_proportions(value, text):
-    assert percent(value) == text
-
-
-def test_percent_range_joins_with_en_dash_and_collapses_equal_ends():
-    assert percent_range(0.52, 0.634) == "52–63%"
-    assert percent_range(0.35, 0.3502) == "35%"
-    assert percent_range(math.nan, 0.5) == "n/a"
 
 
 def test_source_line_drops_duplicates_blanks_and_missing_values():

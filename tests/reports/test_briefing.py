@@ -9,17 +9,50 @@ import pandas as pd
 import pytest
 from helpers import set_cell
 
-from lymphoma_evidence import class_summary, load_evidence, response_table
+from lymphoma_evidence import load_evidence, response_table
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.figures.style import percent_range
 from lymphoma_evidence.reports.briefing import Briefing
 from lymphoma_evidence.reports.wording import Wording
 
 
-def test_takeaways_state_each_class_range_from_the_summary(evidence) -> None:
-    text = Briefing(evidence, audience="clinician").takeaways()
-    for row in class_summary(evidence, endpoint="ORR").itertuples():
-        assert percent_range(row.rate_min, row.rate_max) in text, row.class_id
+def _spans(html: str, cls: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for key, text in re.findall(rf'<span class="{cls}" data-class="([^"]+)"[^>]*>(.*?)</span>', html):
+        found.setdefault(key, []).append(text)
+    return found
+
+
+@pytest.mark.parametrize("audience", ["clinician", "educator", "patient"])
+def test_every_takeaway_number_is_the_one_its_section_quotes(evidence, audience) -> None:
+    report = Briefing(evidence, audience=audience)
+    takeaways, sections = str(report.takeaways()), str(report.options())
+    quoted = _spans(takeaways, "takeaway")
+    assert quoted, "no takeaway names an option"
+    numbers = re.compile(r"about \d+ in 10|\d+(?:\.\d+)?%|\d+ people")
+    for class_id, lines in quoted.items():
+        for line in lines:
+            sentence = line.split(": ", 1)[1]
+            assert any(sentence == s for s in _spans(sections, "number").get(class_id, [])), line
+            assert numbers.findall(sentence)
+
+
+def test_options_lead_with_direct_evidence_and_head_the_indirect(evidence) -> None:
+    html = str(Briefing(evidence).options())
+    bispecific = html[html.index("<h3>Bispecific antibodies</h3>"):]
+    bispecific = bispecific[:bispecific.index("<h3>", 5)]
+    direct = bispecific.index("After CAR-T failure (direct evidence)")
+    harms = bispecific.index("Side effects")
+    indirect = bispecific.index("indirect evidence)</h4>")
+    assert direct < harms < indirect
+    assert "ELM-1 (60 people)" in bispecific[direct:harms]
+    assert "No response figures in the evidence for this filter" not in html
+
+
+def test_salvage_chemotherapy_shows_its_outcomes_after_car_t(evidence) -> None:
+    html = str(Briefing(evidence).options())
+    chemo = html[html.index("<h3>Salvage chemotherapy</h3>"):]
+    chemo = chemo[:chemo.index("<h3>", 5)]
+    assert "were alive without progression at 12 months: 6%" in chemo
 
 
 def test_response_table_shows_every_rate_with_its_interval(evidence) -> None:
@@ -33,9 +66,9 @@ def test_response_table_shows_every_rate_with_its_interval(evidence) -> None:
 def test_audience_changes_words_not_numbers(evidence) -> None:
     clinician = Briefing(evidence, audience="clinician").options()
     patient = Briefing(evidence, audience="patient").options()
-    ranges = re.compile(r"ORR (\d+(?:–\d+)?%) across")
-    assert ranges.findall(clinician) == ranges.findall(patient) != []
-    assert "prediction interval" in clinician and "prediction interval" not in patient
+    shares = re.compile(r"about \d+ in 10|\d+% \(|\d+%[;,]")
+    assert [m[:3] for m in shares.findall(clinician)] == [m[:3] for m in shares.findall(patient)] != []
+    assert "95% CI" in clinician and "95% CI" not in patient
 
 
 def test_every_citation_resolves_to_a_numbered_reference(evidence) -> None:
@@ -55,11 +88,13 @@ def test_questions_follow_the_audience(evidence) -> None:
         assert shown == (row.audience in ("patient", "any")), row.question_id
 
 
-def test_trials_link_to_the_registry_with_the_checked_date(evidence) -> None:
+def test_trials_link_to_the_registry_with_the_record_date_never_checked(evidence) -> None:
     html = Briefing(evidence).trials()
     for row in evidence.trials.itertuples():
         assert f'href="https://clinicaltrials.gov/study/{row.nct_id}"' in html
-        assert f"checked {row.status_verified:%Y-%m-%d}" in html
+        date = getattr(row, "status_date", getattr(row, "status_verified", None))
+        assert f"registry record of {date:%Y-%m-%d}" in html
+    assert "checked 20" not in html
 
 
 def test_class_filter_limits_every_section(evidence) -> None:
@@ -69,9 +104,9 @@ def test_class_filter_limits_every_section(evidence) -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"endpoint": "PFS"}, "Invalid endpoint 'PFS'. Expected one of: ORR, CR."),
-    ({"class_ids": ["nope"]}, r"Unknown class_ids \['nope'\]"),
-    ({"audience": "press"}, "Invalid audience 'press'"),
+    ({"endpoint": "PFS"}, "endpoint='PFS' is not allowed; expected one of: 'ORR', 'CR'."),
+    ({"class_ids": ["nope"]}, r"class_ids contains unknown id\(s\) 'nope'; expected ids from therapy_"),
+    ({"audience": "press"}, "audience='press' is not allowed; expected one of: 'clinician', 'educator'"),
 ])
 def test_bad_parameters_are_refused(evidence, kwargs: dict, message: str) -> None:
     with pytest.raises(ParameterError, match=message):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.reports.wording import Wording, in_ten
+from lymphoma_evidence.formatting import in_ten
+from lymphoma_evidence.reports.wording import Wording
 
 
 def test_abbreviation_is_expanded_at_first_use_only() -> None:
@@ -32,5 +33,5 @@ def test_natural_frequencies(rate: float, words: str) -> None:
 
 
 def test_unknown_audience_is_refused_with_the_choices() -> None:
-    with pytest.raises(ParameterError, match="Invalid audience 'doctor'. Expected one of: clinician"):
+    with pytest.raises(ParameterError, match="audience='doctor' is not allowed; expected one of"):
         Wording("doctor")

@@ -6,6 +6,7 @@ from click.testing import CliRunner
 from fixtures.build_project import make_project, report
 
 from lymphoma_evidence.cli import cli
+from lymphoma_evidence.errors import ParameterError
 
 
 def run(options, *extra: str):
@@ -32,3 +33,13 @@ def test_invalid_evidence_prints_the_problems_and_exits_1(tmp_path):
     assert result.exit_code == 1
     assert "agents.csv:1:" in result.output
     assert "no report was built; fix the evidence and build again." in result.output
+
+
+def test_a_malformed_source_date_epoch_is_a_clear_error_before_anything_is_written(tmp_path, monkeypatch):
+    options = make_project(tmp_path, report("one", "ok_params.ipynb"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "last tuesday")
+    result = run(options)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, ParameterError)
+    assert "SOURCE_DATE_EPOCH='last tuesday' is not a whole number of seconds" in str(result.exception)
+    assert not options.out.exists()

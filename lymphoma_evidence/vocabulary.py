@@ -1,0 +1,108 @@
+"""The project's fixed words: endpoints, audiences, statuses, and the one disclaimer.
+
+Each fact is defined here once and imported everywhere else (validation messages, charts, reports, slides,
+the CLI's choices, the build template). The evidence schema (``evidence/datapackage.json``) lists the same
+endpoint codes; a test keeps the two in step.
+
+Part of the foundation layer: imports only :mod:`lymphoma_evidence.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from .errors import ParameterError
+
+
+class Endpoint(StrEnum):
+    """A response endpoint of ``results.csv``."""
+
+    ORR = "ORR"  # overall response
+    CR = "CR"  # complete response
+
+
+class Audience(StrEnum):
+    """Who a report is written for: words and statistical detail change, numbers never."""
+
+    CLINICIAN = "clinician"
+    EDUCATOR = "educator"
+    PATIENT = "patient"
+
+
+class EligibilityStatus(StrEnum):
+    """How one option fits a patient profile (see :mod:`lymphoma_evidence.analysis.eligibility`)."""
+
+    ELIGIBLE = "eligible"
+    CHECK = "check"
+    NOT_ELIGIBLE = "not_eligible"
+
+
+class ClassStatus(StrEnum):
+    """The status of a therapy class in ``therapy_classes.csv``."""
+
+    STANDARD = "standard"
+    APPROVED = "approved"
+    INVESTIGATIONAL = "investigational"
+
+
+#: The endpoint codes, in display order.
+ENDPOINTS: tuple[str, ...] = tuple(e.value for e in Endpoint)
+#: The audience names, in display order.
+AUDIENCES: tuple[str, ...] = tuple(a.value for a in Audience)
+
+#: Endpoint -> its name in words with the abbreviation (chart axes and titles).
+ENDPOINT_NAMES = {Endpoint.ORR: "overall response rate (ORR)", Endpoint.CR: "complete response rate (CR)"}
+#: Endpoint -> what it means for a patient, as the end of "... of people ...".
+ENDPOINT_PATIENT_VERBS = {Endpoint.ORR: "responded to treatment",
+                          Endpoint.CR: "had no lymphoma left on scans"}
+
+#: Eligibility statuses, most favourable first (chart order).
+STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in EligibilityStatus)
+#: Eligibility status -> chart legend label.
+STATUS_NAMES = {EligibilityStatus.ELIGIBLE: "Eligible", EligibilityStatus.CHECK: "Check with team",
+                EligibilityStatus.NOT_ELIGIBLE: "Not eligible"}
+#: Eligibility status -> words for a patient (the patient options report).
+STATUS_WORDS = {EligibilityStatus.ELIGIBLE: "Fits the listed criteria",
+                EligibilityStatus.CHECK: "Check with the care team",
+                EligibilityStatus.NOT_ELIGIBLE: "Does not fit the listed criteria"}
+#: Eligibility status -> words after a count ("3 fit the listed criteria").
+STATUS_COUNTS = {EligibilityStatus.ELIGIBLE: "fit the listed criteria",
+                 EligibilityStatus.CHECK: "to check with the care team",
+                 EligibilityStatus.NOT_ELIGIBLE: "do not fit"}
+#: Therapy-class status -> words in reports.
+CLASS_STATUS_WORDS = {ClassStatus.STANDARD: "standard care, long established",
+                      ClassStatus.APPROVED: "approved by regulators for this use",
+                      ClassStatus.INVESTIGATIONAL: "investigational, available in clinical trials only"}
+
+#: The one disclaimer: every built page, the notebooks and the slide deck show this text.
+DISCLAIMER = (
+    "This is educational material, not medical advice. It summarises published studies for teaching and "
+    "discussion and cannot say which treatment is right for any person: treatment decisions belong to "
+    "patients and their care team, who know the full situation. Response rates from different trials are "
+    "not directly comparable: the patients, follow-up and assessment differ."
+)
+
+
+def check_choice(name: str, value: object, allowed: Iterable[object], hint: str = "") -> None:
+    """Raise :class:`ParameterError` unless ``value`` is one of ``allowed``.
+
+    The message names the parameter, the value given, the values expected and a hint, e.g.
+    ``endpoint='XYZ' is not allowed; expected one of: 'ORR', 'CR'. ORR is overall response, ...``.
+    """
+    allowed = [a.value if isinstance(a, StrEnum) else a for a in allowed]
+    if value not in allowed:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise ParameterError(f"{name}={value!r} is not allowed; expected one of: {shown}. {hint}".rstrip())
+
+
+def check_endpoint(endpoint: str) -> str:
+    """Return ``endpoint`` when it is one of :data:`ENDPOINTS`, else raise :class:`ParameterError`."""
+    check_choice("endpoint", endpoint, ENDPOINTS, "ORR is overall response, CR complete response.")
+    return endpoint
+
+
+def check_audience(audience: str) -> str:
+    """Return ``audience`` when it is one of :data:`AUDIENCES`, else raise :class:`ParameterError`."""
+    check_choice("audience", audience, AUDIENCES, "The audience changes words and detail, never numbers.")
+    return audience
