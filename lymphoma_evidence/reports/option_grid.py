@@ -45,7 +45,7 @@ NO_NUMBER = {
     "clinical_trial": "This depends on the trial.",
     "supportive_care": "This care aims to help you feel better, not to shrink the lymphoma.",
 }
-NO_DIRECT_NUMBER = "Not yet counted after CAR-T."
+NO_DIRECT_NUMBER = "not yet counted after CAR-T."
 
 #: Harm measures the grid looks for, in order, with the words for the harm.
 HARMS = (("non_relapse_mortality_rate_12m", "died within 1 year from the treatment or its problems, "
@@ -127,20 +127,23 @@ def number_span(found: Number, denominator: int, content: str) -> h.Fragment:
 def grid_rows(ctx: GridContext) -> list[tuple[str, Callable[[str], h.Fragment]]]:
     """The grid's rows: the question, and a function that builds one option's cell."""
 
+    def missing(what: str, class_id: str) -> h.Fragment:
+        return h.para(h.text(NO_NUMBER.get(class_id, f"{what}: {NO_DIRECT_NUMBER}")), cls="aid-none")
+
     def helped(class_id: str) -> h.Fragment:
         shown = ctx.number(class_id, "ORR", "had their lymphoma shrink or go away", "did not")
-        return shown or h.para(h.text(NO_NUMBER.get(class_id, NO_DIRECT_NUMBER)), cls="aid-none")
+        return shown or missing("Helped", class_id)
 
     def alive(class_id: str) -> h.Fragment:
         shown = ctx.number(class_id, "os_rate_12m", "were alive 1 year later", "were not")
-        return shown or h.para(h.text(NO_NUMBER.get(class_id, NO_DIRECT_NUMBER)), cls="aid-none")
+        return shown or missing("Alive after 1 year", class_id)
 
     def harms(class_id: str) -> h.Fragment:
         for measure, words in HARMS:
             shown = ctx.number(class_id, measure, words, "", harm=True)
             if shown is not None:
                 return shown
-        return h.para(h.text(NO_DIRECT_NUMBER), cls="aid-none")
+        return h.para(h.text(f"Serious problems: {NO_DIRECT_NUMBER}"), cls="aid-none")
 
     def risks(class_id: str) -> h.Fragment:
         return h.join([harms(class_id), ctx.facts(class_id, "may_not_suit")])
