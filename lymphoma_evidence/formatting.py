@@ -161,3 +161,17 @@ def build_date(now: datetime | None = None) -> date:
 def build_stamp(now: datetime | None = None) -> str:
     """The build time as reports print it, ``YYYY-MM-DD HH:MM UTC`` (rule: :func:`build_moment`)."""
     return build_moment(now).strftime("%Y-%m-%d %H:%M UTC")
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def date_in_words(day: date) -> str:
+    """A date as patients read it, e.g. ``date(2026, 11, 30) -> "30 November 2026"``."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def month_in_words(day: date) -> str:
+    """A month as patients read it, e.g. ``date(2026, 11, 30) -> "November 2026"``."""
+    return f"{MONTHS[day.month - 1]} {day.year}"

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from ..vocabulary import DISCLAIMER
+from ..formatting import date_in_words
+from ..vocabulary import DISCLAIMER, PATIENT_DISCLAIMER
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "lymphoma_report"
@@ -45,13 +47,6 @@ class Provenance:
 
 
 
-def date_in_words(stamp: str) -> str:
-    """``"2026-11-30 16:00 UTC"`` -> ``"30 November 2026"`` (the build date as patients read it)."""
-    from ..reports.decision_aid import in_words
-
-    return in_words(datetime.strptime(stamp[:10], "%Y-%m-%d").date())
-
-
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     """The project's report stylesheet (inlined in every report and the index)."""
@@ -78,14 +73,13 @@ class ReportExporter:
         ``audience="patient"`` gives the patient page frame: no hash or toolkit version, the date in words
         and one plain disclaimer at the foot.
         """
-        from ..reports.decision_aid import DISCLAIMER as PATIENT_DISCLAIMER
-
         notebook.metadata["title"] = title
         patient = audience == "patient"
         resources = {"metadata": {"name": title},
                      "report": {**asdict(provenance), "title": title, "css": stylesheet(),
                                 "disclaimer": PATIENT_DISCLAIMER if patient else DISCLAIMER,
-                                "patient": patient, "made_on": date_in_words(provenance.build_date)}}
+                                "patient": patient,
+                                "made_on": date_in_words(date.fromisoformat(provenance.build_date[:10]))}}
         with self._lock:
             body, _ = self._exporter.from_notebook_node(notebook, resources=resources)
         return body

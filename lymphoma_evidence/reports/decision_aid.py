@@ -18,18 +18,12 @@ import pandas as pd
 
 from ..data.evidence import Evidence
 from ..errors import ParameterError
+from ..formatting import month_in_words
 from . import html as h
 from .aid_numbers import BENEFIT_DENOMINATOR, Number, headline, natural_frequency, pick
 from .glossary import Glossary
 from .option_grid import OPTIONS, GridContext, grid_tables, number_span
 from .plain_sources import PlainCitations
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
-
-#: The one disclaimer of every patient document (the report template prints it once, at the foot).
-DISCLAIMER = ("This guide gives information. It is not medical advice. It cannot tell you which choice "
-              "is right for you. Please talk about it with your care team.")
 
 #: Source of the starter questions (a patient article quoting a lymphoma doctor).
 QUESTION_SOURCE = "survivornet_after_car_t"
@@ -50,16 +44,6 @@ APPOINTMENT_QUESTIONS = (
     "Can I see the supportive care team now, whatever I choose?",
     "What happens if I choose not to have more treatment for the lymphoma?",
 )
-
-
-def in_words(day: date) -> str:
-    """A date in words, e.g. ``"30 November 2026"``."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def month_in_words(day: date) -> str:
-    """A month in words, e.g. ``"November 2026"``."""
-    return f"{MONTHS[day.month - 1]} {day.year}"
 
 
 def evidence_date(evidence: Evidence) -> date:

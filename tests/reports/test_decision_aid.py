@@ -14,9 +14,10 @@ from readability import NetworkBlocked, no_network, offline_textstat, prose_sent
 
 from lymphoma_evidence.analysis.headline import headline_numbers
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.formatting import natural_frequency
-from lymphoma_evidence.reports.decision_aid import DISCLAIMER, DecisionAid, in_words
+from lymphoma_evidence.formatting import date_in_words, natural_frequency
+from lymphoma_evidence.reports.decision_aid import DecisionAid
 from lymphoma_evidence.reports.glossary import TERMS
+from lymphoma_evidence.vocabulary import PATIENT_DISCLAIMER
 
 #: The sections in page order, as the notebook calls them.
 SECTIONS = ("page_one", "outlook", "support", "option_grid", "questions_page", "about", "glossary", "sources")
@@ -105,7 +106,7 @@ def test_every_abbreviation_outside_the_source_titles_is_explained(sections):
 
 def test_one_disclaimer_lives_in_the_page_frame_not_in_the_sections(shown_text: str):
     assert "not medical advice" not in shown_text.lower()
-    assert "not medical advice" in DISCLAIMER
+    assert "not medical advice" in PATIENT_DISCLAIMER
 
 
 # -- numbers -----------------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ def test_the_aid_does_not_change_the_evidence(evidence):
 def test_dates_are_written_in_words():
     from datetime import date
 
-    assert in_words(date(2026, 11, 30)) == "30 November 2026"
+    assert date_in_words(date(2026, 11, 30)) == "30 November 2026"
 
 
 def test_the_default_build_set_has_the_aid_and_not_the_patient_briefing():
