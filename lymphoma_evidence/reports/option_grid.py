@@ -107,11 +107,11 @@ class GridContext:
         said = natural_frequency(found.rate, denominator)
         lead = f"{said[0].upper()}{said[1:]} {found.population} {outcome}."
         rest = balance(found.rate, denominator, other or "did not")
+        sure = h.tag("span", h.esc(found.certainty_words()), class_="aid-certainty")
         words = number_span(found, denominator,
                             self.link(lead) + self.cite(*found.source_ids) + " " + h.esc(rest))
         picture = self.icons(found, denominator, outcome, other, harm)
-        sure = h.tag("span", h.esc(found.certainty_words()), class_="aid-certainty")
-        return h.join([h.para(words), picture, h.para(sure)])
+        return h.join([h.para(words + " " + sure), picture])
 
 
 def number_span(found: Number, denominator: int, content: str) -> h.Fragment:
