@@ -16,12 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import EVIDENCE, ROOT
+from helpers import AXE, CHROMIUM, EVIDENCE, ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 PATIENT_PAGES = ("decision_aid", "patient_fit_with_donor", "patient_unfit", "patient_unknown_fitness")
 MAX_PAGES = 6
@@ -39,8 +35,6 @@ def _require(present: bool, reason: str) -> None:
 _require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `make browser`")
 _require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make browser` (npm ci)")
 _require(importlib.util.find_spec("playwright") is not None, "Playwright for Python is not installed")
-from playwright import sync_api  # noqa: E402
-
 pytestmark = pytest.mark.slow
 
 #: Page-level horizontal overflow, and every table cell that is not fully inside the viewport.
@@ -78,14 +72,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser, path: Path, width: int, name: str = ""):
