@@ -136,5 +136,5 @@ def test_sections_do_not_change_the_evidence(evidence) -> None:
 
 def test_forest_section_says_so_when_a_selection_has_no_results(evidence) -> None:
     html = Briefing(evidence, class_ids=["allo_sct"]).forest()
-    assert "No overall response rate (ORR) results in the evidence for this selection." in html
+    assert "No ORR results in the evidence for this selection" in html
     assert "<img" not in html
