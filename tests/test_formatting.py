@@ -44,7 +44,8 @@ def test_percent_range_with_decimals_and_as_an_interval():
 
 
 @pytest.mark.parametrize(("rate", "words"), [(0.63, "about 6 in 10 people"),
-                                             (0.04, "fewer than 1 in 10 people"), (0.97, "more than 9 in 10 people")])
+                                             (0.04, "fewer than 1 in 10 people"),
+                                             (0.97, "more than 9 in 10 people")])
 def test_in_ten_gives_a_natural_frequency(rate, words):
     assert in_ten(rate) == words
 
