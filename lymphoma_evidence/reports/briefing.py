@@ -99,8 +99,11 @@ class Briefing:
         return True if self.post_car_t_only else None
 
     def classes(self) -> pd.DataFrame:
-        """Therapy classes shown, in display order."""
-        classes = self.evidence.classes.sort_values("display_order")
+        """Therapy classes shown, in display order, with their ``status`` derived from approvals.csv."""
+        from ..analysis.approvals import class_status
+
+        classes = self.evidence.classes.merge(class_status(self.evidence), on="class_id", how="left")
+        classes = classes.sort_values("display_order", kind="mergesort")
         if self.class_ids:
             classes = classes[classes["class_id"].isin(self.class_ids)]
         return classes
@@ -259,13 +262,13 @@ class Briefing:
         if self.class_ids:
             elig = elig[elig["class_id"].isin(self.class_ids)]
         elig = elig.sort_values(["display_order", "scope_type"], kind="stable")
-        fmt = {"notes": lambda r: h.esc(r["notes"]) + self.refs.cite(r["source_id"]),
+        fmt = {"plain_words": lambda r: h.esc(r["plain_words"]) + self.refs.cite(r["source_id"]),
                "min_prior_lines": lambda r: h.esc("" if pd.isna(r["min_prior_lines"])
                                                   else int(r["min_prior_lines"])),
                "requires_donor": lambda r: "yes" if r["requires_donor"] else "no"}
         columns = [("Option", "name"), ("Prior lines (at least)", "min_prior_lines"),
                    ("Transplant fitness", "transplant"), ("Donor needed", "requires_donor"),
-                   ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "notes")]
+                   ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "plain_words")]
         return self.section("Who each option is for", h.table(elig, columns, caption="Eligibility",
                                                                formatters=fmt))
 
