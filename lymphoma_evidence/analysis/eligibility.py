@@ -283,6 +283,69 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
     return rows[OPTION_COLUMNS].reset_index(drop=True)
 
 
+#: Columns of :func:`class_options`: the figure's columns, then the agents beneath each class and the
+#: caveat of an option that fits but may still be a poor choice.
+CLASS_OPTION_COLUMNS = [*OPTION_COLUMNS, "agents", "caveat", "caveat_source_ids"]
+
+#: An option's caveat is shown when fewer than this share (0-1) of people were alive without
+#: progression 12 months after starting it following CAR-T failure (post-CAR-T evidence only).
+POOR_PFS_12M = 0.2
+
+_STATUS_RANK = {"eligible": 0, "check": 1, "not_eligible": 2}
+
+
+def class_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
+    """The options for a patient as therapy classes, with their agents beneath them (never both).
+
+    A class's status is that of its own ``eligibility.csv`` row when it has one, else the best status
+    among its agents' rows (the option fits when one of its agents does); the reasons are those of the
+    row that decided. ``agents`` lists each agent with a row as ``"Name: status"`` ("; "). Classes that
+    are the therapy that failed (``role`` context) are left out. ``caveat`` says why an option that fits
+    may still be a poor choice when the direct evidence says so: 12-month progression-free survival
+    after CAR-T below :data:`POOR_PFS_12M` (from
+    :func:`~lymphoma_evidence.analysis.headline.headline_numbers`, cited in ``caveat_source_ids``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class with eligibility criteria, columns :data:`CLASS_OPTION_COLUMNS`, in display
+        order; ``scope_type`` is ``class``.
+    """
+    from ..formatting import natural_frequency, percent
+    from .headline import headline_numbers, lead_number
+
+    rows = eligible_options(evidence, profile)
+    classes = evidence.classes.sort_values("display_order")
+    if "role" in classes.columns:
+        classes = classes[classes["role"].astype("string").fillna("option") != "context"]
+    numbers = headline_numbers(evidence)
+    out = []
+    for cls in classes.to_dict("records"):
+        mine = rows[rows["class_id"] == cls["class_id"]]
+        if mine.empty:
+            continue
+        own = mine[mine["scope_type"] == "class"]
+        agents = mine[mine["scope_type"] == "agent"]
+        decider = own.iloc[0] if len(own) else agents.assign(
+            _r=agents["status"].map(_STATUS_RANK)).sort_values("_r", kind="stable").iloc[0]
+        caveat, caveat_ids = "", ""
+        pfs = lead_number(numbers, cls["class_id"], "pfs_rate_12m", strata=("post_car_t",))
+        if pfs is not None and float(pfs["rate"]) < POOR_PFS_12M:
+            caveat = (f"may still be a poor choice: after CAR-T, {natural_frequency(float(pfs['rate']))} "
+                      f"({percent(pfs['rate'])}) were alive without progression 12 months later "
+                      f"({pfs['trials']})")
+            caveat_ids = str(pfs["source_ids"])
+        out.append({
+            "scope_id": cls["class_id"], "scope_type": "class", "name": cls["name"],
+            "class_id": cls["class_id"], "class_name": cls["name"], "status": decider["status"],
+            "reasons": decider["reasons"], "basis": decider["basis"], "source_id": decider["source_id"],
+            "agents": "; ".join(f"{a['name']}: {a['status'].replace('_', ' ')}"
+                                for a in agents.to_dict("records")),
+            "caveat": caveat, "caveat_source_ids": caveat_ids,
+        })
+    return pd.DataFrame(out, columns=CLASS_OPTION_COLUMNS)
+
+
 FINDING_COLUMNS = ["scope_id", "class_id", "outcome", "need", "source_id"]
 
 

@@ -1,12 +1,10 @@
-"""Regulatory status derived from the approvals table, per agent and indication; never typed per class.
+"""What reports say about regulatory status: :mod:`lymphoma_evidence.analysis.approvals` in reader's words.
 
-An agent is approved for large B-cell lymphoma when ``approvals.csv`` has a row for it with disease LBCL or
-DLBCL (any regulator, any kind: full, accelerated, conditional). A class's status follows from its agents
-and its kind: a class with an agent approved for LBCL is ``approved``; a procedure or chemotherapy
-(``kind`` chemotherapy, transplant, radiotherapy, supportive_care) is ``standard`` care, not a licensed
-product; a class of agents none of which is approved for LBCL is ``investigational``; CD19 CAR-T products
-(``role`` context) are the therapy that failed, ``context``. Evidence without an approvals table (an
-older schema) falls back to the class's ``status`` column.
+The status itself is derived once, in :mod:`~lymphoma_evidence.analysis.approvals` (per agent and indication,
+from ``approvals.csv``; never typed per class). This module adds what the clinician and educator outputs
+need beside it: the therapy that failed (classes whose ``role`` is ``context``, i.e. CD19 CAR-T products)
+is shown as ``context`` rather than as an option, each status has its plain words, and each agent's
+approvals carry their source ids for citation.
 """
 
 from __future__ import annotations
@@ -14,75 +12,39 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.evidence import Evidence
+from . import approvals
 
-__all__ = ["LBCL_DISEASES", "STATUS_WORDS", "agent_status", "class_status"]
-
-LBCL_DISEASES = ("LBCL", "DLBCL")
-_STANDARD_KINDS = ("chemotherapy", "transplant", "radiotherapy", "supportive_care")
+__all__ = ["STATUS_WORDS", "agent_status", "class_status"]
 
 #: Plain words per class status.
 STATUS_WORDS = {
     "approved": "approved for large B-cell lymphoma (at least one agent; see each agent)",
     "standard": "established care (a procedure or chemotherapy, not a licensed product)",
     "investigational": "investigational: available in clinical trials",
-    "context": "the therapy that failed (shown for context, not an option)",
+    "context": "the therapy that failed (shown for context, not an option after CAR-T)",
 }
 
 
-def _approvals(evidence: Evidence) -> pd.DataFrame | None:
-    approvals = getattr(evidence, "approvals", None)
-    return approvals if isinstance(approvals, pd.DataFrame) else None
-
-
 def agent_status(evidence: Evidence) -> pd.DataFrame:
-    """Per agent: ``approved_lbcl`` (bool), ``approvals`` in words (e.g. "FDA 2023-05 accelerated, LBCL,
-    after two or more lines of systemic therapy; EMA ...") and ``source_ids`` ("; ").
-
-    Agents without an LBCL approval say which other approvals they have, or "no approval listed".
-    """
+    """Per agent: ``approvals`` in words (from :func:`approvals.agent_status`), ``approved_lbcl`` (an
+    approval for LBCL or DLBCL) and the ``source_ids`` of its approvals ("; ")."""
+    words = approvals.agent_status(evidence)
+    table = evidence.approvals
+    lbcl = set(table.loc[table["disease"].isin(approvals.LBCL_DISEASES).fillna(False), "agent_id"])
+    sources = table.groupby("agent_id")["source_id"].agg(lambda s: "; ".join(dict.fromkeys(s.astype(str))))
     agents = evidence.agents[["agent_id", "name", "class_id"]].copy()
-    approvals = _approvals(evidence)
-    rows = []
-    for agent in agents.to_dict("records"):
-        mine = pd.DataFrame() if approvals is None else approvals[approvals["agent_id"] == agent["agent_id"]]
-        lbcl = mine[mine["disease"].isin(LBCL_DISEASES)] if len(mine) else mine
-        words = "; ".join(_approval_words(r) for r in mine.to_dict("records")) if len(mine) else ""
-        rows.append(agent | {
-            "approved_lbcl": bool(len(lbcl)),
-            "approvals": words or "no approval listed in the evidence",
-            "source_ids": "; ".join(dict.fromkeys(mine["source_id"].astype(str))) if len(mine) else "",
-        })
-    return pd.DataFrame(rows, columns=["agent_id", "name", "class_id", "approved_lbcl", "approvals",
-                                       "source_ids"])
-
-
-def _approval_words(row: dict) -> str:
-    date = pd.Timestamp(row["date"]).strftime("%Y") if pd.notna(row.get("date")) else "date not stated"
-    kind = f" {row['kind']}" if isinstance(row.get("kind"), str) and row["kind"] != "full" else ""
-    line = f", {row['line_of_therapy']}" if isinstance(row.get("line_of_therapy"), str) else ""
-    return f"{row['regulator'].replace('_', ' ')} {date}{kind}, {row['disease']}{line}"
+    agents["approved_lbcl"] = agents["agent_id"].isin(lbcl)
+    agents["approvals"] = agents["agent_id"].map(words).astype(str)
+    agents["source_ids"] = agents["agent_id"].map(sources).fillna("")
+    return agents.reset_index(drop=True)
 
 
 def class_status(evidence: Evidence) -> pd.DataFrame:
-    """Per class: ``status`` (approved | standard | investigational | context), its ``words`` and the
-    approved agents (``approved_agents``, names joined by ", ")."""
-    classes = evidence.classes
-    approvals = _approvals(evidence)
-    agents = agent_status(evidence)
-    rows = []
-    for cls in classes.to_dict("records"):
-        approved = agents[(agents["class_id"] == cls["class_id"]) & agents["approved_lbcl"]]
-        if approvals is None and "status" in classes.columns:
-            status = str(cls["status"])
-        elif str(cls.get("role", "option")) == "context":
-            status = "context"
-        elif len(approved):
-            status = "approved"
-        elif str(cls.get("kind", "")) in _STANDARD_KINDS:
-            status = "standard"
-        else:
-            status = "investigational"
-        rows.append({"class_id": cls["class_id"], "status": status,
-                     "words": STATUS_WORDS.get(status, status),
-                     "approved_agents": ", ".join(approved["name"])})
-    return pd.DataFrame(rows, columns=["class_id", "status", "words", "approved_agents"])
+    """Per class: ``status`` (approved | standard | investigational from :func:`approvals.class_status`,
+    or ``context`` for the therapy that failed), its plain ``words`` and the ``approved_agents``."""
+    status = approvals.class_status(evidence).astype(object)
+    roles = evidence.classes.set_index("class_id")["role"] if "role" in evidence.classes.columns else {}
+    status["status"] = [("context" if str(roles.get(c, "option")) == "context" else s)
+                        for c, s in zip(status["class_id"], status["status"], strict=True)]
+    status["words"] = status["status"].map(STATUS_WORDS)
+    return status[["class_id", "status", "words", "approved_agents"]]

@@ -76,10 +76,12 @@ def _blank(values: pd.Series) -> pd.Series:
 
 
 def _annotated_results(evidence: Evidence) -> pd.DataFrame:
-    """Results with agent, class and source names, display order and file position added."""
-    agents = evidence.agents[["agent_id", "name", "class_id"]].rename(
-        columns={"name": "agent_name"}
-    )
+    """Results with agent, class and source names, display order and file position added.
+
+    ``agent_id`` and ``class_id`` are the loader's derived columns; a class-scoped result (a cohort that
+    mixes a class's agents) has no agent, and its ``agent_name`` is the class name, "(several agents)".
+    """
+    agents = evidence.agents[["agent_id", "name"]].rename(columns={"name": "agent_name"})
     classes = evidence.classes[["class_id", "name", "display_order"]].rename(
         columns={"name": "class_name"}
     )
@@ -87,6 +89,8 @@ def _annotated_results(evidence: Evidence) -> pd.DataFrame:
     frame = evidence.results.assign(_position=np.arange(len(evidence.results)))
     frame = frame.merge(agents, on="agent_id", how="left").merge(classes, on="class_id", how="left")
     frame = frame.merge(sources, on="source_id", how="left")
+    # a cohort that mixes a class's agents is named by its class
+    frame["agent_name"] = frame["agent_name"].fillna(frame["class_name"] + " (several agents)")
     return frame.sort_values(
         ["display_order", "agent_name", "trial", "_position"], na_position="last", kind="mergesort"
     ).reset_index(drop=True)

@@ -12,7 +12,9 @@ from datetime import date
 
 import pandas as pd
 
+from ..analysis.approvals import class_status
 from ..data.evidence import Evidence
+from ..data.provenance import TO_COMPLETE
 from ..errors import ParameterError
 
 #: Default age (months since ``accessed``) after which a source counts as stale.
@@ -70,32 +72,37 @@ def agents_without_post_car_t(evidence: Evidence) -> pd.DataFrame:
 def classes_without_reported_range(evidence: Evidence) -> pd.DataFrame:
     """Therapy classes that no row of reported_ranges.csv is about.
 
-    Returns columns ``class_id, name, status``, in therapy_classes.csv order.
+    Returns columns ``class_id, name, role``, in therapy_classes.csv order.
     """
     classes = evidence.classes
     ranged = set(evidence.reported_ranges["class_id"].dropna())
     return classes.loc[~classes["class_id"].isin(ranged),
-                       ["class_id", "name", "status"]].reset_index(drop=True)
+                       ["class_id", "name", "role"]].reset_index(drop=True)
 
 
 def results_without_data_cutoff(evidence: Evidence) -> pd.DataFrame:
     """Result rows with an empty ``data_cutoff``.
 
-    Returns columns ``result_id, agent_id, trial, source_id``, in results.csv order.
+    Returns columns ``result_id, scope_id, trial, source_id``, in results.csv order.
     """
     results = evidence.results
     return results.loc[results["data_cutoff"].isna(),
-                       ["result_id", "agent_id", "trial", "source_id"]].reset_index(drop=True)
+                       ["result_id", "scope_id", "trial", "source_id"]].reset_index(drop=True)
 
 
 def _investigational_entries(evidence: Evidence) -> pd.DataFrame:
-    """(table, entry_id, class_id, source_id) of every row about an investigational class or its agents."""
-    classes = evidence.classes
-    investigational = set(classes.loc[classes["status"] == "investigational", "class_id"].dropna())
+    """(table, entry_id, class_id, source_id) of every row about an investigational class or its agents.
+
+    A class is investigational as derived from approvals.csv
+    (:func:`~lymphoma_evidence.analysis.approvals.class_status`).
+    """
+    status = class_status(evidence)
+    investigational = set(status.loc[status["status"] == "investigational", "class_id"].dropna())
     class_of = dict(zip(evidence.agents["agent_id"], evidence.agents["class_id"], strict=True))
     pieces = []
     for table, frame, id_column, scope_column in (
-        ("results", evidence.results, "result_id", "agent_id"),
+        ("results", evidence.results, "result_id", "scope_id"),
+        ("harms", evidence.harms, "harm_id", "scope_id"),
         ("outcomes", evidence.outcomes, "outcome_id", "scope_id"),
         ("eligibility", evidence.eligibility, "scope_id", "scope_id"),
         ("reported_ranges", evidence.reported_ranges, "range_id", "class_id"),
@@ -127,6 +134,28 @@ def old_investigational_sources(evidence: Evidence, years: int = INVESTIGATIONAL
     return old.reset_index(drop=True)
 
 
+def sources_to_complete(evidence: Evidence) -> pd.DataFrame:
+    """Sources flagged ``identifier_to_complete``: no PMID or DOI seen yet; an analyst must add one.
+
+    Returns columns ``source_id, label, citation, url``, in sources.csv order.
+    """
+    sources = evidence.sources
+    flagged = (sources["identifier_status"] == TO_COMPLETE).fillna(False).to_numpy()
+    return sources.loc[flagged, ["source_id", "label", "citation", "url"]].reset_index(drop=True)
+
+
+def press_only_approvals(evidence: Evidence) -> pd.DataFrame:
+    """Approvals whose source is a press article, not the label or the agency page.
+
+    Returns columns ``approval_id, agent_id, regulator, source_id``, in approvals.csv order.
+    """
+    kinds = evidence.sources.drop_duplicates("source_id").set_index("source_id")["source_type"]
+    approvals = evidence.approvals
+    kind = approvals["source_id"].map(kinds)
+    press = (kind == "article").fillna(False).to_numpy()
+    return approvals.loc[press, ["approval_id", "agent_id", "regulator", "source_id"]].reset_index(drop=True)
+
+
 #: Finding kind -> its heading in reports.
 FINDING_TITLES = {
     "stale_sources": "Sources not checked for more than {months} months",
@@ -134,6 +163,8 @@ FINDING_TITLES = {
     "classes_without_reported_range": "Therapy classes without a reported range",
     "results_without_data_cutoff": "Results without a data cut-off date",
     "old_investigational_sources": "Investigational entries with sources more than {years} years old",
+    "sources_to_complete": "Sources whose identifier is still to complete (no PMID or DOI seen)",
+    "press_only_approvals": "Approvals cited from a press article only (label or agency page not seen)",
 }
 
 
@@ -170,6 +201,8 @@ def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MON
         "classes_without_reported_range": classes_without_reported_range(evidence),
         "results_without_data_cutoff": results_without_data_cutoff(evidence),
         "old_investigational_sources": old_investigational_sources(evidence, today=day),
+        "sources_to_complete": sources_to_complete(evidence),
+        "press_only_approvals": press_only_approvals(evidence),
     }
     titles = {kind: title.format(months=stale_after_months, years=INVESTIGATIONAL_MAX_AGE_YEARS)
               for kind, title in FINDING_TITLES.items()}

@@ -22,7 +22,7 @@ from .textio import TextTable, csv_line, read_table, render_table, replace_files
 
 TRIALS_FILE = "trials.csv"
 #: Columns an update of a known trial rewrites; title, class and population stay as curated.
-UPDATED_COLUMNS = ("status", "status_verified", "phase", "interventions")
+UPDATED_COLUMNS = ("status", "status_date", "phase", "interventions")
 PHASES = {"EARLY_PHASE1": "early 1", "PHASE1": "1", "PHASE2": "2", "PHASE3": "3", "PHASE4": "4",
           "NA": "n/a"}
 #: Study statuses of the API that trials.csv accepts (expanded-access statuses are not trials).
@@ -118,7 +118,7 @@ def _interventions(items: object) -> str:
 def parse_study(study: dict, path: Path | str) -> TrialRecord:
     """Extract a :class:`TrialRecord` from one API v2 study object.
 
-    ``status_verified`` is the record's last-update date (``lastUpdatePostDateStruct.date``, or
+    ``status_date`` is the record's last-update date (``lastUpdatePostDateStruct.date``, or
     ``lastUpdateSubmitDate``); phases ``["PHASE1", "PHASE2"]`` become ``1/2``.
 
     Raises
@@ -168,8 +168,9 @@ def _new_row(record: TrialRecord, class_id: str | None, columns: list[str]) -> d
             f"{record.nct_id} is not in trials.csv yet and its therapy class cannot be inferred from "
             "the record; pass --class-id (a class_id of therapy_classes.csv, e.g. dual_target_car_t)")
     values = {"nct_id": record.nct_id, "title": record.title, "phase": record.phase,
-              "status": record.status, "status_verified": record.last_update, "class_id": class_id,
-              "interventions": record.interventions, "population": record.conditions}
+              "status": record.status, "status_date": record.last_update, "class_id": class_id,
+              "interventions": record.interventions, "population": record.conditions,
+              "prior_car_t": "unknown"}
     return {c: values.get(c, "") for c in columns}
 
 
@@ -177,7 +178,7 @@ def plan_updates(records: list[TrialRecord], trials: TextTable, columns: list[st
                  class_id: str | None = None) -> list[TrialUpdate]:
     """What each record does to trials.csv: a new row, or the updated columns of the existing row.
 
-    A record older than the row's ``status_verified`` leaves the row as it is (with a note).
+    A record older than the row's ``status_date`` leaves the row as it is (with a note).
 
     Raises
     ------
@@ -193,12 +194,12 @@ def plan_updates(records: list[TrialRecord], trials: TextTable, columns: list[st
             existing[record.nct_id] = row
             updates.append(TrialUpdate(record, row, None, ()))
             continue
-        if before.get("status_verified", "") > record.last_update:
+        if before.get("status_date", "") > record.last_update:
             updates.append(TrialUpdate(record, before, before, (), note=(
-                f"record last updated {record.last_update}, before status_verified "
-                f"{before['status_verified']}; row left as it is")))
+                f"record last updated {record.last_update}, before status_date "
+                f"{before['status_date']}; row left as it is")))
             continue
-        new = {"status": record.status, "status_verified": record.last_update,
+        new = {"status": record.status, "status_date": record.last_update,
                "phase": record.phase, "interventions": record.interventions}
         row = {**before, **{c: v for c, v in new.items() if c in before}}
         changes = tuple(FieldChange(c, before[c], row[c]) for c in UPDATED_COLUMNS

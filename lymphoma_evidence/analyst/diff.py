@@ -158,7 +158,8 @@ def class_ranges(results: TextTable | None, agents: TextTable | None) -> Ranges:
     """Per (class_id, endpoint): the lowest and highest study rate, as proportions 0-1.
 
     Rates are responders / n of whole-population rows (``subgroup_of`` empty); rows without usable
-    counts are left out. Computed from text so that in-progress evidence can be summarised.
+    counts are left out. A row's class is its agent's class, or its ``scope_id`` when that is a class.
+    Computed from text so that in-progress evidence can be summarised.
     """
     if results is None or agents is None:
         return {}
@@ -166,7 +167,8 @@ def class_ranges(results: TextTable | None, agents: TextTable | None) -> Ranges:
     rates: dict[tuple[str, str], list[float]] = {}
     for record in results.records():
         rate = _rate(record)
-        class_id = class_of.get(record.get("agent_id", ""), "")
+        scope = record.get("scope_id", "") or record.get("agent_id", "")  # agent_id: evidence before 0.2
+        class_id = class_of.get(scope, scope)  # a class-scoped row names its class
         if rate is None or not class_id or record.get("subgroup_of", ""):
             continue
         rates.setdefault((class_id, record.get("endpoint", "")), []).append(rate)

@@ -8,10 +8,13 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import Problem
+from .counts import count_problems, counts_matching_interval, counts_matching_percent
+from .provenance import provenance_problems
+from .rules import rule_problems
 from .schema import Package
 
-PRIMARY_SOURCE_TYPES = ("trial_publication", "conference_abstract", "label")
-PERCENT_TOLERANCE = 1.0  # percentage points between reported_percent and 100 * responders / n
+__all__ = ["counts_matching_interval", "counts_matching_percent", "cross_table_problems"]
+
 RATE_MEASURES = ("os_rate", "pfs_rate", "non_relapse_mortality_rate")
 
 Frames = dict[str, pd.DataFrame]
@@ -47,8 +50,10 @@ def _scope_ids(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
         i = frames["agents"].index[frames["agents"]["agent_id"] == clash][0]
         problems.append(_problem(package, "agents", lines, i, "agent_id",
                                  f"{clash!r} is also a class_id; agent and class ids must differ "
-                                 "so eligibility.scope_id is unambiguous", "id-clash"))
+                                 "so every scope_id is unambiguous", "id-clash"))
     for table, allowed, extra in (("eligibility", agents | classes, ""),
+                                  ("results", agents | classes, ""),
+                                  ("harms", agents | classes, ""),
                                   ("outcomes", agents | classes | {"any"}, ", or 'any'")):
         frame = frames[table]
         bad = frame["scope_id"].notna() & ~frame["scope_id"].isin(allowed)
@@ -57,82 +62,6 @@ def _scope_ids(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
                                      f"{frame['scope_id'][i]!r} is neither an agent_id nor a "
                                      f"class_id{extra}; use an id from agents.csv or "
                                      "therapy_classes.csv", "foreign-key"))
-    return problems
-
-
-def _responders(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    results = frames["results"]
-    problems = []
-    over = results["responders"] > results["n"]
-    for i in results.index[over.fillna(False)]:
-        problems.append(_problem(package, "results", lines, i, "responders",
-                                 f"{results['responders'][i]} responders exceed n = {results['n'][i]}; "
-                                 "responders must be at most n", "responders-exceed-n"))
-    computed = 100 * results["responders"] / results["n"]
-    off = (computed - results["reported_percent"]).abs() > PERCENT_TOLERANCE
-    for i in results.index[off.fillna(False) & ~over.fillna(False)]:
-        problems.append(_problem(
-            package, "results", lines, i, "reported_percent",
-            f"reported {results['reported_percent'][i]:g}% differs from 100 x responders / n = "
-            f"{computed[i]:.1f}% by more than {PERCENT_TOLERANCE:g} point; check n and responders "
-            "against the source", "percent-mismatch"))
-    return problems
-
-
-def _decimals(value: float) -> int:
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def counts_matching_percent(n: int, percent: float) -> list[int]:
-    """Whole numbers k in 0..n whose 100*k/n rounds to ``percent`` (0-100) at its printed precision."""
-    half = 0.5 * 10 ** -_decimals(percent) + 1e-9
-    return [k for k in range(n + 1) if abs(100 * k / n - percent) <= half]
-
-
-def counts_matching_interval(n: int, candidates: list[int], low: float, high: float) -> list[int]:
-    """The ``candidates`` whose exact (Clopper-Pearson) 95% CI rounds to ``low``-``high`` (percent)."""
-    from scipy.stats import beta
-
-    half = 0.5 * 10 ** -max(_decimals(low), _decimals(high)) + 1e-9
-
-    def fits(k: int) -> bool:
-        lo = 0.0 if k == 0 else 100 * beta.ppf(0.025, k, n - k + 1)
-        hi = 100.0 if k == n else 100 * beta.ppf(0.975, k + 1, n - k)
-        return abs(lo - low) <= half and abs(hi - high) <= half
-
-    return [k for k in candidates if fits(k)]
-
-
-def _derived_counts(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    results = frames["results"]
-    basis = results["responders_basis"]
-    derived = basis.isin(["derived", "derived_ci"]).fillna(False)
-    usable = derived & results[["n", "responders", "reported_percent"]].notna().all(axis=1)
-    problems = []
-    for i in results.index[usable & (results["n"] >= 1).fillna(False)]:
-        n, k, pct = int(results["n"][i]), int(results["responders"][i]), float(results["reported_percent"][i])
-        matches = counts_matching_percent(n, pct)
-        printed = f"{pct:g}%"
-        if basis[i] == "derived_ci":
-            low, high = results["reported_ci_low"][i], results["reported_ci_high"][i]
-            if pd.isna(low) or pd.isna(high):
-                problems.append(_problem(package, "results", lines, i, "reported_ci_low",
-                                         "responders_basis 'derived_ci' needs the printed 95% CI in "
-                                         "reported_ci_low and reported_ci_high", "derived-count"))
-                continue
-            matches = counts_matching_interval(n, matches, float(low), float(high))
-            printed = f"{pct:g}% (95% CI {low:g}-{high:g})"
-        if matches == [k]:
-            continue
-        if not matches or k not in matches:
-            why = f"{k}/{n} = {100 * k / n:.2f}% does not match {printed}"
-        else:
-            why = f"{printed} of {n} fits {len(matches)} counts ({', '.join(map(str, matches))})"
-        problems.append(_problem(
-            package, "results", lines, i, "responders",
-            f"derived count is not determined by the source: {why}; record a count the source prints "
-            "(responders_basis 'reported') or leave the figure out", "derived-count"))
     return problems
 
 
@@ -154,33 +83,6 @@ def _cr_within_orr(package: Package, frames: Frames, lines: Lines) -> list[Probl
             "(same trial, regimen, population and source); complete responses are part of the "
             "overall response", "cr-above-orr"))
     return problems
-
-
-def _primary_sources(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    kinds = frames["sources"].set_index("source_id")["source_type"]
-    kinds = kinds[~kinds.index.duplicated()]
-    results = frames["results"]
-    kind = results["source_id"].map(kinds)
-    bad = kind.notna() & ~kind.isin(PRIMARY_SOURCE_TYPES)
-    return [
-        _problem(package, "results", lines, i, "source_id",
-                 f"{results['source_id'][i]!r} is a {kind[i]}; results must cite a primary source "
-                 f"({', '.join(PRIMARY_SOURCE_TYPES)})", "secondary-source")
-        for i in results.index[bad]
-    ]
-
-
-def _traceable_sources(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    sources = frames["sources"]
-    cited = set(frames["results"]["source_id"].dropna())
-    is_label = sources["source_type"] == "label"
-    untraceable = sources["pmid"].isna() & sources["doi"].isna() & ~(is_label & sources["url"].notna())
-    return [
-        _problem(package, "sources", lines, i, "pmid",
-                 f"{sources['source_id'][i]!r} is cited by results but has neither a PMID nor a DOI "
-                 "(a label needs its url); add one so every figure can be traced", "untraceable-source")
-        for i in sources.index[(untraceable & sources["source_id"].isin(cited)).fillna(False)]
-    ]
 
 
 def _subgroups(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
@@ -225,8 +127,8 @@ def _outcomes(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     return problems
 
 
-ALL_CHECKS = (_foreign_keys, _scope_ids, _responders, _derived_counts, _cr_within_orr, _primary_sources,
-              _traceable_sources, _subgroups, _ranges, _outcomes)
+ALL_CHECKS = (_foreign_keys, _scope_ids, count_problems, _cr_within_orr, provenance_problems, _subgroups,
+              _ranges, _outcomes, rule_problems)
 
 
 def cross_table_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:

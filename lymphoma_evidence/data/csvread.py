@@ -136,7 +136,7 @@ def read_raw_table(folder: Path, table: Table) -> tuple[RawTable | None, list[Pr
         return None, [_csv_error(file, 1, err)]
     finally:
         csv.field_size_limit(old_limit)
-    if not rows and not problems:
+    if not rows and not problems and not table.may_be_empty:
         problems.append(Problem(file, 1, "", "the file has a header but no rows; add at least one row",
                                 "no-rows"))
     order = [header.index(c) for c in table.columns]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import EvidenceError
 from ..paths import evidence_dir
+from .derive import with_derived_columns
 from .hashing import content_hash
 from .schema import TABLE_ATTRIBUTES, load_package
 from .validate import check_folder, empty_frame
@@ -32,9 +33,14 @@ class Evidence:
     """An immutable bundle of the evidence tables as typed pandas DataFrames.
 
     Attributes ``sources``, ``classes`` (therapy_classes.csv), ``agents``, ``results``,
-    ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv) and
-    ``outcomes`` hold one DataFrame each, rows in file order. Percentages are as in the CSVs (0-100);
-    the analysis functions turn counts into proportions (0-1).
+    ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv),
+    ``outcomes``, ``harms``, ``approvals``, ``certainty`` and ``option_details`` hold one DataFrame each,
+    rows in file order. Percentages are as in the CSVs (0-100); the analysis functions turn counts into
+    proportions (0-1).
+
+    Derived columns (see :mod:`lymphoma_evidence.data.derive`): ``results`` and ``harms`` gain
+    ``agent_id`` (missing when the row belongs to a class) and ``class_id``; ``prior_car_t_percent`` is
+    100 wherever ``post_car_t`` is true and the CSV left it empty.
     """
 
     sources: pd.DataFrame
@@ -46,6 +52,10 @@ class Evidence:
     trials: pd.DataFrame
     questions: pd.DataFrame
     outcomes: pd.DataFrame
+    harms: pd.DataFrame
+    approvals: pd.DataFrame
+    certainty: pd.DataFrame
+    option_details: pd.DataFrame
     path: Path | None = None
     version: str = ""
     title: str = ""
@@ -56,7 +66,8 @@ class Evidence:
         """Build a bundle from DataFrames (for tests and notebooks), without validation.
 
         Keyword names are the attribute names (``results=...``); a missing table becomes an empty
-        frame with the schema's columns and dtypes. Frames are copied, never kept by reference.
+        frame with the schema's columns and dtypes. Frames are copied, never kept by reference. The
+        derived columns are added as :func:`load_evidence` adds them.
         """
         package = load_package(evidence_path or evidence_dir())
         unknown = set(tables) - set(TABLE_ATTRIBUTES.values())
@@ -67,7 +78,7 @@ class Evidence:
             attr = TABLE_ATTRIBUTES[table.name]
             given = tables.get(attr)
             frames[attr] = empty_frame(table) if given is None else given.copy()
-        return cls(**frames, version=package.version, title=package.title)
+        return cls(**with_derived_columns(frames), version=package.version, title=package.title)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{a}={len(getattr(self, a))}" for a in TABLE_ATTRIBUTES.values())
@@ -131,6 +142,6 @@ def load_evidence(path: Path | str | None = None, *, reuse_cache: bool = True) -
     package, frames, problems = check_folder(folder)
     if problems:
         raise EvidenceError(problems, folder)
-    tables = {TABLE_ATTRIBUTES[name]: frame for name, frame in frames.items()}
+    tables = with_derived_columns({TABLE_ATTRIBUTES[name]: frame for name, frame in frames.items()})
     return Evidence(**tables, path=folder.resolve(), version=package.version, title=package.title,
                     content_hash=content_hash(folder))

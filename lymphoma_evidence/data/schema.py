@@ -24,7 +24,14 @@ TABLE_ATTRIBUTES = {
     "trials": "trials",
     "discussion_questions": "questions",
     "outcomes": "outcomes",
+    "harms": "harms",
+    "approvals": "approvals",
+    "certainty": "certainty",
+    "option_details": "option_details",
 }
+
+#: Resource property that lets a table hold only its header (e.g. certainty.csv before any rating).
+MAY_BE_EMPTY = "x-may-be-empty"
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Table:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[tuple[str, str, str], ...]  # (field, table, field)
     raw_schema: dict
+    may_be_empty: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -101,6 +109,7 @@ def _table_from_resource(resource: dict) -> Table:
         primary_key=tuple([pk] if isinstance(pk, str) else pk),
         foreign_keys=fks,
         raw_schema=schema,
+        may_be_empty=bool(resource.get(MAY_BE_EMPTY, False)),
     )
 
 

@@ -146,7 +146,7 @@ def _trials(evidence: Evidence) -> TextSlide:
     date_column = "status_date" if "status_date" in trials.columns else "status_verified"
     status = trials["status"].astype(str).str.upper()
     open_trials = trials[status.isin(_OPEN_STATUSES)].head(_MAX_TRIALS)
-    rows = [["Trial", "Phase", "Status (registry record date)"]]
+    rows = [["Trial", "Phase", "Status (date of registry record)"]]
     for t in open_trials.to_dict("records"):
         when = pd.Timestamp(t[date_column]).date().isoformat() if pd.notna(t[date_column]) else "no date"
         rows.append([f"{t['nct_id']}: {t['title']}", str(t["phase"]),

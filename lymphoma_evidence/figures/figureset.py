@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analysis.eligibility import PatientProfile, eligible_options
+from ..analysis.eligibility import PatientProfile, class_options
 from ..analysis.summaries import check_reported_ranges
 from ..errors import ParameterError
 from ..fileio import write_atomic, write_text_atomic
@@ -362,16 +362,28 @@ def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigu
     evidence = ctx.evidence
     if not len(evidence.eligibility):
         return None
-    options = eligible_options(evidence, profile)
+    options = class_options(evidence, profile)
+    if options.empty:
+        return None
+    shown = options.assign(reasons=[  # the deciding reason, then the caveat of an option that fits
+        [f"{str(reason).split('; ')[0]}; {caveat}" if caveat else str(reason).split("; ")[0]]
+        for reason, caveat in zip(options["reasons"], options["caveat"], strict=True)])
     label = describe_profile(profile)
     if profile == EXAMPLE_PROFILE:
         label = f"example patient with {label}"
-    fig, alt = eligibility_plot(options, profile_label=label, source_labels=ctx.source_labels)
+    fig, alt = eligibility_plot(shown, profile_label=label, source_labels=ctx.source_labels)
+    agents = "; ".join(f"{o['name']}: {o['agents']}" for o in options.to_dict("records") if o["agents"])
+    alt += f" Agents beneath each option: {agents}." if agents else ""
     counts = options["status"].value_counts()
     who = "the example patient" if profile == EXAMPLE_PROFILE else "this patient"
-    title = (f"For {who}, {counts.get('eligible', 0)} options meet every listed criterion and "
+    fits = counts.get("eligible", 0)
+    title = (f"For {who}, {fits} of {len(options)} options meet every listed criterion; "
              f"{counts.get('check', 0)} need a check")
-    return NamedFigure(name, title, fig, alt, _citations(evidence, options["source_id"]))
+    if options["caveat"].astype(bool).any():
+        title += ", and fitting is not the same as working well"
+    caveat_ids = [s for ids in options["caveat_source_ids"] for s in str(ids).split("; ") if s]
+    sources = [*options["source_id"], *caveat_ids]
+    return NamedFigure(name, title, fig, alt, _citations(evidence, sources))
 
 
 _MAKERS: dict[str, Callable[[_Context, str, Any], NamedFigure | None]] = {

@@ -205,7 +205,8 @@ def _text_slide(deck: PresentationType, content: TextSlide) -> Slide:
     slide = deck.slides.add_slide(deck.slide_layouts[_LAYOUT["content"]])
     _set_title(slide, content.title)
     body = slide.placeholders[1]
-    body.top, body.height = Inches(1.55), deck.slide_height - Inches(1.8)
+    body.left, body.top = Inches(0.6), Inches(1.55)
+    body.width, body.height = deck.slide_width - Inches(1.2), deck.slide_height - Inches(1.8)
     if content.table:
         _table(slide, body, content.table)
     else:
@@ -227,6 +228,10 @@ def _table(slide: Slide, body, rows: list[list[str]]) -> None:
     body._element.getparent().remove(body._element)
     shape = slide.shapes.add_table(len(rows), len(rows[0]), left, top, width, Inches(0.5) * len(rows))
     table = shape.table
+    # share the width by the longest word-wrapped cell, but give every column room for its header words
+    weights = [max(16, max(len(row[c]) for row in rows) ** 0.8) for c in range(len(rows[0]))]
+    for c, weight in enumerate(weights):
+        table.columns[c].width = Emu(int(width * weight / sum(weights)))
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             cell = table.cell(r, c)

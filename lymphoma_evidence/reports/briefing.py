@@ -99,8 +99,11 @@ class Briefing:
         return True if self.post_car_t_only else None
 
     def classes(self) -> pd.DataFrame:
-        """Therapy classes shown, in display order."""
-        classes = self.evidence.classes.sort_values("display_order")
+        """Therapy classes shown, in display order, with their ``status`` derived from approvals.csv."""
+        from ..analysis.approvals import class_status
+
+        classes = self.evidence.classes.merge(class_status(self.evidence), on="class_id", how="left")
+        classes = classes.sort_values("display_order", kind="mergesort")
         if self.class_ids:
             classes = classes[classes["class_id"].isin(self.class_ids)]
         return classes
@@ -198,21 +201,30 @@ class Briefing:
         return h.table(table, columns, caption=f"{endpoint} by trial", formatters=fmt, notes=notes)
 
     def forest(self) -> h.Fragment:
-        """The forest plot of the report's endpoint (classes filtered), then the table behind it."""
-        from ..figures.charts import forest_plot, forest_rows_for
+        """The forest plot of the report's endpoint by stratum of directness (direct first, indirect grey),
+        then the table behind it."""
+        from ..analysis.strata import STRATA, pool_within_strata, response_studies
+        from ..figures.directness import directness_forest_plot
 
-        summary = self.summary()
-        rows = forest_rows_for(self.evidence, summary, self.post_car_t)
+        studies = response_studies(self.evidence, self.endpoint)
         if self.class_ids:
-            rows = rows[rows["class_id"].isin(self.class_ids)].reset_index(drop=True)
-        if rows.empty:
+            studies = studies[studies["class_id"].isin(self.class_ids)]
+        strata = ("post_car_t",) if self.post_car_t_only else STRATA
+        studies = studies[studies["stratum"].isin(strata)]
+        if studies.empty:
             return self.section("Response rates by trial", h.para(h.text(
-                f"No {self.words.term(self.endpoint)} results in the evidence for this selection.")))
-        intro = h.para(h.text("Each line is one trial result with its 95% interval; the diamond is the "
-                              "pooled estimate of a class. Trials differ in patients and follow-up, so "
-                              "compare with care."))
-        return self.section("Response rates by trial", intro, figure(forest_plot(rows, summary)),
-                             self.response_table())
+                f"No {self.endpoint} results in the evidence for this selection; response figures after "
+                "CAR-T that were looked for and not found are listed as gaps in evidence/README.md.")))
+        names = dict(zip(self.evidence.classes["class_id"], self.evidence.classes["name"], strict=True))
+        direct = int((studies["stratum"] == "post_car_t").sum())
+        title = (f"{direct} of {len(studies)} {self.endpoint} results come from people after CAR-T")
+        intro = h.para(h.text(
+            "Each line is one trial population with its 95% interval; a diamond pools a class within one "
+            "stratum only. Rows from people who had not had CAR-T, or whose prior CAR-T was not reported, "
+            "are grey and sit under their own heading."))
+        chart = directness_forest_plot(studies, pool_within_strata(studies), endpoint=self.endpoint,
+                                       title=title, class_names=names, strata=strata)
+        return self.section("Response rates by trial", intro, figure(chart), self.response_table())
 
     def ranges_chart(self) -> h.Fragment:
         """The stated ranges beside the primary trials, as a figure."""
@@ -250,13 +262,13 @@ class Briefing:
         if self.class_ids:
             elig = elig[elig["class_id"].isin(self.class_ids)]
         elig = elig.sort_values(["display_order", "scope_type"], kind="stable")
-        fmt = {"notes": lambda r: h.esc(r["notes"]) + self.refs.cite(r["source_id"]),
+        fmt = {"plain_words": lambda r: h.esc(r["plain_words"]) + self.refs.cite(r["source_id"]),
                "min_prior_lines": lambda r: h.esc("" if pd.isna(r["min_prior_lines"])
                                                   else int(r["min_prior_lines"])),
                "requires_donor": lambda r: "yes" if r["requires_donor"] else "no"}
         columns = [("Option", "name"), ("Prior lines (at least)", "min_prior_lines"),
                    ("Transplant fitness", "transplant"), ("Donor needed", "requires_donor"),
-                   ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "notes")]
+                   ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "plain_words")]
         return self.section("Who each option is for", h.table(elig, columns, caption="Eligibility",
                                                                formatters=fmt))
 

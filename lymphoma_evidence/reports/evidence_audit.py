@@ -17,7 +17,8 @@ def validation(b: Briefing) -> h.Fragment:
 
     problems = validate_evidence(b.evidence.path) if b.evidence.path else []
     tables = {"sources": b.evidence.sources, "results": b.evidence.results,
-              "outcomes": b.evidence.outcomes, "eligibility": b.evidence.eligibility}
+              "outcomes": b.evidence.outcomes, "harms": b.evidence.harms,
+              "approvals": b.evidence.approvals, "eligibility": b.evidence.eligibility}
     if problems:
         body = h.bullets([h.text(str(p)) for p in problems])
     else:
@@ -28,9 +29,9 @@ def validation(b: Briefing) -> h.Fragment:
 
 
 def coverage_table(b: Briefing) -> pd.DataFrame:
-    """Per class: agents, ORR and CR results, post-CAR-T results, eligibility rows and stated ranges."""
+    """Per class: agents, ORR and CR results, post-CAR-T results, harms, eligibility rows, stated ranges."""
     ev = b.evidence
-    results = ev.results.merge(ev.agents[["agent_id", "class_id"]], on="agent_id", how="left")
+    results = ev.results  # class_id is derived by the loader (also for class-scoped rows)
     scopes = ev.eligibility["scope_id"]
     rows = []
     for _, cls in ev.classes.sort_values("display_order").iterrows():
@@ -41,6 +42,7 @@ def coverage_table(b: Briefing) -> pd.DataFrame:
             "orr_results": int((mine["endpoint"] == "ORR").sum()),
             "cr_results": int((mine["endpoint"] == "CR").sum()),
             "post_car_t_results": int(mine["post_car_t"].fillna(False).sum()),
+            "harms": int((ev.harms["class_id"] == cls["class_id"]).sum()),
             "eligibility_rows": int(scopes.isin([cls["class_id"], *agents]).sum()),
             "stated_ranges": int((ev.reported_ranges["class_id"] == cls["class_id"]).sum()),
         })
@@ -50,7 +52,7 @@ def coverage_table(b: Briefing) -> pd.DataFrame:
 def coverage(b: Briefing) -> h.Fragment:
     """The coverage table as a section."""
     columns = [("Class", "class"), ("Agents", "agents"), ("ORR results", "orr_results"),
-               ("CR results", "cr_results"), ("Post-CAR-T results", "post_car_t_results"),
+               ("CR results", "cr_results"), ("Post-CAR-T results", "post_car_t_results"), ("Harms", "harms"),
                ("Eligibility rows", "eligibility_rows"), ("Stated ranges", "stated_ranges")]
     return b.section("Coverage per class", h.table(coverage_table(b), columns, caption="Coverage"))
 

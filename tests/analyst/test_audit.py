@@ -12,12 +12,15 @@ import pytest
 from click.testing import CliRunner
 from helpers import FIXTURES
 
+from lymphoma_evidence.analysis.approvals import class_status
 from lymphoma_evidence.analyst.audit import (
     agents_without_post_car_t,
     audit_evidence,
     classes_without_reported_range,
     old_investigational_sources,
+    press_only_approvals,
     results_without_data_cutoff,
+    sources_to_complete,
     stale_sources,
 )
 from lymphoma_evidence.cli import cli
@@ -33,11 +36,17 @@ def _evidence() -> Evidence:
         "label": pd.array(["Fresh 2025", "Old 2020", "Web page"], dtype="string"),
         "year": pd.array([2025, 2020, None], dtype="Int64"),
         "accessed": pd.to_datetime(["2026-11-01", "2025-11-26", "2025-11-25"]),
+        "source_type": pd.array(["trial_publication", "conference_abstract", "article"], dtype="string"),
+        "citation": pd.array(["Fresh A. Blood. 2025;1:1.", "Old B. Blood. 2020;2(3):45.", "Web page"],
+                             dtype="string"),
+        "url": pd.array(["https://a.example", "https://b.example", "https://web.example"], dtype="string"),
+        "identifier_status": pd.array([None, "identifier_to_complete", None], dtype="string"),
     })
     classes = pd.DataFrame({
         "class_id": pd.array(["bispecific_antibodies", "allogeneic_car_t"], dtype="string"),
         "name": pd.array(["Bispecific antibodies", "Allogeneic CAR T"], dtype="string"),
-        "status": pd.array(["approved", "investigational"], dtype="string"),
+        "role": pd.array(["option", "option"], dtype="string"),
+        "kind": pd.array(["medicine", "cell_therapy"], dtype="string"),
     })
     agents = pd.DataFrame({
         "agent_id": pd.array(["glofitamab", "epcoritamab", "allo_x"], dtype="string"),
@@ -47,7 +56,7 @@ def _evidence() -> Evidence:
     })
     results = pd.DataFrame({
         "result_id": pd.array(["glofit_post_cart_orr", "epcor_orr", "allo_x_orr"], dtype="string"),
-        "agent_id": pd.array(["glofitamab", "epcoritamab", "allo_x"], dtype="string"),
+        "scope_id": pd.array(["glofitamab", "epcoritamab", "allo_x"], dtype="string"),
         "trial": pd.array(["NP30179", "EPCORE NHL-1", "ALLO-X-1"], dtype="string"),
         "post_car_t": pd.array([True, False, False], dtype="boolean"),
         "data_cutoff": pd.to_datetime(["2022-03-14", None, "2019-01-01"]),
@@ -58,8 +67,18 @@ def _evidence() -> Evidence:
         "class_id": pd.array(["bispecific_antibodies"], dtype="string"),
         "source_id": pd.array(["undated_web"], dtype="string"),
     })
+    approvals = pd.DataFrame({
+        "approval_id": pd.array(["glofit_fda", "glofit_news"], dtype="string"),
+        "agent_id": pd.array(["glofitamab", "glofitamab"], dtype="string"),
+        "regulator": pd.array(["FDA", "EMA"], dtype="string"),
+        "date": pd.to_datetime(["2023-06-15", "2023-07-07"]),
+        "disease": pd.array(["DLBCL", "DLBCL"], dtype="string"),
+        "line_of_therapy": pd.array(["after two or more lines", "after two or more lines"], dtype="string"),
+        "kind": pd.array(["accelerated", "conditional"], dtype="string"),
+        "source_id": pd.array(["fresh2025_a", "undated_web"], dtype="string"),
+    })
     return Evidence.from_frames(sources=sources, classes=classes, agents=agents, results=results,
-                                reported_ranges=ranges)
+                                reported_ranges=ranges, approvals=approvals)
 
 
 def test_stale_sources_are_those_accessed_more_than_n_months_before_today() -> None:
@@ -88,6 +107,27 @@ def test_results_without_data_cutoff() -> None:
     assert results_without_data_cutoff(_evidence())["result_id"].tolist() == ["epcor_orr"]
 
 
+def test_sources_whose_identifier_is_to_complete_are_listed() -> None:
+    assert sources_to_complete(_evidence())["source_id"].tolist() == ["old2020_b"]
+
+
+def test_approvals_cited_from_a_press_article_are_listed() -> None:
+    assert press_only_approvals(_evidence())["approval_id"].tolist() == ["glofit_news"]
+
+
+def test_class_status_comes_from_approvals_so_a_class_without_lbcl_approval_is_investigational() -> None:
+    evidence = _evidence()
+    assert class_status(evidence)["status"].tolist() == ["approved", "investigational"]
+    fl_only = evidence.approvals.assign(disease="FL")
+    status = class_status(Evidence.from_frames(**{**_tables(evidence), "approvals": fl_only}))
+    assert status["status"].tolist() == ["investigational", "investigational"]
+
+
+def _tables(evidence: Evidence) -> dict[str, pd.DataFrame]:
+    return {name: getattr(evidence, name) for name in ("sources", "classes", "agents", "results",
+                                                        "reported_ranges", "approvals")}
+
+
 def test_investigational_entries_with_sources_older_than_two_years() -> None:
     old = old_investigational_sources(_evidence(), today=TODAY)
     assert old[["table", "entry_id", "source_id"]].values.tolist() == [
@@ -102,10 +142,11 @@ def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
     report = audit_evidence(evidence, stale_after_months=12, today=TODAY)
     assert {kind: len(frame) for kind, frame in report.findings.items()} == {
         "stale_sources": 1, "agents_without_post_car_t": 2, "classes_without_reported_range": 1,
-        "results_without_data_cutoff": 1, "old_investigational_sources": 1}
-    assert report.total == 6
+        "results_without_data_cutoff": 1, "old_investigational_sources": 1, "sources_to_complete": 1,
+        "press_only_approvals": 1}
+    assert report.total == 8
     text = report.render_text()
-    assert text.startswith("Evidence audit (2026-11-26): 6 finding(s)")
+    assert text.startswith("Evidence audit (2026-11-26): 8 finding(s)")
     assert "Sources not checked for more than 12 months: 1" in text
     for name, frame in copies.items():
         pd.testing.assert_frame_equal(getattr(evidence, name), frame)

@@ -67,8 +67,8 @@ def test_known_trial_is_updated_in_place_keeping_curated_columns(folder: Path) -
     other_tables = {p.name: p.read_bytes() for p in folder.glob("*.csv") if p.name != "trials.csv"}
     (update,) = import_trials([KITE], folder, write=True)
     after = _row(folder, "NCT04989803")
-    assert {c.column for c in update.changes} >= {"status", "status_verified"}
-    assert after["status"] == "ACTIVE_NOT_RECRUITING" and after["status_verified"] == "2026-08-20"
+    assert {c.column for c in update.changes} >= {"status", "status_date"}
+    assert after["status"] == "ACTIVE_NOT_RECRUITING" and after["status_date"] == "2026-08-20"
     for column in ("title", "class_id", "population"):
         assert after[column] == before[column]
     assert {p.name: p.read_bytes() for p in folder.glob("*.csv") if p.name != "trials.csv"} == other_tables
@@ -114,7 +114,7 @@ def test_an_older_record_leaves_the_row_alone(folder: Path, tmp_path: Path) -> N
     older = tmp_path / "older.json"
     older.write_text(json.dumps(study), encoding="utf-8")
     (update,) = import_trials([older], folder)
-    assert not update.changes and "before status_verified" in update.note
+    assert not update.changes and "before status_date" in update.note
 
 
 def test_draft_source_row_points_at_the_registry() -> None:

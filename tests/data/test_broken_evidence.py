@@ -37,8 +37,7 @@ def results_header(folder: Path) -> str:
 
 def test_empty_file(evidence_copy: Path) -> None:
     (evidence_copy / "agents.csv").write_bytes(b"")
-    header = ",".join(["agent_id", "name", "brand_names", "class_id", "target", "regulatory_status",
-                       "notes"])
+    header = ",".join(["agent_id", "name", "brand_names", "class_id", "target", "notes"])
     assert_reports(evidence_copy, f"agents.csv:1:: the file is empty; expected a header row: {header}")
 
 
@@ -99,7 +98,7 @@ def test_ragged_row(evidence_copy: Path) -> None:
     path = evidence_copy / "agents.csv"
     path.write_text(path.read_text(encoding="utf-8") + "extra_agent,Name\n", encoding="utf-8")
     line = len(read_rows(path))
-    assert_reports(evidence_copy, f"agents.csv:{line}:: row has 2 fields, the header has 7; quote any "
+    assert_reports(evidence_copy, f"agents.csv:{line}:: row has 2 fields, the header has 6; quote any "
                    "field that contains a comma")
 
 
@@ -181,7 +180,8 @@ def test_bad_result_cell(evidence_copy: Path, column: str, value: str, message: 
         ("url", "javascript:alert(1)", "'javascript:alert(1)' is not in the expected form: a web address "
                                        "starting with https:// or http://"),
         ("source_type", "blog", "'blog' is not an allowed value; expected one of: trial_publication, "
-                                "conference_abstract, label, guideline, review, article"),
+                                "conference_abstract, label, guideline, review, article, registry_record, "
+                                "agency_page, patient_organisation"),
         ("accessed", "23/11/2026", "'23/11/2026' is not a real calendar date written YYYY-MM-DD"),
     ],
 )
@@ -236,7 +236,8 @@ def test_derived_count_must_be_determined(evidence_copy: Path) -> None:
         set_cell(evidence_copy, "results.csv", 2, column, value)
     assert_reports(evidence_copy, "results.csv:2:responders: derived count is not determined by the "
                    "source: 39% of 155 fits 2 counts (60, 61); record a count the source prints "
-                   "(responders_basis 'reported') or leave the figure out")
+                   "(responders_basis 'reported') or leave the figure out; or store the nearest, 60, with "
+                   "responders_basis 'rounded'")
 
 
 def test_duplicated_primary_key(evidence_copy: Path) -> None:
@@ -256,7 +257,7 @@ def test_results_must_cite_primary_source(evidence_copy: Path) -> None:
     article = find_line(evidence_copy, "sources.csv", source_type="article")
     source = cell(evidence_copy, "sources.csv", article, "source_id")
     set_cell(evidence_copy, "results.csv", 2, "source_id", source)
-    assert_reports(evidence_copy, f"results.csv:2:source_id: '{source}' is a article; results must cite a "
+    assert_reports(evidence_copy, f"results.csv:2:source_id: '{source}' is an article; results must cite a "
                    "primary source (trial_publication, conference_abstract, label)")
 
 
@@ -282,7 +283,7 @@ def test_agent_and_class_ids_must_differ(evidence_copy: Path) -> None:
     new[0] = class_id
     write_rows(evidence_copy / "agents.csv", [*rows, new])
     assert_reports(evidence_copy, f"agents.csv:{len(rows) + 1}:agent_id: '{class_id}' is also a class_id; "
-                   "agent and class ids must differ so eligibility.scope_id is unambiguous")
+                   "agent and class ids must differ so every scope_id is unambiguous")
 
 
 def test_outcome_interval_must_contain_value(evidence_copy: Path) -> None:

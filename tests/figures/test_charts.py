@@ -219,7 +219,7 @@ def test_eligibility_plot_puts_one_marker_per_option_in_its_status_column_eligib
                        "option:polatuzumab_vedotin:check": 1, "option:allo_sct:not_eligible": 2}
     assert [t.replace("\n", " ") for t in tick_labels(fig)] == [
         "Epcoritamab", "Glofitamab", "Polatuzumab vedotin", "Allogeneic stem cell transplant"]
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == \
+    assert [t.get_text().replace("\n", " ") for t in fig.axes[0].get_xticklabels()] == \
         ["Eligible", "Check with team", "Not eligible"]
 
 

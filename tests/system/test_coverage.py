@@ -61,5 +61,9 @@ def test_the_seed_article_claims_are_recorded(evidence) -> None:
 
 
 def test_investigational_classes_have_registered_trials(evidence) -> None:
-    investigational = evidence.classes.loc[evidence.classes["status"] == "investigational", "class_id"]
+    from lymphoma_evidence.analysis.approvals import class_status
+
+    status = class_status(evidence).merge(evidence.classes[["class_id", "role"]], on="class_id")
+    investigational = status.loc[(status["status"] == "investigational") & (status["role"] == "option"),
+                                 "class_id"]
     assert set(investigational) <= set(evidence.trials["class_id"])

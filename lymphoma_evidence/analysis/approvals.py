@@ -1,0 +1,87 @@
+"""Regulatory status, derived from ``approvals.csv``: per agent and indication, never typed per class.
+
+A class is ``approved`` when at least one of its agents has an approval for large B-cell lymphoma
+(disease LBCL or DLBCL) from any regulator; otherwise ``standard`` when it is not a licensed product
+(chemotherapy regimens, transplant, radiotherapy, supportive care), ``investigational`` when it is.
+Taking part in a clinical trial is ``investigational`` by nature.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..data.evidence import Evidence
+
+#: Diseases of an approval that count as "for this use" (large B-cell lymphoma).
+LBCL_DISEASES = ("LBCL", "DLBCL")
+#: Class kinds that are care, not licensed products: their status is standard without any approval.
+STANDARD_KINDS = ("chemotherapy", "transplant", "radiotherapy", "supportive_care")
+CLASS_STATUS_COLUMNS = ["class_id", "status", "approved_agents"]
+KIND_WORDS = {
+    "full": "approval",
+    "accelerated": "accelerated approval",
+    "conditional": "conditional approval",
+}
+NO_APPROVAL = "no approval recorded"
+
+
+def approval_words(approval: pd.Series) -> str:
+    """One approval in words, e.g. ``FDA accelerated approval 2023 (DLBCL, after two or more lines ...)``."""
+    regulator = str(approval["regulator"]).replace("_", " ")
+    year = "" if pd.isna(approval["date"]) else f" {pd.Timestamp(approval['date']).year}"
+    return (
+        f"{regulator} {KIND_WORDS.get(approval['kind'], approval['kind'])}{year} "
+        f"({approval['disease']}, {approval['line_of_therapy']})"
+    )
+
+
+def agent_status(evidence: Evidence) -> pd.Series:
+    """Every agent's approvals in words (``"; "``-separated, oldest first), or ``"no approval recorded"``.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``agent_id``, in agents.csv order.
+    """
+    approvals = evidence.approvals.sort_values(["date", "approval_id"], kind="mergesort")
+    words = (
+        approvals.assign(words=[approval_words(r) for _, r in approvals.iterrows()])
+        if len(approvals)
+        else approvals.assign(words=pd.Series(dtype="string"))
+    )
+    joined = words.groupby("agent_id", sort=False)["words"].agg("; ".join)
+    ids = evidence.agents["agent_id"]
+    return pd.Series(
+        [joined.get(a, NO_APPROVAL) for a in ids],
+        index=pd.Index(ids, name="agent_id"),
+        name="approvals",
+        dtype="string",
+    )
+
+
+def class_status(evidence: Evidence) -> pd.DataFrame:
+    """Each class's status derived from its agents' approvals for LBCL (see the module docstring).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``class_id, status, approved_agents`` (agent names with an LBCL approval, ``"; "``), in
+        therapy_classes.csv order.
+    """
+    approvals = evidence.approvals
+    lbcl = set(approvals.loc[approvals["disease"].isin(LBCL_DISEASES).fillna(False), "agent_id"].dropna())
+    agents = evidence.agents
+    rows = []
+    for _, cls in evidence.classes.iterrows():
+        members = agents[agents["class_id"] == cls["class_id"]]
+        approved = members[members["agent_id"].isin(lbcl)]
+        if len(approved):
+            status = "approved"
+        elif cls["kind"] in STANDARD_KINDS:
+            status = "standard"
+        else:
+            status = "investigational"
+        rows.append(
+            {"class_id": cls["class_id"], "status": status, "approved_agents": "; ".join(approved["name"])}
+        )
+    return pd.DataFrame(rows, columns=CLASS_STATUS_COLUMNS).astype("string")

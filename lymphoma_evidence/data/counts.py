@@ -1,0 +1,234 @@
+"""Counting rules shared by results.csv (responders) and harms.csv (patients with the event).
+
+A count is ``reported`` (printed), ``derived`` (only n and a percentage are printed, and exactly one whole
+number fits the percentage), ``derived_ci`` (results only: the printed 95% CI picks the one count among
+several that fit) or ``rounded`` (several whole numbers fit the printed percentage; the nearest one to
+``n * percent / 100`` is stored, and every output marks it approximate).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..errors import Problem
+from .schema import Package
+
+PERCENT_TOLERANCE = 1.0  # percentage points between reported_percent and 100 * count / n
+
+Frames = dict[str, pd.DataFrame]
+Lines = dict[str, list[int]]
+
+
+@dataclass(frozen=True)
+class CountColumns:
+    """Where a table keeps its denominator, count, count basis and printed percentage."""
+
+    table: str
+    n: str
+    count: str
+    basis: str
+    percent: str
+    noun: str  # what is counted, for messages
+
+
+RESULT_COUNTS = CountColumns(
+    "results", "n", "responders", "responders_basis", "reported_percent", "responders"
+)
+HARM_COUNTS = CountColumns("harms", "n", "patients", "patients_basis", "reported_percent", "patients")
+
+
+def _decimals(value: float) -> int:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def counts_matching_percent(n: int, percent: float) -> list[int]:
+    """Whole numbers k in 0..n whose 100*k/n rounds to ``percent`` (0-100) at its printed precision."""
+    half = 0.5 * 10 ** -_decimals(percent) + 1e-9
+    return [k for k in range(n + 1) if abs(100 * k / n - percent) <= half]
+
+
+def nearest_count(n: int, percent: float) -> int:
+    """The whole number nearest to ``n * percent / 100`` (halves round up), for a ``rounded`` count.
+
+    Parameters
+    ----------
+    n : int
+        The denominator.
+    percent : float
+        The printed percentage (0-100).
+    """
+    return int(math.floor(n * percent / 100 + 0.5 + 1e-9))
+
+
+def counts_matching_interval(n: int, candidates: list[int], low: float, high: float) -> list[int]:
+    """The ``candidates`` whose exact (Clopper-Pearson) 95% CI rounds to ``low``-``high`` (percent)."""
+    from scipy.stats import beta
+
+    half = 0.5 * 10 ** -max(_decimals(low), _decimals(high)) + 1e-9
+
+    def fits(k: int) -> bool:
+        lo = 0.0 if k == 0 else 100 * beta.ppf(0.025, k, n - k + 1)
+        hi = 100.0 if k == n else 100 * beta.ppf(0.975, k + 1, n - k)
+        return abs(lo - low) <= half and abs(hi - high) <= half
+
+    return [k for k in candidates if fits(k)]
+
+
+def _at(
+    package: Package, cols: CountColumns, lines: Lines, index: int, column: str, message: str, code: str
+) -> Problem:
+    return Problem(package.table(cols.table).path, lines[cols.table][index], column, message, code)
+
+
+def _count_above_n(package: Package, frame: pd.DataFrame, lines: Lines, cols: CountColumns) -> list[Problem]:
+    over = (frame[cols.count] > frame[cols.n]).fillna(False)
+    return [
+        _at(
+            package,
+            cols,
+            lines,
+            i,
+            cols.count,
+            f"{frame[cols.count][i]} {cols.noun} exceed n = {frame[cols.n][i]}; {cols.count} must be at "
+            "most n",
+            "responders-exceed-n",
+        )
+        for i in frame.index[over]
+    ]
+
+
+def _percent_mismatch(
+    package: Package, frame: pd.DataFrame, lines: Lines, cols: CountColumns
+) -> list[Problem]:
+    computed = 100 * frame[cols.count] / frame[cols.n]
+    off = ((computed - frame[cols.percent]).abs() > PERCENT_TOLERANCE).fillna(False)
+    over = (frame[cols.count] > frame[cols.n]).fillna(False)
+    return [
+        _at(
+            package,
+            cols,
+            lines,
+            i,
+            cols.percent,
+            f"reported {frame[cols.percent][i]:g}% differs from 100 x {cols.count} / n = {computed[i]:.1f}% "
+            f"by more than {PERCENT_TOLERANCE:g} point; check n and {cols.count} against the source",
+            "percent-mismatch",
+        )
+        for i in frame.index[off & ~over]
+    ]
+
+
+def _needs_percent(package: Package, frame: pd.DataFrame, lines: Lines, cols: CountColumns) -> list[Problem]:
+    needs = frame[cols.basis].isin(["derived", "derived_ci", "rounded"]).fillna(False)
+    missing = needs & frame[cols.percent].isna()
+    return [
+        _at(
+            package,
+            cols,
+            lines,
+            i,
+            cols.percent,
+            f"{cols.basis} {frame[cols.basis][i]!r} needs the percentage as printed in {cols.percent}; add "
+            f"it, or record a printed count ({cols.basis} 'reported')",
+            "derived-count",
+        )
+        for i in frame.index[missing]
+    ]
+
+
+def _derived(package: Package, frame: pd.DataFrame, lines: Lines, cols: CountColumns) -> list[Problem]:
+    basis = frame[cols.basis]
+    usable = (
+        basis.isin(["derived", "derived_ci"]).fillna(False)
+        & frame[[cols.n, cols.count, cols.percent]].notna().all(axis=1)
+        & (frame[cols.n] >= 1).fillna(False)
+    )
+    problems = []
+    for i in frame.index[usable]:
+        n, k, pct = int(frame[cols.n][i]), int(frame[cols.count][i]), float(frame[cols.percent][i])
+        matches = counts_matching_percent(n, pct)
+        printed = f"{pct:g}%"
+        if basis[i] == "derived_ci":
+            low, high = frame["reported_ci_low"][i], frame["reported_ci_high"][i]
+            if pd.isna(low) or pd.isna(high):
+                problems.append(
+                    _at(
+                        package,
+                        cols,
+                        lines,
+                        i,
+                        "reported_ci_low",
+                        "responders_basis 'derived_ci' needs the printed 95% CI in "
+                        "reported_ci_low and reported_ci_high",
+                        "derived-count",
+                    )
+                )
+                continue
+            matches = counts_matching_interval(n, matches, float(low), float(high))
+            printed = f"{pct:g}% (95% CI {low:g}-{high:g})"
+        if matches == [k]:
+            continue
+        if not matches or k not in matches:
+            why = f"{k}/{n} = {100 * k / n:.2f}% does not match {printed}"
+            rounded = ""
+        else:
+            why = f"{printed} of {n} fits {len(matches)} counts ({', '.join(map(str, matches))})"
+            rounded = f"; or store the nearest, {nearest_count(n, pct)}, with {cols.basis} 'rounded'"
+        problems.append(
+            _at(
+                package,
+                cols,
+                lines,
+                i,
+                cols.count,
+                f"derived count is not determined by the source: {why}; record a count the source prints "
+                f"({cols.basis} 'reported') or leave the figure out{rounded}",
+                "derived-count",
+            )
+        )
+    return problems
+
+
+def _rounded(package: Package, frame: pd.DataFrame, lines: Lines, cols: CountColumns) -> list[Problem]:
+    usable = (
+        (frame[cols.basis] == "rounded").fillna(False)
+        & frame[[cols.n, cols.count, cols.percent]].notna().all(axis=1)
+        & (frame[cols.n] >= 1).fillna(False)
+    )
+    problems = []
+    for i in frame.index[usable]:
+        n, k, pct = int(frame[cols.n][i]), int(frame[cols.count][i]), float(frame[cols.percent][i])
+        matches = counts_matching_percent(n, pct)
+        nearest = nearest_count(n, pct)
+        if len(matches) == 1:
+            message = (
+                f"{pct:g}% of {n} fits one count only ({matches[0]}); the count is exact: use "
+                f"{cols.basis} 'derived' with {cols.count} {matches[0]}"
+            )
+        elif not matches:
+            message = (
+                f"no whole number of {n} rounds to {pct:g}%; check n and {cols.percent} against the source"
+            )
+        elif k != nearest:
+            message = (
+                f"{cols.basis} 'rounded' stores the nearest whole number to n x {cols.percent} / 100 = "
+                f"{n * pct / 100:.2f}, that is {nearest}, not {k}"
+            )
+        else:
+            continue
+        problems.append(_at(package, cols, lines, i, cols.count, message, "rounded-count"))
+    return problems
+
+
+def count_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    """Every counting problem in results.csv and harms.csv (count above n, printed percentage, bases)."""
+    problems: list[Problem] = []
+    for cols in (RESULT_COUNTS, HARM_COUNTS):
+        frame = frames[cols.table]
+        for check in (_count_above_n, _percent_mismatch, _needs_percent, _derived, _rounded):
+            problems += check(package, frame, lines, cols)
+    return problems
