@@ -161,18 +161,44 @@ class PatientPage:
         """Each choice of the aid under "may fit", "ask your care team" or "probably not"."""
         findings = requirement_findings(self.evidence, self.patient)
         findings = findings.assign(option=findings["class_id"].map(lambda c: SHOWN_AS.get(c, c)))
+        caveats = self._caveats()
         grouped: dict[str, list[h.Fragment]] = {key: [] for key, _, _ in GROUPS}
         for class_id, name, _ in OPTIONS:
             status, reasons, sources = option_status(findings[findings["option"] == class_id])
             text = " ".join(reasons)
             grouped[status].append(h.Fragment(f"<strong>{self.words.link(name)}</strong>: "
-                                              f"{self.words.link(text)}{self.refs.cite(*sources)}"))
+                                              f"{self.words.link(text)}{self.refs.cite(*sources)}"
+                                              f"{caveats.get(class_id, '')}"))
         body = [self.words.para("These groups come from rules in medicine labels, treatment guides and "
                                 "trials. They are not a decision.")]
         for key, title, meaning in GROUPS:
             if grouped[key]:
                 body += [h.heading(3, title), h.para(h.text(meaning)), h.bullets(grouped[key])]
         return self.section("Which choices may fit?", *body)
+
+    def _caveats(self) -> dict[str, h.Fragment]:
+        """For each choice the analysis flags as possibly poor although it fits (``class_options``
+        caveat), the direct evidence in words: how many were alive 1 year later without growth."""
+        from ..analysis.eligibility import class_options
+        from ..formatting import natural_frequency
+        from .aid_numbers import BENEFIT_DENOMINATOR, headline, pick
+        from .option_grid import number_span
+
+        flagged = class_options(self.evidence, self.patient)
+        flagged = flagged[flagged["caveat"].astype("string").fillna("").str.len() > 0]
+        numbers = headline(self.evidence) if len(flagged) else None
+        out = {}
+        for class_id in flagged["class_id"]:
+            found = pick(numbers, class_id, "pfs_rate_12m")
+            if found is None:
+                continue
+            said = natural_frequency(found.rate, BENEFIT_DENOMINATOR)
+            text = (f" But only {said} people who had it after CAR-T were alive 1 year later without the "
+                    "lymphoma growing.")
+            out[SHOWN_AS.get(class_id, class_id)] = number_span(found, BENEFIT_DENOMINATOR,
+                                                                self.words.link(text)) + \
+                self.refs.cite(*found.source_ids)
+        return out
 
     def next_steps(self) -> h.Fragment:
         """Where to read more, and three questions to start."""

@@ -77,3 +77,23 @@ def test_profile_is_described_in_plain_words() -> None:
     assert "We do not know how many treatments came before." in lines
     assert "Has not had CAR T-cell therapy." in lines and "A matching donor has been found." in lines
     assert "Markers on the lymphoma: not known." in lines
+
+
+def test_a_choice_that_fits_but_did_poorly_after_car_t_says_so_with_the_librarys_number() -> None:
+    from lymphoma_evidence.analysis.headline import headline_numbers
+    from lymphoma_evidence.formatting import natural_frequency
+
+    profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
+    soup = BeautifulSoup(page_html(profile)["choices"], "html.parser")
+    spans = soup.select("span.aid-number")
+    numbers = headline_numbers(load_evidence(EVIDENCE))
+    for span in spans:
+        row = numbers[(numbers["class_id"] == span["data-option"]) & (numbers["measure"] == "pfs_rate_12m")
+                      & (numbers["stratum"] == "post_car_t")]
+        assert natural_frequency(float(row["value"].iloc[0]), 10) in span.get_text(" ")
+        assert "after CAR-T" in span.get_text(" ")
+    from lymphoma_evidence.analysis.eligibility import class_options
+
+    options = class_options(load_evidence(EVIDENCE), profile)
+    flagged = options.loc[options["caveat"].astype("string").fillna("").str.len() > 0, "class_id"]
+    assert spans and [s["data-option"] for s in spans] == list(flagged)
