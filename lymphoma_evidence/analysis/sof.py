@@ -17,7 +17,7 @@ from ..formatting import approximately, percent, percent_range
 from .headline import headline_numbers
 from .strata import STRATA, STRATUM_LABELS
 
-__all__ = ["SOF_OUTCOMES", "SOF_COLUMNS", "NOT_RATED", "summary_of_findings"]
+__all__ = ["SOF_OUTCOMES", "SOF_COLUMNS", "NOT_RATED", "outcome_family", "summary_of_findings"]
 
 #: The outcomes of a summary-of-findings table, in order: headline measure -> outcome in words.
 SOF_OUTCOMES = {
@@ -69,9 +69,24 @@ def _ratings(evidence: Evidence) -> pd.DataFrame:
     return table
 
 
+def outcome_family(measure: str) -> str:
+    """The outcome a rating may name instead of the exact measure: ``pfs_rate_12m`` and
+    ``median_pfs_months`` -> ``pfs``, ``os_rate_12m`` -> ``os``, ``crs/grade_3_plus`` -> ``crs``."""
+    if "/" in measure:
+        return measure.split("/")[0]
+    for family in ("pfs", "os", "duration_of_response", "non_relapse_mortality"):
+        if measure.startswith((f"{family}_rate", f"median_{family}")):
+            return family
+    return measure
+
+
 def _rating(ratings: pd.DataFrame, class_id: str, stratum: str, measure: str) -> tuple[str, str]:
-    hit = ratings[(ratings["class_id"] == class_id) & (ratings["stratum"] == stratum)
-                  & (ratings["outcome"] == measure)]
+    """The analyst's rating of this outcome: one naming the exact measure (e.g. ``pfs_rate_12m``) wins
+    over one naming its family (``pfs``)."""
+    mine = ratings[(ratings["class_id"] == class_id) & (ratings["stratum"] == stratum)]
+    hit = mine[mine["outcome"] == measure]
+    if hit.empty:
+        hit = mine[mine["outcome"] == outcome_family(measure)]
     if hit.empty:
         return NOT_RATED, ""
     rec = hit.iloc[0]
