@@ -33,7 +33,7 @@ from ..vocabulary import ENDPOINTS, check_endpoint
 RESPONSE_COLUMNS = [
     "result_id", "class_id", "class_name", "agent_id", "agent_name", "regimen", "trial",
     "population", "disease", "post_car_t", "endpoint", "analysis_set", "n", "responders", "rate",
-    "ci_low", "ci_high", "source_id", "source_label",
+    "ci_low", "ci_high", "source_id", "source_label", "approximate",
 ]
 
 #: The contracted columns, then ``disease`` (studies of different diseases are never pooled).
@@ -159,6 +159,8 @@ def response_table(
     if wanted is not None:
         keep &= frame["class_id"].isin(wanted).fillna(False).astype(bool)
     frame = _with_rates(frame[keep.to_numpy()], method)
+    # a rounded count (several whole numbers fit the printed percentage) makes count and rate approximate
+    frame = frame.assign(approximate=frame["responders_basis"].eq("rounded").fillna(False).astype(bool))
     return frame[RESPONSE_COLUMNS].reset_index(drop=True)
 
 
