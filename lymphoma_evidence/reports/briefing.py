@@ -150,6 +150,13 @@ class Briefing:
 
         return takeaways(self)
 
+    def teaching(self) -> h.Fragment:
+        """Educators only: learning objectives, teaching points and where the figures and deck come from
+        (:func:`lymphoma_evidence.reports.direct_sections.teaching`)."""
+        from .direct_sections import teaching
+
+        return teaching(self)
+
     def outlook(self) -> h.Fragment:
         """The outlook after CAR-T failure, from outcomes of all patients (scope ``any``)."""
         out = self.evidence.outcomes
@@ -227,15 +234,20 @@ class Briefing:
         return self.section("Response rates by trial", intro, figure(chart), self.response_table())
 
     def ranges_chart(self) -> h.Fragment:
-        """The stated ranges beside the primary trials, as a figure."""
+        """The stated ranges beside the primary trials, as a figure (clinicians only: the check of reviews
+        against trials is analyst material, not teaching or patient material)."""
         from ..figures.charts import ranges_figure
 
+        if self.audience != "clinician":
+            return h.Fragment("")
         return figure(ranges_figure(self.evidence))
 
     def ranges(self) -> h.Fragment:
-        """Ranges stated by secondary sources, checked against the primary results."""
+        """Ranges stated by secondary sources, checked against the primary results (clinicians only)."""
         from ..analysis.summaries import check_reported_ranges
 
+        if self.audience != "clinician":
+            return h.Fragment("")
         checked = check_reported_ranges(self.evidence)
         if self.class_ids:
             checked = checked[checked["class_id"].isin(self.class_ids)]
