@@ -60,3 +60,15 @@ def digest(folder: Path) -> str:
         if path.is_file():
             h.update(path.name.encode() + path.read_bytes())
     return h.hexdigest()
+
+
+def complete(frame, model):
+    """``frame`` with every column of an analysis table ``model`` (missing ones empty), in the model's order
+    and any extra columns after: for small hand-made tables in tests."""
+    import pandas as pd
+
+    from lymphoma_evidence.analysis.frames import columns
+
+    wanted = columns(model)
+    filled = frame.assign(**{c: pd.NA for c in wanted if c not in frame.columns})
+    return filled[[*wanted, *(c for c in frame.columns if c not in wanted)]]

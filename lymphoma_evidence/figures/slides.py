@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from ..errors import ParameterError
+from ..errors import LymphomaEvidenceError, ParameterError
 from ..fileio import write_with
 from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..analysis.eligibility import PatientProfile
     from ..data.evidence import Evidence
 
+_T = TypeVar("_T")
 DECK_TITLE = "What next when lymphoma comes back after CAR\u2011T cell therapy"
 #: Smallest font on a slide's body (points); figure labels are at least 14 pt at full width.
 BODY_PT = 18
@@ -261,4 +262,11 @@ def _set_title(slide: Slide, text: str, size: int = TITLE_PT) -> None:
 
 
 def _notes(slide: Slide, text: str) -> None:
-    slide.notes_slide.notes_text_frame.text = text
+    _present(slide.notes_slide.notes_text_frame, "a notes placeholder").text = text
+
+
+def _present(value: _T | None, what: str) -> _T:
+    """``value``, which python-pptx types as optional; the default template always has it."""
+    if value is None:
+        raise LymphomaEvidenceError(f"the slide template has no {what}; the deck cannot be written")
+    return value

@@ -6,7 +6,8 @@ from ..analysis.eligibility import PatientProfile
 from ..errors import ParameterError
 from ..vocabulary import STATUS_COUNTS, STATUS_WORDS
 from . import html as h
-from .briefing import Briefing, figure
+from .briefing import Briefing
+from .context import figure
 
 TRI_STATE = {"yes": True, "no": False, "unknown": None}
 
@@ -63,7 +64,7 @@ def profile(b: Briefing, patient: PatientProfile) -> h.Fragment:
 def options(b: Briefing, patient: PatientProfile) -> h.Fragment:
     """Every option with its status and the reasons, then the overview figure."""
     from ..analysis.eligibility import eligible_options
-    from ..figures.charts import eligibility_figure
+    from ..figures.figureset import eligibility_figure
 
     table = eligible_options(b.evidence, patient)
     fmt = {"status": lambda r: h.tag("span", h.esc(STATUS_WORDS[r["status"]]),

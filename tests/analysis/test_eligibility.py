@@ -11,7 +11,8 @@ from helpers import EVIDENCE
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from lymphoma_evidence.analysis.eligibility import OPTION_COLUMNS, PatientProfile, eligible_options
+from lymphoma_evidence.analysis.eligibility import PatientProfile, eligible_options
+from lymphoma_evidence.analysis.frames import EligibleOptions, columns
 from lymphoma_evidence.data.evidence import Evidence, load_evidence
 from lymphoma_evidence.errors import ParameterError
 
@@ -98,7 +99,7 @@ def test_profile_rejects_bad_values_with_a_hint(kwargs, message):
 
 def test_options_have_the_columns_and_follow_class_display_order():
     table = eligible_options(evidence(), PatientProfile())
-    assert list(table.columns) == OPTION_COLUMNS
+    assert list(table.columns) == columns(EligibleOptions)
     assert table["scope_id"].tolist() == [
         "glofitamab", "bispecific_antibodies", "loncastuximab_tesirine", "allogeneic_hct",
         "axicabtagene_ciloleucel", "lv20_19_car_t"]
@@ -279,3 +280,8 @@ def test_every_real_eligibility_row_gets_a_status_for_a_typical_post_car_t_patie
     assert table["class_id"].map(order).is_monotonic_increasing
     needs_fit = real.eligibility.loc[real.eligibility["transplant"] == "fit", "scope_id"]
     assert (table.set_index("scope_id").loc[list(needs_fit), "status"] == "not_eligible").all()
+
+
+def test_real_options_validate_against_their_frame_model(evidence):
+    for profile in (PatientProfile(), PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)):
+        EligibleOptions.validate(eligible_options(evidence, profile))
