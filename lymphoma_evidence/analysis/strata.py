@@ -281,7 +281,8 @@ def _pooled_row(group: pd.DataFrame, class_id: str, stratum: str, value: str, di
                 id_column: str, count: str, basis: str) -> dict[str, object]:
     approximate = bool(group[basis].astype("string").eq("rounded").any()) if basis in group.columns \
         else False
-    percents = group["prior_car_t_percent"].dropna() if "prior_car_t_percent" in group.columns else []
+    percents = group["prior_car_t_percent"].dropna() if "prior_car_t_percent" in group.columns \
+        else pd.Series(dtype=float)
     row: dict[str, object] = {
         "class_id": class_id, "stratum": stratum, "measure": value, "disease": disease,
         "n_studies": len(group), "n_patients": int(group["n"].sum()),

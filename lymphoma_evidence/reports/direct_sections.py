@@ -47,11 +47,11 @@ _INDIRECT_HEADING = {"partly": "From populations in which only some people had h
 
 
 def _numbers(b: Briefing) -> pd.DataFrame:
-    cached = getattr(b, "_headline", None)
-    if cached is None:
-        cached = headline_numbers(b.evidence)
-        b._headline = cached
-    return cached
+    """The headline numbers of the report's evidence, computed once per report (cached on the context)."""
+    cache = vars(b)
+    if "_headline" not in cache:
+        cache["_headline"] = headline_numbers(b.evidence)
+    return cache["_headline"]
 
 
 def number_sentence(row: pd.Series, detailed: bool = True) -> str:
