@@ -142,7 +142,9 @@ def response_table(
     frame = _with_rates(frame[keep.to_numpy()], method)
     from .frames import ResponseTable, columns
 
-    return frame[columns(ResponseTable)].reset_index(drop=True)
+    # a rounded count (several whole numbers fit the printed percentage) makes count and rate approximate
+    frame = frame.assign(approximate=frame["responders_basis"].eq("rounded").fillna(False).astype(bool))
+    return frame[[*columns(ResponseTable), "approximate"]].reset_index(drop=True)
 
 
 def check_class_ids(evidence: Evidence, class_ids: Iterable[str] | str) -> list[str]:

@@ -57,7 +57,10 @@ def _pandera_schema(table: Table):
 
 
 def _check_message(field: Field, check: str, value: object, duplicates_at: list[int]) -> str:
-    shown = repr(value) if isinstance(value, str) else f"{value}"
+    if isinstance(value, str):
+        shown = repr(value)
+    else:
+        shown = f"{value:g}" if isinstance(value, float) else f"{value}"
     if check.startswith("not_nullable"):
         return f"a value is required in this column ({field.description.rstrip('.')})"
     if check.startswith("isin"):

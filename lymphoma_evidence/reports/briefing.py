@@ -82,7 +82,8 @@ class Briefing(ReportContext):
         table = self.responses(endpoint)
         columns = [("Class", "class_name"), ("Regimen", "regimen"), ("Trial", "trial"),
                    ("Population", "population"), ("n", "n"), (endpoint, "rate")]
-        fmt = {"rate": lambda r: h.esc(self.words.rate(r["rate"], r["ci_low"], r["ci_high"])),
+        fmt = {"rate": lambda r: h.esc(("about " if r["approximate"] else "")
+                                       + self.words.rate(r["rate"], r["ci_low"], r["ci_high"])),
                "trial": lambda r: h.esc(r["trial"]) + self.refs.cite(r["source_id"]),
                "n": lambda r: h.esc(int(r["n"]))}
         notes = ["Rates are computed from the published counts; intervals are exact (Clopper-Pearson).",

@@ -43,9 +43,9 @@ AGENTS = [
 SOURCES = [{"source_id": "s1", "label": "Source One 2022"}, {"source_id": "s2", "label": "Two 2023"}]
 
 
-def result(result_id: str, agent_id: str, n: int, responders: int, **extra) -> dict:
+def result(result_id: str, scope_id: str, n: int, responders: int, **extra) -> dict:
     row = {
-        "result_id": result_id, "agent_id": agent_id, "regimen": f"{agent_id} monotherapy",
+        "result_id": result_id, "scope_id": scope_id, "regimen": f"{scope_id} monotherapy",
         "trial": extra.pop("trial", result_id.split("_")[0].upper()), "disease": "LBCL",
         "population": "R/R LBCL", "post_car_t": False, "cohort_id": result_id, "endpoint": "ORR",
         "n": n, "responders": responders, "analysis_set": "treated", "source_id": "s1",
@@ -81,6 +81,18 @@ def evidence(results=None, ranges=None) -> Evidence:
 
 def test_response_table_has_the_contracted_columns_in_order():
     assert list(response_table(evidence()).columns) == columns(ResponseTable)
+
+
+def test_a_rounded_count_is_marked_approximate_and_a_class_cohort_is_named_by_its_class():
+    rows = [*RESULTS,
+            result("bsab_mixed", "bispecific_antibodies", 92, 40, cohort_id="bsab_mixed",
+                   responders_basis="rounded"),
+            result("epco_exact", "epcoritamab", 100, 40, cohort_id="epco_exact", responders_basis="reported")]
+    table = response_table(evidence(rows)).set_index("result_id")
+    assert table.loc["bsab_mixed", "approximate"] and not table.loc["epco_exact", "approximate"]
+    assert pd.isna(table.loc["bsab_mixed", "agent_id"])
+    assert table.loc["bsab_mixed", ["class_id", "agent_name"]].tolist() == [
+        "bispecific_antibodies", "Bispecific antibodies (several agents)"]
 
 
 def test_response_table_rates_and_exact_intervals_come_from_the_counts():
@@ -308,7 +320,7 @@ def test_summaries_on_the_real_evidence_trace_back_to_result_rows(real_evidence)
         for post_car_t in (None, True, False):
             for row in class_summary(real_evidence, endpoint, post_car_t).itertuples():
                 pooled = results.loc[row.result_ids.split("; ")]
-                assert set(classes_of[pooled["agent_id"]]) == {row.class_id}
+                assert set(pooled["scope_id"].map(lambda s: classes_of.get(s, s))) == {row.class_id}
                 assert pooled["cohort_id"].is_unique and (pooled["endpoint"] == endpoint).all()
                 assert row.total_patients == pooled["n"].sum()
                 assert row.n_studies == len(pooled)
