@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 NBVAL  := --nbval notebooks/ --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install reports test lint validate notebooks bench browser figures slides clean
+.PHONY: help install reports test quick lint validate notebooks bench browser figures slides clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,10 +27,12 @@ validate: $(STAMP) ## Check the evidence tables
 reports: $(STAMP) ## Validate the evidence and build the default reports into reports/
 	$(VENV)/bin/lymphoma-evidence build
 
-test: $(STAMP) ## Run the whole test suite: lint, unit, build and browser tests, notebooks under nbval
-	$(VENV)/bin/ruff check lymphoma_evidence tests benchmarks
+test: lint $(STAMP) ## Run the whole test suite: lint, layers, types, unit, build and browser tests, notebooks under nbval
 	$(VENV)/bin/pytest
 	$(VENV)/bin/pytest $(NBVAL)
+
+quick: lint $(STAMP) ## The quick loop: lint, layers, types and the tests not marked slow (no kernels, no browser)
+	$(VENV)/bin/pytest -m "not slow"
 
 notebooks: $(STAMP) ## Re-run the notebooks and re-save their stored outputs (after an evidence change)
 	$(PY) -m lymphoma_evidence.build.refresh
@@ -49,9 +51,11 @@ figures: $(STAMP) ## Write slide-ready figures (PNG + SVG + figures.md) into fig
 slides: $(STAMP) ## Build the 16:9 slide deck deck.pptx
 	$(VENV)/bin/lymphoma-evidence slides --out deck.pptx
 
-lint: $(STAMP) ## Lint the code with ruff
+lint: $(STAMP) ## Lint with ruff, check the layers with import-linter and the types with mypy
 	$(VENV)/bin/ruff check lymphoma_evidence tests benchmarks
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 clean: ## Remove built reports and caches (keeps .venv)
 	rm -rf reports/*.html reports/executed reports/screenshots reports/.manifest.json reports/.build.lock \
-		.pytest_cache .ruff_cache
+		.pytest_cache .ruff_cache .mypy_cache .import_linter_cache

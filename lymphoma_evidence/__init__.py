@@ -1,12 +1,22 @@
 """Curated evidence on lymphoma treatment after CAR T-cell therapy, and the reports built from it.
 
-The public API is imported lazily, so ``import lymphoma_evidence`` stays cheap for the CLI and kernels.
+The public API is imported lazily, so ``import lymphoma_evidence`` stays cheap for the CLI and kernels;
+``dir()``, tab completion and type checkers still see every name.
+
+Layers, lowest first (``make test`` checks them with import-linter; see ``[tool.importlinter]``)::
+
+    errors -> vocabulary | formatting | fileio | stats | paths   the foundation: no package imports
+           -> data       schema, CSV reading, validation, the Evidence bundle
+           -> analysis   Evidence in, DataFrames and plain sentences out
+           -> figures | analyst
+           -> reports    HTML sections, one module per notebook
+           -> build      papermill, nbconvert, the index     -> cli
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -26,9 +36,9 @@ _PUBLIC = {
     "proportion_ci": "stats",
     "pool_proportions": "stats",
     "PooledProportion": "stats",
-    "forest_figure": "figures.charts",
-    "ranges_figure": "figures.charts",
-    "eligibility_figure": "figures.charts",
+    "forest_figure": "figures.figureset",
+    "ranges_figure": "figures.figureset",
+    "eligibility_figure": "figures.figureset",
     "figure_html": "reports.display",
     "export_figures": "figures.figureset",
     "write_deck": "figures.slides",
@@ -37,7 +47,31 @@ _PUBLIC = {
     "audit_evidence": "analyst.audit",
 }
 
-__all__ = ["__version__", *_PUBLIC]
+__all__ = [
+    "__version__", "Evidence", "load_evidence", "validate_evidence", "Problem", "EvidenceError",
+    "LymphomaEvidenceError", "ParameterError", "response_table", "class_summary", "check_reported_ranges",
+    "PatientProfile", "eligible_options", "proportion_ci", "pool_proportions", "PooledProportion",
+    "forest_figure", "ranges_figure", "eligibility_figure", "figure_html", "export_figures", "write_deck",
+    "class_takeaways", "diff_evidence", "audit_evidence",
+]
+
+if TYPE_CHECKING:
+    from .analysis.eligibility import PatientProfile, eligible_options
+    from .analysis.summaries import check_reported_ranges, class_summary, response_table
+    from .analysis.takeaways import class_takeaways
+    from .analyst.audit import audit_evidence
+    from .analyst.diff import diff_evidence
+    from .data.evidence import Evidence, load_evidence
+    from .data.validate import validate_evidence
+    from .errors import EvidenceError, LymphomaEvidenceError, ParameterError, Problem
+    from .figures.figureset import eligibility_figure, export_figures, forest_figure, ranges_figure
+    from .figures.slides import write_deck
+    from .reports.display import figure_html
+    from .stats import PooledProportion, pool_proportions, proportion_ci
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def __getattr__(name: str) -> Any:

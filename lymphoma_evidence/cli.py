@@ -53,23 +53,33 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one 'file:line:column: message' per line; json: a list with one object per "
+                   "problem (file, line, column, code, message), for editors and CI.")
 @evidence_option
-def validate(path: Path | None, evidence_path: Path | None) -> None:
-    """Check the evidence tables; print one 'file:line:column: message' per problem.
+def validate(path: Path | None, fmt: str, evidence_path: Path | None) -> None:
+    """Check the evidence tables; print every problem, located by file, line and column.
 
-    PATH (or --evidence) is the evidence folder; default: evidence/ of the project.
+    PATH (or --evidence) is the evidence folder; default: evidence/ of the project. Exits 1 when there
+    is any problem.
     """
     from .data.validate import validate_evidence
 
     folder = _evidence_folder(path or evidence_path)
     problems = validate_evidence(folder)
-    for problem in problems:
-        click.echo(str(problem))
+    if fmt == "json":
+        import json
+
+        lines = ",\n".join(json.dumps(problem.as_dict(), ensure_ascii=False) for problem in problems)
+        click.echo(f"[\n{lines}\n]" if problems else "[]")
+    else:
+        for problem in problems:
+            click.echo(str(problem))
     if problems:
         files = len({p.file for p in problems})
         click.echo(f"{len(problems)} problem(s) in {files} file(s) under {folder}", err=True)
         sys.exit(1)
-    click.echo(f"{folder}: evidence is valid")
+    click.echo(f"{folder}: evidence is valid", err=fmt == "json")
 
 
 @cli.command()

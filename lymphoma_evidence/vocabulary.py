@@ -52,28 +52,32 @@ ENDPOINTS: tuple[str, ...] = tuple(e.value for e in Endpoint)
 AUDIENCES: tuple[str, ...] = tuple(a.value for a in Audience)
 
 #: Endpoint -> its name in words with the abbreviation (chart axes and titles).
-ENDPOINT_NAMES = {Endpoint.ORR: "overall response rate (ORR)", Endpoint.CR: "complete response rate (CR)"}
+ENDPOINT_NAMES: dict[str, str] = {Endpoint.ORR: "overall response rate (ORR)",
+                                  Endpoint.CR: "complete response rate (CR)"}
 #: Endpoint -> what it means for a patient, as the end of "... of people ...".
-ENDPOINT_PATIENT_VERBS = {Endpoint.ORR: "responded to treatment",
-                          Endpoint.CR: "had no lymphoma left on scans"}
+ENDPOINT_PATIENT_VERBS: dict[str, str] = {Endpoint.ORR: "responded to treatment",
+                                          Endpoint.CR: "had no lymphoma left on scans"}
 
 #: Eligibility statuses, most favourable first (chart order).
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in EligibilityStatus)
 #: Eligibility status -> chart legend label.
-STATUS_NAMES = {EligibilityStatus.ELIGIBLE: "Eligible", EligibilityStatus.CHECK: "Check with team",
-                EligibilityStatus.NOT_ELIGIBLE: "Not eligible"}
+STATUS_NAMES: dict[str, str] = {EligibilityStatus.ELIGIBLE: "Eligible",
+                                EligibilityStatus.CHECK: "Check with team",
+                                EligibilityStatus.NOT_ELIGIBLE: "Not eligible"}
 #: Eligibility status -> words for a patient (the patient options report).
-STATUS_WORDS = {EligibilityStatus.ELIGIBLE: "Fits the listed criteria",
-                EligibilityStatus.CHECK: "Check with the care team",
-                EligibilityStatus.NOT_ELIGIBLE: "Does not fit the listed criteria"}
+STATUS_WORDS: dict[str, str] = {EligibilityStatus.ELIGIBLE: "Fits the listed criteria",
+                                EligibilityStatus.CHECK: "Check with the care team",
+                                EligibilityStatus.NOT_ELIGIBLE: "Does not fit the listed criteria"}
 #: Eligibility status -> words after a count ("3 fit the listed criteria").
-STATUS_COUNTS = {EligibilityStatus.ELIGIBLE: "fit the listed criteria",
-                 EligibilityStatus.CHECK: "to check with the care team",
-                 EligibilityStatus.NOT_ELIGIBLE: "do not fit"}
+STATUS_COUNTS: dict[str, str] = {EligibilityStatus.ELIGIBLE: "fit the listed criteria",
+                                 EligibilityStatus.CHECK: "to check with the care team",
+                                 EligibilityStatus.NOT_ELIGIBLE: "do not fit"}
 #: Therapy-class status -> words in reports.
-CLASS_STATUS_WORDS = {ClassStatus.STANDARD: "standard care, long established",
-                      ClassStatus.APPROVED: "approved by regulators for this use",
-                      ClassStatus.INVESTIGATIONAL: "investigational, available in clinical trials only"}
+CLASS_STATUS_WORDS: dict[str, str] = {
+    ClassStatus.STANDARD: "standard care, long established",
+    ClassStatus.APPROVED: "approved by regulators for this use",
+    ClassStatus.INVESTIGATIONAL: "investigational, available in clinical trials only",
+}
 
 #: The one disclaimer: every built page, the notebooks and the slide deck show this text.
 DISCLAIMER = (

@@ -67,3 +67,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def complete(frame, model):
+    """``frame`` with every column of an analysis table ``model`` (missing ones empty), in the model's order
+    and any extra columns after: for small hand-made tables in tests."""
+    import pandas as pd
+
+    from lymphoma_evidence.analysis.frames import columns
+
+    wanted = columns(model)
+    filled = frame.assign(**{c: pd.NA for c in wanted if c not in frame.columns})
+    return filled[[*wanted, *(c for c in frame.columns if c not in wanted)]]

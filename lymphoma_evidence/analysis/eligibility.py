@@ -20,10 +20,6 @@ from ..data.evidence import Evidence
 from ..errors import ParameterError
 
 ANTIGEN_STATES = ("positive", "negative")
-OPTION_COLUMNS = [
-    "scope_id", "scope_type", "name", "class_id", "class_name", "status", "reasons", "basis",
-    "source_id",
-]
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 
@@ -38,10 +34,11 @@ def _optional_int(name: str, value: object, low: int, high: int | None, hint: st
         raise ParameterError(
             f"{name}={value!r} is not usable; expected {hint}, or None when unknown"
         )
-    if value < low or (high is not None and value > high):
+    number = int(value)
+    if number < low or (high is not None and number > high):
         limit = f"from {low} to {high}" if high is not None else f"{low} or more"
         raise ParameterError(f"{name}={value!r} is out of range; expected {limit}")
-    return int(value)
+    return number
 
 
 def _optional_bool(name: str, value: object) -> bool | None:
@@ -254,7 +251,7 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        One row per eligibility row, columns :data:`OPTION_COLUMNS`; ``scope_type`` is ``agent``
+        One row per eligibility row, columns :class:`~.frames.EligibleOptions`; ``scope_type`` is ``agent``
         or ``class``; ``reasons`` is ``"; "``-joined, e.g. ``"requires at least 2 prior lines
         (patient: 1)"``. Ordered by class display order, then file order.
 
@@ -280,12 +277,15 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
     assessed = [_assess(row, profile) for row in rows.itertuples(index=False)]
     rows = rows.assign(status=[a[0] for a in assessed], reasons=[a[1] for a in assessed])
     rows = rows.sort_values(["display_order", "_position"], na_position="last", kind="mergesort")
-    return rows[OPTION_COLUMNS].reset_index(drop=True)
+    from .frames import EligibleOptions, columns
+
+    return rows[columns(EligibleOptions)].reset_index(drop=True)
 
 
-#: Columns of :func:`class_options`: the figure's columns, then the agents beneath each class and the
-#: caveat of an option that fits but may still be a poor choice.
-CLASS_OPTION_COLUMNS = [*OPTION_COLUMNS, "agents", "caveat", "caveat_source_ids"]
+#: Columns of :func:`class_options`: those of :class:`~.frames.EligibleOptions`, then the agents beneath
+#: each class and the caveat of an option that fits but may still be a poor choice.
+CLASS_OPTION_COLUMNS = ["scope_id", "scope_type", "name", "class_id", "class_name", "status", "reasons",
+                        "basis", "source_id", "agents", "caveat", "caveat_source_ids"]
 
 #: An option's caveat is shown when fewer than this share (0-1) of people were alive without
 #: progression 12 months after starting it following CAR-T failure (post-CAR-T evidence only).

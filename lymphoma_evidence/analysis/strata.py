@@ -169,8 +169,9 @@ def annotated_results(evidence: Evidence) -> pd.DataFrame:
 
 
 def population_key(frame: pd.DataFrame) -> pd.Series:
-    """The trial population of each row: trial (NCT id, else name), disease, stratum, and the cohort
-    of a published subgroup (``"whole"`` for a whole population). Needs a ``stratum`` column."""
+    """The trial population of each row: trial (NCT id, else name), disease, stratum, the cohort of a
+    published subgroup (``"whole"`` for a whole population) and the time to relapse after CAR-T when a
+    cohort is defined by it (early and late relapse are different patients). Needs a ``stratum`` column."""
     trial = frame["nct_id"].astype("string") if "nct_id" in frame.columns else \
         pd.Series(pd.NA, index=frame.index, dtype="string")
     trial = trial.fillna(frame["trial"].astype("string")).fillna(frame["result_id"].astype("string")
@@ -178,9 +179,12 @@ def population_key(frame: pd.DataFrame) -> pd.Series:
     sub = frame["subgroup_of"] if "subgroup_of" in frame.columns else pd.Series("", index=frame.index)
     part = np.where(_blank(sub), "whole", frame.get("cohort_id", pd.Series("", index=frame.index))
                     .astype("string").fillna("subgroup"))
-    disease = frame["disease"].astype("string").fillna("") if "disease" in frame.columns else ""
-    return trial.str.cat([disease, frame["stratum"].astype("string"), pd.Series(part, index=frame.index)],
-                         sep="|")
+    blank = pd.Series("", index=frame.index, dtype="string")
+    disease = frame["disease"].astype("string").fillna("") if "disease" in frame.columns else blank
+    relapse = frame["time_to_relapse"].astype("string").fillna("") if "time_to_relapse" in frame.columns \
+        else blank
+    return trial.str.cat([disease, frame["stratum"].astype("string"), pd.Series(part, index=frame.index),
+                          relapse], sep="|")
 
 
 def one_per_population(frame: pd.DataFrame, measure: str = "endpoint") -> pd.DataFrame:
@@ -277,13 +281,14 @@ def _pooled_row(group: pd.DataFrame, class_id: str, stratum: str, value: str, di
                 id_column: str, count: str, basis: str) -> dict[str, object]:
     approximate = bool(group[basis].astype("string").eq("rounded").any()) if basis in group.columns \
         else False
-    percents = group["prior_car_t_percent"].dropna() if "prior_car_t_percent" in group.columns else []
+    percents = group["prior_car_t_percent"].dropna() if "prior_car_t_percent" in group.columns \
+        else pd.Series(dtype=float)
     row: dict[str, object] = {
         "class_id": class_id, "stratum": stratum, "measure": value, "disease": disease,
         "n_studies": len(group), "n_patients": int(group["n"].sum()),
         "rate_min": float(group["rate"].min()), "rate_max": float(group["rate"].max()),
         "single_study": len(group) == 1, "approximate": approximate,
-        "trials": "; ".join(dict.fromkeys(group["trial"].astype(str))),
+        "trials": "; ".join(dict.fromkeys(_trial_words(r) for r in group.to_dict("records"))),
         "result_ids": "; ".join(group[id_column].astype(str)),
         "source_ids": "; ".join(dict.fromkeys(group["source_id"].astype(str))),
         "prior_car_t_percent": float(percents.iloc[0]) if len(percents) == 1 and len(group) == 1 else np.nan,
@@ -297,6 +302,13 @@ def _pooled_row(group: pd.DataFrame, class_id: str, stratum: str, value: str, di
     return row | {"rate": pooled.rate, "ci_low": pooled.ci_low, "ci_high": pooled.ci_high,
                   "pi_low": pooled.pi_low, "pi_high": pooled.pi_high, "i_squared": pooled.i_squared,
                   "tau_squared": pooled.tau_squared}
+
+
+def _trial_words(row: dict) -> str:
+    """A trial as readers see it: its name, and the time to relapse after CAR-T when published."""
+    relapse = row.get("time_to_relapse")
+    relapse = relapse if isinstance(relapse, str) and relapse.strip() and relapse != "any" else ""
+    return f"{row['trial']} (relapse {relapse} after CAR-T)" if relapse else str(row["trial"])
 
 
 def stratum_summary(evidence: Evidence, endpoints: Iterable[str] = ("ORR", "CR")) -> pd.DataFrame:

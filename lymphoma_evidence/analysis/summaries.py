@@ -28,26 +28,7 @@ from ..data.evidence import Evidence
 from ..errors import ParameterError
 from ..formatting import percent, percent_range
 from ..stats import pool_proportions, proportion_ci
-from ..vocabulary import ENDPOINTS, check_endpoint
-
-RESPONSE_COLUMNS = [
-    "result_id", "class_id", "class_name", "agent_id", "agent_name", "regimen", "trial",
-    "population", "disease", "post_car_t", "endpoint", "analysis_set", "n", "responders", "rate",
-    "ci_low", "ci_high", "source_id", "source_label", "approximate",
-]
-
-#: The contracted columns, then ``disease`` (studies of different diseases are never pooled).
-SUMMARY_COLUMNS = [
-    "class_id", "class_name", "endpoint", "analysis_set", "n_studies", "total_patients", "rate_min",
-    "rate_max", "pooled_rate", "pooled_ci_low", "pooled_ci_high", "pi_low", "pi_high", "i_squared",
-    "tau_squared", "single_study", "result_ids", "disease",
-]
-
-RANGE_COLUMNS = [
-    "range_id", "class_id", "endpoint", "claim_low", "claim_high", "primary_low", "primary_high",
-    "primary_ci_low", "primary_ci_high", "n_studies", "verdict", "explanation", "source_id",
-    "result_ids",
-]
+from ..vocabulary import ENDPOINTS, Endpoint, check_endpoint
 
 #: Allowance (proportion) for rounding when a quoted percent is compared with study rates.
 ROUNDING_TOLERANCE = 0.005
@@ -110,7 +91,7 @@ def _with_rates(frame: pd.DataFrame, method: str) -> pd.DataFrame:
 
 def response_table(
     evidence: Evidence,
-    endpoint: str = "ORR",
+    endpoint: str = Endpoint.ORR.value,
     post_car_t: bool | None = None,
     class_ids: Iterable[str] | str | None = None,
     method: str = "exact",
@@ -136,7 +117,7 @@ def response_table(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`RESPONSE_COLUMNS`; ``rate``, ``ci_low``, ``ci_high`` are proportions 0-1 (NaN
+        Columns :class:`~.frames.ResponseTable`; ``rate``, ``ci_low``, ``ci_high`` are proportions 0-1 (NaN
         when ``n`` or ``responders`` is missing). Sorted by class display order, agent name, trial,
         then file order.
 
@@ -159,9 +140,11 @@ def response_table(
     if wanted is not None:
         keep &= frame["class_id"].isin(wanted).fillna(False).astype(bool)
     frame = _with_rates(frame[keep.to_numpy()], method)
+    from .frames import ResponseTable, columns
+
     # a rounded count (several whole numbers fit the printed percentage) makes count and rate approximate
     frame = frame.assign(approximate=frame["responders_basis"].eq("rounded").fillna(False).astype(bool))
-    return frame[RESPONSE_COLUMNS].reset_index(drop=True)
+    return frame[[*columns(ResponseTable), "approximate"]].reset_index(drop=True)
 
 
 def check_class_ids(evidence: Evidence, class_ids: Iterable[str] | str) -> list[str]:
@@ -238,7 +221,7 @@ def _summary_row(group: pd.DataFrame) -> dict[str, object]:
 
 
 def class_summary(
-    evidence: Evidence, endpoint: str = "ORR", post_car_t: bool | None = None
+    evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_car_t: bool | None = None
 ) -> pd.DataFrame:
     """Per therapy class: number of studies, reported range, and a random-effects pooled rate.
 
@@ -263,7 +246,7 @@ def class_summary(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`SUMMARY_COLUMNS` (the contracted ones, then ``disease``): rates, bounds and
+        Columns :class:`~.frames.ClassSummary` (``disease`` last): rates, bounds and
         ``i_squared`` are proportions 0-1, ``tau_squared`` is on the logit scale, ``result_ids``
         lists the pooled result rows ("; "-joined). Sorted by class display order, disease,
         analysis set. Empty (with these columns) when no result matches.
@@ -286,7 +269,9 @@ def class_summary(
         _summary_row(group)
         for _, group in studies.groupby(keys, sort=True, dropna=False)
     ]
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).astype(
+    from .frames import ClassSummary, columns
+
+    return pd.DataFrame(rows, columns=columns(ClassSummary)).astype(
         {"n_studies": "int64", "total_patients": "int64", "single_study": "bool"}
     )
 
@@ -353,7 +338,7 @@ def check_reported_ranges(evidence: Evidence) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per range, columns :data:`RANGE_COLUMNS`: claim and primary values are proportions
+        One row per range, columns :class:`~.frames.RangeCheck`: claim and primary values are proportions
         0-1 (NaN when unsupported); ``explanation`` is a plain sentence with percents;
         ``result_ids`` names the primary results used ("; "-joined).
 
@@ -369,7 +354,9 @@ def check_reported_ranges(evidence: Evidence) -> pd.DataFrame:
     }
     names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
     rows = [_range_row(claim, studies, names) for claim in ranges.itertuples(index=False)]
-    return pd.DataFrame(rows, columns=RANGE_COLUMNS).astype({"n_studies": "int64"})
+    from .frames import RangeCheck, columns
+
+    return pd.DataFrame(rows, columns=columns(RangeCheck)).astype({"n_studies": "int64"})
 
 
 def _range_row(claim, studies: dict, names: dict[str, str]) -> dict[str, object]:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import ParameterError
 from ..formatting import in_ten, percent, percent_range
 from ..vocabulary import ENDPOINT_PATIENT_VERBS, check_audience
 
 ANALYSIS_SET_WORDS = {"itt": "all enrolled patients", "treated": "treated patients",
                       "efficacy_evaluable": "evaluable patients"}
-_COLUMNS = ("class_id", "class_name", "endpoint", "analysis_set", "n_studies", "total_patients",
-            "rate_min", "rate_max", "pooled_rate", "pooled_ci_low", "pooled_ci_high", "single_study")
 
 
 def class_takeaways(summary: pd.DataFrame, audience: str = "educator") -> list[str]:
@@ -37,10 +34,9 @@ def class_takeaways(summary: pd.DataFrame, audience: str = "educator") -> list[s
         For an unknown audience or a summary without the class_summary columns.
     """
     check_audience(audience)
-    missing = [c for c in _COLUMNS if c not in summary.columns]
-    if missing:
-        raise ParameterError(f"summary lacks column(s) {', '.join(missing)}; expected the output of "
-                             "class_summary(evidence, endpoint).")
+    from .frames import ClassSummary, check_columns
+
+    summary = check_columns(summary, ClassSummary, "summary", "class_summary(evidence, endpoint)")
     rows = summary.to_dict("records")
     counts = summary["class_id"].value_counts()
     return [_sentence(row, several=counts[row["class_id"]] > 1, patient=audience == "patient")

@@ -65,7 +65,7 @@ class TrialUpdate:
         return self.before is None
 
 
-def _get(data: dict, *keys: str, default: object = None) -> object:
+def _get(data: object, *keys: str, default: object = None) -> object:
     for key in keys:
         if not isinstance(data, dict) or key not in data:
             return default

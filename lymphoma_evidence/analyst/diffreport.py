@@ -26,9 +26,8 @@ def format_range(bounds: tuple[float, float] | None) -> str:
 def describe_range(change: RangeChange) -> str:
     """One line, e.g. ``Bispecific antibodies ORR range 52–63% -> 52–68%``."""
     before, after = format_range(change.before), format_range(change.after)
-    if before == after:  # differs only below a whole percent
-        before, after = (f"{100 * change.before[0]:.1f}-{100 * change.before[1]:.1f}%",
-                         f"{100 * change.after[0]:.1f}-{100 * change.after[1]:.1f}%")
+    if before == after and change.before and change.after:  # differs only below a whole percent
+        before, after = percent_range(*change.before, 1), percent_range(*change.after, 1)
     return f"{change.class_name} {change.endpoint} range {before} -> {after}"
 
 

@@ -6,4 +6,7 @@ Modules, one concern each: ``definitions`` (reports.toml), ``params`` (parameter
 build lock), ``evidence_cache`` (the validated bundle kernels reuse), ``engine`` (the orchestration) and
 ``refresh`` (``make notebooks``: re-run the notebooks and save their outputs). Import :func:`run_build` from
 ``engine``; nothing heavy is imported here, so ``import lymphoma_evidence.build`` stays cheap.
+
+May import: :mod:`lymphoma_evidence.reports` and every layer below it (figures, analyst, analysis, data,
+the foundation). Never the CLI. Kernels import the report modules by name (``kernels.WARM_MODULES``).
 """

@@ -15,8 +15,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import BuildError
+
+if TYPE_CHECKING:
+    from .export import Provenance
 from .atomic import build_lock, ensure_folder, remove_stale_temporaries, temporary_path, write_text_atomic
 from .definitions import ReportSpec, load_definitions, select_reports
 from .index import ReportStatus, render_index
@@ -114,12 +118,10 @@ class _Runner:
     """Runs the reports that need building; shared state for the worker threads."""
 
     def __init__(self, options: BuildOptions, manifest: Manifest, keys: dict[str, str],
-                 provenance, progress: Progress, cache: Path) -> None:
+                 provenance: Provenance, progress: Progress, cache: Path) -> None:
         self.options, self.manifest, self.keys, self.cache = options, manifest, keys, cache
         self.provenance, self.progress = provenance, progress
         self.executed = options.out / EXECUTED
-        self.exporter = None
-        self.pool = None
 
     def run(self, specs: Sequence[ReportSpec]) -> dict[str, str]:
         from .export import ReportExporter
@@ -127,11 +129,11 @@ class _Runner:
 
         jobs = max(1, min(self.options.jobs, len(specs)))
         env = kernel_environment(self.options.evidence, self.cache)
-        self.pool = KernelPool(jobs, len(specs), self.options.definitions.parent, env)
+        self.pool: KernelPool = KernelPool(jobs, len(specs), self.options.definitions.parent, env)
         executor = ThreadPoolExecutor(jobs, thread_name_prefix="report")
         outcome: dict[str, str] = {}
         try:
-            self.exporter = ReportExporter()
+            self.exporter: ReportExporter = ReportExporter()
             futures = {executor.submit(self._run_one, spec): spec for spec in specs}
             for done, future in enumerate(as_completed(futures), start=1):
                 spec = futures[future]
@@ -157,7 +159,7 @@ class _Runner:
             return self._failed(spec, str(err), started)
         except BuildError:
             raise
-        except Exception as err:  # noqa: BLE001 - an unexpected failure of one report must not stop others
+        except Exception as err:  # an unexpected failure of one report must not stop others
             return self._failed(spec, f"report {spec.name!r} failed: {type(err).__name__}: {err}", started)
         finally:
             scratch.unlink(missing_ok=True)

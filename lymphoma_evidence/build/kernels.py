@@ -26,7 +26,7 @@ from ..errors import BuildError, KernelStartError
 #: that other reports need: see benchmarks/RESULTS.md).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
                 "lymphoma_evidence", "lymphoma_evidence.data.evidence",
-                "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.charts",
+                "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.figureset",
                 "lymphoma_evidence.analysis.eligibility", "lymphoma_evidence.reports.briefing",
                 "lymphoma_evidence.reports.class_profile", "lymphoma_evidence.reports.patient_options",
                 "lymphoma_evidence.reports.evidence_audit")
@@ -80,7 +80,7 @@ def stop_kernel(manager) -> None:
     """Shut a kernel down at once (its work is done or abandoned) and remove its connection files."""
     try:
         manager.shutdown_kernel(now=True)
-    except Exception:  # noqa: BLE001 - a kernel that is already gone needs no shutdown
+    except Exception:  # a kernel that is already gone needs no shutdown
         manager.cleanup_resources()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import Problem
+from ..vocabulary import Endpoint
 from .counts import count_problems, counts_matching_interval, counts_matching_percent
 from .provenance import provenance_problems
 from .rules import rule_problems
@@ -69,8 +70,8 @@ def _cr_within_orr(package: Package, frames: Frames, lines: Lines) -> list[Probl
     results = frames["results"].copy()
     results["rate"] = results["responders"] / results["n"]
     key = ["trial", "regimen", "population", "source_id", "analysis_set"]
-    orr = results[results["endpoint"] == "ORR"].dropna(subset=key + ["rate"])
-    cr = results[results["endpoint"] == "CR"].dropna(subset=key)
+    orr = results[results["endpoint"] == Endpoint.ORR].dropna(subset=key + ["rate"])
+    cr = results[results["endpoint"] == Endpoint.CR].dropna(subset=key)
     # one ORR per key (the highest, so a duplicated key never blows up the merge or raises a false alarm)
     highest = orr.sort_values("rate").drop_duplicates(subset=key, keep="last")
     merged = cr.reset_index().merge(highest[key + ["rate", "result_id"]], on=key, how="inner",

@@ -104,7 +104,7 @@ def _from_cache(folder: Path) -> Evidence | None:
         evidence_hash = content_hash(folder)
         with open(cache_file(Path(cache_folder), evidence_hash), "rb") as handle:
             cached = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - any failure to read the cache means: validate instead
+    except Exception:  # any failure to read the cache means: validate instead
         return None
     if not isinstance(cached, Evidence) or cached.content_hash != evidence_hash:
         return None

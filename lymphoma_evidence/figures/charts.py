@@ -4,7 +4,9 @@ Every figure function returns ``(figure, alt_text)``: a matplotlib Figure drawn 
 API (no pyplot) in the house style of :mod:`lymphoma_evidence.figures.style`, and a description in words of
 what the chart shows, numbers included, for the image's alt text. The ``*_plot`` functions take the
 prepared DataFrames (``response_table``, ``class_summary``, ``check_reported_ranges``,
-``eligible_options``); the ``*_figure`` functions are thin wrappers taking an ``Evidence``.
+``eligible_options``; their columns are the models of :mod:`lymphoma_evidence.analysis.frames`) and never
+call the analysis themselves; the ``*_figure`` functions taking an ``Evidence`` are in
+:mod:`.figureset`.
 
 Artists carry ids (``gid``) naming what they show - ``result:<result_id>``, ``pooled:<class_id>``,
 ``stated:<range_id>``, ``primary:<range_id>``, ``option:<scope_id>`` - so tests and SVG readers can
@@ -14,14 +16,14 @@ find them. Rates are proportions (0-1) in and percent on the page.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..analysis.frames import ClassSummary, EligibleOptions, RangeCheck, ResponseTable, check_columns
 from ..errors import ParameterError
-from ..reports.display import figure_html
 from ..vocabulary import STATUS_NAMES, STATUS_ORDER
 from .alttext import eligibility_alt, forest_alt, ranges_alt
 from .labels import endpoint_name, plain, short_name
@@ -41,26 +43,14 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from ..data.evidence import Evidence
 
-__all__ = ["forest_plot", "ranges_plot", "eligibility_plot", "forest_figure", "ranges_figure",
-           "eligibility_figure", "forest_rows_for", "ranges_trials", "describe_profile", "figure_html",
-           "name_map"]
+__all__ = ["forest_plot", "ranges_plot", "eligibility_plot", "describe_profile", "name_map"]
 
 _STATUS_MARKERS = {"eligible": "o", "check": "^", "not_eligible": "X"}
 _PROFILE_FLAGS = {"prior_car_t": ("after CAR T", "no prior CAR T"),
                   "transplant_fit": ("fit for transplant", "not fit for transplant"),
                   "has_donor": ("donor available", "no donor")}
 _PROFILE_NUMBERS = {"prior_lines": "{} prior lines", "ecog": "ECOG {}"}
-
-TABLE_COLUMNS = ("result_id", "class_id", "class_name", "agent_name", "regimen", "trial",
-                 "post_car_t", "endpoint", "n", "rate", "ci_low", "ci_high", "source_label")
-SUMMARY_COLUMNS = ("class_id", "endpoint", "analysis_set", "n_studies", "total_patients",
-                   "pooled_rate", "pooled_ci_low", "pooled_ci_high")
-CHECK_COLUMNS = ("range_id", "class_id", "endpoint", "claim_low", "claim_high", "primary_low",
-                 "primary_high", "primary_ci_low", "primary_ci_high", "n_studies", "verdict",
-                 "source_id")
-OPTION_COLUMNS = ("scope_id", "scope_type", "name", "status", "reasons", "source_id")
 
 
 # ---------------------------------------------------------------- public figure functions
@@ -89,8 +79,8 @@ def forest_plot(table: pd.DataFrame, summary: pd.DataFrame, *, title: str | None
     ParameterError
         When a column is missing, the table is empty or mixes endpoints.
     """
-    table = _checked(table, TABLE_COLUMNS, "table")
-    summary = _checked(summary, SUMMARY_COLUMNS, "summary")
+    table = check_columns(table, ResponseTable, "table", "response_table()")
+    summary = check_columns(summary, ClassSummary, "summary", "class_summary()")
     endpoint = _single_endpoint(table)
     rows = forest_rows(table, summary[summary["endpoint"] == endpoint])
     title = title or f"{_sentence(endpoint_name(endpoint))} with 95% confidence intervals"
@@ -126,11 +116,11 @@ def ranges_plot(checks: pd.DataFrame, table: pd.DataFrame | None = None, *,
     (Figure, str)
         The figure and its alt text.
     """
-    checks = _checked(checks, CHECK_COLUMNS, "checks")
+    checks = check_columns(checks, RangeCheck, "checks", "check_reported_ranges()")
     if checks.empty:
         raise ParameterError("checks has no rows: there is no stated range to plot. "
                              "Add rows to reported_ranges.csv or skip this figure.")
-    table = None if table is None else _checked(table, TABLE_COLUMNS, "table")
+    table = None if table is None else check_columns(table, ResponseTable, "table", "response_table()")
     class_names, source_labels = dict(class_names or {}), dict(source_labels or {})
     rows = ranges_rows(checks, table, class_names, source_labels)
     sources = [source_labels.get(s, s) for s in checks["source_id"].dropna()]
@@ -164,7 +154,7 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
     (Figure, str)
         The figure and its alt text.
     """
-    options = _checked(options, OPTION_COLUMNS, "options")
+    options = check_columns(options, EligibleOptions, "options", "eligible_options()")
     unknown = sorted(set(options["status"].dropna()) - set(STATUS_ORDER))
     if unknown or options.empty:
         raise ParameterError(f"options must have rows with status in {', '.join(STATUS_ORDER)}; "
@@ -184,69 +174,6 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
                      fontsize=FONT_SIZES["base"], va="top", gid="profile")
         _draw_options(ax, options)
     return fig, eligibility_alt(options, profile_label)
-
-
-def forest_figure(evidence: Evidence, endpoint: str = "ORR", post_car_t: bool | None = None,
-                  ) -> tuple[Figure, str]:
-    """:func:`forest_plot` of ``evidence`` for one endpoint.
-
-    ``post_car_t`` selects the studies as ``class_summary`` does; with ``None`` the post-CAR-T
-    subgroups are shown too (marked), but the diamonds pool whole populations only.
-    """
-    from ..analysis.summaries import class_summary
-
-    summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
-    return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary)
-
-
-def forest_rows_for(evidence: Evidence, summary: pd.DataFrame, post_car_t: bool | None = None,
-                    ) -> pd.DataFrame:
-    """The ``response_table`` rows a forest plot shows: the studies behind ``summary``, plus the
-    post-CAR-T results (subgroups included) when ``post_car_t`` is None; one data cut per cohort.
-    """
-    from ..analysis.summaries import class_summary, response_table
-
-    endpoint = str(summary["endpoint"].iloc[0]) if len(summary) else "ORR"
-    ids = _result_ids(summary)
-    if post_car_t is None:
-        ids |= _result_ids(class_summary(evidence, endpoint=endpoint, post_car_t=True))
-    table = response_table(evidence, endpoint=endpoint, post_car_t=post_car_t)
-    return table[table["result_id"].isin(ids)].reset_index(drop=True)
-
-
-def ranges_figure(evidence: Evidence) -> tuple[Figure, str]:
-    """:func:`ranges_plot` of every stated range in ``evidence``, with the trials behind each."""
-    from ..analysis.summaries import check_reported_ranges
-
-    checks = check_reported_ranges(evidence)
-    return ranges_plot(checks, ranges_trials(evidence, checks),
-                       class_names=name_map(evidence.classes, "class_id", "name"),
-                       source_labels=name_map(evidence.sources, "source_id", "label"))
-
-
-def eligibility_figure(evidence: Evidence, profile: Any) -> tuple[Figure, str]:
-    """:func:`eligibility_plot` of the options ``eligible_options(evidence, profile)`` returns."""
-    from ..analysis.eligibility import eligible_options
-
-    return eligibility_plot(eligible_options(evidence, profile),
-                            profile_label=describe_profile(profile),
-                            source_labels=name_map(evidence.sources, "source_id", "label"))
-
-
-def ranges_trials(evidence: Evidence, checks: pd.DataFrame) -> pd.DataFrame:
-    """The response-table rows each stated range was checked against (``checks.result_ids``),
-    with a ``range_id`` column naming the range.
-    """
-    from ..analysis.summaries import response_table
-
-    parts = []
-    for endpoint, group in checks.groupby("endpoint", sort=False):
-        table = response_table(evidence, endpoint=str(endpoint))
-        parts += [table[table["result_id"].isin(_split_ids(check.result_ids))]
-                  .assign(range_id=check.range_id) for check in group.itertuples(index=False)]
-    if not parts:
-        return pd.DataFrame(columns=[*TABLE_COLUMNS, "range_id"])
-    return pd.concat(parts, ignore_index=True)
 
 
 def describe_profile(profile: Any) -> str:
@@ -322,36 +249,12 @@ def _draw_options(ax: Axes, options: pd.DataFrame) -> None:
 
 # ---------------------------------------------------------------- small helpers
 
-def _checked(frame: pd.DataFrame, columns: Sequence[str], name: str) -> pd.DataFrame:
-    """A copy of ``frame`` after checking it has ``columns`` (ParameterError naming any missing)."""
-    if not isinstance(frame, pd.DataFrame):
-        raise ParameterError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}.")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(f"{name} lacks column(s) {', '.join(missing)}; expected at least "
-                             f"{', '.join(columns)}. Pass the output of the matching summaries or "
-                             "eligibility function.")
-    return frame.copy()
-
-
 def _single_endpoint(table: pd.DataFrame) -> str:
     endpoints = list(table["endpoint"].dropna().unique())
     if len(endpoints) != 1:
         raise ParameterError(f"table must hold one endpoint; got {endpoints or 'no rows'}. "
                              "Filter it, e.g. response_table(evidence, endpoint='ORR').")
     return str(endpoints[0])
-
-
-def _result_ids(frame: pd.DataFrame) -> set[str]:
-    """The result ids listed ("; "-joined) in a summary's or check's ``result_ids`` column."""
-    if "result_ids" not in frame.columns:
-        raise ParameterError("expected a result_ids column (class_summary / check_reported_ranges "
-                             f"output); got columns {', '.join(map(str, frame.columns))}.")
-    return set().union(*map(_split_ids, frame["result_ids"]))
-
-
-def _split_ids(value: Any) -> set[str]:
-    return set() if pd.isna(value) else {i.strip() for i in str(value).split(";") if i.strip()}
 
 
 def _sentence(text: str) -> str:

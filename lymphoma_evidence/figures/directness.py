@@ -88,6 +88,9 @@ def _trial(rec: Any) -> str:
     sub = rec.get("subgroup_of")
     if isinstance(sub, str) and sub.strip():
         trial += ", prior-CAR-T subgroup" if rec["stratum"] == "post_car_t" else ", subgroup"
+    relapse = rec.get("time_to_relapse")
+    if isinstance(relapse, str) and relapse.strip() and relapse != "any":
+        trial += f", relapse {relapse} after CAR-T"
     share = rec.get("prior_car_t_percent")
     if rec["stratum"] == "partly" and share is not None and not pd.isna(share):
         trial += f" ({share:g}% had CAR-T)"

@@ -1,4 +1,7 @@
-"""The figure set for educators: every chart as a slide-sized PNG and SVG, listed in figures.md.
+"""Figures from the evidence: one chart (``*_figure``), or the educators' set as slide-sized PNG and SVG.
+
+This is where figures meet the analysis: it runs the analysis functions and hands their tables to the
+drawing functions of :mod:`.charts`, which never call the analysis themselves.
 
 Output is deterministic: the same evidence gives the same bytes. SVG ids use a fixed hash salt, no
 creation dates are written into the files, and the date printed in figures.md (and on the title
@@ -17,18 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analysis.eligibility import PatientProfile, class_options
-from ..analysis.summaries import check_reported_ranges
+from ..analysis.eligibility import PatientProfile, class_options, eligible_options
+from ..analysis.selections import forest_rows_for, ranges_trials
+from ..analysis.summaries import check_reported_ranges, class_summary
 from ..errors import ParameterError
 from ..fileio import write_atomic, write_text_atomic
 from ..formatting import build_date, percent
-from .charts import (
-    describe_profile,
-    eligibility_plot,
-    name_map,
-    ranges_plot,
-    ranges_trials,
-)
+from ..vocabulary import Endpoint
+from .charts import describe_profile, eligibility_plot, forest_plot, name_map, ranges_plot
 from .style import SLIDE_SIZE, house_style
 
 if TYPE_CHECKING:
@@ -247,6 +246,34 @@ def figures_markdown(figure_set: FigureSet, formats: Sequence[str] = FORMATS,
         lines += [f"{i}. {citation}" for i, citation in enumerate(item.citations, 1)] or ["none"]
         lines.append("")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- one figure from the evidence
+
+def forest_figure(evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_car_t: bool | None = None,
+                  ) -> tuple[Figure, str]:
+    """:func:`~.charts.forest_plot` of ``evidence`` for one endpoint.
+
+    ``post_car_t`` selects the studies as ``class_summary`` does; with ``None`` the post-CAR-T
+    subgroups are shown too (marked), but the diamonds pool whole populations only.
+    """
+    summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
+    return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary)
+
+
+def ranges_figure(evidence: Evidence) -> tuple[Figure, str]:
+    """:func:`~.charts.ranges_plot` of every stated range in ``evidence``, with the trials behind each."""
+    checks = check_reported_ranges(evidence)
+    return ranges_plot(checks, ranges_trials(evidence, checks),
+                       class_names=name_map(evidence.classes, "class_id", "name"),
+                       source_labels=name_map(evidence.sources, "source_id", "label"))
+
+
+def eligibility_figure(evidence: Evidence, profile: Any) -> tuple[Figure, str]:
+    """:func:`~.charts.eligibility_plot` of the options ``eligible_options(evidence, profile)`` returns."""
+    return eligibility_plot(eligible_options(evidence, profile),
+                            profile_label=describe_profile(profile),
+                            source_labels=name_map(evidence.sources, "source_id", "label"))
 
 
 # ---------------------------------------------------------------- the figures of the set

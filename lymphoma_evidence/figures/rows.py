@@ -197,12 +197,13 @@ def percent_axis(ax: Axes, label: str) -> None:
 
 def draw_legend(fig: Figure, *, pooled: bool = False, stated: bool = False) -> None:
     """One legend line under the title, explaining markers and bands."""
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    handles = [Line2D([], [], color=COLORS["all_patients"], marker="o", label="Trial population"),
-               Line2D([], [], color=COLORS["post_car_t"], marker="s",
-                      label="All patients had prior CAR T")]
+    handles: list[Artist] = [
+        Line2D([], [], color=COLORS["all_patients"], marker="o", label="Trial population"),
+        Line2D([], [], color=COLORS["post_car_t"], marker="s", label="All patients had prior CAR T")]
     if pooled:
         handles.append(Line2D([], [], color=COLORS["pooled"], marker="D", linestyle="none",
                               markersize=9, label="Pooled class estimate (95% CI)"))

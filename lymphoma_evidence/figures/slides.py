@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from ..errors import ParameterError
+from ..errors import LymphomaEvidenceError, ParameterError
 from ..fileio import write_with
 from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..analysis.eligibility import PatientProfile
     from ..data.evidence import Evidence
 
+_T = TypeVar("_T")
 DECK_TITLE = "What next when lymphoma comes back after CAR\u2011T cell therapy"
 #: Smallest font on a slide's body (points); figure labels are at least 14 pt at full width.
 BODY_PT = 18
@@ -206,7 +207,8 @@ def _text_slide(deck: PresentationType, content: TextSlide) -> Slide:
     _set_title(slide, content.title)
     body = slide.placeholders[1]
     body.left, body.top = Inches(0.6), Inches(1.55)
-    body.width, body.height = deck.slide_width - Inches(1.2), deck.slide_height - Inches(1.8)
+    width, height = _present(deck.slide_width, "a slide width"), _present(deck.slide_height, "a slide height")
+    body.width, body.height = Emu(width - Inches(1.2)), Emu(height - Inches(1.8))
     if content.table:
         _table(slide, body, content.table)
     else:
@@ -226,7 +228,7 @@ def _text_slide(deck: PresentationType, content: TextSlide) -> Slide:
 def _table(slide: Slide, body, rows: list[list[str]]) -> None:
     left, top, width = body.left, body.top, body.width
     body._element.getparent().remove(body._element)
-    shape = slide.shapes.add_table(len(rows), len(rows[0]), left, top, width, Inches(0.5) * len(rows))
+    shape = slide.shapes.add_table(len(rows), len(rows[0]), left, top, width, Emu(Inches(0.5) * len(rows)))
     table = shape.table
     # share the width by the longest word-wrapped cell, but give every column room for its header words
     weights = [max(16, max(len(row[c]) for row in rows) ** 0.8) for c in range(len(rows[0]))]
@@ -254,11 +256,19 @@ def _references(deck: PresentationType, citations: Sequence[str]) -> None:
 
 
 def _set_title(slide: Slide, text: str, size: int = TITLE_PT) -> None:
-    slide.shapes.title.text = text
-    slide.shapes.title.text_frame.word_wrap = True
-    for paragraph in slide.shapes.title.text_frame.paragraphs:
+    title = _present(slide.shapes.title, "a title placeholder")
+    title.text = text
+    title.text_frame.word_wrap = True
+    for paragraph in title.text_frame.paragraphs:
         paragraph.font.size = Pt(size)
 
 
 def _notes(slide: Slide, text: str) -> None:
-    slide.notes_slide.notes_text_frame.text = text
+    _present(slide.notes_slide.notes_text_frame, "a notes placeholder").text = text
+
+
+def _present(value: _T | None, what: str) -> _T:
+    """``value``, which python-pptx types as optional; the default template always has it."""
+    if value is None:
+        raise LymphomaEvidenceError(f"the slide template has no {what}; the deck cannot be written")
+    return value

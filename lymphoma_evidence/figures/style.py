@@ -95,7 +95,7 @@ def house_style() -> Iterator[None]:
     """
     import matplotlib
 
-    with matplotlib.rc_context(rc_params()):
+    with matplotlib.rc_context(rc_params()):  # type: ignore[arg-type]
         yield
 
 

@@ -1,147 +1,29 @@
-"""The sections of the briefing reports, built from the evidence for one audience.
+"""The sections of the briefing reports (``notebooks/briefing.ipynb``), for one audience.
 
 Notebooks stay thin: they create a :class:`Briefing` from their parameters and display its sections in
-order. Each section is an escaped HTML :class:`~lymphoma_evidence.reports.html.Fragment` with its own heading
-(h2), so every report has one h1 (the title) and ordered headings. Citations are numbered in order of first
-use and resolve to the references section.
+order. A briefing is a :class:`~.context.ReportContext` (evidence, filters, wording, citations, the lead,
+references and disclaimer) with the briefing's own sections, which the class profile and patient options
+reports reuse.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
-from ..analysis.summaries import check_class_ids
 from ..data.evidence import Evidence
 from ..formatting import percent, percent_range
-from ..vocabulary import CLASS_STATUS_WORDS, DISCLAIMER, check_endpoint
 from . import html as h
-from .wording import Wording
+from .context import CTGOV, OUTCOME_WORDS, Citations, ReportContext, describe_outcome, figure, status_line
 
-CTGOV = "https://clinicaltrials.gov/study/"
-
-
-@dataclass
-class Citations:
-    """Numbers sources in order of first citation; renders markers and the reference list."""
-
-    sources: pd.DataFrame
-    order: list[str] = field(default_factory=list)
-
-    def cite(self, *source_ids: str) -> h.Fragment:
-        """Superscript markers such as ``[1, 3]`` linking to the references; unknown ids are skipped."""
-        known = set(self.sources["source_id"])
-        numbers = []
-        for source_id in dict.fromkeys(s for s in source_ids if s in known):
-            if source_id not in self.order:
-                self.order.append(source_id)
-            numbers.append(self.order.index(source_id) + 1)
-        links = ", ".join(f'<a href="#ref-{n}">{n}</a>' for n in sorted(numbers))
-        return h.Fragment(f"<sup>[{links}]</sup>" if numbers else "")
-
-    def reference_list(self) -> h.Fragment:
-        """The numbered reference list, with PubMed, DOI and ClinicalTrials.gov links."""
-        by_id = self.sources.set_index("source_id")
-        items = []
-        for number, source_id in enumerate(self.order, start=1):
-            row = by_id.loc[source_id]
-            links = [h.link(f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/", f"PMID {row['pmid']}")
-                     if pd.notna(row["pmid"]) else "",
-                     h.link(f"https://doi.org/{row['doi']}", f"doi:{row['doi']}")
-                     if pd.notna(row["doi"]) else "",
-                     h.link(f"{CTGOV}{row['nct_id']}", row["nct_id"]) if pd.notna(row["nct_id"]) else "",
-                     h.link(row["url"], "web page") if pd.isna(row["pmid"]) and pd.isna(row["doi"])
-                     and pd.notna(row["url"]) else ""]
-            shown = " · ".join(link for link in links if link)
-            items.append(f'<li id="ref-{number}">{h.esc(row["citation"])} {shown}</li>')
-        return h.Fragment('<ol class="references">' + "".join(items) + "</ol>")
+__all__ = ["Briefing", "Citations", "ReportContext", "OUTCOME_WORDS", "describe_outcome", "figure",
+           "status_line"]
 
 
 @dataclass
-class Briefing:
-    """One report's sections, for one audience and one set of filters.
-
-    Parameters
-    ----------
-    evidence : Evidence
-        The validated evidence.
-    audience : str
-        ``clinician``, ``educator`` or ``patient`` (words and statistical detail, never the numbers).
-    endpoint : str
-        ``ORR`` or ``CR``: the response measure the report leads with.
-    post_car_t_only : bool
-        Show only results in which every patient had prior CAR T-cell therapy.
-    class_ids : list of str or None
-        Therapy classes to show; ``None`` or empty for all.
-    """
-
-    evidence: Evidence
-    audience: str = "clinician"
-    endpoint: str = "ORR"
-    post_car_t_only: bool = False
-    class_ids: list[str] | None = None
-    words: Wording = field(init=False)
-    refs: Citations = field(init=False)
-    _headline: pd.DataFrame | None = field(init=False, default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        self.words = Wording(self.audience)
-        check_endpoint(self.endpoint)
-        self.class_ids = check_class_ids(self.evidence, self.class_ids) if self.class_ids else None
-        self.refs = Citations(self.evidence.sources)
-
-    # -- shared pieces -----------------------------------------------------------------------------
-
-    @property
-    def post_car_t(self) -> bool | None:
-        """The ``post_car_t`` filter for the summaries: True, or None for whole populations."""
-        return True if self.post_car_t_only else None
-
-    def classes(self) -> pd.DataFrame:
-        """Therapy classes shown, in display order, with their ``status`` derived from approvals.csv."""
-        from ..analysis.approvals import class_status
-
-        classes = self.evidence.classes.merge(class_status(self.evidence), on="class_id", how="left")
-        classes = classes.sort_values("display_order", kind="mergesort")
-        if self.class_ids:
-            classes = classes[classes["class_id"].isin(self.class_ids)]
-        return classes
-
-    def responses(self, endpoint: str | None = None) -> pd.DataFrame:
-        """The response table (rates 0-1 with exact 95% CIs) for the report's filters."""
-        from ..analysis.summaries import response_table
-
-        return response_table(self.evidence, endpoint=endpoint or self.endpoint,
-                              post_car_t=self.post_car_t, class_ids=self.class_ids)
-
-    def summary(self, endpoint: str | None = None) -> pd.DataFrame:
-        """The per-class summary (ranges and pooled estimates) for the report's filters."""
-        from ..analysis.summaries import class_summary
-
-        summary = class_summary(self.evidence, endpoint=endpoint or self.endpoint,
-                                post_car_t=self.post_car_t)
-        if self.class_ids:
-            summary = summary[summary["class_id"].isin(self.class_ids)]
-        return summary
-
-    def section(self, title: str, *body: str, cls: str = "") -> h.Fragment:
-        """A ``<section>`` with an h2 title and the given (already escaped) body."""
-        attrs = f' class="{h.esc(cls)}"' if cls else ""
-        return h.Fragment(f"<section{attrs}>{h.heading(2, title)}{''.join(str(b) for b in body)}</section>")
-
-    # -- sections ----------------------------------------------------------------------------------
-
-    def lead(self, about: str = "") -> h.Fragment:
-        """The opening paragraph: what the report covers (the title is in the page header).
-
-        ``about`` replaces the default statement of scope, e.g. for a class profile.
-        """
-        scope = about or ("Treatment options for patients whose lymphoma came back or did not respond "
-                          "after CAR T-cell therapy.")
-        focus = " Only results from people who had CAR T-cell therapy before are shown." \
-            if self.post_car_t_only else ""
-        return h.Fragment(f'<p class="lead">{h.esc(scope)}{focus}</p>')
+class Briefing(ReportContext):
+    """A report context with the briefing's sections; parameters as for :class:`~.context.ReportContext`."""
 
     def takeaways(self) -> h.Fragment:
         """Key takeaways from the headline numbers: direct evidence first, each number the one its option
@@ -149,6 +31,13 @@ class Briefing:
         from .direct_sections import takeaways
 
         return takeaways(self)
+
+    def teaching(self) -> h.Fragment:
+        """Educators only: learning objectives, teaching points and where the figures and deck come from
+        (:func:`lymphoma_evidence.reports.direct_sections.teaching`)."""
+        from .direct_sections import teaching
+
+        return teaching(self)
 
     def outlook(self) -> h.Fragment:
         """The outlook after CAR-T failure, from outcomes of all patients (scope ``any``)."""
@@ -228,15 +117,20 @@ class Briefing:
         return self.section("Response rates by trial", intro, figure(chart), self.response_table())
 
     def ranges_chart(self) -> h.Fragment:
-        """The stated ranges beside the primary trials, as a figure."""
-        from ..figures.charts import ranges_figure
+        """The stated ranges beside the primary trials, as a figure (clinicians only: the check of reviews
+        against trials is analyst material, not teaching or patient material)."""
+        from ..figures.figureset import ranges_figure
 
+        if self.audience != "clinician":
+            return h.Fragment("")
         return figure(ranges_figure(self.evidence))
 
     def ranges(self) -> h.Fragment:
-        """Ranges stated by secondary sources, checked against the primary results."""
+        """Ranges stated by secondary sources, checked against the primary results (clinicians only)."""
         from ..analysis.summaries import check_reported_ranges
 
+        if self.audience != "clinician":
+            return h.Fragment("")
         checked = check_reported_ranges(self.evidence)
         if self.class_ids:
             checked = checked[checked["class_id"].isin(self.class_ids)]
@@ -320,27 +214,6 @@ class Briefing:
         items = [h.Fragment(h.esc(q["question"]) + self.refs.cite(q["source_id"])) for _, q in qs.iterrows()]
         return self.section("Questions to ask the care team", h.bullets(items))
 
-    def references(self) -> h.Fragment:
-        """The numbered references cited so far in this report."""
-        return self.section("References", self.refs.reference_list())
-
-    def disclaimer(self) -> h.Fragment:
-        """The disclaimer section: educational, not medical advice."""
-        return self.section("About this briefing", h.para(h.text(DISCLAIMER)), cls="disclaimer")
-
-
-def status_line(status: str) -> h.Fragment:
-    """``Status: approved by regulators for this use`` as a paragraph."""
-    return h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(CLASS_STATUS_WORDS.get(status, status))}"),
-                  cls=f"status status-{status}")
-
-
-def figure(fig_and_alt: tuple) -> h.Fragment:
-    """A ``(figure, alt text)`` pair from :mod:`lymphoma_evidence.figures.charts` as an embedded PNG with alt
-    text."""
-    from .display import figure_html
-
-    return h.Fragment(figure_html(*fig_and_alt)._repr_html_())
 
 
 def _record_date(row: pd.Series) -> str:
@@ -365,24 +238,3 @@ def _scope_names(evidence: Evidence) -> pd.DataFrame:
     ], ignore_index=True)[["scope_id", "name", "class_id", "display_order", "scope_type"]]
 
 
-OUTCOME_WORDS = {
-    "median_os_months": ("median overall survival", "months"),
-    "median_pfs_months": ("median progression-free survival", "months"),
-    "median_duration_of_response_months": ("median duration of response", "months"),
-    "os_rate": ("overall survival", "%"),
-    "pfs_rate": ("progression-free survival", "%"),
-    "non_relapse_mortality_rate": ("non-relapse mortality", "%"),
-}
-
-
-def describe_outcome(row: pd.Series, words: Wording) -> str:
-    """One outcome row in words, e.g. ``"Median overall survival: 5.2 months, n = 238"``."""
-    label, unit = OUTCOME_WORDS[row["measure"]]
-    ci = ""
-    if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]) and not words.plain:
-        ci = f" (95% CI {row['ci_low']:g}–{row['ci_high']:g})"
-    n = f", n = {int(row['n'])}" if pd.notna(row["n"]) else ""
-    if unit == "months":
-        return f"{label[0].upper()}{label[1:]}: {row['value']:g} months{ci}{n}"
-    at = f" at {row['timepoint_months']:g} months" if pd.notna(row["timepoint_months"]) else ""
-    return f"{label[0].upper()}{label[1:]}{at}: {row['value']:g}%{ci}{n}"

@@ -47,11 +47,11 @@ _INDIRECT_HEADING = {"partly": "From populations in which only some people had h
 
 
 def _numbers(b: Briefing) -> pd.DataFrame:
-    cached = getattr(b, "_headline", None)
-    if cached is None:
-        cached = headline_numbers(b.evidence)
-        b._headline = cached
-    return cached
+    """The headline numbers of the report's evidence, computed once per report (cached on the context)."""
+    cache = vars(b)
+    if "_headline" not in cache:
+        cache["_headline"] = headline_numbers(b.evidence)
+    return cache["_headline"]
 
 
 def number_sentence(row: pd.Series, detailed: bool = True) -> str:
@@ -158,3 +158,46 @@ def options(b: Briefing) -> h.Fragment:
     intro = h.para(h.text("Each option leads with figures from people whose lymphoma came back after CAR-T; "
                           "figures from other populations follow under their own heading."))
     return b.section("Options after CAR-T failure", intro, *blocks)
+
+
+def _local_link(path: str) -> str:
+    """A link to a file built beside the reports (a fixed relative path of this module, never evidence
+    text; :func:`html.link` links only http(s) addresses)."""
+    return f'<a href="{h.esc(path)}">{h.esc(path.removeprefix("../"))}</a>'
+
+
+def teaching(b: Briefing) -> h.Fragment:
+    """For educators: learning objectives, teaching points quoting the same numbers as the sections, and
+    where the slide-ready figures and the deck come from. Empty for other audiences."""
+    if b.audience != "educator":
+        return h.Fragment("")
+    numbers = _numbers(b)
+    objectives = [h.text("Say what the outlook is after CAR-T failure, and who the figures come from."),
+                  h.text("Tell direct (post-CAR-T) evidence from indirect evidence on every slide."),
+                  h.text("Weigh response against survival and side effects for each option."),
+                  h.text("Explain why an option that fits the criteria may still be a poor choice.")]
+    points = []
+    outlook = lead_number(numbers, "any", "median_os_months", strata=("post_car_t",))
+    if outlook is not None:
+        points.append(h.Fragment(h.esc(f"The outlook is short: {number_sentence(outlook, False)}.")
+                                 + b.refs.cite(*str(outlook["source_ids"]).split("; "))))
+    orr = numbers[numbers["measure"] == "ORR"]
+    direct = int(orr.loc[orr["stratum"] == "post_car_t", "n_studies"].sum())
+    points.append(h.text(f"Only {direct} of {int(orr['n_studies'].sum())} response studies enrolled only "
+                         "people after CAR-T; say so whenever a pivotal-trial rate is shown."))
+    chemo = lead_number(numbers, "salvage_chemo", "pfs_rate_12m", strata=("post_car_t",))
+    if chemo is not None:
+        points.append(h.Fragment(h.esc("Fitting the criteria is not the same as working well: after CAR-T, "
+                                       f"with chemotherapy {number_sentence(chemo, False)}.")
+                                 + b.refs.cite(*str(chemo["source_ids"]).split("; "))))
+    points.append(h.text("Offer clinical trials early: CD22-directed and dual-target CAR-T cells and "
+                         "off-the-shelf CAR-T are available only in trials."))
+    make = h.para(h.Fragment(
+        "Slide-ready figures (PNG and editable SVG, alt text and sources in figures.md) come from "
+        "<code>lymphoma-evidence figures --out figures</code>; the 20-minute teaching deck with speaker "
+        "notes from <code>lymphoma-evidence slides --out deck.pptx</code> (options: <code>--title</code>, "
+        "<code>--profile</code>, <code>--post-car-t-only</code>). When built beside these reports: "
+        + _local_link("../figures/figures.md") + ", " + _local_link("../deck.pptx") + "."))
+    return b.section("For teaching", h.heading(3, "Learning objectives"), h.bullets(objectives),
+                     h.heading(3, "Teaching points"), h.bullets(points), h.heading(3, "Figures and slides"),
+                     make)

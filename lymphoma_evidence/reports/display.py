@@ -30,6 +30,10 @@ class FigureHTML:
     def __str__(self) -> str:
         return self._repr_html_()
 
+    def __html__(self) -> str:
+        """Markup for :mod:`markupsafe` (a report section embeds the image as is)."""
+        return self._repr_html_()
+
 
 def figure_html(fig: Figure, alt: str, dpi: int = HTML_DPI) -> FigureHTML:
     """Render ``fig`` as a PNG for a notebook or HTML report, with ``alt`` as its alt text.

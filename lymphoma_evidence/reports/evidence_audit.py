@@ -7,11 +7,12 @@ from datetime import date
 import pandas as pd
 
 from ..formatting import percent_range
+from ..vocabulary import Endpoint
 from . import html as h
-from .briefing import Briefing
+from .context import ReportContext
 
 
-def validation(b: Briefing) -> h.Fragment:
+def validation(b: ReportContext) -> h.Fragment:
     """The validation result of the evidence folder: problems, or the size of what was checked."""
     from ..data.validate import validate_evidence
 
@@ -28,7 +29,7 @@ def validation(b: Briefing) -> h.Fragment:
     return b.section("Validation", body)
 
 
-def coverage_table(b: Briefing) -> pd.DataFrame:
+def coverage_table(b: ReportContext) -> pd.DataFrame:
     """Per class: agents, ORR and CR results, post-CAR-T results, harms, eligibility rows, stated ranges."""
     ev = b.evidence
     results = ev.results  # class_id is derived by the loader (also for class-scoped rows)
@@ -39,8 +40,8 @@ def coverage_table(b: Briefing) -> pd.DataFrame:
         agents = ev.agents.loc[ev.agents["class_id"] == cls["class_id"], "agent_id"]
         rows.append({
             "class": cls["name"], "agents": len(agents),
-            "orr_results": int((mine["endpoint"] == "ORR").sum()),
-            "cr_results": int((mine["endpoint"] == "CR").sum()),
+            "orr_results": int((mine["endpoint"] == Endpoint.ORR).sum()),
+            "cr_results": int((mine["endpoint"] == Endpoint.CR).sum()),
             "post_car_t_results": int(mine["post_car_t"].fillna(False).sum()),
             "harms": int((ev.harms["class_id"] == cls["class_id"]).sum()),
             "eligibility_rows": int(scopes.isin([cls["class_id"], *agents]).sum()),
@@ -49,7 +50,7 @@ def coverage_table(b: Briefing) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def coverage(b: Briefing) -> h.Fragment:
+def coverage(b: ReportContext) -> h.Fragment:
     """The coverage table as a section."""
     columns = [("Class", "class"), ("Agents", "agents"), ("ORR results", "orr_results"),
                ("CR results", "cr_results"), ("Post-CAR-T results", "post_car_t_results"), ("Harms", "harms"),
@@ -57,7 +58,7 @@ def coverage(b: Briefing) -> h.Fragment:
     return b.section("Coverage per class", h.table(coverage_table(b), columns, caption="Coverage"))
 
 
-def claim_checks(b: Briefing) -> h.Fragment:
+def claim_checks(b: ReportContext) -> h.Fragment:
     """Every stated range checked against the primary results, with the verdict and why."""
     from ..analysis.summaries import check_reported_ranges
 
@@ -71,7 +72,7 @@ def claim_checks(b: Briefing) -> h.Fragment:
                                              formatters=fmt))
 
 
-def findings(b: Briefing, stale_after_months: int, today: date | None) -> h.Fragment:
+def findings(b: ReportContext, stale_after_months: int, today: date | None) -> h.Fragment:
     """The audit findings (stale sources, gaps), one table per kind."""
     from ..analyst.audit import audit_evidence
 
@@ -85,7 +86,7 @@ def findings(b: Briefing, stale_after_months: int, today: date | None) -> h.Frag
     return b.section("Staleness and gaps", *parts)
 
 
-def changes(b: Briefing) -> h.Fragment:
+def changes(b: ReportContext) -> h.Fragment:
     """What changed since the previous released version of the evidence."""
     from ..analyst.diff import diff_against_previous_release
     from ..analyst.diffreport import render_text

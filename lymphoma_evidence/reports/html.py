@@ -1,7 +1,9 @@
-"""Small, escaped HTML fragments for reports: text from the evidence is data, never markup.
+"""Small HTML fragments for reports, escaped by default: text from the evidence is data, never markup.
 
-Every function here escapes what it is given; only the fragment's own tags are markup. A
-:class:`Fragment` shows itself as HTML in notebooks (``_repr_html_``).
+:class:`Fragment` is a :class:`markupsafe.Markup`: joining a plain ``str`` to it, or passing one to any
+function here, escapes it; only fragments (and objects with ``__html__``) count as markup. Build markup
+with ``Fragment("<p>{}</p>").format(text)``, which escapes ``text``. A fragment shows itself as HTML in
+notebooks (``_repr_html_``) and as plain text in a console.
 """
 
 from __future__ import annotations
@@ -12,21 +14,21 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 SAFE_SCHEMES = ("https://", "http://")
 
 
-class Fragment(str):
-    """A piece of trusted HTML built by this module; displays as HTML in a notebook."""
+class Fragment(Markup):
+    """A piece of trusted HTML; ``+``, ``join`` and ``format`` escape any plain text they are given."""
+
+    __slots__ = ()
 
     def _repr_html_(self) -> str:
         return str(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(plain_text(self))
-
-    def __add__(self, other: str) -> Fragment:
-        return Fragment(str(self) + str(other))
 
 
 def plain_text(markup: str) -> str:
@@ -37,22 +39,27 @@ def plain_text(markup: str) -> str:
     return "\n".join(line.strip() for line in flat.splitlines() if line.strip())
 
 
-def esc(value: Any) -> str:
-    """Escape any value for HTML text or attribute use; missing values become an empty string."""
+def esc(value: Any) -> Fragment:
+    """Escape any value for HTML text or attribute use; missing values become an empty fragment.
+
+    A fragment (or any object with ``__html__``) is already markup and passes unchanged.
+    """
     if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=True)
+        return Fragment("")
+    if hasattr(value, "__html__"):
+        return Fragment(value.__html__())
+    return Fragment(html.escape(str(value), quote=True))
 
 
-def join(parts: Iterable[str]) -> Fragment:
-    """Concatenate fragments."""
-    return Fragment("".join(str(p) for p in parts))
+def concat(parts: Iterable[Any]) -> Fragment:
+    """Join parts into one fragment; plain text among them is escaped."""
+    return Fragment("").join(esc(p) for p in parts)
 
 
-def tag(name: str, content: str, **attrs: str) -> Fragment:
-    """``<name attrs>content</name>``; ``content`` must already be a fragment or escaped text."""
+def tag(name: str, content: Any, **attrs: Any) -> Fragment:
+    """``<name attrs>content</name>``; plain-text ``content`` and attribute values are escaped."""
     rendered = "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
-    return Fragment(f"<{name}{rendered}>{content}</{name}>")
+    return Fragment(f"<{name}{rendered}>{esc(content)}</{name}>")
 
 
 def text(value: Any) -> Fragment:
@@ -60,9 +67,9 @@ def text(value: Any) -> Fragment:
     return Fragment(esc(value))
 
 
-def para(*parts: str, cls: str = "") -> Fragment:
-    """A paragraph of already-escaped parts (use :func:`text` for raw strings)."""
-    return tag("p", "".join(str(p) for p in parts), **({"class_": cls} if cls else {}))
+def para(*parts: Any, cls: str = "") -> Fragment:
+    """A paragraph of fragments and text (text is escaped)."""
+    return tag("p", concat(parts), **({"class_": cls} if cls else {}))
 
 
 def link(url: Any, label: Any) -> Fragment:
@@ -72,9 +79,9 @@ def link(url: Any, label: Any) -> Fragment:
     return text(label)
 
 
-def bullets(items: Iterable[str], ordered: bool = False) -> Fragment:
-    """A list of already-built fragments (escape raw strings with :func:`text`)."""
-    body = "".join(f"<li>{item}</li>" for item in items)
+def bullets(items: Iterable[Any], ordered: bool = False) -> Fragment:
+    """A list of fragments and text (text is escaped)."""
+    body = concat(Fragment("<li>{}</li>").format(item) for item in items)
     return Fragment(f"<{'ol' if ordered else 'ul'}>{body}</{'ol' if ordered else 'ul'}>")
 
 
@@ -87,7 +94,7 @@ def table(
     frame: pd.DataFrame,
     columns: Sequence[tuple[str, str]],
     caption: str = "",
-    formatters: dict[str, Callable[[pd.Series], str]] | None = None,
+    formatters: dict[str, Callable[[pd.Series], Any]] | None = None,
     notes: Sequence[str] = (),
     empty: str = "",
 ) -> Fragment:
@@ -97,7 +104,8 @@ def table(
     ----------
     columns
         ``(header, key)`` pairs: the column header shown, and the frame column whose value is shown
-        (escaped) unless ``formatters[key]`` builds the cell from the whole row (its output is trusted).
+        (escaped) unless ``formatters[key]`` builds the cell from the whole row (a fragment is kept as
+        markup; plain text is escaped).
     caption
         Table caption (escaped). ``notes`` become numbered footnotes under the table.
     empty
@@ -110,7 +118,7 @@ def table(
     head = "".join(f'<th scope="col">{esc(header)}</th>' for header, _ in columns)
     rows = []
     for _, row in frame.iterrows():
-        cells = [formatters[key](row) if key in formatters else esc(row.get(key)) for _, key in columns]
+        cells = [esc(formatters[key](row)) if key in formatters else esc(row.get(key)) for _, key in columns]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     foot = bullets([text(n) for n in notes], ordered=True) if notes else ""

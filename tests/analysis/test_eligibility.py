@@ -11,7 +11,8 @@ from helpers import EVIDENCE
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from lymphoma_evidence.analysis.eligibility import OPTION_COLUMNS, PatientProfile, eligible_options
+from lymphoma_evidence.analysis.eligibility import PatientProfile, eligible_options
+from lymphoma_evidence.analysis.frames import EligibleOptions, columns
 from lymphoma_evidence.data.evidence import Evidence, load_evidence
 from lymphoma_evidence.errors import ParameterError
 
@@ -98,7 +99,7 @@ def test_profile_rejects_bad_values_with_a_hint(kwargs, message):
 
 def test_options_have_the_columns_and_follow_class_display_order():
     table = eligible_options(evidence(), PatientProfile())
-    assert list(table.columns) == OPTION_COLUMNS
+    assert list(table.columns) == columns(EligibleOptions)
     assert table["scope_id"].tolist() == [
         "glofitamab", "bispecific_antibodies", "loncastuximab_tesirine", "allogeneic_hct",
         "axicabtagene_ciloleucel", "lv20_19_car_t"]
@@ -292,3 +293,8 @@ def test_requirement_findings_agree_with_the_status_of_each_option(evidence):
         expected = "not_eligible" if (group["outcome"] == "not_met").any() else \
             "check" if (group["outcome"] == "unknown").any() else "eligible"
         assert options.loc[scope_id, "status"] == expected, scope_id
+
+
+def test_real_options_validate_against_their_frame_model(evidence):
+    for profile in (PatientProfile(), PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)):
+        EligibleOptions.validate(eligible_options(evidence, profile))

@@ -167,3 +167,19 @@ def test_stratum_tests_compare_strata_within_a_class(tiny):
     assert row["strata"] == "post_car_t; partly; unknown" and row["df"] == 2
     assert 0 <= row["p_value"] <= 1 and not math.isnan(row["qm"])
     assert "adc" not in set(tests["class_id"])         # one stratum: nothing to compare
+
+
+def test_cohorts_by_time_to_relapse_are_different_patients_and_named_so():
+    rows = pd.DataFrame([
+        result("early", "odro", "T9", "ORR", 30, 10, 100.0, cohort_id="t9_early",
+               time_to_relapse="within 3 months"),
+        result("late", "odro", "T9", "ORR", 40, 22, 100.0, cohort_id="t9_late",
+               time_to_relapse="after 3 months"),
+    ])
+    ev = Evidence.from_frames(classes=CLASSES, agents=AGENTS, sources=SOURCES, results=rows)
+    studies = response_studies(ev)
+    assert sorted(studies["result_id"]) == ["early", "late"]
+    pooled = pool_within_strata(studies).iloc[0]
+    assert pooled["n_patients"] == 70
+    assert pooled["trials"] == ("T9 (relapse within 3 months after CAR-T); "
+                                "T9 (relapse after 3 months after CAR-T)")

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy.stats import beta
 
+from lymphoma_evidence.analysis.frames import ClassSummary, RangeCheck, ResponseTable, columns
 from lymphoma_evidence.analysis.summaries import (
-    RESPONSE_COLUMNS,
     check_reported_ranges,
     class_summary,
     response_table,
@@ -21,11 +21,6 @@ from lymphoma_evidence.stats import pool_proportions
 
 TEMPLATE = Evidence.from_frames()
 
-CONTRACT_SUMMARY_COLUMNS = [
-    "class_id", "class_name", "endpoint", "analysis_set", "n_studies", "total_patients", "rate_min",
-    "rate_max", "pooled_rate", "pooled_ci_low", "pooled_ci_high", "pi_low", "pi_high", "i_squared",
-    "tau_squared", "single_study", "result_ids",
-]
 
 
 def typed(table: str, rows: list[dict]) -> pd.DataFrame:
@@ -85,7 +80,7 @@ def evidence(results=None, ranges=None) -> Evidence:
 # ---- response_table -------------------------------------------------------------------------
 
 def test_response_table_has_the_contracted_columns_in_order():
-    assert list(response_table(evidence()).columns) == RESPONSE_COLUMNS
+    assert list(response_table(evidence()).columns) == columns(ResponseTable)
 
 
 def test_a_rounded_count_is_marked_approximate_and_a_class_cohort_is_named_by_its_class():
@@ -165,7 +160,7 @@ def summary_row(frame: pd.DataFrame, class_id: str, **where) -> pd.Series:
 
 
 def test_class_summary_has_contracted_columns_then_disease():
-    assert list(class_summary(evidence()).columns) == [*CONTRACT_SUMMARY_COLUMNS, "disease"]
+    assert list(class_summary(evidence()).columns) == columns(ClassSummary)
 
 
 def test_class_summary_pools_whole_populations_with_the_latest_data_cut():
@@ -225,7 +220,7 @@ def test_class_summary_post_car_t_false_excludes_subgroups_and_post_car_t_popula
 
 def test_class_summary_is_empty_with_the_columns_when_nothing_matches():
     summary = class_summary(evidence(), endpoint="CR", post_car_t=True)
-    assert summary.empty and list(summary.columns) == [*CONTRACT_SUMMARY_COLUMNS, "disease"]
+    assert summary.empty and list(summary.columns) == columns(ClassSummary)
 
 
 # ---- check_reported_ranges ------------------------------------------------------------------
@@ -345,3 +340,13 @@ def test_reported_range_against_one_study_names_its_interval():
     row = checked(claim("r", 40, 50, class_id="adcs", post_car_t=False)).loc["r"]
     assert row["verdict"] == "consistent"
     assert "1 primary study reports 45% (95% CI 29.3–61.5%)" in row["explanation"]
+
+
+def test_real_outputs_validate_against_their_frame_models(evidence):
+    from lymphoma_evidence.analysis.summaries import check_reported_ranges
+
+    for endpoint in ("ORR", "CR"):
+        ResponseTable.validate(response_table(evidence, endpoint))
+        ClassSummary.validate(class_summary(evidence, endpoint))
+        ClassSummary.validate(class_summary(evidence, endpoint, post_car_t=True))
+    RangeCheck.validate(check_reported_ranges(evidence))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import complete
 
+from lymphoma_evidence.analysis.frames import ClassSummary
 from lymphoma_evidence.analysis.takeaways import class_takeaways
 from lymphoma_evidence.errors import ParameterError
 
@@ -19,7 +21,7 @@ def summary() -> pd.DataFrame:
          "a; b; c", "LBCL"),
         ("adcs", "Antibody-drug conjugates", "ORR", "itt", 1, 40, 0.45, 0.45, 0.45, 0.29, 0.61, True,
          "d", "LBCL"),
-    ], columns=COLUMNS)
+    ], columns=COLUMNS).pipe(complete, ClassSummary)
 
 
 def test_takeaways_give_range_study_count_and_pooled_interval():

@@ -9,23 +9,21 @@ import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
-from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.figures.charts import (
-    describe_profile,
-    eligibility_plot,
-    figure_html,
-    forest_plot,
-    forest_rows_for,
-    ranges_plot,
+from lymphoma_evidence.analysis.frames import (
+    ClassSummary,
+    EligibleOptions,
+    RangeCheck,
+    ResponseTable,
+    columns,
 )
+from lymphoma_evidence.analysis.selections import forest_rows_for
+from lymphoma_evidence.errors import ParameterError
+from lymphoma_evidence.figures.charts import describe_profile, eligibility_plot, forest_plot, ranges_plot
 from lymphoma_evidence.figures.style import COLORS
+from lymphoma_evidence.reports.display import figure_html
 
-TABLE_COLUMNS = ["result_id", "class_id", "class_name", "agent_id", "agent_name", "regimen", "trial",
-                 "population", "disease", "post_car_t", "endpoint", "analysis_set", "n", "responders",
-                 "rate", "ci_low", "ci_high", "source_id", "source_label"]
-SUMMARY_COLUMNS = ["class_id", "class_name", "endpoint", "analysis_set", "n_studies", "total_patients",
-                   "rate_min", "rate_max", "pooled_rate", "pooled_ci_low", "pooled_ci_high", "pi_low",
-                   "pi_high", "i_squared", "tau_squared", "single_study", "result_ids"]
+TABLE_COLUMNS = columns(ResponseTable)
+SUMMARY_COLUMNS = [c for c in columns(ClassSummary) if c != "disease"]
 BSAB, ADC = ("bispecific_antibodies", "Bispecific antibodies"), ("adcs", "Antibody-drug conjugates")
 
 
@@ -52,24 +50,19 @@ def summary(endpoint: str = "ORR") -> pd.DataFrame:
              False, "epc; glo"),
             (*ADC, endpoint, "itt", 1, 40, 0.45, 0.45, 0.45, 0.29, 0.61, None, None, None, None, True,
              "pola")]
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).assign(disease="LBCL")
 
 
 def checks() -> pd.DataFrame:
-    columns = ["range_id", "class_id", "endpoint", "claim_low", "claim_high", "primary_low",
-               "primary_high", "primary_ci_low", "primary_ci_high", "n_studies", "verdict",
-               "explanation", "source_id", "result_ids"]
     return pd.DataFrame([
         ("r_bsab", "bispecific_antibodies", "ORR", 0.5, 0.6, 0.54, 0.68, 0.41, 0.75, 3, "narrower", "",
          "s_article", "epc; epc_car; glo"),
         ("r_cart", "cd19_car_t", "CR", 0.35, 0.40, None, None, None, None, 0, "unsupported", "",
          "s_article", ""),
-    ], columns=columns)
+    ], columns=columns(RangeCheck))
 
 
 def options() -> pd.DataFrame:
-    columns = ["scope_id", "scope_type", "name", "class_id", "class_name", "status", "reasons",
-               "basis", "source_id"]
     return pd.DataFrame([
         ("allo_sct", "class", "Allogeneic stem cell transplant", "allo_sct", "Allo SCT", "not_eligible",
          "requires fitness for transplant (patient: unfit); requires a donor (patient: unknown)",
@@ -80,7 +73,7 @@ def options() -> pd.DataFrame:
          "requires CD79b expression (patient: unknown)", "label", "s_pola"),
         ("glofitamab", "agent", "Glofitamab", *BSAB, "eligible", "meets every listed requirement",
          "label", "s_glo"),
-    ], columns=columns)
+    ], columns=columns(EligibleOptions))
 
 
 def by_gid(fig: Figure, prefix: str) -> list:
@@ -269,7 +262,7 @@ def test_figure_html_embeds_a_png_with_escaped_alt_text():
 @pytest.mark.parametrize("endpoint", ["ORR", "CR"])
 def test_forest_figure_on_real_evidence_shows_every_study_and_post_car_t_result(evidence, endpoint):
     from lymphoma_evidence.analysis.summaries import class_summary, response_table
-    from lymphoma_evidence.figures.charts import forest_figure
+    from lymphoma_evidence.figures.figureset import forest_figure
 
     whole = class_summary(evidence, endpoint)
     post = class_summary(evidence, endpoint, post_car_t=True)
@@ -289,7 +282,7 @@ def test_forest_figure_on_real_evidence_shows_every_study_and_post_car_t_result(
 
 def test_ranges_figure_on_real_evidence_has_a_band_per_stated_range(evidence):
     from lymphoma_evidence.analysis.summaries import check_reported_ranges
-    from lymphoma_evidence.figures.charts import ranges_figure
+    from lymphoma_evidence.figures.figureset import ranges_figure
 
     checked = check_reported_ranges(evidence)
     fig, alt = ranges_figure(evidence)
@@ -303,7 +296,7 @@ def test_ranges_figure_on_real_evidence_has_a_band_per_stated_range(evidence):
 
 def test_eligibility_figure_on_real_evidence_has_one_marker_per_option(evidence):
     from lymphoma_evidence.analysis.eligibility import PatientProfile, eligible_options
-    from lymphoma_evidence.figures.charts import eligibility_figure
+    from lymphoma_evidence.figures.figureset import eligibility_figure
 
     profile = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)
     fig, alt = eligibility_figure(evidence, profile)

@@ -137,3 +137,22 @@ def test_forest_section_says_so_when_a_selection_has_no_results(evidence) -> Non
     html = Briefing(evidence, class_ids=["allo_sct"]).forest()
     assert "No ORR results in the evidence for this selection" in html
     assert "<img" not in html
+
+
+def test_educators_get_teaching_points_and_where_the_figures_and_deck_come_from(evidence) -> None:
+    educator = Briefing(evidence, audience="educator")
+    html = str(educator.teaching())
+    assert "Learning objectives" in html and "Teaching points" in html
+    assert "lymphoma-evidence slides --out deck.pptx" in html and 'href="../figures/figures.md"' in html
+    sections = str(educator.options())
+    chemo = re.search(r"with chemotherapy (about \d+ in 10 were alive without progression at 12 "
+                      r"months: \d+%)", html)
+    assert chemo and chemo.group(1) in sections
+    assert str(Briefing(evidence, audience="clinician").teaching()) == ""
+
+
+def test_analyst_checks_of_stated_ranges_are_for_clinicians_only(evidence) -> None:
+    assert "Reported ranges" in Briefing(evidence, audience="clinician").ranges()
+    for audience in ("educator", "patient"):
+        report = Briefing(evidence, audience=audience)
+        assert str(report.ranges()) == "" and str(report.ranges_chart()) == ""

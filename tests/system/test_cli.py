@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,21 @@ def test_outside_a_project_the_error_is_one_line(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 1
     assert "No project found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_validate_json_gives_one_object_per_problem(evidence_copy: Path) -> None:
+    set_cell(evidence_copy, "results.csv", 2, "n", "many")
+    set_cell(evidence_copy, "results.csv", 3, "endpoint", "PFS")
+    result = CliRunner().invoke(cli, ["validate", str(evidence_copy), "--format", "json"])
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)
+    assert [(p["file"], p["line"], p["column"], p["code"]) for p in problems] == [
+        ("results.csv", 2, "n", "type-error"), ("results.csv", 3, "endpoint", "schema")]
+    assert all(set(p) == {"file", "line", "column", "code", "message"} for p in problems)
+    assert "'many' is not" in problems[0]["message"]
+
+
+def test_validate_json_on_valid_evidence_is_an_empty_list() -> None:
+    result = CliRunner().invoke(cli, ["validate", str(EVIDENCE), "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
