@@ -90,7 +90,7 @@ class GridContext:
         rows = rows.drop_duplicates("aspect")
         rows = rows.assign(_order=rows["aspect"].map({a: i for i, a in enumerate(aspects)}))
         rows = rows.sort_values("_order", kind="stable")
-        return h.join(h.para(self.link(r["plain_words"]) + self.cite(r["source_id"]))
+        return h.concat(h.para(self.link(r["plain_words"]) + self.cite(r["source_id"]))
                       for _, r in rows.iterrows())
 
     def number(self, class_id: str, measure: str, outcome: str, other: str, *, harm: bool = False,
@@ -111,7 +111,7 @@ class GridContext:
         words = number_span(found, denominator,
                             self.link(lead) + self.cite(*found.source_ids) + " " + h.esc(rest))
         picture = self.icons(found, denominator, outcome, other, harm)
-        return h.join([h.para(words + " " + sure), picture])
+        return h.concat([h.para(words + " " + sure), picture])
 
 
 def number_span(found: Number, denominator: int, content: str) -> h.Fragment:
@@ -146,14 +146,14 @@ def grid_rows(ctx: GridContext) -> list[tuple[str, Callable[[str], h.Fragment]]]
         return h.para(h.text(f"Serious problems: {NO_DIRECT_NUMBER}"), cls="aid-none")
 
     def risks(class_id: str) -> h.Fragment:
-        return h.join([harms(class_id), ctx.facts(class_id, "may_not_suit")])
+        return h.concat([harms(class_id), ctx.facts(class_id, "may_not_suit")])
 
     return [
         ("How is it given, and where?", lambda c: ctx.facts(c, "how_given", "where")),
         ("How often? Will I stay in hospital? What is daily life like?",
          lambda c: ctx.facts(c, "how_often", "time_in_hospital", "daily_life")),
         ("How many were helped? How many were alive after 1 year?",
-         lambda c: h.join([helped(c), alive(c)]) if c not in NO_NUMBER else helped(c)),
+         lambda c: h.concat([helped(c), alive(c)]) if c not in NO_NUMBER else helped(c)),
         ("What serious problems can happen? Who may it not suit?", risks),
     ]
 
