@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import EVIDENCE, find_line, read_rows, write_rows
+from helpers import EVIDENCE, find_line, read_rows, write_rows
 from test_broken_evidence import assert_reports
 
 from lymphoma_evidence.data.counts import nearest_count
