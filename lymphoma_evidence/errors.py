@@ -60,13 +60,12 @@ class ProblemCode(StrEnum):
     RANGE_ORDER = "range-order"  # a stated range whose low end is above its high end
     MISSING_TIMEPOINT = "missing-timepoint"  # a survival rate without its time point
     INTERVAL_ORDER = "interval-order"  # an interval that does not contain its value
-    # -- directness, harms, approvals and certainty (issue 14)
-    DIRECTNESS = "directness"  # prior_car_t_percent, post_car_t and time_to_relapse disagree
-    ROUNDED_COUNT = "rounded-count"  # a rounded count that is not the nearest whole number to n x percent
-    APPROVAL_DATE = "approval-date"  # an approval date that is not a usable calendar date
-    APPROVAL_SOURCE = "approval-source"  # an approval not cited to a label or an agency page
-    IDENTIFIER_STATUS = "identifier-status"  # identifier_status disagrees with the identifiers given
-    CERTAINTY_RATIONALE = "certainty-rationale"  # a serious certainty domain without a rationale
+    DIRECTNESS = "directness"  # prior_car_t_percent, post_car_t and time_to_relapse that disagree
+    ROUNDED_COUNT = "rounded-count"  # a rounded count that is not the nearest to n x percent
+    APPROVAL_DATE = "approval-date"  # a month-only approval date not on the first of the month
+    APPROVAL_SOURCE = "approval-source"  # an approval not cited to a label or agency page
+    CERTAINTY_RATIONALE = "certainty-rationale"  # a serious GRADE domain without a rationale
+    IDENTIFIER_STATUS = "identifier-status"  # a source flagged for an analyst without its full citation
     # -- spreadsheet import
     FORMULA = "formula"  # a workbook cell holding a formula instead of a value
     EXTRA_CELL = "extra-cell"  # a workbook cell outside the table's columns

@@ -49,6 +49,8 @@ class ResponseTable(pa.DataFrameModel):
     ci_high: Series[float] = pa.Field(ge=0, le=1)
     source_id: Series[str]
     source_label: Series[str]
+    #: the count was derived from a rounded percentage that more than one whole number fits
+    approximate: Series[bool]
 
     class Config:
         coerce = False

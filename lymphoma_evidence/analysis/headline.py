@@ -18,7 +18,9 @@ Measures (the ``measure`` column):
 
 Outcome estimates (Kaplan-Meier rates, medians) are not counts and are never pooled: when a class and
 stratum has several, the number quoted is the one from the largest series (most patients; then the
-latest in the file) and ``population`` says so.
+latest in the file) and ``population`` says so. Rows about one window of time to relapse after CAR-T
+(``time_to_relapse`` such as "within 30 days") are quoted only when nothing covers everyone; they are
+listed by :func:`relapse_numbers`.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from .strata import (
     with_strata,
 )
 
-__all__ = ["HEADLINE_COLUMNS", "RESPONSE_MEASURES", "headline_numbers", "lead_number", "harm_studies"]
+__all__ = ["HEADLINE_COLUMNS", "RESPONSE_MEASURES", "headline_numbers", "lead_number", "harm_studies",
+           "relapse_numbers"]
 
 #: The contracted columns, then ``value`` (rate or months), ``unit`` ("proportion" | "months"),
 #: ``disease`` and ``trials``.
@@ -205,10 +208,45 @@ def _outcomes(evidence: Evidence) -> pd.DataFrame:
     rows = []
     for (class_id, stratum, measure), group in frame.groupby(["class_id", "stratum", "headline_measure"],
                                                              sort=False):
+        overall = group[_overall(group)]
+        group = overall if len(overall) else group  # a window of time to relapse only when nothing else
         ranked = group.assign(_n=group["n"].fillna(-1)).sort_values(["_n", "_position"], kind="mergesort")
         best = ranked.iloc[-1]
         rows.append(_outcome_row(best, class_id, stratum, measure, len(group), labels))
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+def _overall(frame: pd.DataFrame) -> pd.Series:
+    """Rows about everyone in their population, not one window of time to relapse after CAR-T."""
+    if "time_to_relapse" not in frame.columns:
+        return pd.Series(True, index=frame.index)
+    relapse = frame["time_to_relapse"].astype("string").fillna("").str.strip()
+    return relapse.isin(["", "any"])
+
+
+def relapse_numbers(evidence: Evidence) -> pd.DataFrame:
+    """Published outcomes by time to relapse after CAR-T (rows whose ``time_to_relapse`` names a window,
+    e.g. "within 30 days"), direct evidence only, in file order: ``class_id``, ``measure`` (as in
+    :func:`headline_numbers`), ``time_to_relapse``, ``value`` (proportion 0-1 or months), ``unit``, ``n``,
+    ``population``, ``source_id``, ``outcome_id``."""
+    columns = ["class_id", "measure", "time_to_relapse", "value", "unit", "n", "population", "source_id",
+               "outcome_id"]
+    out = evidence.outcomes
+    if out.empty or "time_to_relapse" not in out.columns:
+        return pd.DataFrame(columns=columns)
+    classes = class_of_scope(evidence)
+    frame = with_strata(out)
+    frame = frame[(frame["stratum"] == "post_car_t") & ~_overall(frame) & frame["value"].notna()]
+    rows = []
+    for _, r in frame.iterrows():
+        measure = _outcome_measure(r)
+        months = measure.startswith("median_")
+        rows.append({"class_id": ANY_CLASS if r["scope_id"] == ANY_CLASS else classes.get(str(r["scope_id"])),
+                     "measure": measure, "time_to_relapse": str(r["time_to_relapse"]),
+                     "value": float(r["value"]) / (1 if months else 100), "unit": "months" if months
+                     else "proportion", "n": r["n"], "population": r["population"],
+                     "source_id": r["source_id"], "outcome_id": r["outcome_id"]})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _outcome_row(best: pd.Series, class_id: str, stratum: str, measure: str, available: int,
@@ -223,6 +261,9 @@ def _outcome_row(best: pd.Series, class_id: str, stratum: str, measure: str, ava
         who = f"a population in which {best['prior_car_t_percent']:g}% had had CAR T-cell therapy"
     people = f", {int(n)} people" if pd.notna(n) else ""
     largest = f"; the largest of {available} series" if available > 1 else ""
+    relapse = best.get("time_to_relapse")
+    if isinstance(relapse, str) and relapse.strip() and relapse.strip() != "any":
+        largest += f"; relapse {relapse} after CAR-T"
     value = float(best["value"]) / scale
     return {
         "class_id": class_id, "stratum": stratum, "measure": measure, "n_studies": 1,

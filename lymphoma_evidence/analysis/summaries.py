@@ -144,7 +144,7 @@ def response_table(
 
     # a rounded count (several whole numbers fit the printed percentage) makes count and rate approximate
     frame = frame.assign(approximate=frame["responders_basis"].eq("rounded").fillna(False).astype(bool))
-    return frame[[*columns(ResponseTable), "approximate"]].reset_index(drop=True)
+    return frame[columns(ResponseTable)].reset_index(drop=True)
 
 
 def check_class_ids(evidence: Evidence, class_ids: Iterable[str] | str) -> list[str]:

@@ -16,6 +16,7 @@ from ..analysis.strata import STRATUM_LABELS, pool_within_strata, response_studi
 from ..formatting import percent, percent_range
 from . import html as h
 from .briefing import Briefing
+from .direct_sections import _no_direct
 
 _HEADINGS = {"post_car_t": "After CAR-T failure (direct evidence)",
              "partly": "From populations in which only some people had had CAR-T (partly indirect)",
@@ -63,8 +64,8 @@ def findings(b: Briefing) -> h.Fragment:
     sof = summary_of_findings(b.evidence, cls_id)
     fmt = {"outcome": lambda r: h.esc(r["outcome"]) + b.refs.cite(*str(r["source_ids"]).split("; ")),
            "certainty": lambda r: h.esc(r["certainty"]) + (
-               f'<br><span class="certainty-reasons">{h.esc(r["certainty_reasons"])}</span>'
-               if r["certainty_reasons"] else "")}
+               h.Fragment(f'<br><span class="certainty-reasons">{h.esc(r["certainty_reasons"])}</span>')
+               if r["certainty_reasons"] else h.Fragment(""))}
     blocks = []
     for stratum, heading in _HEADINGS.items():
         rows = sof[sof["stratum"] == stratum]
@@ -72,8 +73,7 @@ def findings(b: Briefing) -> h.Fragment:
             continue
         blocks.append(h.heading(3, heading))
         blocks.append(h.table(rows, _SOF_COLUMNS, caption=f"Summary of findings: {heading}", formatters=fmt,
-                              empty="No response, survival or side-effect figures from people after CAR-T "
-                                    "are in the evidence for this option.",
+                              empty=_no_direct(b, cls_id),
                               notes=["Certainty (GRADE) is entered by an analyst with a reason for every "
                                      "downgrade; 'not rated' means no rating has been entered yet."]))
     return b.section("Summary of findings", *blocks)

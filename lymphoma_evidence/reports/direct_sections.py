@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..analysis.headline import headline_numbers, lead_number
+from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
 from ..analysis.regulatory import agent_status, class_status
 from ..formatting import approximately, natural_frequency, percent, percent_range
 from . import html as h
@@ -37,6 +37,32 @@ MEASURE_WORDS = {
     "crs/any": "had cytokine release syndrome (any grade)",
     "icans/any": "had neurotoxicity (ICANS, any grade)",
 }
+#: Side effects in words (harms.csv ``event``), combined with the grade: "had a severe infection ...".
+EVENT_WORDS = {
+    "crs": "cytokine release syndrome", "icans": "neurotoxicity (ICANS)", "infection": "an infection",
+    "neutropenia": "neutropenia (low neutrophils)", "thrombocytopenia": "thrombocytopenia (low platelets)",
+    "anaemia": "anaemia", "febrile_neutropenia": "febrile neutropenia",
+    "peripheral_neuropathy": "peripheral neuropathy", "tumour_flare": "tumour flare",
+}
+GRADE_WORDS = {"any": "any grade", "grade_3_plus": "grade 3 or higher", "grade_5": "fatal, grade 5"}
+_DEATHS = {"treatment_related_death": "died of the treatment", "non_relapse_mortality": "died of causes "
+           "other than lymphoma (non-relapse mortality)"}
+
+
+def _measure_words(measure: str) -> str | None:
+    """What a measure counts, in words; None for a side effect without words (event "other")."""
+    if measure in MEASURE_WORDS:
+        return MEASURE_WORDS[measure]
+    if "/" in measure:
+        event, grade = measure.split("/", 1)
+        if event in _DEATHS:
+            return _DEATHS[event]
+        if event in EVENT_WORDS:
+            return f"had {EVENT_WORDS[event]} ({GRADE_WORDS.get(grade, grade.replace('_', ' '))})"
+        return None
+    return measure.replace("_", " ")
+
+
 _MEDIANS = {"median_os_months": "median overall survival", "median_pfs_months": "median time without "
             "progression", "median_duration_of_response_months": "median duration of response"}
 _BENEFIT = ("ORR", "CR", "pfs_rate_12m", "os_rate_12m", "median_pfs_months", "median_os_months",
@@ -61,7 +87,7 @@ def number_sentence(row: pd.Series, detailed: bool = True) -> str:
     measure = str(row["measure"])
     if measure in _MEDIANS:
         return f"{_MEDIANS[measure]} {row['value']:g} months, {row['population']}"
-    words = MEASURE_WORDS.get(measure, measure.replace("_", " ").replace("/", ", "))
+    words = _measure_words(measure) or measure.replace("_", " ").replace("/", ", ")
     shown = approximately(percent(row["rate"]), bool(row["approximate"]))
     if detailed and pd.notna(row["ci_low"]):
         shown += f" (95% CI {percent_range(row['ci_low'], row['ci_high'])})"
@@ -91,10 +117,10 @@ def takeaways(b: Briefing) -> h.Fragment:
         if row is None:
             continue
         label = "after CAR-T" if row["stratum"] == "post_car_t" else "indirect evidence only"
-        lines.append(h.Fragment(
-            f'<span class="takeaway" data-class="{h.esc(cls["class_id"])}">'
+        lines.append(
+            h.Fragment(f'<span class="takeaway" data-class="{h.esc(cls["class_id"])}">')
             + h.esc(f"{cls['name']} ({label}): {number_sentence(row, b.words.detailed)}")
-            + "</span>" + b.refs.cite(*str(row["source_ids"]).split("; "))))
+            + h.Fragment("</span>") + b.refs.cite(*str(row["source_ids"]).split("; ")))
     direct = numbers[(numbers["measure"] == "ORR")]
     k_direct = int(direct.loc[direct["stratum"] == "post_car_t", "n_studies"].sum())
     intro = h.para(h.text(f"Response figures from people after CAR-T: {k_direct} of "
@@ -105,10 +131,23 @@ def takeaways(b: Briefing) -> h.Fragment:
 
 def _rows_list(b: Briefing, rows: pd.DataFrame) -> h.Fragment:
     items = [h.Fragment(f'<span class="number" data-class="{h.esc(r["class_id"])}" '
-                        f'data-measure="{h.esc(r["measure"])}" data-stratum="{h.esc(r["stratum"])}">'
-                        + h.esc(number_sentence(r, b.words.detailed)) + "</span>"
-                        + b.refs.cite(*str(r["source_ids"]).split("; ")))
+                        f'data-measure="{h.esc(r["measure"])}" data-stratum="{h.esc(r["stratum"])}">')
+             + h.esc(number_sentence(r, b.words.detailed)) + h.Fragment("</span>")
+             + b.refs.cite(*str(r["source_ids"]).split("; "))
              for _, r in rows.iterrows()]
+    return h.bullets(items)
+
+
+def _relapse_list(b: Briefing, rows: pd.DataFrame) -> h.Fragment:
+    items = []
+    for r in rows.to_dict("records"):
+        if r["unit"] == "months":
+            said = f"{_MEDIANS.get(r['measure'], r['measure'])} {r['value']:g} months"
+        else:
+            said = f"{MEASURE_WORDS.get(r['measure'], r['measure'])}: {percent(r['value'])}"
+        people = f", {int(r['n'])} people" if pd.notna(r["n"]) else ""
+        items.append(h.esc(f"Relapse {r['time_to_relapse']}: {said}{people}")
+                     + b.refs.cite(str(r["source_id"])))
     return h.bullets(items)
 
 
@@ -117,10 +156,23 @@ def _order(rows: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
     return rows.assign(_r=rows["measure"].map(rank).fillna(len(rank))).sort_values("_r").drop(columns="_r")
 
 
+def _no_direct(b: Briefing, class_id: str) -> str:
+    """The one sentence shown for an option without direct evidence: what is missing, and whether it is a
+    gap the curators listed (with their reason)."""
+    from ..analysis.gaps import direct_gaps
+
+    said = "No response or survival figures from people after CAR-T are in the evidence for this option"
+    reason = direct_gaps(b.evidence).get(class_id)
+    if reason:
+        return f"{said}; this is a listed gap: {reason}."
+    return f"{said}; it is not among the gaps listed in evidence/README.md."
+
+
 def options(b: Briefing) -> h.Fragment:
     """Per option: status (from approvals), what it is, agents with their approvals, then direct
     evidence, side effects and indirect evidence; the therapy that failed is shown as such."""
     numbers = _numbers(b)
+    relapse = relapse_numbers(b.evidence)
     status = class_status(b.evidence).set_index("class_id")
     agents = agent_status(b.evidence)
     blocks = []
@@ -128,8 +180,9 @@ def options(b: Briefing) -> h.Fragment:
         class_id = cls["class_id"]
         state = status.loc[class_id] if class_id in status.index else None
         mine = numbers[numbers["class_id"] == class_id]
-        harms = mine[mine["measure"].str.contains("/") | mine["measure"].str.startswith("non_relapse")]
-        benefit = mine.drop(harms.index)
+        is_harm = mine["measure"].str.contains("/") | mine["measure"].str.startswith("non_relapse")
+        benefit = mine[~is_harm]
+        harms = mine[is_harm & mine["measure"].map(lambda m: _measure_words(m) is not None)]
         direct = _order(benefit[benefit["stratum"] == "post_car_t"], _BENEFIT)
         members = agents[agents["class_id"] == class_id]
         agent_items = [h.text(f"{a['name']}: {a['approvals']}") for a in members.to_dict("records")]
@@ -144,9 +197,10 @@ def options(b: Briefing) -> h.Fragment:
             body.append(h.para(h.text("This is the therapy that failed. Its trial results come from people "
                                       "who had not had CAR-T and are not evidence for giving it again.")))
         body.append(h.heading(4, "After CAR-T failure (direct evidence)"))
-        body.append(_rows_list(b, direct) if len(direct) else h.para(h.text(
-            "No response or survival figures from people after CAR-T are in the evidence for this "
-            "option.")))
+        body.append(_rows_list(b, direct) if len(direct) else h.para(h.text(_no_direct(b, class_id))))
+        by_relapse = relapse[relapse["class_id"] == class_id]
+        if len(by_relapse):
+            body += [h.heading(4, "After CAR-T failure, by time to relapse"), _relapse_list(b, by_relapse)]
         body.append(h.heading(4, "Side effects"))
         body.append(_rows_list(b, harms) if len(harms) else h.para(h.text(
             "No side-effect figures for this option are in the evidence yet.")))

@@ -35,11 +35,15 @@ def test_findings_lead_with_direct_evidence_and_say_not_rated(evidence) -> None:
     assert "<thead>" in allo
 
 
-def test_findings_with_no_direct_evidence_say_so_in_one_sentence(evidence) -> None:
-    html = str(section.findings(Briefing(evidence, class_ids=["tafasitamab_len"])))
-    direct = html[:html.index("indirect evidence)</h3>")]
-    assert "No response, survival or side-effect figures from people after CAR-T" in direct
-    assert direct.count("<table") == 0
+def test_findings_with_no_direct_evidence_say_what_is_missing_and_that_it_is_a_listed_gap(evidence) -> None:
+    from lymphoma_evidence.analysis.gaps import direct_gaps
+
+    class_id = sorted(direct_gaps(evidence))[0]
+    html = str(section.findings(Briefing(evidence, class_ids=[class_id])))
+    direct = html[:html.index("</h3>", html.index("After CAR-T failure (direct evidence)")) + 400]
+    assert "No response or survival figures from people after CAR-T" in direct
+    assert "this is a listed gap: " in direct
+    assert html.count("<table") == html.count("<h3>") - 1
 
 
 def test_overview_lists_only_the_class_agents(evidence) -> None:
