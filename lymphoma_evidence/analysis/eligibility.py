@@ -331,9 +331,9 @@ def class_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
         caveat, caveat_ids = "", ""
         pfs = lead_number(numbers, cls["class_id"], "pfs_rate_12m", strata=("post_car_t",))
         if pfs is not None and float(pfs["rate"]) < POOR_PFS_12M:
-            caveat = (f"may still be a poor choice: after CAR-T, {natural_frequency(float(pfs['rate']))} "
-                      f"({percent(pfs['rate'])}) were alive without progression 12 months later "
-                      f"({pfs['trials']})")
+            caveat = (f"may still be a poor choice: {natural_frequency(float(pfs['rate']))} "
+                      f"({percent(pfs['rate'])}) alive without progression at 12 months after CAR-T "
+                      f"({str(pfs['trials']).split(' (')[0]})")
             caveat_ids = str(pfs["source_ids"])
         out.append({
             "scope_id": cls["class_id"], "scope_type": "class", "name": cls["name"],

@@ -215,12 +215,12 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     bottom = add_source_line(fig, sources) + 0.2 / height
     fig.text(0.15 / width, 1 - 0.15 / height, title,
              fontsize=FONT_SIZES["title"], fontweight="bold", va="top", gid="title")
-    left, right, top = 0.24, 0.46, 1 - 1.75 / height
+    left, right, top = 0.26, 0.47, 1 - 1.75 / height
     ax = fig.add_axes((left, bottom, right - left, top - bottom))
     ax.set_ylim(len(options) - 0.5, -0.5)
     ax.set_xlim(-0.5, len(STATUS_ORDER) - 0.5)
     size = row_font_size((top - bottom) * height / len(options))
-    names = [textwrap.fill(short_name(n), 22, break_on_hyphens=False) for n in options["name"]]
+    names = [textwrap.fill(short_name(n), 27, break_on_hyphens=False) for n in options["name"]]
     ax.set_yticks(range(len(options)), labels=names, fontsize=size)
     ax.xaxis.tick_top()
     ax.set_xticks(range(len(STATUS_ORDER)), labels=[textwrap.fill(STATUS_NAMES[s], 10)

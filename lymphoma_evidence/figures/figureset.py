@@ -385,6 +385,12 @@ def _ranges(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
     return NamedFigure(name, title, fig, alt, _citations(evidence, sources))
 
 
+def _short_reason(reason: str) -> str:
+    """The deciding reason as the chart shows it: the first one, without the list of what was met."""
+    first = reason.split("; ")[0]
+    return "meets every listed criterion" if first.startswith("meets every listed") else first
+
+
 def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigure | None:
     evidence = ctx.evidence
     if not len(evidence.eligibility):
@@ -392,8 +398,8 @@ def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigu
     options = class_options(evidence, profile)
     if options.empty:
         return None
-    shown = options.assign(reasons=[  # the deciding reason, then the caveat of an option that fits
-        [f"{str(reason).split('; ')[0]}; {caveat}" if caveat else str(reason).split("; ")[0]]
+    shown = options.assign(reasons=[  # the deciding reason, or for an option that fits, its caveat
+        [f"fits the criteria, but {caveat}" if caveat else _short_reason(str(reason))]
         for reason, caveat in zip(options["reasons"], options["caveat"], strict=True)])
     label = describe_profile(profile)
     if profile == EXAMPLE_PROFILE:
