@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..data.evidence import Evidence
 from ..errors import ParameterError
+from .frames import columns
 
 ANTIGEN_STATES = ("positive", "negative")
 
@@ -277,9 +278,7 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
     assessed = [_assess(row, profile) for row in rows.itertuples(index=False)]
     rows = rows.assign(status=[a[0] for a in assessed], reasons=[a[1] for a in assessed])
     rows = rows.sort_values(["display_order", "_position"], na_position="last", kind="mergesort")
-    from .frames import EligibleOptions, columns
-
-    return rows[columns(EligibleOptions)].reset_index(drop=True)
+    return rows[columns("EligibleOptions")].reset_index(drop=True)
 
 
 #: Columns of :func:`class_options`: those of :class:`~.frames.EligibleOptions`, then the agents beneath

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analysis.frames import ClassSummary, EligibleOptions, RangeCheck, ResponseTable, check_columns
+from ..analysis.frames import check_columns
 from ..errors import ParameterError
 from ..vocabulary import STATUS_NAMES, STATUS_ORDER
 from .alttext import eligibility_alt, forest_alt, ranges_alt
@@ -79,8 +79,8 @@ def forest_plot(table: pd.DataFrame, summary: pd.DataFrame, *, title: str | None
     ParameterError
         When a column is missing, the table is empty or mixes endpoints.
     """
-    table = check_columns(table, ResponseTable, "table", "response_table()")
-    summary = check_columns(summary, ClassSummary, "summary", "class_summary()")
+    table = check_columns(table, "ResponseTable", "table", "response_table()")
+    summary = check_columns(summary, "ClassSummary", "summary", "class_summary()")
     endpoint = _single_endpoint(table)
     rows = forest_rows(table, summary[summary["endpoint"] == endpoint])
     title = title or f"{_sentence(endpoint_name(endpoint))} with 95% confidence intervals"
@@ -116,11 +116,11 @@ def ranges_plot(checks: pd.DataFrame, table: pd.DataFrame | None = None, *,
     (Figure, str)
         The figure and its alt text.
     """
-    checks = check_columns(checks, RangeCheck, "checks", "check_reported_ranges()")
+    checks = check_columns(checks, "RangeCheck", "checks", "check_reported_ranges()")
     if checks.empty:
         raise ParameterError("checks has no rows: there is no stated range to plot. "
                              "Add rows to reported_ranges.csv or skip this figure.")
-    table = None if table is None else check_columns(table, ResponseTable, "table", "response_table()")
+    table = None if table is None else check_columns(table, "ResponseTable", "table", "response_table()")
     class_names, source_labels = dict(class_names or {}), dict(source_labels or {})
     rows = ranges_rows(checks, table, class_names, source_labels)
     sources = [source_labels.get(s, s) for s in checks["source_id"].dropna()]
@@ -154,7 +154,7 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
     (Figure, str)
         The figure and its alt text.
     """
-    options = check_columns(options, EligibleOptions, "options", "eligible_options()")
+    options = check_columns(options, "EligibleOptions", "options", "eligible_options()")
     unknown = sorted(set(options["status"].dropna()) - set(STATUS_ORDER))
     if unknown or options.empty:
         raise ParameterError(f"options must have rows with status in {', '.join(STATUS_ORDER)}; "

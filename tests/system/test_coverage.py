@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import EVIDENCE
+from helpers import EVIDENCE
 
 from lymphoma_evidence.analysis.approvals import class_status
 
