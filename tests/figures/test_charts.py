@@ -41,7 +41,7 @@ def table(endpoint: str = "ORR") -> pd.DataFrame:
          "GO29365", "R/R", "LBCL", False, endpoint, "itt", 40, 18, 0.45, 0.29, 0.61, "s_pola",
          "Sehn 2020 (GO29365)", False),
     ]
-    frame = pd.DataFrame([(*row, False) for row in rows], columns=TABLE_COLUMNS)  # approximate: False
+    frame = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     return frame.astype({"post_car_t": "boolean", "n": "Int64", "responders": "Int64"})
 
 
