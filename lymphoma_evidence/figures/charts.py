@@ -169,7 +169,7 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
         sources = [labels.get(s, s) for s in options["source_id"].dropna()]
         fig, ax = _eligibility_axes(options, title, sources)
         if profile_label:
-            fig.text(0.15 / SLIDE_SIZE[0], 1 - 0.6 / SLIDE_SIZE[1],
+            fig.text(0.15 / SLIDE_SIZE[0], 1 - 1.1 / SLIDE_SIZE[1],
                      textwrap.fill(f"Profile: {profile_label}", 110),
                      fontsize=FONT_SIZES["base"], va="top", gid="profile")
         _draw_options(ax, options)
@@ -215,7 +215,7 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     bottom = add_source_line(fig, sources) + 0.2 / height
     fig.text(0.15 / width, 1 - 0.15 / height, title,
              fontsize=FONT_SIZES["title"], fontweight="bold", va="top", gid="title")
-    left, right, top = 0.26, 0.47, 1 - 1.75 / height
+    left, right, top = 0.26, 0.47, 1 - 2.0 / height
     ax = fig.add_axes((left, bottom, right - left, top - bottom))
     ax.set_ylim(len(options) - 0.5, -0.5)
     ax.set_xlim(-0.5, len(STATUS_ORDER) - 0.5)

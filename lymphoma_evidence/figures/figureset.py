@@ -408,12 +408,11 @@ def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigu
     agents = "; ".join(f"{o['name']}: {o['agents']}" for o in options.to_dict("records") if o["agents"])
     alt += f" Agents beneath each option: {agents}." if agents else ""
     counts = options["status"].value_counts()
-    who = "the example patient" if profile == EXAMPLE_PROFILE else "this patient"
+    who = "the example patient" if profile == EXAMPLE_PROFILE else "this patient"  # possessive below
     fits = counts.get("eligible", 0)
-    title = (f"For {who}, {fits} of {len(options)} options meet every listed criterion; "
-             f"{counts.get('check', 0)} need a check")
+    title = f"{fits} of {len(options)} options fit {who}'s listed criteria"
     if options["caveat"].astype(bool).any():
-        title += ", and fitting is not the same as working well"
+        title += "; fitting is not working well"
     caveat_ids = [s for ids in options["caveat_source_ids"] for s in str(ids).split("; ") if s]
     sources = [*options["source_id"], *caveat_ids]
     return NamedFigure(name, title, fig, alt, _citations(evidence, sources))
