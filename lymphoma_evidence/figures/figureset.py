@@ -399,7 +399,7 @@ def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigu
     if options.empty:
         return None
     shown = options.assign(reasons=[  # the deciding reason, or for an option that fits, its caveat
-        [f"fits the criteria, but {caveat}" if caveat else _short_reason(str(reason))]
+        [f"fits, but {caveat.replace('may still be', 'may be')}" if caveat else _short_reason(str(reason))]
         for reason, caveat in zip(options["reasons"], options["caveat"], strict=True)])
     label = describe_profile(profile)
     if profile == EXAMPLE_PROFILE:
