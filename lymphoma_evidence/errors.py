@@ -60,12 +60,12 @@ class ProblemCode(StrEnum):
     RANGE_ORDER = "range-order"  # a stated range whose low end is above its high end
     MISSING_TIMEPOINT = "missing-timepoint"  # a survival rate without its time point
     INTERVAL_ORDER = "interval-order"  # an interval that does not contain its value
-    DIRECTNESS = "directness"  # prior_car_t_percent, post_car_t and time_to_relapse that disagree
-    ROUNDED_COUNT = "rounded-count"  # a rounded count that is not the nearest to n x percent
-    APPROVAL_DATE = "approval-date"  # a month-only approval date not on the first of the month
-    APPROVAL_SOURCE = "approval-source"  # an approval not cited to a label or agency page
+    ROUNDED_COUNT = "rounded-count"  # a rounded count that is not the nearest, or that only one count fits
+    DIRECTNESS = "directness"  # post_car_t, prior_car_t_percent and time_to_relapse that disagree
+    IDENTIFIER_STATUS = "identifier-status"  # an identifier_to_complete flag without its citation or address
+    APPROVAL_SOURCE = "approval-source"  # an approval cited to something other than a label or agency page
+    APPROVAL_DATE = "approval-date"  # a month-only approval date that is not the first of the month
     CERTAINTY_RATIONALE = "certainty-rationale"  # a serious GRADE domain without a rationale
-    IDENTIFIER_STATUS = "identifier-status"  # a source flagged for an analyst without its full citation
     # -- spreadsheet import
     FORMULA = "formula"  # a workbook cell holding a formula instead of a value
     EXTRA_CELL = "extra-cell"  # a workbook cell outside the table's columns

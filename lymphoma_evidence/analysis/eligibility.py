@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..data.evidence import Evidence
 from ..errors import ParameterError
+from .frames import columns
 
 ANTIGEN_STATES = ("positive", "negative")
 
@@ -277,9 +278,7 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
     assessed = [_assess(row, profile) for row in rows.itertuples(index=False)]
     rows = rows.assign(status=[a[0] for a in assessed], reasons=[a[1] for a in assessed])
     rows = rows.sort_values(["display_order", "_position"], na_position="last", kind="mergesort")
-    from .frames import EligibleOptions, columns
-
-    return rows[columns(EligibleOptions)].reset_index(drop=True)
+    return rows[columns("EligibleOptions")].reset_index(drop=True)
 
 
 #: Columns of :func:`class_options`: those of :class:`~.frames.EligibleOptions`, then the agents beneath
@@ -331,9 +330,9 @@ def class_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
         caveat, caveat_ids = "", ""
         pfs = lead_number(numbers, cls["class_id"], "pfs_rate_12m", strata=("post_car_t",))
         if pfs is not None and float(pfs["rate"]) < POOR_PFS_12M:
-            caveat = (f"may still be a poor choice: after CAR-T, {natural_frequency(float(pfs['rate']))} "
-                      f"({percent(pfs['rate'])}) were alive without progression 12 months later "
-                      f"({pfs['trials']})")
+            caveat = (f"may still be a poor choice: {natural_frequency(float(pfs['rate']))} "
+                      f"({percent(pfs['rate'])}) alive without progression at 12 months after CAR-T "
+                      f"({str(pfs['trials']).split(' (')[0]})")
             caveat_ids = str(pfs["source_ids"])
         out.append({
             "scope_id": cls["class_id"], "scope_type": "class", "name": cls["name"],

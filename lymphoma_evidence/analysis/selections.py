@@ -12,6 +12,7 @@ import pandas as pd
 from ..data.evidence import Evidence
 from ..errors import ParameterError
 from ..vocabulary import Endpoint
+from .frames import columns
 from .summaries import class_summary, response_table
 
 
@@ -32,15 +33,13 @@ def ranges_trials(evidence: Evidence, checks: pd.DataFrame) -> pd.DataFrame:
     """The response-table rows each stated range was checked against (``checks.result_ids``),
     with a ``range_id`` column naming the range.
     """
-    from .frames import ResponseTable, columns
-
     parts = []
     for endpoint, group in checks.groupby("endpoint", sort=False):
         table = response_table(evidence, endpoint=str(endpoint))
         parts += [table[table["result_id"].isin(split_ids(check.result_ids))]
                   .assign(range_id=check.range_id) for check in group.itertuples(index=False)]
     if not parts:
-        return pd.DataFrame(columns=[*columns(ResponseTable), "range_id"])
+        return pd.DataFrame(columns=[*columns("ResponseTable"), "range_id"])
     return pd.concat(parts, ignore_index=True)
 
 

@@ -29,6 +29,7 @@ from ..errors import ParameterError
 from ..formatting import percent, percent_range
 from ..stats import pool_proportions, proportion_ci
 from ..vocabulary import ENDPOINTS, Endpoint, check_endpoint
+from .frames import columns
 
 #: Allowance (proportion) for rounding when a quoted percent is compared with study rates.
 ROUNDING_TOLERANCE = 0.005
@@ -140,11 +141,9 @@ def response_table(
     if wanted is not None:
         keep &= frame["class_id"].isin(wanted).fillna(False).astype(bool)
     frame = _with_rates(frame[keep.to_numpy()], method)
-    from .frames import ResponseTable, columns
-
     # a rounded count (several whole numbers fit the printed percentage) makes count and rate approximate
     frame = frame.assign(approximate=frame["responders_basis"].eq("rounded").fillna(False).astype(bool))
-    return frame[columns(ResponseTable)].reset_index(drop=True)
+    return frame[columns("ResponseTable")].reset_index(drop=True)
 
 
 def check_class_ids(evidence: Evidence, class_ids: Iterable[str] | str) -> list[str]:
@@ -269,9 +268,7 @@ def class_summary(
         _summary_row(group)
         for _, group in studies.groupby(keys, sort=True, dropna=False)
     ]
-    from .frames import ClassSummary, columns
-
-    return pd.DataFrame(rows, columns=columns(ClassSummary)).astype(
+    return pd.DataFrame(rows, columns=columns("ClassSummary")).astype(
         {"n_studies": "int64", "total_patients": "int64", "single_study": "bool"}
     )
 
@@ -354,9 +351,7 @@ def check_reported_ranges(evidence: Evidence) -> pd.DataFrame:
     }
     names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
     rows = [_range_row(claim, studies, names) for claim in ranges.itertuples(index=False)]
-    from .frames import RangeCheck, columns
-
-    return pd.DataFrame(rows, columns=columns(RangeCheck)).astype({"n_studies": "int64"})
+    return pd.DataFrame(rows, columns=columns("RangeCheck")).astype({"n_studies": "int64"})
 
 
 def _range_row(claim, studies: dict, names: dict[str, str]) -> dict[str, object]:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ..formatting import in_ten, percent, percent_range
 from ..vocabulary import ENDPOINT_PATIENT_VERBS, check_audience
+from .frames import check_columns
 
 ANALYSIS_SET_WORDS = {"itt": "all enrolled patients", "treated": "treated patients",
                       "efficacy_evaluable": "evaluable patients"}
@@ -34,9 +35,7 @@ def class_takeaways(summary: pd.DataFrame, audience: str = "educator") -> list[s
         For an unknown audience or a summary without the class_summary columns.
     """
     check_audience(audience)
-    from .frames import ClassSummary, check_columns
-
-    summary = check_columns(summary, ClassSummary, "summary", "class_summary(evidence, endpoint)")
+    summary = check_columns(summary, "ClassSummary", "summary", "class_summary(evidence, endpoint)")
     rows = summary.to_dict("records")
     counts = summary["class_id"].value_counts()
     return [_sentence(row, several=counts[row["class_id"]] > 1, patient=audience == "patient")

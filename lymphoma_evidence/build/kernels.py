@@ -26,7 +26,7 @@ from ..errors import BuildError, KernelStartError
 #: that other reports need: see benchmarks/RESULTS.md).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
                 "lymphoma_evidence", "lymphoma_evidence.data.evidence",
-                "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.figureset",
+                "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.charts",
                 "lymphoma_evidence.analysis.eligibility", "lymphoma_evidence.reports.briefing",
                 "lymphoma_evidence.reports.class_profile", "lymphoma_evidence.reports.patient_options",
                 "lymphoma_evidence.reports.evidence_audit")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analysis.frames import ClassSummary, EligibleOptions, RangeCheck, ResponseTable, check_columns
+from ..analysis.frames import check_columns
 from ..errors import ParameterError
 from ..vocabulary import STATUS_NAMES, STATUS_ORDER
 from .alttext import eligibility_alt, forest_alt, ranges_alt
@@ -79,8 +79,8 @@ def forest_plot(table: pd.DataFrame, summary: pd.DataFrame, *, title: str | None
     ParameterError
         When a column is missing, the table is empty or mixes endpoints.
     """
-    table = check_columns(table, ResponseTable, "table", "response_table()")
-    summary = check_columns(summary, ClassSummary, "summary", "class_summary()")
+    table = check_columns(table, "ResponseTable", "table", "response_table()")
+    summary = check_columns(summary, "ClassSummary", "summary", "class_summary()")
     endpoint = _single_endpoint(table)
     rows = forest_rows(table, summary[summary["endpoint"] == endpoint])
     title = title or f"{_sentence(endpoint_name(endpoint))} with 95% confidence intervals"
@@ -116,11 +116,11 @@ def ranges_plot(checks: pd.DataFrame, table: pd.DataFrame | None = None, *,
     (Figure, str)
         The figure and its alt text.
     """
-    checks = check_columns(checks, RangeCheck, "checks", "check_reported_ranges()")
+    checks = check_columns(checks, "RangeCheck", "checks", "check_reported_ranges()")
     if checks.empty:
         raise ParameterError("checks has no rows: there is no stated range to plot. "
                              "Add rows to reported_ranges.csv or skip this figure.")
-    table = None if table is None else check_columns(table, ResponseTable, "table", "response_table()")
+    table = None if table is None else check_columns(table, "ResponseTable", "table", "response_table()")
     class_names, source_labels = dict(class_names or {}), dict(source_labels or {})
     rows = ranges_rows(checks, table, class_names, source_labels)
     sources = [source_labels.get(s, s) for s in checks["source_id"].dropna()]
@@ -154,7 +154,7 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
     (Figure, str)
         The figure and its alt text.
     """
-    options = check_columns(options, EligibleOptions, "options", "eligible_options()")
+    options = check_columns(options, "EligibleOptions", "options", "eligible_options()")
     unknown = sorted(set(options["status"].dropna()) - set(STATUS_ORDER))
     if unknown or options.empty:
         raise ParameterError(f"options must have rows with status in {', '.join(STATUS_ORDER)}; "
@@ -169,7 +169,7 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
         sources = [labels.get(s, s) for s in options["source_id"].dropna()]
         fig, ax = _eligibility_axes(options, title, sources)
         if profile_label:
-            fig.text(0.15 / SLIDE_SIZE[0], 1 - 0.6 / SLIDE_SIZE[1],
+            fig.text(0.15 / SLIDE_SIZE[0], 1 - 1.1 / SLIDE_SIZE[1],
                      textwrap.fill(f"Profile: {profile_label}", 110),
                      fontsize=FONT_SIZES["base"], va="top", gid="profile")
         _draw_options(ax, options)
@@ -215,12 +215,12 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     bottom = add_source_line(fig, sources) + 0.2 / height
     fig.text(0.15 / width, 1 - 0.15 / height, title,
              fontsize=FONT_SIZES["title"], fontweight="bold", va="top", gid="title")
-    left, right, top = 0.24, 0.46, 1 - 1.75 / height
+    left, right, top = 0.26, 0.47, 1 - 2.0 / height
     ax = fig.add_axes((left, bottom, right - left, top - bottom))
     ax.set_ylim(len(options) - 0.5, -0.5)
     ax.set_xlim(-0.5, len(STATUS_ORDER) - 0.5)
     size = row_font_size((top - bottom) * height / len(options))
-    names = [textwrap.fill(short_name(n), 22, break_on_hyphens=False) for n in options["name"]]
+    names = [textwrap.fill(short_name(n), 27, break_on_hyphens=False) for n in options["name"]]
     ax.set_yticks(range(len(options)), labels=names, fontsize=size)
     ax.xaxis.tick_top()
     ax.set_xticks(range(len(STATUS_ORDER)), labels=[textwrap.fill(STATUS_NAMES[s], 10)

@@ -92,8 +92,16 @@ def _direct_words(numbers: pd.DataFrame, class_id: str) -> tuple[str, list[str]]
                            ("pfs_rate_12m", "alive without progression at 1 year")):
         row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
         if row is not None:
-            return f"{natural_frequency(float(row['rate']))} {words} ({row['trials']})", [row["source_ids"]]
+            return f"{natural_frequency(float(row['rate']))} {words}", [row["source_ids"]]
     return "none published", []
+
+
+def _direct_population(numbers: pd.DataFrame, class_id: str) -> str:
+    for measure in ("ORR", "os_rate_12m", "pfs_rate_12m"):
+        row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
+        if row is not None:
+            return str(row["population"])
+    return ""
 
 
 def _options(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
@@ -102,8 +110,11 @@ def _options(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSl
     sources: list[str] = []
     with_direct = 0
     classes = _option_classes(evidence)
+    who = []
     for cls in classes.to_dict("records"):
         words, ids = _direct_words(numbers, cls["class_id"])
+        if ids:
+            who.append(f"{cls['name']}: {_direct_population(numbers, cls['class_id'])}")
         with_direct += bool(ids)
         sources += ids
         state = status.loc[cls["class_id"], "status"] if cls["class_id"] in status.index else ""
@@ -114,7 +125,8 @@ def _options(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSl
     notes = ("Teaching point: the options differ in how they work and how well they have been studied "
              "after CAR-T; 'approved' means approved for large B-cell lymphoma, not for use after CAR-T "
              "specifically. Approved CD19 CAR-T products are the therapy that failed, not an option here."
-             "\n\nSources:\n" + cites.notes(sources))
+             "\n\nWho the direct numbers come from: " + " | ".join(who) + "\n\nSources:\n"
+             + cites.notes(sources))
     return TextSlide(title, notes=notes, table=rows)
 
 

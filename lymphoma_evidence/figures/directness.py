@@ -285,7 +285,7 @@ def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[
     fig = new_figure()
     width, height = fig.get_size_inches()
     size = FONT_SIZES["min"]
-    top_in = _title(fig, title, subtitle) + 0.5
+    top_in = _title(fig, title, subtitle) + (0.5 if len(legend) <= 2 else 0.85)
     bottom_in = add_source_line(fig, sources) * height + 0.8
     ax = fig.add_axes((4.6 / width, bottom_in / height, 6.2 / width, (height - top_in - bottom_in) / height))
     slots = sum(len(item["bars"]) + 1 for item in items)
@@ -311,7 +311,8 @@ def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[
             pos += 1
         pos += 1
     fig.legend(handles=[Patch(color=c, label=label) for label, c in legend], loc="upper left",
-               bbox_to_anchor=(0.2 / width, 1 - (top_in - 0.45) / height), ncol=len(legend), fontsize=size,
+               bbox_to_anchor=(0.2 / width, 1 - (top_in - 0.45) / height), ncol=min(len(legend), 2),
+               fontsize=size,
                borderaxespad=0, frameon=False)
     return fig
 
@@ -366,6 +367,13 @@ HARM_EVENTS = {"crs/grade_3_plus": "Severe cytokine release syndrome (grade 3 or
                "non_relapse_mortality_rate_12m": "Death not caused by lymphoma within 12 months"}
 
 
+#: Short names printed beside each bar, so a grey (indirect) bar still says what it counts.
+HARM_SHORT = {"crs/grade_3_plus": "severe CRS", "icans/grade_3_plus": "severe ICANS",
+              "infection/grade_3_plus": "severe infection", "neutropenia/grade_3_plus": "severe neutropenia",
+              "non_relapse_mortality/any": "non-relapse deaths", "treatment_related_death/grade_5":
+              "treatment deaths", "non_relapse_mortality_rate_12m": "non-relapse deaths by 12 months"}
+
+
 def harms_plot(numbers: pd.DataFrame, class_names: Mapping[str, str], source_labels: Mapping[str, str],
                *, title: str, classes: Sequence[str] | None = None) -> tuple[Figure, str]:
     """Serious side effects per class: the share of patients with each event in :data:`HARM_EVENTS`,
@@ -391,8 +399,9 @@ def harms_plot(numbers: pd.DataFrame, class_names: Mapping[str, str], source_lab
         bars = []
         for rec in group.to_dict("records"):
             colour = colours[rec["measure"]] if rec["stratum"] == "post_car_t" else COLORS["indirect"]
+            shown = approximately(percent(rec["rate"]), bool(rec.get("approximate")))
             bars.append((rec["measure"], float(rec["rate"]), float(rec["ci_low"]), float(rec["ci_high"]),
-                         colour, approximately(percent(rec["rate"]), bool(rec.get("approximate")))))
+                         colour, f"{shown} {HARM_SHORT.get(rec['measure'], '')}".strip()))
             alt.append(f"{class_names.get(class_id, class_id)}: {HARM_EVENTS[rec['measure']].lower()} "
                        f"{percent(rec['rate'])} ({rec['population']})")
         label = class_names.get(class_id, class_id) + ("" if direct else " (indirect evidence)")

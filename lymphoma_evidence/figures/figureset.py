@@ -385,6 +385,12 @@ def _ranges(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
     return NamedFigure(name, title, fig, alt, _citations(evidence, sources))
 
 
+def _short_reason(reason: str) -> str:
+    """The deciding reason as the chart shows it: the first one, without the list of what was met."""
+    first = reason.split("; ")[0]
+    return "meets every listed criterion" if first.startswith("meets every listed") else first
+
+
 def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigure | None:
     evidence = ctx.evidence
     if not len(evidence.eligibility):
@@ -392,8 +398,8 @@ def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigu
     options = class_options(evidence, profile)
     if options.empty:
         return None
-    shown = options.assign(reasons=[  # the deciding reason, then the caveat of an option that fits
-        [f"{str(reason).split('; ')[0]}; {caveat}" if caveat else str(reason).split("; ")[0]]
+    shown = options.assign(reasons=[  # the deciding reason, or for an option that fits, its caveat
+        [f"fits, but {caveat.replace('may still be', 'may be')}" if caveat else _short_reason(str(reason))]
         for reason, caveat in zip(options["reasons"], options["caveat"], strict=True)])
     label = describe_profile(profile)
     if profile == EXAMPLE_PROFILE:
@@ -402,12 +408,11 @@ def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigu
     agents = "; ".join(f"{o['name']}: {o['agents']}" for o in options.to_dict("records") if o["agents"])
     alt += f" Agents beneath each option: {agents}." if agents else ""
     counts = options["status"].value_counts()
-    who = "the example patient" if profile == EXAMPLE_PROFILE else "this patient"
+    who = "the example patient" if profile == EXAMPLE_PROFILE else "this patient"  # possessive below
     fits = counts.get("eligible", 0)
-    title = (f"For {who}, {fits} of {len(options)} options meet every listed criterion; "
-             f"{counts.get('check', 0)} need a check")
+    title = f"{fits} of {len(options)} options fit {who}'s listed criteria"
     if options["caveat"].astype(bool).any():
-        title += ", and fitting is not the same as working well"
+        title += "; fitting is not working well"
     caveat_ids = [s for ids in options["caveat_source_ids"] for s in str(ids).split("; ") if s]
     sources = [*options["source_id"], *caveat_ids]
     return NamedFigure(name, title, fig, alt, _citations(evidence, sources))

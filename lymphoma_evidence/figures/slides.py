@@ -228,10 +228,10 @@ def _text_slide(deck: PresentationType, content: TextSlide) -> Slide:
 def _table(slide: Slide, body, rows: list[list[str]]) -> None:
     left, top, width = body.left, body.top, body.width
     body._element.getparent().remove(body._element)
-    shape = slide.shapes.add_table(len(rows), len(rows[0]), left, top, width, Emu(Inches(0.5) * len(rows)))
+    shape = slide.shapes.add_table(len(rows), len(rows[0]), left, top, width, Emu(Inches(0.42) * len(rows)))
     table = shape.table
     # share the width by the longest word-wrapped cell, but give every column room for its header words
-    weights = [max(16, max(len(row[c]) for row in rows) ** 0.8) for c in range(len(rows[0]))]
+    weights = [max(12, max(len(row[c]) for row in rows)) ** 0.6 for c in range(len(rows[0]))]
     for c, weight in enumerate(weights):
         table.columns[c].width = Emu(int(width * weight / sum(weights)))
     for r, row in enumerate(rows):

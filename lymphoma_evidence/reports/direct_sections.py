@@ -9,6 +9,7 @@ function, :func:`number_sentence`, so the takeaways and the sections quote the s
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -53,6 +54,11 @@ def _measure_words(measure: str) -> str | None:
     """What a measure counts, in words; None for a side effect without words (event "other")."""
     if measure in MEASURE_WORDS:
         return MEASURE_WORDS[measure]
+    timed = re.fullmatch(r"(os|pfs|non_relapse_mortality)_rate_(\d+(?:\.\d+)?)m", measure)
+    if timed:
+        said = {"os": "were alive", "pfs": "were alive without progression",
+                "non_relapse_mortality": "had died of causes other than lymphoma"}[timed.group(1)]
+        return f"{said} at {timed.group(2)} months"
     if "/" in measure:
         event, grade = measure.split("/", 1)
         if event in _DEATHS:

@@ -160,3 +160,15 @@ def test_cli_audit_exits_1_only_with_strict(tmp_path: Path) -> None:
     assert relaxed.exit_code == 0, relaxed.output
     assert "Sources not checked for more than 12 months" in relaxed.output
     assert CliRunner().invoke(cli, [*args, "--strict"]).exit_code == 1
+
+
+def test_the_real_audit_lists_the_flagged_sources_and_the_press_only_approvals(evidence) -> None:
+    report = audit_evidence(evidence, today=TODAY)
+    flagged = set(report.findings["sources_to_complete"]["source_id"])
+    sources = evidence.sources
+    assert flagged == set(sources.loc[sources["identifier_status"] == "identifier_to_complete", "source_id"])
+    assert "tafalen_descar_t_2024" in flagged
+    press = report.findings["press_only_approvals"]
+    kinds = evidence.sources.set_index("source_id")["source_type"]
+    assert set(press["source_id"].map(kinds)) == {"article"}
+    assert "fda2024_epcoritamab_fl" not in set(press["source_id"])  # an agency page is not press

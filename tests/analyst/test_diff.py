@@ -213,3 +213,23 @@ def test_diff_against_previous_release_uses_the_changelog_and_history(repo: Path
     sources = next(t for t in diff.tables if t.table == "sources")
     # the release is the first commit with version 0.1.0, so both label edits since then show
     assert sorted(c.fields[0].after for c in sources.changed) == ["Changed label", "Edited after the release"]
+
+
+def test_harms_and_approvals_changes_are_listed_by_their_keys(old: Path, new: Path) -> None:
+    line = find_line(new, "harms.csv", harm_id="epcoritamab_epcore_nhl1_2y_crs_any")
+    set_cell(new, "harms.csv", line, "grading_system", "ASTCT (Lee 2019)")
+    _remove_row(new, "approvals.csv", 2)
+    tables = {t.table: t for t in diff_evidence(old, new, old).tables}
+    assert [c.key for c in tables["harms"].changed] == ["epcoritamab_epcore_nhl1_2y_crs_any"]
+    assert [(f.column, f.before, f.after) for f in tables["harms"].changed[0].fields] == [
+        ("grading_system", "", "ASTCT (Lee 2019)")]
+    assert [r["approval_id"] for r in tables["approvals"].removed] == ["epcoritamab_fda_2023_dlbcl"]
+
+
+def test_option_details_are_matched_by_their_composite_key(old: Path, new: Path) -> None:
+    rows = read_rows(new / "option_details.csv")
+    extra = [*rows[1][:2], "A second fact in plain words.", rows[1][3]]
+    write_rows(new / "option_details.csv", [*rows, extra])
+    tables = {t.table: t for t in diff_evidence(old, new, old).tables}
+    assert [r["plain_words"] for r in tables["option_details"].added] == ["A second fact in plain words."]
+    assert not tables["option_details"].removed and not tables["option_details"].changed

@@ -209,3 +209,18 @@ def test_cli_export_then_import(folder: Path, tmp_path: Path) -> None:
     imported = CliRunner().invoke(cli, ["import-xlsx", str(out), "--evidence", str(folder)])
     assert imported.exit_code == 0, imported.output
     assert "the workbook matches the evidence" in imported.output
+
+
+def test_the_new_tables_round_trip_and_their_rules_apply_on_import(folder: Path, tmp_path: Path) -> None:
+    book = load_workbook(export_workbook(tmp_path / "e.xlsx", folder))
+    for sheet in ("harms", "approvals", "certainty", "option_details"):
+        assert [c.value for c in book[sheet][1]] == load_package(folder).table(sheet).columns
+    header = read_rows(folder / "harms.csv")[0]
+    line = find_line(folder, "harms.csv", harm_id="epcoritamab_epcore_nhl1_2y_crs_any")
+    path = _edited(folder, tmp_path, lambda b: setattr(
+        b["harms"].cell(row=line, column=header.index("patients") + 1), "value", "200"))
+    before = digest(folder)
+    result = CliRunner().invoke(cli, ["import-xlsx", str(path), "--evidence", str(folder)])
+    assert result.exit_code == 1
+    assert f"harms.csv:{line}:patients: 200 patients exceed n = 157" in result.output
+    assert digest(folder) == before

@@ -31,15 +31,15 @@ def table(endpoint: str = "ORR") -> pd.DataFrame:
     rows = [
         ("epc", *BSAB, "epcoritamab", "Epcoritamab (epcoritamab-bysp)", "epcoritamab monotherapy",
          "EPCORE NHL-1", "R/R LBCL", "LBCL", False, endpoint, "treated", 157, 99, 0.63, 0.55, 0.71,
-         "s_epc", "Thieblemont 2024 (EPCORE NHL-1)"),
+         "s_epc", "Thieblemont 2024 (EPCORE NHL-1)", False),
         ("epc_car", *BSAB, "epcoritamab", "Epcoritamab (epcoritamab-bysp)", "epcoritamab monotherapy",
          "EPCORE NHL-1", "prior CAR T", "LBCL", True, endpoint, "treated", 61, 33, 0.54, 0.41, 0.67,
-         "s_epc", "Thieblemont 2024 (EPCORE NHL-1)"),
+         "s_epc", "Thieblemont 2024 (EPCORE NHL-1)", False),
         ("glo", *BSAB, "glofitamab", "Glofitamab", "glofitamab + GemOx", "STARGLO", "R/R", "LBCL",
-         False, endpoint, "treated", 172, 117, 0.68, 0.60, 0.75, "s_glo", "Abramson 2024 (STARGLO)"),
+         False, endpoint, "treated", 172, 117, 0.68, 0.60, 0.75, "s_glo", "Abramson 2024 (STARGLO)", False),
         ("pola", *ADC, "polatuzumab_vedotin", "Polatuzumab vedotin", "polatuzumab vedotin + BR",
          "GO29365", "R/R", "LBCL", False, endpoint, "itt", 40, 18, 0.45, 0.29, 0.61, "s_pola",
-         "Sehn 2020 (GO29365)"),
+         "Sehn 2020 (GO29365)", False),
     ]
     frame = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     return frame.astype({"post_car_t": "boolean", "n": "Int64", "responders": "Int64"})
