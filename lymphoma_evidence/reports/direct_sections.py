@@ -220,12 +220,6 @@ def options(b: Briefing) -> h.Fragment:
     return b.section("Options after CAR-T failure", intro, *blocks)
 
 
-def _local_link(path: str) -> str:
-    """A link to a file built beside the reports (a fixed relative path of this module, never evidence
-    text; :func:`html.link` links only http(s) addresses)."""
-    return f'<a href="{h.esc(path)}">{h.esc(path.removeprefix("../"))}</a>'
-
-
 def teaching(b: Briefing) -> h.Fragment:
     """For educators: learning objectives, teaching points quoting the same numbers as the sections, and
     where the slide-ready figures and the deck come from. Empty for other audiences."""
@@ -256,8 +250,8 @@ def teaching(b: Briefing) -> h.Fragment:
         "Slide-ready figures (PNG and editable SVG, alt text and sources in figures.md) come from "
         "<code>lymphoma-evidence figures --out figures</code>; the 20-minute teaching deck with speaker "
         "notes from <code>lymphoma-evidence slides --out deck.pptx</code> (options: <code>--title</code>, "
-        "<code>--profile</code>, <code>--post-car-t-only</code>). When built beside these reports: "
-        + _local_link("../figures/figures.md") + ", " + _local_link("../deck.pptx") + "."))
+        "<code>--profile</code>, <code>--post-car-t-only</code>); built in the project folder they are "
+        "<code>figures/figures.md</code> and <code>deck.pptx</code>."))
     return b.section("For teaching", h.heading(3, "Learning objectives"), h.bullets(objectives),
                      h.heading(3, "Teaching points"), h.bullets(points), h.heading(3, "Figures and slides"),
                      make)

@@ -101,7 +101,7 @@ def hostile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def plant_hostile_text(evidence: Path) -> None:
-    """Put the :data:`HOSTILE` strings into text fields the briefing shows (notes, citation, name)."""
+    """Put the :data:`HOSTILE` strings into text fields the briefing shows (plain words, citation, name)."""
     first = 2  # the first data line (the header is line 1)
     set_cell(evidence, "eligibility.csv", first, "plain_words", f"Eligible {HOSTILE['script']} adults")
     cited = cell(evidence, "eligibility.csv", first, "source_id")
