@@ -15,7 +15,6 @@ import click
 
 from . import __version__
 from .errors import EvidenceError, LymphomaEvidenceError, UsageError
-from .vocabulary import ENDPOINTS
 
 #: Exit code -> what it means; shown in ``--help`` and the README.
 EXIT_CODES = {0: "clean: nothing wrong was found",
@@ -265,43 +264,65 @@ def import_trial(files: tuple[Path, ...], class_id: str | None, write: bool, sho
         click.echo(f"wrote {folder / 'trials.csv'}")
 
 
+def _progress(line: str) -> None:
+    """Progress of a slow command, on stderr so the output stays clean."""
+    click.echo(line, err=True)
+
+
 @cli.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("figures"),
               show_default=True, help="Folder for the figure files and figures.md.")
-@click.option("--endpoint", "endpoints", type=click.Choice(ENDPOINTS), multiple=True,
-              help="Forest plot endpoint; repeat for several (default: ORR and CR).")
+@click.option("--only", "only", default=None, metavar="NAMES",
+              help="Comma-separated figure names (default: all but stated_ranges); see --list.")
+@click.option("--post-car-t-only", is_flag=True, help="Only figures of direct (post-CAR-T) evidence.")
+@click.option("--profile", default=None, metavar="NAME",
+              help="Patient of the eligibility figure: example, fit-with-donor, fit-no-donor, "
+                   "unfit-cd19-negative (default: example).")
+@click.option("--list", "list_names", is_flag=True, help="List the figure names and exit.")
 @click.option("--format", "formats", default="png,svg", show_default=True,
               help="Comma-separated file formats: png, svg.")
 @click.option("--dpi", type=click.IntRange(min=200), default=200, show_default=True, help="PNG resolution.")
 @evidence_option
-def figures(out_dir: Path, endpoints: tuple[str, ...], formats: str, dpi: int,
-            evidence_path: Path | None) -> None:
-    """Write every figure as slide-sized (16:9) PNG and SVG, plus figures.md with alt text and sources."""
-    from .figures.figureset import build_figures, export_figures
+def figures(out_dir: Path, only: str | None, post_car_t_only: bool, profile: str | None, list_names: bool,
+            formats: str, dpi: int, evidence_path: Path | None) -> None:
+    """Write slide-sized (16:9) figures as PNG and SVG, plus figures.md with alt text and sources."""
+    from .figures.figureset import FIGURE_NAMES, build_figures, export_figures, parse_names, parse_profile
 
+    if list_names:
+        for name, what in FIGURE_NAMES.items():
+            click.echo(f"{name}: {what}")
+        return
+    names, patient = parse_names(only), parse_profile(profile)
     click.echo("reading and checking the evidence", err=True)
     evidence = load_or_exit(evidence_path)
-    figure_set = build_figures(evidence, endpoints=endpoints or ENDPOINTS, progress=_progress)
-    written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi, progress=_progress)
+    figure_set = build_figures(evidence, names, post_car_t_only=post_car_t_only, profile=patient,
+                               progress=_progress)
+    _progress(f"writing {len(figure_set.figures)} figure(s) as {formats}")
+    written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi)
     click.echo(f"wrote {len(written)} files to {out_dir} (index: {written[-1]})")
 
 
 @cli.command()
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=Path("deck.pptx"),
               show_default=True, help="PowerPoint file to write.")
+@click.option("--title", default=None, help="Title of the deck (default: the standard session title).")
+@click.option("--profile", default=None, metavar="NAME",
+              help="Patient of the worked case: example, fit-with-donor, fit-no-donor, unfit-cd19-negative.")
+@click.option("--post-car-t-only", is_flag=True, help="Leave out the slide of indirect evidence.")
 @evidence_option
-def slides(out: Path, evidence_path: Path | None) -> None:
-    """Build a 16:9 PowerPoint deck: title, a slide per figure, key takeaways, references, disclaimer."""
-    from .figures.slides import write_deck
+def slides(out: Path, title: str | None, profile: str | None, post_car_t_only: bool,
+           evidence_path: Path | None) -> None:
+    """Build the 16:9 teaching deck: outlook, options, direct evidence, harms, a worked case, trials,
+    takeaways, references, with speaker notes."""
+    from .figures.figureset import parse_profile
+    from .figures.slides import DECK_TITLE, write_deck
 
+    patient = parse_profile(profile)
     click.echo("reading and checking the evidence", err=True)
     evidence = load_or_exit(evidence_path)
-    click.echo(f"wrote {write_deck(evidence, out, progress=_progress)}")
-
-
-def _progress(line: str) -> None:
-    """One line of progress on stderr, so that stdout keeps only the result."""
-    click.echo(line, err=True)
+    path = write_deck(evidence, out, title=title or DECK_TITLE, profile=patient,
+                      post_car_t_only=post_car_t_only, progress=_progress)
+    click.echo(f"wrote {path}")
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:

@@ -66,14 +66,67 @@ def percent_range(low: float | None, high: float | None, digits: int = 0, *, tri
     return f"{first[:-1]}{RANGE_DASH}{last}"
 
 
+def natural_frequency(rate: float, denominator: int = 10) -> str:
+    """A proportion (0-1) as a natural frequency: ``0.63 -> "about 6 in 10"``.
+
+    The one function every sentence of the form "about N in 10" goes through, so a page cannot quote one
+    number two ways. The count is ``round(rate * denominator)`` (halves round to even, as Python does).
+
+    Parameters
+    ----------
+    rate : float
+        A proportion 0-1 (not a percent).
+    denominator : int
+        People out of how many: 10 (default), 100, ...
+
+    Returns
+    -------
+    str
+        ``"about N in D"``; edge cases keep the words honest: exactly 0 gives ``"0 in D"``, a rate that
+        rounds to 0 gives ``"fewer than 1 in D"``, one that rounds to D without being 1 gives
+        ``"more than D-1 in D"``, exactly 1 gives ``"D in D"``.
+
+    Raises
+    ------
+    ValueError
+        For a missing rate, a rate outside 0-1 (a percent passed by mistake) or a denominator below 2.
+
+    Examples
+    --------
+    >>> natural_frequency(0.483), natural_frequency(0.03), natural_frequency(0.97)
+    ('about 5 in 10', 'fewer than 1 in 10', 'more than 9 in 10')
+    >>> natural_frequency(0.061, 100)
+    'about 6 in 100'
+    """
+    if not isinstance(denominator, int) or denominator < 2:
+        raise ValueError(f"denominator={denominator!r} is not usable; expected a whole number of at "
+                         "least 2, e.g. 10 or 100")
+    if _missing(rate) or not 0 <= float(rate) <= 1:
+        raise ValueError(f"rate={rate!r} is not a proportion; expected a number from 0 to 1 "
+                         "(divide a percent by 100)")
+    rate = float(rate)
+    count = round(rate * denominator)
+    if rate == 0:
+        return f"0 in {denominator}"
+    if rate == 1:
+        return f"{denominator} in {denominator}"
+    if count == 0:
+        return f"fewer than 1 in {denominator}"
+    if count == denominator:
+        return f"more than {denominator - 1} in {denominator}"
+    return f"about {count} in {denominator}"
+
+
+def approximately(text: str, approximate: bool) -> str:
+    """Prefix ``text`` with ``"~"`` when the number behind it is approximate (a count derived from a
+    rounded percentage), e.g. ``approximately("48%", True) -> "~48%"``."""
+    return f"~{text}" if approximate and not text.startswith(("~", "about")) else text
+
+
 def in_ten(rate: float) -> str:
-    """A proportion (0-1) as a natural frequency: ``0.63 -> "about 6 in 10 people"``."""
-    tenths = round(rate * 10)
-    if tenths == 0:
-        return "fewer than 1 in 10 people"
-    if tenths == 10:
-        return "almost everyone"
-    return f"about {tenths} in 10 people"
+    """A proportion (0-1) as a natural frequency of people: ``0.63 -> "about 6 in 10 people"``
+    (:func:`natural_frequency` with "people")."""
+    return f"{natural_frequency(rate)} people"
 
 
 def build_moment(now: datetime | None = None) -> datetime:
@@ -128,3 +181,8 @@ def day_in_words(value: date | datetime | str | None) -> str:
             return ""
     day = value.date() if isinstance(value, datetime) else value
     return f"{day.day} {day:%B %Y}"
+
+
+def month_in_words(day: date) -> str:
+    """A month as patients read it, e.g. ``date(2026, 11, 30) -> "November 2026"``."""
+    return f"{day:%B %Y}"

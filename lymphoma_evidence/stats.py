@@ -229,3 +229,98 @@ def pool_proportions(
         tau_squared=tau_squared,
         n_studies=int(effect.size),
     )
+
+
+@dataclass(frozen=True)
+class SubgroupTest:
+    """The test for a difference between subgroups: a mixed-effects meta-regression on the subgroup.
+
+    Attributes
+    ----------
+    qm : float
+        Omnibus Wald statistic of the subgroup coefficients (metafor's ``QM``), chi-squared on ``df``.
+    df : int
+        Degrees of freedom: number of subgroups minus 1.
+    p_value : float
+        ``P(chi2(df) > qm)``.
+    tau_squared : float
+        Residual between-study variance on the logit scale (DerSimonian-Laird, truncated at 0), shared
+        by all subgroups.
+    qe : float
+        Cochran's Q of the residual heterogeneity (metafor's ``QE``) on ``k - df - 1`` degrees of freedom.
+    n_studies : int
+        Number of studies ``k``.
+    groups : tuple of str
+        The subgroups, the first being the reference level of the meta-regression.
+    """
+
+    qm: float
+    df: int
+    p_value: float
+    tau_squared: float
+    qe: float
+    n_studies: int
+    groups: tuple[str, ...]
+
+
+def subgroup_difference(responders: npt.ArrayLike, n: npt.ArrayLike, groups: npt.ArrayLike
+                        ) -> SubgroupTest:
+    """Test whether proportions differ between subgroups (e.g. strata of prior CAR-T therapy).
+
+    Fits the mixed-effects meta-regression ``logit(p_i) = b0 + sum_j b_j [group_i = j] + u_i + e_i`` with
+    ``u_i ~ N(0, tau^2)`` and ``e_i ~ N(0, v_i)`` (logits and variances as :func:`logit_effects`, so the
+    same continuity correction applies). ``tau^2`` is the DerSimonian-Laird estimate generalised to
+    meta-regression, ``(QE - (k - p)) / tr(P)`` truncated at 0, where ``QE`` is the weighted residual sum
+    of squares with weights ``1 / v_i`` and ``P = W - W X (X'WX)^-1 X'W``. ``QM`` is the Wald statistic
+    ``b' V^-1 b`` of the subgroup coefficients, chi-squared with (groups - 1) degrees of freedom. This is
+    R's metafor ``rma(measure = "PLO", xi, ni, mods = ~ group, method = "DL")``, whose values the tests
+    check on fixtures.
+
+    Parameters
+    ----------
+    responders, n : array-like of int
+        Counts per study.
+    groups : array-like of str
+        The subgroup of each study; the first distinct value in sorted order is the reference level (as
+        R's factor levels; the test does not depend on it).
+
+    Returns
+    -------
+    SubgroupTest
+
+    Raises
+    ------
+    ParameterError
+        With fewer than two subgroups, a subgroup count different from the studies, or impossible counts.
+
+    Examples
+    --------
+    >>> test = subgroup_difference([29, 20, 66, 99], [60, 46, 127, 157], ["a", "a", "b", "b"])
+    >>> print(f"QM {test.qm:.3f} on {test.df} df, p = {test.p_value:.3f}")
+    QM 2.422 on 1 df, p = 0.120
+    """
+    effect, variance = logit_effects(responders, n)
+    labels = np.atleast_1d(np.asarray(groups, dtype=object)).astype(str)
+    if labels.shape != effect.shape:
+        raise ParameterError(f"groups has {labels.size} value(s) but there are {effect.size} studies; "
+                             "give one subgroup per study")
+    levels = tuple(sorted(set(labels)))
+    if len(levels) < 2:
+        raise ParameterError(f"a test between subgroups needs at least 2 subgroups, got {list(levels)}; "
+                             "pool the studies with pool_proportions instead")
+    from scipy.stats import chi2
+
+    k, p = effect.size, len(levels)
+    design = np.column_stack([np.ones(k)] + [(labels == level).astype(float) for level in levels[1:]])
+    weights = np.diag(1.0 / variance)
+    inverse = np.linalg.pinv(design.T @ weights @ design)
+    projection = weights - weights @ design @ inverse @ design.T @ weights
+    qe = float(effect @ projection @ effect)
+    tau_squared = max(0.0, (qe - (k - p)) / float(np.trace(projection))) if k > p else 0.0
+    weights = np.diag(1.0 / (variance + tau_squared))
+    covariance = np.linalg.pinv(design.T @ weights @ design)
+    coefficients = covariance @ design.T @ weights @ effect
+    slopes = coefficients[1:]
+    qm = float(slopes @ np.linalg.pinv(covariance[1:, 1:]) @ slopes)
+    return SubgroupTest(qm=qm, df=p - 1, p_value=float(chi2.sf(qm, p - 1)), tau_squared=tau_squared,
+                        qe=qe, n_studies=int(k), groups=levels)

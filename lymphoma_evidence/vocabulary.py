@@ -110,3 +110,7 @@ def check_audience(audience: str) -> str:
     """Return ``audience`` when it is one of :data:`AUDIENCES`, else raise :class:`ParameterError`."""
     check_choice("audience", audience, AUDIENCES, "The audience changes words and detail, never numbers.")
     return audience
+
+#: The one disclaimer of every patient document (the page frame prints it once, at the foot).
+PATIENT_DISCLAIMER = ("This guide gives information. It is not medical advice. It cannot tell you which "
+                      "choice is right for you. Please talk about it with your care team.")

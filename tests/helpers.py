@@ -62,6 +62,13 @@ def digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+#: The browser tests' Chromium (Debian's package), axe-core (npm ci) and launch flags.
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
 def complete(frame, model):
     """``frame`` with every column of an analysis table ``model`` (missing ones empty), in the model's order
     and any extra columns after: for small hand-made tables in tests."""

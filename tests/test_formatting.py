@@ -9,7 +9,16 @@ import pandas as pd
 import pytest
 
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.formatting import build_date, build_stamp, day_in_words, in_ten, percent, percent_range
+from lymphoma_evidence.formatting import (
+    approximately,
+    build_date,
+    build_stamp,
+    day_in_words,
+    in_ten,
+    natural_frequency,
+    percent,
+    percent_range,
+)
 
 
 @pytest.mark.parametrize(("value", "text"), [(0.523, "52%"), (1.0, "100%"), (0.0, "0%"),
@@ -37,7 +46,8 @@ def test_percent_range_with_decimals_and_as_an_interval():
 
 
 @pytest.mark.parametrize(("rate", "words"), [(0.63, "about 6 in 10 people"),
-                                             (0.04, "fewer than 1 in 10 people"), (0.97, "almost everyone")])
+                                             (0.04, "fewer than 1 in 10 people"),
+                                             (0.97, "more than 9 in 10 people")])
 def test_in_ten_gives_a_natural_frequency(rate, words):
     assert in_ten(rate) == words
 
@@ -79,3 +89,39 @@ def test_missing_or_unreadable_days_are_empty(value) -> None:
 
 def test_single_digit_days_have_no_leading_zero() -> None:
     assert day_in_words("2025-01-07") == "7 January 2025"
+
+
+# ---- natural frequencies (issue 15)
+
+@pytest.mark.parametrize(("rate", "expected"), [
+    (0.483, "about 5 in 10"), (0.15, "about 2 in 10"), (0.61, "about 6 in 10"), (0.0, "0 in 10"),
+    (0.03, "fewer than 1 in 10"), (0.97, "more than 9 in 10"), (1.0, "10 in 10"),
+])
+def test_natural_frequency_in_ten(rate, expected):
+    assert natural_frequency(rate) == expected
+
+
+def test_natural_frequency_other_denominators():
+    assert natural_frequency(0.061, 100) == "about 6 in 100"
+    assert natural_frequency(0.004, 100) == "fewer than 1 in 100"
+
+
+@pytest.mark.parametrize("bad", [48.3, -0.1, float("nan"), None])
+def test_natural_frequency_rejects_what_is_not_a_proportion(bad):
+    with pytest.raises(ValueError, match="not a proportion"):
+        natural_frequency(bad)
+
+
+def test_natural_frequency_rejects_a_denominator_below_two():
+    with pytest.raises(ValueError, match="denominator"):
+        natural_frequency(0.5, 1)
+
+
+def test_percent_and_range_issue15():
+    assert percent(0.523) == "52%" and percent(None) == "n/a"
+    assert percent_range(0.52, 0.634) == "52–63%" and percent_range(0.5, 0.501) == "50%"
+
+
+def test_approximately_marks_approximate_numbers_once():
+    assert approximately("48%", True) == "~48%" and approximately("48%", False) == "48%"
+    assert approximately("~48%", True) == "~48%"

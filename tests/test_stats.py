@@ -188,3 +188,38 @@ def test_pooled_rate_lies_within_the_continuity_corrected_rates(counts):
     corrected = 1 / (1 + np.exp(-logit_effects(x, n)[0]))
     pooled = pool_proportions(x, n)
     assert corrected.min() - 1e-12 <= pooled.rate <= corrected.max() + 1e-12
+
+
+# ---------------------------------------------------------------- the test between strata vs metafor
+
+def _subgroup_fixtures():
+    import csv
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent / "fixtures" / "metafor"
+    studies = list(csv.DictReader((folder / "subgroup_studies.csv").open(encoding="utf-8")))
+    expected = list(csv.DictReader((folder / "subgroup_expected.csv").open(encoding="utf-8")))
+    return [(row, [s for s in studies if s["scenario"] == row["scenario"]]) for row in expected]
+
+
+@pytest.mark.parametrize(("expected", "studies"), _subgroup_fixtures(), ids=lambda v: v.get("scenario", "")
+                         if isinstance(v, dict) else "")
+def test_subgroup_difference_agrees_with_metafor_to_3_decimals(expected, studies):
+    from lymphoma_evidence.stats import subgroup_difference
+
+    test = subgroup_difference([int(s["responders"]) for s in studies], [int(s["n"]) for s in studies],
+                               [s["stratum"] for s in studies])
+    assert test.n_studies == int(expected["k"])
+    assert test.df == int(expected["qm_df"])
+    for ours, theirs in ((test.qm, "qm"), (test.p_value, "qm_p"), (test.qe, "qe"),
+                         (test.tau_squared, "tau_squared")):
+        assert round(ours, 3) == pytest.approx(round(float(expected[theirs]), 3), abs=1e-3), theirs
+
+
+def test_subgroup_difference_needs_two_groups_and_one_group_per_study():
+    from lymphoma_evidence.stats import subgroup_difference
+
+    with pytest.raises(ParameterError, match="at least 2 subgroups"):
+        subgroup_difference([5, 6], [10, 12], ["a", "a"])
+    with pytest.raises(ParameterError, match="one subgroup per study"):
+        subgroup_difference([5, 6], [10, 12], ["a"])

@@ -279,3 +279,100 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
     rows = rows.assign(status=[a[0] for a in assessed], reasons=[a[1] for a in assessed])
     rows = rows.sort_values(["display_order", "_position"], na_position="last", kind="mergesort")
     return rows[columns("EligibleOptions")].reset_index(drop=True)
+
+
+#: Columns of :func:`class_options`: those of :class:`~.frames.EligibleOptions`, then the agents beneath
+#: each class and the caveat of an option that fits but may still be a poor choice.
+CLASS_OPTION_COLUMNS = ["scope_id", "scope_type", "name", "class_id", "class_name", "status", "reasons",
+                        "basis", "source_id", "agents", "caveat", "caveat_source_ids"]
+
+#: An option's caveat is shown when fewer than this share (0-1) of people were alive without
+#: progression 12 months after starting it following CAR-T failure (post-CAR-T evidence only).
+POOR_PFS_12M = 0.2
+
+_STATUS_RANK = {"eligible": 0, "check": 1, "not_eligible": 2}
+
+
+def class_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
+    """The options for a patient as therapy classes, with their agents beneath them (never both).
+
+    A class's status is that of its own ``eligibility.csv`` row when it has one, else the best status
+    among its agents' rows (the option fits when one of its agents does); the reasons are those of the
+    row that decided. ``agents`` lists each agent with a row as ``"Name: status"`` ("; "). Classes that
+    are the therapy that failed (``role`` context) are left out. ``caveat`` says why an option that fits
+    may still be a poor choice when the direct evidence says so: 12-month progression-free survival
+    after CAR-T below :data:`POOR_PFS_12M` (from
+    :func:`~lymphoma_evidence.analysis.headline.headline_numbers`, cited in ``caveat_source_ids``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per class with eligibility criteria, columns :data:`CLASS_OPTION_COLUMNS`, in display
+        order; ``scope_type`` is ``class``.
+    """
+    from ..formatting import natural_frequency, percent
+    from .headline import headline_numbers, lead_number
+
+    rows = eligible_options(evidence, profile)
+    classes = evidence.classes.sort_values("display_order")
+    if "role" in classes.columns:
+        classes = classes[classes["role"].astype("string").fillna("option") != "context"]
+    numbers = headline_numbers(evidence)
+    out = []
+    for cls in classes.to_dict("records"):
+        mine = rows[rows["class_id"] == cls["class_id"]]
+        if mine.empty:
+            continue
+        own = mine[mine["scope_type"] == "class"]
+        agents = mine[mine["scope_type"] == "agent"]
+        decider = own.iloc[0] if len(own) else agents.assign(
+            _r=agents["status"].map(_STATUS_RANK)).sort_values("_r", kind="stable").iloc[0]
+        caveat, caveat_ids = "", ""
+        pfs = lead_number(numbers, cls["class_id"], "pfs_rate_12m", strata=("post_car_t",))
+        if pfs is not None and float(pfs["rate"]) < POOR_PFS_12M:
+            caveat = (f"may still be a poor choice: {natural_frequency(float(pfs['rate']))} "
+                      f"({percent(pfs['rate'])}) alive without progression at 12 months after CAR-T "
+                      f"({str(pfs['trials']).split(' (')[0]})")
+            caveat_ids = str(pfs["source_ids"])
+        out.append({
+            "scope_id": cls["class_id"], "scope_type": "class", "name": cls["name"],
+            "class_id": cls["class_id"], "class_name": cls["name"], "status": decider["status"],
+            "reasons": decider["reasons"], "basis": decider["basis"], "source_id": decider["source_id"],
+            "agents": "; ".join(f"{a['name']}: {a['status'].replace('_', ' ')}"
+                                for a in agents.to_dict("records")),
+            "caveat": caveat, "caveat_source_ids": caveat_ids,
+        })
+    return pd.DataFrame(out, columns=CLASS_OPTION_COLUMNS)
+
+
+FINDING_COLUMNS = ["scope_id", "class_id", "outcome", "need", "source_id"]
+
+
+def requirement_findings(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
+    """One row per requirement of each eligibility row, for readers who need the pieces, not a sentence.
+
+    The same rules as :func:`eligible_options`, kept apart: ``outcome`` is ``met``, ``not_met`` or
+    ``unknown``; ``need`` is what the row requires in the words of :func:`eligible_options` ("at least 2
+    prior lines", "fitness for transplant", "a donor", "CD20 expression", "expression of CD19 or CD20",
+    "prior CAR T-cell therapy", "no prior CAR T-cell therapy", "ECOG performance status 2 or lower"), or
+    empty when the source does not say whether people after CAR-T qualify.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        The evidence bundle (``eligibility``, ``agents``, ``classes``).
+    profile : PatientProfile
+        What is known about the patient.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`FINDING_COLUMNS`, in the order of ``eligibility.csv``, then of the rules.
+    """
+    if not isinstance(profile, PatientProfile):
+        raise ParameterError(f"profile={profile!r} is not a PatientProfile")
+    rows = evidence.eligibility.merge(_scopes(evidence)[["scope_id", "class_id"]], on="scope_id", how="left")
+    found = [(row.scope_id, row.class_id, outcome, need, row.source_id)
+             for row in rows.itertuples(index=False) for rule in RULES
+             for outcome, need, _ in rule(row, profile)]
+    return pd.DataFrame(found, columns=FINDING_COLUMNS)

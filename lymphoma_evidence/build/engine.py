@@ -163,7 +163,7 @@ class _Runner:
         scratch = temporary_path(self.executed / f"{spec.name}.ipynb")
         try:
             notebook = self._execute(spec, scratch)
-            html = self.exporter.export(notebook, spec.title, self.provenance)
+            html = self.exporter.export(notebook, spec.title, self.provenance, spec.audience)
             write_text_atomic(self.options.out / f"{spec.name}.html", html)
             os.replace(scratch, self.executed / f"{spec.name}.ipynb")
         except (ReportFailedError, KernelStartError) as err:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from ..vocabulary import DISCLAIMER
+
+from ..vocabulary import DISCLAIMER, PATIENT_DISCLAIMER
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "lymphoma_report"
@@ -83,11 +85,19 @@ class ReportExporter:
                                       exclude_output_prompt=True, embed_images=True)
         self._lock = threading.Lock()
 
-    def export(self, notebook, title: str, provenance: Provenance) -> str:
-        """Render an executed notebook (``nbformat.NotebookNode``) to a complete HTML document."""
+    def export(self, notebook, title: str, provenance: Provenance, audience: str = "any") -> str:
+        """Render an executed notebook (``nbformat.NotebookNode``) to a complete HTML document.
+
+        ``audience="patient"`` gives the patient page frame: no hash or toolkit version, the date in words
+        and one plain disclaimer at the foot.
+        """
         notebook.metadata["title"] = title
+        patient = audience == "patient"
         resources = {"metadata": {"name": title},
-                     "report": {**provenance.page(), "title": title, "css": stylesheet()}}
+                     "report": {**provenance.page(), "title": title, "css": stylesheet(),
+                                "patient": patient}}
+        if patient:
+            resources["report"]["disclaimer"] = PATIENT_DISCLAIMER
         with self._lock:
             body, _ = self._exporter.from_notebook_node(notebook, resources=resources)
         return body

@@ -231,7 +231,8 @@ def _derived(package: Package, frame: pd.DataFrame, lines: Lines, cols: CountCol
             rounded = ""
         else:
             why = f"{printed} of {n_i} fits {len(matches)} counts ({', '.join(map(str, matches))})"
-            rounded = f"; or store the nearest, {nearest_count(n_i, pct[position])}, with {cols.basis} 'rounded'"
+            nearest = nearest_count(n_i, pct[position])
+            rounded = f"; or store the nearest, {nearest}, with {cols.basis} 'rounded'"
         problems.append(_at(
             package, cols, lines, i, cols.count,
             f"derived count is not determined by the source: {why}; record a count the source prints "

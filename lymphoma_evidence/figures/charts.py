@@ -169,8 +169,8 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
         sources = [labels.get(s, s) for s in options["source_id"].dropna()]
         fig, ax = _eligibility_axes(options, title, sources)
         if profile_label:
-            fig.text(0.15 / SLIDE_SIZE[0], 1 - 0.6 / SLIDE_SIZE[1],
-                     textwrap.shorten(f"Profile: {profile_label}", 120, placeholder="..."),
+            fig.text(0.15 / SLIDE_SIZE[0], 1 - 1.1 / SLIDE_SIZE[1],
+                     textwrap.fill(f"Profile: {profile_label}", 110),
                      fontsize=FONT_SIZES["base"], va="top", gid="profile")
         _draw_options(ax, options)
     return fig, eligibility_alt(options, profile_label)
@@ -215,16 +215,17 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     bottom = add_source_line(fig, sources) + 0.2 / height
     fig.text(0.15 / width, 1 - 0.15 / height, title,
              fontsize=FONT_SIZES["title"], fontweight="bold", va="top", gid="title")
-    left, right, top = 0.24, 0.56, 1 - 1.3 / height
+    left, right, top = 0.26, 0.47, 1 - 2.0 / height
     ax = fig.add_axes((left, bottom, right - left, top - bottom))
     ax.set_ylim(len(options) - 0.5, -0.5)
     ax.set_xlim(-0.5, len(STATUS_ORDER) - 0.5)
     size = row_font_size((top - bottom) * height / len(options))
-    names = [textwrap.shorten(short_name(n), 34, placeholder="...") for n in options["name"]]
+    names = [textwrap.fill(short_name(n), 27, break_on_hyphens=False) for n in options["name"]]
     ax.set_yticks(range(len(options)), labels=names, fontsize=size)
     ax.xaxis.tick_top()
-    ax.set_xticks(range(len(STATUS_ORDER)), labels=[STATUS_NAMES[s] for s in STATUS_ORDER],
-                  fontsize=FONT_SIZES["small"], fontweight="bold")
+    ax.set_xticks(range(len(STATUS_ORDER)), labels=[textwrap.fill(STATUS_NAMES[s], 10)
+                                                     for s in STATUS_ORDER],
+                  fontsize=FONT_SIZES["min"], fontweight="bold")
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -232,9 +233,9 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     ax.set_axisbelow(True)
     ax.text(1.04, 1.0, "Deciding reason", transform=ax.transAxes, va="bottom",
             fontsize=FONT_SIZES["small"], fontweight="bold")
-    chars = int((1 - right - 0.04) * width * 72 / (size * 0.52))
+    chars = int((1 - right - 0.05) * width * 72 / (size * 0.56))
     for y, reason in enumerate(options["reason"]):
-        ax.text(1.04, y, textwrap.shorten(reason, chars, placeholder="...") if reason else "",
+        ax.text(1.04, y, textwrap.fill(reason, chars, break_on_hyphens=False) if reason else "",
                 transform=ax.get_yaxis_transform(), va="center", fontsize=size)
     return fig, ax
 

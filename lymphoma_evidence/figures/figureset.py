@@ -11,6 +11,7 @@ slide of the deck) is today's unless ``SOURCE_DATE_EPOCH`` is set.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analysis.eligibility import PatientProfile, eligible_options
+from ..analysis.eligibility import PatientProfile, class_options, eligible_options
 from ..analysis.selections import forest_rows_for, ranges_trials
 from ..analysis.summaries import check_reported_ranges, class_summary
 from ..errors import ParameterError
 from ..fileio import write_atomic, write_text_atomic
-from ..formatting import build_date, percent_range
-from ..vocabulary import ENDPOINTS, Endpoint
+from ..formatting import build_date, percent
+from ..vocabulary import Endpoint
 from .charts import describe_profile, eligibility_plot, forest_plot, name_map, ranges_plot
 from .style import SLIDE_SIZE, house_style
 
@@ -37,6 +38,14 @@ if TYPE_CHECKING:
 FORMATS = ("png", "svg")
 #: The illustrative patient of the eligibility overview in the educators' set.
 EXAMPLE_PROFILE = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)
+#: Named patient profiles for the worked case (``figures --profile``, ``slides --profile``).
+PROFILES: dict[str, PatientProfile] = {
+    "example": EXAMPLE_PROFILE,
+    "fit-with-donor": PatientProfile(prior_lines=2, prior_car_t=True, transplant_fit=True, has_donor=True),
+    "fit-no-donor": PatientProfile(prior_lines=2, prior_car_t=True, transplant_fit=True, has_donor=False),
+    "unfit-cd19-negative": PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False,
+                                          antigens={"CD19": "negative"}),
+}
 MIN_DPI = 200
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
@@ -76,35 +85,96 @@ class FigureSet:
 
 
 
-def build_figures(evidence: Evidence, endpoints: Sequence[str] = ENDPOINTS,
-                  profile: PatientProfile | None = EXAMPLE_PROFILE,
+#: Every figure the set can make, in the order of the set: name -> what it shows.
+FIGURE_NAMES: dict[str, str] = {
+    "forest_orr_direct": "response (ORR) after CAR-T failure: post-CAR-T and partly post-CAR-T studies",
+    "forest_cr_direct": "complete response (CR) after CAR-T failure",
+    "forest_orr_indirect": "response (ORR) in people who had not had CAR-T or whose share was not reported",
+    "forest_cr_indirect": "complete response (CR) in the same indirect populations",
+    "outcomes_after_car_t": "survival 12 months after CAR-T failure, by first treatment",
+    "harms": "serious side effects by option (direct evidence in colour)",
+    "eligibility": "options for the example patient, by eligibility",
+    "stated_ranges": "ranges stated by reviews vs the trials (for analysts; not in the default set)",
+}
+#: The figures made when none are named (the analyst-only chart is left out).
+DEFAULT_FIGURES = tuple(n for n in FIGURE_NAMES if n != "stated_ranges")
+_DIRECT_ONLY = ("forest_orr_direct", "forest_cr_direct", "outcomes_after_car_t", "harms", "eligibility")
+
+
+def parse_profile(name: str | None) -> PatientProfile:
+    """The profile named ``name`` in :data:`PROFILES` (None: the example patient).
+
+    Raises
+    ------
+    ParameterError
+        For a name not in :data:`PROFILES`.
+    """
+    if name is None:
+        return EXAMPLE_PROFILE
+    if name not in PROFILES:
+        raise ParameterError(f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}.")
+    return PROFILES[name]
+
+
+def parse_names(names: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Figure names from ``"forest_orr_direct,harms"`` or a list (None or empty: the default set).
+
+    Raises
+    ------
+    ParameterError
+        For a name that is not in :data:`FIGURE_NAMES`.
+    """
+    if not names:
+        return DEFAULT_FIGURES
+    items = names.split(",") if isinstance(names, str) else [p for n in names for p in str(n).split(",")]
+    wanted = tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
+    unknown = [n for n in wanted if n not in FIGURE_NAMES]
+    if unknown or not wanted:
+        raise ParameterError(f"unknown figure name(s) {', '.join(unknown) or repr(names)}; expected some of: "
+                             f"{', '.join(FIGURE_NAMES)} (comma-separated).")
+    return wanted
+
+
+def build_figures(evidence: Evidence, names: Iterable[str] | str | None = None, *,
+                  post_car_t_only: bool = False, profile: PatientProfile | None = EXAMPLE_PROFILE,
                   progress: Callable[[str], None] | None = None) -> FigureSet:
-    """Every figure of the set: a forest plot per endpoint, the stated ranges vs the trials, and
-    the eligibility overview for ``profile`` when one is given.
+    """The figures of the set, in the order of :data:`FIGURE_NAMES`.
 
     Parameters
     ----------
     evidence : Evidence
         The evidence bundle.
-    endpoints : sequence of {"ORR", "CR"}
-        One forest plot per endpoint, in this order.
+    names : str or iterable of str, optional
+        Figures to make (see :data:`FIGURE_NAMES`); default :data:`DEFAULT_FIGURES`.
+    post_car_t_only : bool
+        Only figures of direct evidence (no indirect forest plots; side effects from post-CAR-T
+        cohorts only).
     profile : PatientProfile or None
-        The patient of the eligibility overview (default: :data:`EXAMPLE_PROFILE`, labelled as an
-        example); None leaves the overview out.
+        The patient of the eligibility overview (default :data:`EXAMPLE_PROFILE`); None leaves it out.
     progress : callable, optional
-        Called with one line (``"drawing the ORR forest plot"``) before each figure is drawn.
+        Called with one line per figure as it is drawn (the CLI prints it).
+
+    Figures without data (e.g. no side effects in the evidence) are left out rather than drawn empty.
     """
-    say = progress or (lambda line: None)
+    from ..analysis.headline import headline_numbers
+    from ..analysis.strata import pool_within_strata, response_studies
+
+    wanted = [n for n in FIGURE_NAMES if n in parse_names(names)]
+    if post_car_t_only:
+        wanted = [n for n in wanted if n in _DIRECT_ONLY]
+    if profile is None and "eligibility" in wanted:
+        wanted.remove("eligibility")
+    context = _Context(evidence, response_studies(evidence), headline_numbers(evidence), post_car_t_only)
+    context = context.with_pooled(pool_within_strata(context.studies))
     figures = []
-    for endpoint in dict.fromkeys(endpoints):
-        say(f"drawing the {endpoint} forest plot")
-        figures.append(_forest(evidence, endpoint))
-    if len(evidence.reported_ranges):
-        say("drawing the stated ranges against the trials")
-        figures.append(_ranges(evidence))
-    if profile is not None and len(evidence.eligibility):
-        say("drawing the eligibility overview")
-        figures.append(_eligibility(evidence, profile))
+    for name in wanted:
+        if progress:
+            progress(f"drawing {name} ({FIGURE_NAMES[name]})")
+        item = _MAKERS[name](context, name, profile)
+        if item is not None:
+            figures.append(item)
+        elif progress:
+            progress(f"  skipped {name}: no data for it in the evidence")
     return FigureSet(tuple(figures), evidence.version, evidence.content_hash, build_date())
 
 
@@ -213,45 +283,167 @@ def eligibility_figure(evidence: Evidence, profile: Any) -> tuple[Figure, str]:
 
 # ---------------------------------------------------------------- the figures of the set
 
-def _forest(evidence: Evidence, endpoint: str) -> NamedFigure:
-    summary = class_summary(evidence, endpoint=endpoint)
-    table = forest_rows_for(evidence, summary)
-    fig, alt = forest_plot(table, summary)
-    rates = table["rate"].dropna()
-    title = (f"{endpoint} {percent_range(rates.min(), rates.max())} across {len(table)} trial "
-             f"results in {table['class_id'].nunique()} therapy classes")
-    return NamedFigure(f"forest_{endpoint.lower()}", title, fig, alt,
-                       _citations(evidence, table["source_id"]))
+@dataclass(frozen=True)
+class _Context:
+    evidence: Evidence
+    studies: pd.DataFrame
+    numbers: pd.DataFrame
+    post_car_t_only: bool
+    pooled: pd.DataFrame | None = None
+
+    def with_pooled(self, pooled: pd.DataFrame) -> _Context:
+        return _Context(self.evidence, self.studies, self.numbers, self.post_car_t_only, pooled)
+
+    @property
+    def class_names(self) -> dict[str, str]:
+        return name_map(self.evidence.classes, "class_id", "name")
+
+    @property
+    def source_labels(self) -> dict[str, str]:
+        return name_map(self.evidence.sources, "source_id", "label")
+
+    def option_classes(self) -> set[str]:
+        """Classes that are options after CAR-T failure (not the therapy that failed)."""
+        classes = self.evidence.classes
+        if "role" in classes.columns:
+            classes = classes[classes["role"].astype("string").fillna("option") != "context"]
+        return set(classes["class_id"])
 
 
-def _ranges(evidence: Evidence) -> NamedFigure:
+_DIRECT_STRATA, _INDIRECT_STRATA = ("post_car_t", "partly"), ("car_t_naive", "unknown")
+
+
+def _forest(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
+    from .directness import directness_forest_plot
+
+    endpoint = "ORR" if "_orr_" in name else "CR"
+    direct = name.endswith("_direct")
+    strata = _DIRECT_STRATA if direct else _INDIRECT_STRATA
+    studies = ctx.studies[(ctx.studies["endpoint"] == endpoint) & ctx.studies["stratum"].isin(strata)
+                          & ctx.studies["class_id"].isin(ctx.option_classes())]
+    if studies.empty:
+        return None
+    people = int(studies["n"].sum())
+    k = studies["population_key"].nunique()
+    words = "complete response" if endpoint == "CR" else "response"
+    if direct:
+        title = (f"After CAR-T failure, {k} {'study reports' if k == 1 else 'studies report'} {words} "
+                 f"rates in {people} people")
+        subtitle = "Every patient (top) or some patients (Partly) had CAR T-cell therapy before"
+    else:
+        title = f"Most {words} figures come from people who had not had CAR-T, or not reported"
+        subtitle = ("Indirect evidence, shown grey: these trials do not tell us how well the treatment "
+                    "works after CAR-T")
+        if len(ctx.studies[(ctx.studies["endpoint"] == endpoint)
+                           & ctx.studies["stratum"].isin(_DIRECT_STRATA)]) >= len(studies):
+            title = f"Indirect {words} figures: people who had not had CAR-T, or not reported"
+    fig, alt = directness_forest_plot(studies, ctx.pooled, endpoint=endpoint, title=title,
+                                      subtitle=subtitle, class_names=ctx.class_names, strata=strata)
+    return NamedFigure(name, title, fig, alt, _citations(ctx.evidence, studies["source_id"]))
+
+
+def _outcomes(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
+    from .directness import OUTCOME_MEASURES, outcomes_plot
+
+    rows = ctx.numbers[(ctx.numbers["stratum"] == "post_car_t")
+                       & ctx.numbers["measure"].isin(OUTCOME_MEASURES) & (ctx.numbers["class_id"] != "any")]
+    os12 = rows[rows["measure"] == "os_rate_12m"].sort_values("rate")
+    if rows.empty:
+        return None
+    if len(os12) >= 2:
+        low, high = os12.iloc[0], os12.iloc[-1]
+        title = (f"One year after CAR-T failure, {percent(low['rate'])} to {percent(high['rate'])} were "
+                 "alive, depending on the next treatment")
+    else:
+        title = "Survival one year after CAR-T failure, by the next treatment"
+    fig, alt = outcomes_plot(ctx.numbers, ctx.class_names, ctx.source_labels, title=title)
+    sources = [s.strip() for ids in rows["source_ids"] for s in str(ids).split(";")]
+    return NamedFigure(name, title, fig, alt, _citations(ctx.evidence, sources))
+
+
+def _harms(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
+    from .directness import HARM_EVENTS, harms_plot
+
+    numbers = ctx.numbers[ctx.numbers["class_id"].isin(ctx.option_classes())]
+    if ctx.post_car_t_only:
+        numbers = numbers[numbers["stratum"] == "post_car_t"]
+    rows = numbers[numbers["measure"].isin(HARM_EVENTS) & numbers["rate"].notna()]
+    if rows.empty:
+        return None
+    title = "Serious side effects differ between the options after CAR-T"
+    fig, alt = harms_plot(numbers, ctx.class_names, ctx.source_labels, title=title)
+    sources = [s.strip() for ids in rows["source_ids"] for s in str(ids).split(";")]
+    return NamedFigure(name, title, fig, alt, _citations(ctx.evidence, sources))
+
+
+def _ranges(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
+    evidence = ctx.evidence
+    if not len(evidence.reported_ranges):
+        return None
     checks = check_reported_ranges(evidence)
     trials = ranges_trials(evidence, checks)
-    fig, alt = ranges_plot(checks, trials, class_names=name_map(evidence.classes, "class_id", "name"),
-                           source_labels=name_map(evidence.sources, "source_id", "label"))
+    fig, alt = ranges_plot(checks, trials, class_names=ctx.class_names, source_labels=ctx.source_labels)
     verdicts = checks["verdict"].value_counts()
     title = "Stated ranges vs trial data: " + ", ".join(
         f"{count} {verdict}" for verdict, count in verdicts.items())
     sources = pd.concat([checks["source_id"], trials["source_id"]])
-    return NamedFigure("stated_ranges", title, fig, alt, _citations(evidence, sources))
+    return NamedFigure(name, title, fig, alt, _citations(evidence, sources))
 
 
-def _eligibility(evidence: Evidence, profile: PatientProfile) -> NamedFigure:
-    options = eligible_options(evidence, profile)
+def _short_reason(reason: str) -> str:
+    """The deciding reason as the chart shows it: the first one, without the list of what was met."""
+    first = reason.split("; ")[0]
+    return "meets every listed criterion" if first.startswith("meets every listed") else first
+
+
+def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigure | None:
+    evidence = ctx.evidence
+    if not len(evidence.eligibility):
+        return None
+    options = class_options(evidence, profile)
+    if options.empty:
+        return None
+    shown = options.assign(reasons=[  # the deciding reason, or for an option that fits, its caveat
+        [f"fits, but {caveat.replace('may still be', 'may be')}" if caveat else _short_reason(str(reason))]
+        for reason, caveat in zip(options["reasons"], options["caveat"], strict=True)])
     label = describe_profile(profile)
     if profile == EXAMPLE_PROFILE:
         label = f"example patient with {label}"
-    fig, alt = eligibility_plot(options, profile_label=label,
-                                source_labels=name_map(evidence.sources, "source_id", "label"))
+    fig, alt = eligibility_plot(shown, profile_label=label, source_labels=ctx.source_labels)
+    agents = "; ".join(f"{o['name']}: {o['agents']}" for o in options.to_dict("records") if o["agents"])
+    alt += f" Agents beneath each option: {agents}." if agents else ""
     counts = options["status"].value_counts()
-    who = "the example patient" if profile == EXAMPLE_PROFILE else "this profile"
-    title = f"Options for {who}: " + ", ".join(
-        f"{counts.get(status, 0)} {words}" for status, words in
-        (("eligible", "eligible"), ("check", "to check"), ("not_eligible", "not eligible")))
-    return NamedFigure("eligibility", title, fig, alt, _citations(evidence, options["source_id"]))
+    who = "the example patient" if profile == EXAMPLE_PROFILE else "this patient"  # possessive below
+    fits = counts.get("eligible", 0)
+    title = f"{fits} of {len(options)} options fit {who}'s listed criteria"
+    if options["caveat"].astype(bool).any():
+        title += "; fitting is not working well"
+    caveat_ids = [s for ids in options["caveat_source_ids"] for s in str(ids).split("; ") if s]
+    sources = [*options["source_id"], *caveat_ids]
+    return NamedFigure(name, title, fig, alt, _citations(evidence, sources))
+
+
+_MAKERS: dict[str, Callable[[_Context, str, Any], NamedFigure | None]] = {
+    "forest_orr_direct": _forest, "forest_cr_direct": _forest, "forest_orr_indirect": _forest,
+    "forest_cr_indirect": _forest, "outcomes_after_car_t": _outcomes, "harms": _harms,
+    "eligibility": _eligibility, "stated_ranges": _ranges,
+}
+
+
+def reader_citation(source: dict[str, Any]) -> str:
+    """A citation as readers see it: curators' "[... not verified]" placeholders removed, and the PMID or
+    DOI added when the text lacks it, e.g. ``"Polatuzumab vedotin plus ... Blood Adv. doi:10.1182/..."``."""
+    text = re.sub(r"\s*\[[^\]]*not verified\]", "", str(source.get("citation", ""))).strip(" .")
+    ids = []
+    if isinstance(source.get("pmid"), str | int) and str(source["pmid"]) not in text and not pd.isna(
+            source["pmid"]):
+        ids.append(f"PMID {source['pmid']}")
+    if isinstance(source.get("doi"), str) and source["doi"] not in text:
+        ids.append(f"doi:{source['doi']}")
+    return ". ".join([text, *ids]) + "."
 
 
 def _citations(evidence: Evidence, source_ids: Iterable[Any]) -> tuple[str, ...]:
-    cited = name_map(evidence.sources, "source_id", "citation")
+    by_id = {str(r["source_id"]): r for r in evidence.sources.to_dict("records")}
     ids = dict.fromkeys(str(s) for s in source_ids if not pd.isna(s))
-    return tuple(cited.get(s, s) for s in ids)
+    return tuple(reader_citation(by_id[s]) if s in by_id else s for s in ids)

@@ -65,7 +65,7 @@ def result_row(rec: Any, key_prefix: str = "") -> Row:
     name = short_name(rec.agent_name)
     regimen = str(rec.regimen) if isinstance(rec.regimen, str) else ""
     label = regimen[:1].upper() + regimen[1:] if "+" in regimen else name
-    label = textwrap.shorten(f"{label} ({rec.trial})", 48, placeholder="...")
+    label = textwrap.fill(f"{label} ({rec.trial})", 44, break_on_hyphens=False)
     return Row("result", label, key=key_prefix + str(rec.result_id), rate=num(rec.rate),
                low=num(rec.ci_low), high=num(rec.ci_high), n=as_int(rec.n),
                post_car_t=_flag(rec.post_car_t))

@@ -1,14 +1,18 @@
-"""The PowerPoint deck for educators (python-pptx): title, one slide per figure, key takeaways,
-references and the disclaimer, on 16:9 slides they can edit.
+"""The teaching deck for educators (python-pptx): a 20-minute session on treatment after CAR-T failure.
 
-Each figure slide has a short takeaway title, the figure as a 200 dpi PNG whose alt text is set on
-the picture, and the alt text plus the full citations in the speaker notes.
+Slides, in order: title; outlook after CAR-T failure; options at a glance; direct evidence (response after
+CAR-T); survival after CAR-T failure by next treatment; indirect evidence (greyed); side effects; a worked
+patient case with its eligibility; what is investigational; trials; key takeaways; references; about
+these slides. Every title states the point as a sentence. Body text is at least 18 pt; a figure fills the
+slide at its own size (its labels stay at least 14 pt) with the slide title over the figure's reserved title
+band. Speaker notes carry the teaching point, the citations and the alt text. No analyst-only slide.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -18,7 +22,6 @@ from pptx.util import Emu, Inches, Pt
 
 from ..errors import LymphomaEvidenceError, ParameterError
 from ..fileio import write_with
-from ..vocabulary import DISCLAIMER, ENDPOINTS
 from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
 
@@ -30,42 +33,75 @@ if TYPE_CHECKING:
     from ..data.evidence import Evidence
 
 _T = TypeVar("_T")
-DECK_TITLE = "Lymphoma treatment after CAR T-cell therapy"
-REFERENCES_PER_SLIDE = 8
+DECK_TITLE = "What next when lymphoma comes back after CAR\u2011T cell therapy"
+#: Smallest font on a slide's body (points); figure labels are at least 14 pt at full width.
+BODY_PT = 18
+TITLE_PT = 28
+REFERENCES_PER_SLIDE = 5
+ABOUT = ("These slides are teaching material built from published studies; they are not treatment "
+         "guidance for any individual patient. Response and survival figures from different studies are "
+         "not directly comparable: the patients, follow-up and assessment differ. Check the references "
+         "and current labels before teaching from them.")
+#: The figures the deck shows, in order.
+DECK_FIGURES = ("forest_orr_direct", "outcomes_after_car_t", "forest_orr_indirect", "harms", "eligibility")
 _LAYOUT = {"title": 0, "content": 1, "title_only": 5}
 _OLD_WIDTH = Inches(10)  # the default template is 4:3; its masters are widened to 16:9
 
 
-def write_deck(evidence: Evidence, out_path: Path | str,
-               profile: PatientProfile | None = EXAMPLE_PROFILE,
-               endpoints: Sequence[str] = ENDPOINTS,
+@dataclass
+class TextSlide:
+    """A slide of text: a message title, bullet lines (or table rows) and speaker notes."""
+
+    title: str
+    lines: list[str] = field(default_factory=list)
+    notes: str = ""
+    table: list[list[str]] | None = None
+
+
+@dataclass
+class DeckContent:
+    """Everything the deck shows besides the figures, as plain text (see :func:`deck_content`)."""
+
+    outlook: TextSlide
+    options: TextSlide
+    investigational: TextSlide
+    trials: TextSlide
+    takeaways: TextSlide
+    citations: list[str] = field(default_factory=list)
+
+
+def write_deck(evidence: Evidence, out_path: Path | str, *, title: str = DECK_TITLE,
+               profile: PatientProfile | None = EXAMPLE_PROFILE, post_car_t_only: bool = False,
                progress: Callable[[str], None] | None = None) -> Path:
-    """Build the figure set from ``evidence`` and write the deck to ``out_path``.
+    """Build the figures and the text from ``evidence`` and write the teaching deck to ``out_path``.
 
-    The key takeaways are one sentence per therapy class for the first endpoint (see
-    :func:`lymphoma_evidence.analysis.takeaways.class_takeaways`); each endpoint has its own figure slide.
-    ``profile`` is the patient of the eligibility overview (None leaves it out). ``progress``, when
-    given, is called with one line per step (each figure drawn, the deck written).
+    Parameters
+    ----------
+    evidence : Evidence
+        The evidence bundle.
+    out_path : path
+        The ``.pptx`` file to write.
+    title : str
+        Title of the deck (title slide and file properties).
+    profile : PatientProfile or None
+        The patient of the worked case (default: the example patient); None leaves the case out.
+    post_car_t_only : bool
+        Leave out the slide of indirect evidence.
+    progress : callable, optional
+        Called with a line per step (the CLI prints them).
     """
-    from ..analysis.summaries import class_summary
-    from ..analysis.takeaways import class_takeaways
+    from .deck_text import deck_content
 
-    if not endpoints:
-        raise ParameterError(f"endpoints is empty; expected one or more of {', '.join(ENDPOINTS)}.")
-    say = progress or (lambda line: None)
-    say("summarising the classes for the key takeaways")
-    lines = class_takeaways(class_summary(evidence, endpoint=endpoints[0]))
-    figure_set = build_figures(evidence, endpoints=endpoints, profile=profile, progress=progress)
-    say(f"writing the slides to {out_path}")
-    return build_deck(figure_set, lines, out_path)
+    figure_set = build_figures(evidence, DECK_FIGURES, post_car_t_only=post_car_t_only, profile=profile,
+                               progress=progress)
+    if progress:
+        progress("writing the slides")
+    return build_deck(figure_set, deck_content(evidence), out_path, title=title)
 
 
-def build_deck(figure_set: FigureSet, takeaways: Sequence[str], out_path: Path | str,
+def build_deck(figure_set: FigureSet, content: DeckContent, out_path: Path | str,
                title: str = DECK_TITLE) -> Path:
-    """Write a 16:9 deck of ``figure_set`` to ``out_path`` (a ``.pptx`` file) and return its path.
-
-    Slides, in order: title (evidence version and build date), one per figure, key takeaways,
-    references (:data:`REFERENCES_PER_SLIDE` per slide), disclaimer.
+    """Write the deck of ``figure_set`` and ``content`` to ``out_path`` (a ``.pptx`` file).
 
     Raises
     ------
@@ -76,16 +112,25 @@ def build_deck(figure_set: FigureSet, takeaways: Sequence[str], out_path: Path |
     if path.suffix.lower() != ".pptx":
         raise ParameterError(f"out_path {str(path)!r} must end in .pptx (PowerPoint deck); "
                              "e.g. --out deck.pptx.")
+    figures = {item.name: item for item in figure_set.figures}
     deck = _new_deck(title, figure_set)
     _title_slide(deck, title, figure_set)
-    for item in figure_set.figures:
-        _figure_slide(deck, item)
-    _bullet_slide(deck, "Key takeaways", list(takeaways) or ["No response data in the evidence."],
-                  notes="Rates are from single trials or pooled with random effects; trials differ "
-                        "in patients and follow-up, so compare classes with care.")
-    citations = list(dict.fromkeys(c for item in figure_set.figures for c in item.citations))
+    _text_slide(deck, content.outlook)
+    _text_slide(deck, content.options)
+    for name in DECK_FIGURES[:-1]:
+        if name in figures:
+            _figure_slide(deck, figures[name])
+    if "eligibility" in figures:
+        _figure_slide(deck, figures["eligibility"], teaching=(
+            "Work through the case: which options fit the listed criteria, which need a check, and "
+            "why an option that fits may still be a poor choice (see the survival slide)."))
+    _text_slide(deck, content.investigational)
+    _text_slide(deck, content.trials)
+    _text_slide(deck, content.takeaways)
+    citations = list(dict.fromkeys([*content.citations,
+                                    *(c for item in figure_set.figures for c in item.citations)]))
     _references(deck, citations)
-    _disclaimer(deck)
+    _text_slide(deck, TextSlide("About these slides", [ABOUT], notes=ABOUT))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_with(path, lambda temporary: deck.save(str(temporary)))
     return path
@@ -112,43 +157,90 @@ def _new_deck(title: str, figure_set: FigureSet) -> PresentationType:
 def _title_slide(deck: PresentationType, title: str, figure_set: FigureSet) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[_LAYOUT["title"]])
     slide.shapes.title.text = title
-    slide.placeholders[1].text = (f"Evidence figures for educators\nEvidence version "
-                                  f"{figure_set.version} · {figure_set.built.isoformat()}")
-    _notes(slide, f"Built from evidence version {figure_set.version} (content "
+    for paragraph in slide.shapes.title.text_frame.paragraphs:
+        paragraph.font.size = Pt(40)
+    sub = slide.placeholders[1]
+    sub.text = (f"A 20-minute teaching session for clinicians and educators\nEvidence version "
+                f"{figure_set.version} · {figure_set.built.isoformat()}")
+    for paragraph in sub.text_frame.paragraphs:
+        paragraph.font.size = Pt(24)
+    _notes(slide, "Teaching point: by the end, learners can say what the outlook is after CAR-T failure, "
+                  "which options have been studied in people after CAR-T, and why most published "
+                  "response rates do not answer that question.\n\n"
+                  f"Built from evidence version {figure_set.version} (content "
                   f"{figure_set.content_hash[:12] or 'n/a'}) on {figure_set.built.isoformat()}.")
 
 
-def _figure_slide(deck: PresentationType, item: NamedFigure) -> None:
+def _figure_slide(deck: PresentationType, item: NamedFigure, teaching: str = "") -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[_LAYOUT["title_only"]])
-    _set_title(slide, item.title, size=28)
+    hidden = [t for t in item.figure.texts if t.get_gid() == "title"]
+    for text in hidden:  # the slide title takes the figure's title band
+        text.set_visible(False)
     buffer = io.BytesIO()
     with house_style():
         item.figure.savefig(buffer, format="png", dpi=MIN_DPI, metadata={"Software": None})
+    for text in hidden:
+        text.set_visible(True)
     buffer.seek(0)
-    top = Inches(1.45)
-    height = _present(deck.slide_height, "a slide height") - top - Inches(0.15)
-    fig_w, fig_h = item.figure.get_size_inches()
-    width = Emu(int(height * fig_w / fig_h))
-    picture = slide.shapes.add_picture(buffer, (deck.slide_width - width) // 2, top, width, height)
+    picture = slide.shapes.add_picture(buffer, 0, 0, deck.slide_width, deck.slide_height)
     picture.name = item.name
     picture._element.nvPicPr.cNvPr.set("descr", item.alt)
+    title = slide.shapes.title
+    title.left, title.top, title.width, title.height = Inches(0.15), Inches(0.05), Inches(13.0), Inches(1.0)
+    title.text = item.title
+    frame = title.text_frame
+    frame.word_wrap = True
+    for paragraph in frame.paragraphs:
+        paragraph.font.size, paragraph.font.bold = Pt(24), True
+        paragraph.alignment = 1  # left
+    slide.shapes._spTree.remove(title._element)  # over the picture
+    slide.shapes._spTree.append(title._element)
     sources = "\n".join(f"{i}. {c}" for i, c in enumerate(item.citations, 1)) or "none"
-    _notes(slide, f"Alt text: {item.alt}\n\nSources:\n{sources}")
+    point = teaching or f"Teaching point: {item.title}."
+    if teaching:
+        point = f"Teaching point: {teaching}"
+    _notes(slide, f"{point}\n\nAlt text: {item.alt}\n\nSources:\n{sources}")
 
 
-def _bullet_slide(deck: PresentationType, title: str, lines: Sequence[str], notes: str = "",
-                  size: int = 20) -> Slide:
+def _text_slide(deck: PresentationType, content: TextSlide) -> Slide:
     slide = deck.slides.add_slide(deck.slide_layouts[_LAYOUT["content"]])
-    _set_title(slide, title, size=32)
-    body = slide.placeholders[1].text_frame
-    body.word_wrap = True
-    for i, line in enumerate(lines):
-        paragraph = body.paragraphs[0] if i == 0 else body.add_paragraph()
-        paragraph.text = line
-        paragraph.font.size = Pt(size if len(lines) <= 8 else max(12, size - len(lines) + 8))
-    if notes:
-        _notes(slide, notes)
+    _set_title(slide, content.title)
+    body = slide.placeholders[1]
+    body.left, body.top = Inches(0.6), Inches(1.55)
+    width, height = _present(deck.slide_width, "a slide width"), _present(deck.slide_height, "a slide height")
+    body.width, body.height = Emu(width - Inches(1.2)), Emu(height - Inches(1.8))
+    if content.table:
+        _table(slide, body, content.table)
+    else:
+        frame = body.text_frame
+        frame.word_wrap = True
+        lines = content.lines or ["Nothing in the evidence for this slide."]
+        size = 24 if len(lines) <= 4 else (20 if len(lines) <= 6 else BODY_PT)
+        for i, line in enumerate(lines):
+            paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            paragraph.text = line
+            paragraph.font.size = Pt(size)
+    if content.notes:
+        _notes(slide, content.notes)
     return slide
+
+
+def _table(slide: Slide, body, rows: list[list[str]]) -> None:
+    left, top, width = body.left, body.top, body.width
+    body._element.getparent().remove(body._element)
+    shape = slide.shapes.add_table(len(rows), len(rows[0]), left, top, width, Emu(Inches(0.42) * len(rows)))
+    table = shape.table
+    # share the width by the longest word-wrapped cell, but give every column room for its header words
+    weights = [max(12, max(len(row[c]) for row in rows)) ** 0.6 for c in range(len(rows[0]))]
+    for c, weight in enumerate(weights):
+        table.columns[c].width = Emu(int(width * weight / sum(weights)))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            cell = table.cell(r, c)
+            cell.text = value
+            for paragraph in cell.text_frame.paragraphs:
+                paragraph.font.size = Pt(BODY_PT)
+                paragraph.font.bold = r == 0
 
 
 def _references(deck: PresentationType, citations: Sequence[str]) -> None:
@@ -158,16 +250,15 @@ def _references(deck: PresentationType, citations: Sequence[str]) -> None:
         title = "References" + (f" ({page + 1} of {len(pages)})" if len(pages) > 1 else "")
         start = page * REFERENCES_PER_SLIDE
         lines = [f"{start + i}. {c}" for i, c in enumerate(chunk, 1)] or ["No sources cited."]
-        _bullet_slide(deck, title, lines, notes="\n".join(lines), size=12)
+        slide = _text_slide(deck, TextSlide(title, lines, notes="\n".join(lines)))
+        for paragraph in slide.placeholders[1].text_frame.paragraphs:
+            paragraph.font.size = Pt(BODY_PT)
 
 
-def _disclaimer(deck: PresentationType) -> None:
-    _bullet_slide(deck, "About these slides", [DISCLAIMER], notes=DISCLAIMER, size=20)
-
-
-def _set_title(slide: Slide, text: str, size: int) -> None:
+def _set_title(slide: Slide, text: str, size: int = TITLE_PT) -> None:
     title = _present(slide.shapes.title, "a title placeholder")
     title.text = text
+    title.text_frame.word_wrap = True
     for paragraph in title.text_frame.paragraphs:
         paragraph.font.size = Pt(size)
 

@@ -12,6 +12,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from ..formatting import percent as percent  # re-exported: one definition, in formatting
+from ..formatting import percent_range as percent_range
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -38,14 +41,16 @@ COLORS: dict[str, str] = {
     "check": OKABE_ITO["orange"],
     "not_eligible": OKABE_ITO["vermillion"],
     "muted": "#595959",
+    "indirect": "#8C8C8C",
     "grid": "#E3E3E3",
 }
 
 #: Slide size in inches (16:9, as PowerPoint's default widescreen slide).
 SLIDE_SIZE: tuple[float, float] = (13.33, 7.5)
 
-#: Font sizes in points, chosen to read on a projected slide at full width.
-FONT_SIZES: dict[str, float] = {"title": 20, "base": 14, "small": 12, "min": 10}
+#: Font sizes in points at slide size (13.33 x 7.5 in): nothing below 14 pt, so a figure placed full
+#: width on a slide stays readable when projected (the deck places figures at full width).
+FONT_SIZES: dict[str, float] = {"title": 24, "base": 18, "small": 16, "min": 14}
 
 #: Salt for the ids in SVG output, so the same figure always gives the same file.
 SVG_HASHSALT = "lymphoma-evidence"
@@ -77,7 +82,7 @@ def rc_params() -> dict[str, Any]:
         "savefig.facecolor": "white",
         "savefig.dpi": 200,
         "svg.hashsalt": SVG_HASHSALT,
-        "svg.fonttype": "path",
+        "svg.fonttype": "none",  # text stays <text>: editable in PowerPoint and Inkscape
     }
 
 

@@ -26,14 +26,18 @@ class Briefing(ReportContext):
     """A report context with the briefing's sections; parameters as for :class:`~.context.ReportContext`."""
 
     def takeaways(self) -> h.Fragment:
-        """Key takeaways written from the data: one sentence per class with results."""
-        from ..analysis.takeaways import class_takeaways
+        """Key takeaways from the headline numbers: direct evidence first, each number the one its option
+        section quotes (:func:`lymphoma_evidence.reports.direct_sections.takeaways`)."""
+        from .direct_sections import takeaways
 
-        summary = self.summary()
-        lines = [h.text(line) for line in class_takeaways(summary, audience=self.audience)]
-        intro = h.para(h.Fragment(f"Measure: {self.words.term(self.endpoint)}, "
-                                  f"from {summary['n_studies'].sum()} studies."))
-        return self.section("Key takeaways", intro, h.bullets(lines))
+        return takeaways(self)
+
+    def teaching(self) -> h.Fragment:
+        """Educators only: learning objectives, teaching points and where the figures and deck come from
+        (:func:`lymphoma_evidence.reports.direct_sections.teaching`)."""
+        from .direct_sections import teaching
+
+        return teaching(self)
 
     def outlook(self) -> h.Fragment:
         """The outlook after CAR-T failure, from outcomes of all patients (scope ``any``)."""
@@ -47,22 +51,11 @@ class Briefing(ReportContext):
         return self.section("The outlook after CAR T-cell therapy fails", intro, h.bullets(items))
 
     def options(self) -> h.Fragment:
-        """Options by class: mechanism, agents, and the response range with the pooled estimate."""
-        summary = self.summary()
-        agents = self.evidence.agents
-        blocks = []
-        for _, cls in self.classes().iterrows():
-            members = agents[agents["class_id"] == cls["class_id"]]
-            names = ", ".join(_agent_label(a) for _, a in members.iterrows())
-            rows = summary[summary["class_id"] == cls["class_id"]]
-            lines = [self._summary_sentence(r) for _, r in rows.iterrows()] or \
-                [h.text("No response figures in the evidence for this filter.")]
-            blocks.append(
-                h.heading(3, cls["name"])
-                + status_line(cls["status"]) + h.para(h.text(cls["mechanism"]))
-                + h.para(h.text(f"Agents: {names}."))
-                + h.bullets(lines))
-        return self.section("Options by therapy class", *blocks)
+        """Options after CAR-T failure: direct evidence, side effects, then indirect evidence per class
+        (:func:`lymphoma_evidence.reports.direct_sections.options`)."""
+        from .direct_sections import options
+
+        return options(self)
 
     def _summary_sentence(self, row: pd.Series) -> h.Fragment:
         span = percent_range(row["rate_min"], row["rate_max"])
@@ -98,33 +91,46 @@ class Briefing(ReportContext):
         return h.table(table, columns, caption=f"{endpoint} by trial", formatters=fmt, notes=notes)
 
     def forest(self) -> h.Fragment:
-        """The forest plot of the report's endpoint (classes filtered), then the table behind it."""
-        from ..analysis.selections import forest_rows_for
-        from ..figures.charts import forest_plot
+        """The forest plot of the report's endpoint by stratum of directness (direct first, indirect grey),
+        then the table behind it."""
+        from ..analysis.strata import STRATA, pool_within_strata, response_studies
+        from ..figures.directness import directness_forest_plot
 
-        summary = self.summary()
-        rows = forest_rows_for(self.evidence, summary, self.post_car_t)
+        studies = response_studies(self.evidence, self.endpoint)
         if self.class_ids:
-            rows = rows[rows["class_id"].isin(self.class_ids)].reset_index(drop=True)
-        if rows.empty:
+            studies = studies[studies["class_id"].isin(self.class_ids)]
+        strata = ("post_car_t",) if self.post_car_t_only else STRATA
+        studies = studies[studies["stratum"].isin(strata)]
+        if studies.empty:
             return self.section("Response rates by trial", h.para(h.text(
-                f"No {self.words.term(self.endpoint)} results in the evidence for this selection.")))
-        intro = h.para(h.text("Each line is one trial result with its 95% interval; the diamond is the "
-                              "pooled estimate of a class. Trials differ in patients and follow-up, so "
-                              "compare with care."))
-        return self.section("Response rates by trial", intro, figure(forest_plot, rows, summary),
-                             self.response_table())
+                f"No {self.endpoint} results in the evidence for this selection; response figures after "
+                "CAR-T that were looked for and not found are listed as gaps in evidence/README.md.")))
+        names = dict(zip(self.evidence.classes["class_id"], self.evidence.classes["name"], strict=True))
+        direct = int((studies["stratum"] == "post_car_t").sum())
+        title = (f"{direct} of {len(studies)} {self.endpoint} results come from people after CAR-T")
+        intro = h.para(h.text(
+            "Each line is one trial population with its 95% interval; a diamond pools a class within one "
+            "stratum only. Rows from people who had not had CAR-T, or whose prior CAR-T was not reported, "
+            "are grey and sit under their own heading."))
+        chart = figure(directness_forest_plot, studies, pool_within_strata(studies), endpoint=self.endpoint,
+                       title=title, class_names=names, strata=strata)
+        return self.section("Response rates by trial", intro, chart, self.response_table())
 
     def ranges_chart(self) -> h.Fragment:
-        """The stated ranges beside the primary trials, as a figure."""
+        """The stated ranges beside the primary trials, as a figure (clinicians only: the check of reviews
+        against trials is analyst material, not teaching or patient material)."""
         from ..figures.figureset import ranges_figure
 
+        if self.audience != "clinician":
+            return h.Fragment("")
         return figure(ranges_figure, self.evidence)
 
     def ranges(self) -> h.Fragment:
-        """Ranges stated by secondary sources, checked against the primary results."""
+        """Ranges stated by secondary sources, checked against the primary results (clinicians only)."""
         from ..analysis.summaries import check_reported_ranges
 
+        if self.audience != "clinician":
+            return h.Fragment("")
         checked = check_reported_ranges(self.evidence)
         if self.class_ids:
             checked = checked[checked["class_id"].isin(self.class_ids)]
@@ -162,18 +168,25 @@ class Briefing(ReportContext):
                                                                formatters=fmt))
 
     def investigational(self) -> h.Fragment:
-        """Investigational classes and their early-phase results, marked as such."""
-        from ..analysis.approvals import agent_status
+        """Investigational classes (status derived from the approvals) and their agents."""
+        from ..analysis.regulatory import agent_status, class_status
 
+        status = class_status(self.evidence)
+        ids = set(status.loc[status["status"] == "investigational", "class_id"])
         classes = self.classes()
-        classes = classes[classes["status"] == "investigational"]
-        agents = self.evidence.agents[self.evidence.agents["class_id"].isin(classes["class_id"])]
-        status = agent_status(self.evidence)
-        items = [h.Fragment(f"<strong>{h.esc(a['name'])}</strong> ({h.esc(a['target'])}): "
-                            f"{h.esc(status[a['agent_id']])}") for _, a in agents.iterrows()]
+        classes = classes[classes["class_id"].isin(ids)]
+        agents = agent_status(self.evidence)
+        agents = agents[agents["class_id"].isin(classes["class_id"])]
+        targets = self.evidence.agents.set_index("agent_id")["target"]
+        items = [h.Fragment(f"<strong>{h.esc(a['name'])}</strong>"
+                            + (f" ({h.esc(targets.get(a['agent_id']))})"
+                               if isinstance(targets.get(a["agent_id"]), str) else "")
+                            + f": {h.esc(a['approvals'])}") for _, a in agents.iterrows()]
         intro = h.para(h.text("These treatments are available only in clinical trials. Early-phase "
                               "results come from small groups of patients and may change."))
-        return self.section("What is investigational", intro, h.bullets(items))
+        body = h.bullets(items) if items else h.para(h.text("No investigational option in the evidence "
+                                                            "for this selection."))
+        return self.section("What is investigational", intro, body)
 
     def trials(self) -> h.Fragment:
         """Registered trials to ask about: recruiting, with a registry record no older than
@@ -225,3 +238,5 @@ def _scope_names(evidence: Evidence) -> pd.DataFrame:
         agents.rename(columns={"agent_id": "scope_id"}).assign(scope_type="agent"),
         classes.assign(scope_id=classes["class_id"], scope_type="class"),
     ], ignore_index=True)[["scope_id", "name", "class_id", "display_order", "scope_type"]]
+
+

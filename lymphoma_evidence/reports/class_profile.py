@@ -1,18 +1,29 @@
-"""Sections of the class profile report: one therapy class in depth.
+"""Sections of the class profile report: one therapy class in depth, direct evidence first.
 
 Functions take a :class:`~lymphoma_evidence.reports.briefing.Briefing` made for that one class, so citations
-and wording are shared with its other sections.
+and wording are shared with its other sections. Order of the story: what it is (status derived from the
+approvals), the summary of findings after CAR-T failure (direct), then side effects, then indirect evidence
+under its own heading, the trials behind the numbers, pooling within strata and the test between strata.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..analysis.regulatory import agent_status, class_status
+from ..analysis.sof import summary_of_findings
+from ..analysis.strata import STRATUM_LABELS, pool_within_strata, response_studies, stratum_tests
 from ..formatting import percent, percent_range
-from ..vocabulary import ENDPOINTS
 from . import html as h
 from .briefing import Briefing
-from .context import describe_outcome, status_line
+from .direct_sections import _no_direct
+
+_HEADINGS = {"post_car_t": "After CAR-T failure (direct evidence)",
+             "partly": "From populations in which only some people had had CAR-T (partly indirect)",
+             "car_t_naive": "From people who had not had CAR-T (indirect evidence)",
+             "unknown": "From trials that did not report prior CAR-T (indirect evidence)"}
+_SOF_COLUMNS = [("Outcome", "outcome"), ("Studies", "studies"), ("Patients", "patients"),
+                ("Estimate (95% CI)", "estimate"), ("Certainty", "certainty"), ("Comments", "comments")]
 
 
 def the_class(b: Briefing) -> pd.Series:
@@ -20,57 +31,120 @@ def the_class(b: Briefing) -> pd.Series:
     return b.classes().iloc[0]
 
 
-def overview(b: Briefing) -> h.Fragment:
-    """What the class is, its status, and its agents with targets and approvals (from approvals.csv)."""
-    from ..analysis.approvals import agent_status
+def _status(b: Briefing) -> pd.Series:
+    status = class_status(b.evidence).set_index("class_id")
+    return status.loc[the_class(b)["class_id"]]
 
+
+def overview(b: Briefing) -> h.Fragment:
+    """What the class is, its status (from the approvals), and its agents with their approvals."""
     cls = the_class(b)
-    agents = b.evidence.agents[b.evidence.agents["class_id"] == cls["class_id"]]
-    agents = agents.assign(approvals=agents["agent_id"].map(agent_status(b.evidence)))
+    state = _status(b)
+    agents = agent_status(b.evidence)
+    agents = agents[agents["class_id"] == cls["class_id"]].merge(
+        b.evidence.agents[["agent_id", "brand_names", "target"]], on="agent_id", how="left")
     columns = [("Agent", "name"), ("Brand names", "brand_names"), ("Target", "target"),
-               ("Approvals", "approvals")]
-    return b.section("What it is", status_line(cls["status"]), h.para(h.text(cls["mechanism"])),
-                     h.table(agents, columns, caption=f"Agents in {cls['name']}"))
+               ("Approvals (regulator, year, disease, line)", "approvals")]
+    fmt = {"approvals": lambda r: h.esc(r["approvals"]) + b.refs.cite(*str(r["source_ids"]).split("; "))}
+    parts = [h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(state['words'])}"),
+                    cls=f"status status-{state['status']}"), h.para(h.text(cls["mechanism"]))]
+    if state["status"] == "context":
+        parts.append(h.para(h.text("This is the therapy that failed: the figures below come from people who "
+                                   "had not had CAR-T and are shown for context, not as evidence for giving "
+                                   "CD19 CAR-T again after it has failed.")))
+    parts.append(h.table(agents, columns, caption=f"Agents in {cls['name']}", formatters=fmt,
+                         empty=f"No agents of {cls['name']} are listed in the evidence."))
+    return b.section("What it is", *parts)
+
+
+def findings(b: Briefing) -> h.Fragment:
+    """Summary of findings per stratum (GRADEpro style): direct evidence first, then indirect under its
+    own heading; certainty as entered by an analyst in certainty.csv, or "not rated"."""
+    cls_id = the_class(b)["class_id"]
+    sof = summary_of_findings(b.evidence, cls_id)
+    fmt = {"outcome": lambda r: h.esc(r["outcome"]) + b.refs.cite(*str(r["source_ids"]).split("; ")),
+           "certainty": lambda r: h.esc(r["certainty"]) + (
+               h.Fragment(f'<br><span class="certainty-reasons">{h.esc(r["certainty_reasons"])}</span>')
+               if r["certainty_reasons"] else h.Fragment(""))}
+    blocks = []
+    for stratum, heading in _HEADINGS.items():
+        rows = sof[sof["stratum"] == stratum]
+        if stratum != "post_car_t" and rows.empty:
+            continue
+        blocks.append(h.heading(3, heading))
+        blocks.append(h.table(rows, _SOF_COLUMNS, caption=f"Summary of findings: {heading}", formatters=fmt,
+                              empty=_no_direct(b, cls_id),
+                              notes=["Certainty (GRADE) is entered by an analyst with a reason for every "
+                                     "downgrade; 'not rated' means no rating has been entered yet."]))
+    return b.section("Summary of findings", *blocks)
 
 
 def results(b: Briefing) -> h.Fragment:
-    """Every result of the class, ORR then CR, with n, rate and exact 95% interval."""
-    tables = [b.response_table(endpoint) for endpoint in ENDPOINTS]
-    return b.section("Results by trial", *tables)
+    """The trial populations behind the numbers (one analysis set each), ORR then CR, with directness."""
+    cls_id = the_class(b)["class_id"]
+    studies = response_studies(b.evidence)
+    studies = studies[studies["class_id"] == cls_id].assign(
+        _s=lambda f: f["stratum"].map(list(_HEADINGS).index)).sort_values(["endpoint", "_s"])
+    fmt = {"stratum": lambda r: h.esc(STRATUM_LABELS[r["stratum"]]),
+           "trial": lambda r: h.esc(r["trial"]) + b.refs.cite(r["source_id"]),
+           "rate": lambda r: h.esc(b.words.rate(r["rate"], r["ci_low"], r["ci_high"])),
+           "n": lambda r: h.esc(int(r["n"]))}
+    columns = [("Endpoint", "endpoint"), ("Who", "stratum"), ("Regimen", "regimen"), ("Trial", "trial"),
+               ("Population", "population"), ("n", "n"), ("Rate", "rate")]
+    notes = ["One analysis set per trial population (intention-to-treat, then treated, then evaluable; the "
+             "latest data cut); rates from the published counts with exact (Clopper-Pearson) intervals."]
+    return b.section("Results by trial", h.table(
+        studies, columns, caption="Response by trial population", formatters=fmt, notes=notes,
+        empty="No response counts for this option are in the evidence (see the gaps in evidence/README.md)."))
 
 
 def pooled(b: Briefing) -> h.Fragment:
-    """The class summary per endpoint: range, pooled rate with CI, prediction interval, I-squared."""
-    from ..analysis.summaries import class_summary
-
+    """Pooled estimates within each stratum (never across), and the test for a difference between strata."""
     cls_id = the_class(b)["class_id"]
-    frames = [class_summary(b.evidence, endpoint=e, post_car_t=b.post_car_t) for e in ENDPOINTS]
-    summary = pd.concat([f[f["class_id"] == cls_id] for f in frames], ignore_index=True)
+    studies = response_studies(b.evidence)
+    studies = studies[studies["class_id"] == cls_id]
+    pooled_rows = pool_within_strata(studies) if len(studies) else pd.DataFrame()
     fmt = {
-        "range": lambda r: h.esc(percent_range(r["rate_min"], r["rate_max"])),
-        "pooled": lambda r: h.esc(b.words.rate(r["pooled_rate"], r["pooled_ci_low"], r["pooled_ci_high"])),
+        "stratum": lambda r: h.esc(STRATUM_LABELS[r["stratum"]]),
+        "studies": lambda r: h.esc(f"{r['n_studies']} ({r['n_patients']} patients)"),
+        "pooled": lambda r: h.esc(b.words.rate(r["rate"], r["ci_low"], r["ci_high"])),
         "pi": lambda r: h.esc("single study" if r["single_study"]
                               else percent_range(r["pi_low"], r["pi_high"])),
         "i2": lambda r: h.esc("" if r["single_study"] else percent(r["i_squared"])),
-        "studies": lambda r: h.esc(f"{r['n_studies']} ({r['total_patients']} patients)"),
     }
-    columns = [("Endpoint", "endpoint"), ("Patients counted", "analysis_set"), ("Studies", "studies"),
-               ("Range", "range"), ("Pooled (95% CI)", "pooled"), ("Prediction interval", "pi"),
-               ("I²", "i2")]
-    notes = ["Random-effects pooling (DerSimonian-Laird, logit scale); one data cut per trial population; "
-             "different analysis sets and diseases are never pooled together.",
-             "The prediction interval is where the rate of a new, similar trial is expected to lie."]
-    body = h.table(summary, columns, caption="Pooled estimates", formatters=fmt, notes=notes) \
-        if len(summary) else h.para(h.text("No response figures in the evidence for this class."))
-    return b.section("Pooled estimate", body)
+    columns = [("Endpoint", "measure"), ("Who", "stratum"), ("Studies", "studies"),
+               ("Estimate (95% CI)", "pooled"), ("Prediction interval", "pi"), ("I²", "i2")]
+    notes = ["Random-effects pooling (DerSimonian-Laird, logit scale) within one stratum of directness only; "
+             "a post-CAR-T cohort is never pooled with other populations."]
+    body = [h.table(pooled_rows, columns, caption="Estimates by stratum", formatters=fmt, notes=notes,
+                    empty="No response counts for this option are in the evidence, so nothing is pooled.")]
+    tests = stratum_tests(studies) if len(studies) else pd.DataFrame()
+    for row in tests.to_dict("records") if len(tests) else []:
+        body.append(h.para(h.text(
+            f"{row['measure']}: test for a difference between strata ({row['strata'].replace('_', ' ')}), "
+            f"QM = {row['qm']:.2f} on {row['df']} df, p = {row['p_value']:.3f} (meta-regression with the "
+            "stratum as moderator). Few studies: a non-significant test does not show the strata agree.")))
+    return b.section("Pooled estimate", *body)
+
+
+def forest(b: Briefing) -> h.Fragment:
+    """The forest plot of the class by stratum (the briefing's forest, filtered to the class)."""
+    return b.forest()
 
 
 def outcomes(b: Briefing) -> h.Fragment:
-    """Survival and other outcomes published for the class or its agents."""
+    """Every survival and other outcome published for the class or its agents, direct evidence first,
+    each labelled with who it comes from."""
+    from ..analysis.strata import with_strata
+    from .briefing import describe_outcome
+
     cls_id = the_class(b)["class_id"]
     scope = {cls_id, *b.evidence.agents.loc[b.evidence.agents["class_id"] == cls_id, "agent_id"]}
-    rows = b.evidence.outcomes[b.evidence.outcomes["scope_id"].isin(scope)]
-    items = [h.Fragment(h.esc(f"{describe_outcome(r, b.words)} — {r['population']}")
-                        + b.refs.cite(r["source_id"])) for _, r in rows.iterrows()]
-    body = h.bullets(items) if items else h.para(h.text("No outcomes in the evidence for this class."))
+    rows = with_strata(b.evidence.outcomes[b.evidence.outcomes["scope_id"].isin(scope)])
+    rows = rows.assign(_s=rows["stratum"].map(list(_HEADINGS).index)).sort_values("_s", kind="stable")
+    items = [h.Fragment(h.esc(f"{STRATUM_LABELS[r['stratum']]}: {describe_outcome(r, b.words)} — "
+                              f"{r['population']}") + b.refs.cite(r["source_id"]))
+             for _, r in rows.iterrows()]
+    body = h.bullets(items) if items else h.para(h.text(
+        "No survival or other outcomes for this option are in the evidence."))
     return b.section("Survival and other outcomes", body)

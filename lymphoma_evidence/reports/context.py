@@ -161,12 +161,12 @@ def status_line(status: str) -> h.Fragment:
                   cls=f"status status-{status}")
 
 
-def figure(draw, *args: object) -> h.Fragment:
-    """``draw(*args)``, a :mod:`lymphoma_evidence.figures.charts` function returning ``(figure, alt
+def figure(draw, *args: object, **kwargs: object) -> h.Fragment:
+    """``draw(*args, **kwargs)``, a :mod:`lymphoma_evidence.figures` function returning ``(figure, alt
     text)``, as an embedded PNG with alt text; drawn once per report build (``cached_figure_html``)."""
     from .display import cached_figure_html
 
-    return h.Fragment(cached_figure_html(draw, *args)._repr_html_())
+    return h.Fragment(cached_figure_html(draw, *args, **kwargs)._repr_html_())
 
 
 OUTCOME_WORDS = {

@@ -102,8 +102,9 @@ def table(
     caption: str = "",
     formatters: dict[str, Callable[[pd.Series], Any]] | None = None,
     notes: Sequence[str] = (),
+    empty: str = "",
 ) -> Fragment:
-    """An accessible HTML table of ``frame``.
+    """An accessible HTML table of ``frame``; an empty ``frame`` gives one sentence instead.
 
     Parameters
     ----------
@@ -113,10 +114,15 @@ def table(
         markup; plain text is escaped).
     caption
         Table caption (escaped). ``notes`` become numbered footnotes under the table.
+    empty
+        The sentence shown instead of a table without rows (what is missing); default names the caption.
 
     Each cell carries its column header as ``data-label``: on a narrow screen the stylesheet shows every
     row as a stacked card of "header: value" lines instead of a table wider than the screen.
     """
+    if frame.empty:
+        what = empty or f"The evidence has no rows for \u201c{caption or 'this table'}\u201d here."
+        return Fragment(f'<p class="empty-table">{esc(what)}</p>')
     formatters = formatters or {}
     head = "".join(f'<th scope="col">{esc(header)}</th>' for header, _ in columns)
     labels = [esc(header) for header, _ in columns]

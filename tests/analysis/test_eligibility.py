@@ -282,6 +282,19 @@ def test_every_real_eligibility_row_gets_a_status_for_a_typical_post_car_t_patie
     assert (table.set_index("scope_id").loc[list(needs_fit), "status"] == "not_eligible").all()
 
 
+def test_requirement_findings_agree_with_the_status_of_each_option(evidence):
+    from lymphoma_evidence.analysis.eligibility import FINDING_COLUMNS, requirement_findings
+
+    patient = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False, has_donor=False)
+    findings = requirement_findings(evidence, patient)
+    assert list(findings.columns) == FINDING_COLUMNS
+    options = eligible_options(evidence, patient).set_index("scope_id")
+    for scope_id, group in findings.groupby("scope_id"):
+        expected = "not_eligible" if (group["outcome"] == "not_met").any() else \
+            "check" if (group["outcome"] == "unknown").any() else "eligible"
+        assert options.loc[scope_id, "status"] == expected, scope_id
+
+
 def test_real_options_validate_against_their_frame_model(evidence):
     for profile in (PatientProfile(), PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)):
         EligibleOptions.validate(eligible_options(evidence, profile))

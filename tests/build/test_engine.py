@@ -18,7 +18,7 @@ from lymphoma_evidence import __version__
 from lymphoma_evidence.build import engine
 from lymphoma_evidence.data.evidence import content_hash
 from lymphoma_evidence.errors import EvidenceError, ParameterError
-from lymphoma_evidence.vocabulary import DISCLAIMER
+from lymphoma_evidence.vocabulary import DISCLAIMER, PATIENT_DISCLAIMER
 
 #: runs notebooks on real kernels
 pytestmark = pytest.mark.slow
@@ -78,7 +78,7 @@ def test_build_writes_every_report_the_index_and_the_executed_notebooks(built):
 def test_reports_carry_provenance_and_the_disclaimer_once(built):
     options, _, files = built
     evidence_hash = content_hash(options.evidence)
-    for name in ("ok_a.html", "ok_b.html", "index.html"):
+    for name in ("ok_b.html", "index.html"):
         page = soup(files[name])
         header = page.find("header", class_="le-report-header").get_text(" ", strip=True)
         assert "Evidence version 0.1.0, not yet released." in header  # no CHANGELOG section for it
@@ -87,6 +87,17 @@ def test_reports_carry_provenance_and_the_disclaimer_once(built):
         assert evidence_hash[:12] in details and f"lymphoma-evidence {__version__}" in details
         assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", details)
         assert page.get_text(" ", strip=True).count(DISCLAIMER) == 1, name
+
+
+def test_patient_pages_show_the_date_in_words_and_no_hash_or_toolkit(built):
+    options, _, files = built
+    page = soup(files["ok_a.html"])  # audience "patient"
+    text = page.get_text(" ", strip=True)
+    assert content_hash(options.evidence)[:12] not in files["ok_a.html"]
+    assert "lymphoma-evidence" not in page.find("header", class_="le-report-header").get_text()
+    footer = page.find("footer", class_="le-report-footer").get_text(" ", strip=True)
+    assert re.search(r"Made on \d{1,2} [A-Z][a-z]+ \d{4} from evidence version 0\.1\.0\.", footer)
+    assert text.count(PATIENT_DISCLAIMER) == 1 and DISCLAIMER not in text
 
 
 def test_reports_and_index_load_nothing_from_outside_the_file(built):

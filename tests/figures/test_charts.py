@@ -87,7 +87,8 @@ def tick_labels(fig: Figure) -> list[str]:
 
 
 def axes_texts(fig: Figure) -> list[str]:
-    return [t.get_text() for t in fig.axes[0].texts]
+    """Texts of the first axes, a wrapped text joined back into one line."""
+    return [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
 
 
 # ---------------------------------------------------------------- forest plot
@@ -209,9 +210,9 @@ def test_eligibility_plot_puts_one_marker_per_option_in_its_status_column_eligib
     columns = {m.get_gid(): m.get_xdata()[0] for m in markers}
     assert columns == {"option:epcoritamab:eligible": 0, "option:glofitamab:eligible": 0,
                        "option:polatuzumab_vedotin:check": 1, "option:allo_sct:not_eligible": 2}
-    assert tick_labels(fig) == ["Epcoritamab", "Glofitamab", "Polatuzumab vedotin",
-                                "Allogeneic stem cell transplant"]
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == \
+    assert [t.replace("\n", " ") for t in tick_labels(fig)] == [
+        "Epcoritamab", "Glofitamab", "Polatuzumab vedotin", "Allogeneic stem cell transplant"]
+    assert [t.get_text().replace("\n", " ") for t in fig.axes[0].get_xticklabels()] == \
         ["Eligible", "Check with team", "Not eligible"]
 
 

@@ -85,33 +85,49 @@ def test_parse_formats_and_dpi_reject_what_cannot_be_written(tmp_path: Path):
 
 # ---------------------------------------------------------------- real evidence
 
-def test_build_figures_on_real_evidence_gives_one_figure_per_endpoint_ranges_and_eligibility(evidence):
-    from lymphoma_evidence.figures.figureset import build_figures
+def test_build_figures_on_real_evidence_gives_the_default_set_in_order(evidence):
+    from lymphoma_evidence.figures.figureset import DEFAULT_FIGURES, build_figures
 
-    figure_set = build_figures(evidence)
+    lines: list[str] = []
+    figure_set = build_figures(evidence, progress=lines.append)
     names = [f.name for f in figure_set.figures]
-    expected = ["forest_orr", "forest_cr"]
-    expected += ["stated_ranges"] if len(evidence.reported_ranges) else []
-    expected += ["eligibility"] if len(evidence.eligibility) else []
-    assert names == expected
-    assert figure_set.version == evidence.version
+    assert names == [n for n in DEFAULT_FIGURES if n in names]
+    assert {"forest_orr_direct", "forest_orr_indirect", "outcomes_after_car_t"} <= set(names)
+    assert "stated_ranges" not in names                      # analyst-only chart is opt-in
+    assert any(line.startswith("drawing forest_orr_direct") for line in lines)
     for item in figure_set.figures:
         assert item.alt and item.title and item.citations
         assert tuple(item.figure.get_size_inches()) == pytest.approx((13.33, 7.5))
+        assert not any("not verified" in c for c in item.citations)
+
+
+def test_only_and_post_car_t_only_select_figures(evidence):
+    from lymphoma_evidence.figures.figureset import build_figures
+
+    chosen = build_figures(evidence, "forest_orr_direct,forest_orr_indirect", profile=None)
+    assert [f.name for f in chosen.figures] == ["forest_orr_direct", "forest_orr_indirect"]
+    direct = build_figures(evidence, "forest_orr_direct,forest_orr_indirect", post_car_t_only=True)
+    assert [f.name for f in direct.figures] == ["forest_orr_direct"]
+    with pytest.raises(ParameterError, match="unknown figure name.*forest_orr_direct"):
+        build_figures(evidence, "forest_orr")
 
 
 @pytest.mark.slow
-def test_figures_command_writes_the_set_from_real_evidence(tmp_path: Path, evidence):
+def test_figures_command_writes_the_chosen_figures_with_text_kept_in_the_svg(tmp_path: Path, evidence):
     out = tmp_path / "figs"
-    result = CliRunner().invoke(cli, ["figures", "--out", str(out), "--endpoint", "ORR",
-                                      "--format", "png,svg"])
+    result = CliRunner().invoke(cli, ["figures", "--out", str(out), "--only", "forest_orr_direct",
+                                      "--post-car-t-only", "--format", "png,svg"])
     assert result.exit_code == 0, result.output
-    assert (out / "forest_orr.png").read_bytes().startswith(PNG_SIGNATURE)
-    ET.parse(out / "forest_orr.svg")
-    assert not (out / "forest_cr.png").exists()
-    assert "forest_orr.svg" in (out / "figures.md").read_text(encoding="utf-8")
-    progress = result.stderr.splitlines()  # what it is doing, step by step, on stderr
-    assert progress[:2] == ["reading and checking the evidence", "drawing the ORR forest plot"]
-    assert f"wrote {out / 'forest_orr.png'}" in progress
-    # ORR forest, stated ranges and eligibility, each as PNG and SVG, then figures.md
-    assert result.stdout.splitlines() == [f"wrote 7 files to {out} (index: {out / 'figures.md'})"]
+    assert (out / "forest_orr_direct.png").read_bytes().startswith(PNG_SIGNATURE)
+    root = ET.parse(out / "forest_orr_direct.svg").getroot()
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "ELM-1" in texts and any(t.startswith("After CAR-T failure") for t in texts)
+    assert not (out / "forest_orr_indirect.png").exists()
+    assert "forest_orr_direct.svg" in (out / "figures.md").read_text(encoding="utf-8")
+
+
+def test_figures_command_lists_names_and_rejects_unknown_ones():
+    listed = CliRunner().invoke(cli, ["figures", "--list"])
+    assert listed.exit_code == 0 and "forest_orr_direct:" in listed.output
+    bad = CliRunner().invoke(cli, ["figures", "--only", "nope"])
+    assert bad.exit_code != 0 and "forest_orr_direct" in str(bad.exception or bad.output)

@@ -9,17 +9,50 @@ import pandas as pd
 import pytest
 from helpers import set_cell
 
-from lymphoma_evidence import class_summary, load_evidence, response_table
+from lymphoma_evidence import load_evidence, response_table
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.formatting import percent_range
 from lymphoma_evidence.reports.briefing import Briefing
 from lymphoma_evidence.reports.wording import Wording
 
 
-def test_takeaways_state_each_class_range_from_the_summary(evidence) -> None:
-    text = Briefing(evidence, audience="clinician").takeaways()
-    for row in class_summary(evidence, endpoint="ORR").itertuples():
-        assert percent_range(row.rate_min, row.rate_max) in text, row.class_id
+def _spans(html: str, cls: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for key, text in re.findall(rf'<span class="{cls}" data-class="([^"]+)"[^>]*>(.*?)</span>', html):
+        found.setdefault(key, []).append(text)
+    return found
+
+
+@pytest.mark.parametrize("audience", ["clinician", "educator", "patient"])
+def test_every_takeaway_number_is_the_one_its_section_quotes(evidence, audience) -> None:
+    report = Briefing(evidence, audience=audience)
+    takeaways, sections = str(report.takeaways()), str(report.options())
+    quoted = _spans(takeaways, "takeaway")
+    assert quoted, "no takeaway names an option"
+    numbers = re.compile(r"about \d+ in 10|\d+(?:\.\d+)?%|\d+ people")
+    for class_id, lines in quoted.items():
+        for line in lines:
+            sentence = line.split(": ", 1)[1]
+            assert any(sentence == s for s in _spans(sections, "number").get(class_id, [])), line
+            assert numbers.findall(sentence)
+
+
+def test_options_lead_with_direct_evidence_and_head_the_indirect(evidence) -> None:
+    html = str(Briefing(evidence).options())
+    bispecific = html[html.index("<h3>Bispecific antibodies</h3>"):]
+    bispecific = bispecific[:bispecific.index("<h3>", 5)]
+    direct = bispecific.index("After CAR-T failure (direct evidence)")
+    harms = bispecific.index("Side effects")
+    indirect = bispecific.index("indirect evidence)</h4>")
+    assert direct < harms < indirect
+    assert "ELM-1" in bispecific[direct:harms]
+    assert "No response figures in the evidence for this filter" not in html
+
+
+def test_salvage_chemotherapy_shows_its_outcomes_after_car_t(evidence) -> None:
+    html = str(Briefing(evidence).options())
+    chemo = html[html.index("<h3>Salvage chemotherapy</h3>"):]
+    chemo = chemo[:chemo.index("<h3>", 5)]
+    assert "were alive without progression at 12 months: 6%" in chemo
 
 
 def test_response_table_shows_every_rate_with_its_interval(evidence) -> None:
@@ -30,12 +63,19 @@ def test_response_table_shows_every_rate_with_its_interval(evidence) -> None:
         assert words.rate(row.rate, row.ci_low, row.ci_high) in html
 
 
+def _first_numbers(html: str) -> list[tuple[str, str]]:
+    """Per quoted number: its natural frequency and the first percent (or months) after it."""
+    spans = re.findall(r'<span class="number"[^>]*>(.*?)</span>', html)
+    lead = r"^(about \d+ in 10|fewer than 1 in 10|more than 9 in 10|\d+ in 10|median)"
+    return [(re.search(lead, t).group(1), re.search(r"~?\d+(?:\.\d+)?(?:%| months)", t).group(0))
+            for t in spans]
+
+
 def test_audience_changes_words_not_numbers(evidence) -> None:
     clinician = Briefing(evidence, audience="clinician").options()
     patient = Briefing(evidence, audience="patient").options()
-    ranges = re.compile(r"ORR (\d+(?:–\d+)?%) across")
-    assert ranges.findall(clinician) == ranges.findall(patient) != []
-    assert "prediction interval" in clinician and "prediction interval" not in patient
+    assert _first_numbers(clinician) == _first_numbers(patient) != []
+    assert "95% CI" in clinician and "95% CI" not in patient
 
 
 def test_every_citation_resolves_to_a_numbered_reference(evidence) -> None:
@@ -110,5 +150,24 @@ def test_sections_do_not_change_the_evidence(evidence) -> None:
 
 def test_forest_section_says_so_when_a_selection_has_no_results(evidence) -> None:
     html = Briefing(evidence, class_ids=["allo_sct"]).forest()
-    assert "No overall response rate (ORR) results in the evidence for this selection." in html
+    assert "No ORR results in the evidence for this selection" in html
     assert "<img" not in html
+
+
+def test_educators_get_teaching_points_and_where_the_figures_and_deck_come_from(evidence) -> None:
+    educator = Briefing(evidence, audience="educator")
+    html = str(educator.teaching())
+    assert "Learning objectives" in html and "Teaching points" in html
+    assert "lymphoma-evidence slides --out deck.pptx" in html and "<code>figures/figures.md</code>" in html
+    sections = str(educator.options())
+    chemo = re.search(r"with chemotherapy (about \d+ in 10 were alive without progression at 12 "
+                      r"months: \d+%)", html)
+    assert chemo and chemo.group(1) in sections
+    assert str(Briefing(evidence, audience="clinician").teaching()) == ""
+
+
+def test_analyst_checks_of_stated_ranges_are_for_clinicians_only(evidence) -> None:
+    assert "Reported ranges" in Briefing(evidence, audience="clinician").ranges()
+    for audience in ("educator", "patient"):
+        report = Briefing(evidence, audience=audience)
+        assert str(report.ranges()) == "" and str(report.ranges_chart()) == ""

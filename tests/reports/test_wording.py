@@ -27,7 +27,7 @@ def test_rates_keep_the_number_for_every_audience() -> None:
 
 @pytest.mark.parametrize(("rate", "words"), [(0.04, "fewer than 1 in 10 people"),
                                              (0.36, "about 4 in 10 people"),
-                                             (0.97, "almost everyone")])
+                                             (0.97, "more than 9 in 10 people")])
 def test_natural_frequencies(rate: float, words: str) -> None:
     assert in_ten(rate) == words
 

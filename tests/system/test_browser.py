@@ -20,12 +20,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from helpers import EVIDENCE, ROOT, cell, copy_evidence, find_line, set_cell
+from helpers import AXE, CHROMIUM, EVIDENCE, ROOT, cell, copy_evidence, find_line, set_cell
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 BLOCKING_IMPACTS = {"serious", "critical"}
 #: axe rates landmark problems "moderate"; the reports are read with screen readers, so these block too.
@@ -56,7 +52,6 @@ _require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `mak
 _require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make browser` (npm ci)")
 _require(importlib.util.find_spec("playwright") is not None,
          "Playwright for Python is not installed: run `make install`")
-from playwright import sync_api  # noqa: E402 (only once the browser tools are known to be there)
 
 #: builds reports and drives Chromium
 pytestmark = pytest.mark.slow
@@ -246,16 +241,6 @@ def on_paper(page) -> dict:
     facts = page.evaluate(LAYOUT_FACTS)
     page.emulate_media(media="screen")
     return facts
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Debian Chromium for the whole session."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS,
-                                              headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

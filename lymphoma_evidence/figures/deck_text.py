@@ -1,0 +1,202 @@
+"""The words of the teaching deck: outlook, options at a glance, investigational options, trials and key
+takeaways, each with a message title and speaker notes (teaching point and citations).
+
+Every number comes from :func:`lymphoma_evidence.analysis.headline.headline_numbers` and is put in words by
+:func:`lymphoma_evidence.formatting.natural_frequency`, so the deck says what the reports say.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..analysis.headline import headline_numbers, lead_number
+from ..analysis.regulatory import class_status
+from ..data.evidence import Evidence
+from ..formatting import approximately, natural_frequency, percent
+from .slides import DeckContent, TextSlide
+
+__all__ = ["deck_content"]
+
+_OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
+_MAX_TRIALS = 6
+
+
+class _Cites:
+    """Collects the sources a slide quotes, in order, as full citations."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        from .figureset import reader_citation
+
+        self.by_id = {r["source_id"]: reader_citation(r) for r in evidence.sources.to_dict("records")}
+        self.all: list[str] = []
+
+    def notes(self, source_ids: list[str]) -> str:
+        ids = [s.strip() for ids in source_ids for s in str(ids).split(";") if s.strip()]
+        cited = [self.by_id.get(s, s) for s in dict.fromkeys(ids)]
+        self.all += [c for c in cited if c not in self.all]
+        return "\n".join(f"- {c}" for c in cited) or "- none"
+
+
+def _rate_words(row: pd.Series) -> str:
+    shown = approximately(percent(row["rate"]), bool(row["approximate"]))
+    return f"{natural_frequency(float(row['rate']))} ({shown})"
+
+
+def _option_classes(evidence: Evidence) -> pd.DataFrame:
+    classes = evidence.classes.sort_values("display_order")
+    if "role" in classes.columns:
+        classes = classes[classes["role"].astype("string").fillna("option") != "context"]
+    return classes
+
+
+def deck_content(evidence: Evidence) -> DeckContent:
+    """The text slides of the deck, from ``evidence`` (see the module docstring)."""
+    numbers = headline_numbers(evidence)
+    cites = _Cites(evidence)
+    content = DeckContent(outlook=_outlook(numbers, cites), options=_options(evidence, numbers, cites),
+                          investigational=_investigational(evidence, numbers, cites),
+                          trials=_trials(evidence), takeaways=_takeaways(evidence, numbers, cites))
+    content.citations = cites.all
+    return content
+
+
+def _outlook(numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    median = lead_number(numbers, "any", "median_os_months", strata=("post_car_t",))
+    pfs = lead_number(numbers, "any", "median_pfs_months", strata=("post_car_t",))
+    six = lead_number(numbers, "any", "os_rate_6m", strata=("post_car_t",))
+    allo = lead_number(numbers, "allo_sct", "os_rate_12m", strata=("post_car_t",))
+    used = [r for r in (median, pfs, six, allo) if r is not None]
+    if median is None:
+        return TextSlide("The outlook after CAR-T failure", ["No survival figures after CAR-T failure in the "
+                         "evidence (a listed gap)."])
+    lines = [f"Median overall survival after CAR-T failure: {median['value']:g} months "
+             f"({median['trials']})"]
+    if pfs is not None:
+        lines.append(f"Median time without progression: {pfs['value']:g} months")
+    if six is not None:
+        lines.append(f"Alive 6 months after CAR-T failure: {_rate_words(six)}")
+    if allo is not None:
+        lines.append(f"Some do well: {_rate_words(allo)} alive one year after an allogeneic transplant "
+                     f"(selected, fit patients; {allo['trials']})")
+    notes = ("Teaching point: when lymphoma returns after CAR-T, survival is usually short, so the next "
+             "treatment and early referral to a centre with trials matter; a minority, often those who "
+             "reach a transplant or respond to the next therapy, live longer.\n\nWho the numbers come from: "
+             + " | ".join(r["population"] for r in used) + "\n\nSources:\n"
+             + cites.notes([r["source_ids"] for r in used]))
+    title = f"After CAR-T failure, half of patients live less than about {median['value']:.0f} months"
+    return TextSlide(title, lines, notes)
+
+
+def _direct_words(numbers: pd.DataFrame, class_id: str) -> tuple[str, list[str]]:
+    for measure, words in (("ORR", "responded"), ("os_rate_12m", "alive at 1 year"),
+                           ("pfs_rate_12m", "alive without progression at 1 year")):
+        row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
+        if row is not None:
+            return f"{natural_frequency(float(row['rate']))} {words}", [row["source_ids"]]
+    return "none published", []
+
+
+def _direct_population(numbers: pd.DataFrame, class_id: str) -> str:
+    for measure in ("ORR", "os_rate_12m", "pfs_rate_12m"):
+        row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
+        if row is not None:
+            return str(row["population"])
+    return ""
+
+
+def _options(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    status = class_status(evidence).set_index("class_id")
+    rows = [["Option", "Status", "Direct evidence after CAR-T"]]
+    sources: list[str] = []
+    with_direct = 0
+    classes = _option_classes(evidence)
+    who = []
+    for cls in classes.to_dict("records"):
+        words, ids = _direct_words(numbers, cls["class_id"])
+        if ids:
+            who.append(f"{cls['name']}: {_direct_population(numbers, cls['class_id'])}")
+        with_direct += bool(ids)
+        sources += ids
+        state = status.loc[cls["class_id"], "status"] if cls["class_id"] in status.index else ""
+        rows.append([cls["name"], {"approved": "Approved (LBCL)", "standard": "Established care",
+                                   "investigational": "In trials"}.get(state, str(state)), words])
+    title = (f"{len(classes)} kinds of treatment are used after CAR-T; {with_direct} have results from "
+             "people after CAR-T")
+    notes = ("Teaching point: the options differ in how they work and how well they have been studied "
+             "after CAR-T; 'approved' means approved for large B-cell lymphoma, not for use after CAR-T "
+             "specifically. Approved CD19 CAR-T products are the therapy that failed, not an option here."
+             "\n\nWho the direct numbers come from: " + " | ".join(who) + "\n\nSources:\n"
+             + cites.notes(sources))
+    return TextSlide(title, notes=notes, table=rows)
+
+
+def _investigational(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    status = class_status(evidence)
+    ids = status.loc[status["status"] == "investigational", "class_id"].tolist()
+    classes = evidence.classes.set_index("class_id")
+    lines, sources = [], []
+    for class_id in ids:
+        agents = evidence.agents.loc[evidence.agents["class_id"] == class_id, "name"].tolist()
+        row = lead_number(numbers, class_id, "ORR")
+        detail = ""
+        if row is not None:
+            studies = "study" if row["n_studies"] == 1 else "studies"
+            detail = (f"; early results: {row['n_patients']:.0f} people in {int(row['n_studies'])} small "
+                      f"{studies}, {row['population'].split(':')[0]}")
+            sources.append(row["source_ids"])
+        lines.append(f"{classes.loc[class_id, 'name']} ({', '.join(agents) or 'no agent listed'}){detail}")
+    names = " and ".join(classes.loc[i, "name"] for i in ids[:2]) if ids else "No option"
+    title = f"{names} {'are' if len(ids) > 1 else 'is'} available only in clinical trials"
+    notes = ("Teaching point: early-phase results come from few, selected patients, often with other "
+             "lymphomas, and are not evidence for routine use after CAR-T.\n\nSources:\n"
+             + cites.notes(sources))
+    return TextSlide(title, lines or ["No investigational option in the evidence."], notes)
+
+
+def _trials(evidence: Evidence) -> TextSlide:
+    trials = evidence.trials
+    date_column = "status_date" if "status_date" in trials.columns else "status_verified"
+    status = trials["status"].astype(str).str.upper()
+    open_trials = trials[status.isin(_OPEN_STATUSES)].head(_MAX_TRIALS)
+    rows = [["Trial", "Phase", "Status (date of registry record)"]]
+    for t in open_trials.to_dict("records"):
+        when = pd.Timestamp(t[date_column]).date().isoformat() if pd.notna(t[date_column]) else "no date"
+        rows.append([f"{t['nct_id']}: {t['title']}", str(t["phase"]),
+                     f"{str(t['status']).replace('_', ' ').lower()} ({when})"])
+    title = (f"{len(open_trials)} registered trials were open to people after CAR-T failure when their "
+             "records were last updated")
+    notes = ("Teaching point: trial enrolment is an option in its own right after CAR-T failure; status "
+             "changes often, so check the registry before advising anyone. The date is that of the stored "
+             "registry record, not a check of the trial today.")
+    if len(open_trials) == 0:
+        return TextSlide("No open trial is listed in the evidence", ["Search ClinicalTrials.gov for "
+                         "current trials after CAR-T failure."], notes)
+    return TextSlide(title, notes=notes, table=rows)
+
+
+def _takeaways(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    lines, sources = [], []
+    median = lead_number(numbers, "any", "median_os_months", strata=("post_car_t",))
+    if median is not None:
+        lines.append(f"After CAR-T failure, median survival is about {median['value']:.0f} months.")
+        sources.append(median["source_ids"])
+    responses = numbers[numbers["measure"] == "ORR"]
+    direct = responses[responses["stratum"] == "post_car_t"]
+    lines.append(f"Response rates after CAR-T come from {int(direct['n_studies'].sum())} of "
+                 f"{int(responses['n_studies'].sum())} studies; the rest are indirect evidence.")
+    names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
+    for row in direct.to_dict("records"):
+        lines.append(f"{names.get(row['class_id'], row['class_id'])} after CAR-T: "
+                     f"{natural_frequency(row['rate'])} responded ({row['trials']}, "
+                     f"{int(row['n_patients'])} people).")
+        sources.append(row["source_ids"])
+    for class_id, words in (("salvage_chemo", "chemotherapy"), ("allo_sct", "an allogeneic transplant")):
+        row = lead_number(numbers, class_id, "pfs_rate_12m", strata=("post_car_t",))
+        if row is not None:
+            lines.append(f"After {words} following CAR-T, {natural_frequency(row['rate'])} were alive "
+                         f"without progression at one year ({row['trials']}).")
+            sources.append(row["source_ids"])
+    notes = ("Teaching point: lead with the direct evidence, say who every number comes from, and offer "
+             "trials early.\n\nSources:\n" + cites.notes(sources))
+    return TextSlide("Key takeaways: few numbers come from people after CAR-T, and they are sobering",
+                     lines, notes)

@@ -1,0 +1,83 @@
+"""Citations for patients: numbered markers, and a short source list in plain words with links.
+
+The clinician reports list full journal citations; the patient aid lists each source as what it is
+("A research study", "The official medicine information") with its short label, year and one link.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import html as h
+
+#: source_type -> what the source is, in plain words.
+KIND_WORDS = {
+    "trial_publication": "Research paper on a treatment study",
+    "conference_abstract": "Short research report from a medical meeting",
+    "label": "Official information about a medicine",
+    "guideline": "Treatment guide for doctors or patients",
+    "review": "Summary of many studies",
+    "article": "Web article",
+    "registry_record": "Record of a clinical trial",
+    "agency_page": "Page of a medicines regulator",
+    "patient_organisation": "Page of a patient organisation",
+}
+
+
+def plain_link(row: pd.Series) -> h.Fragment:
+    """One link for a source: PubMed, then DOI, then its web address; empty when none is known."""
+    if pd.notna(row.get("pmid")):
+        return h.link(f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/", "Read it on PubMed")
+    if pd.notna(row.get("doi")):
+        return h.link(f"https://doi.org/{row['doi']}", "Read it online")
+    if pd.notna(row.get("url")):
+        return h.link(row["url"], "Read it online")
+    return h.Fragment("")
+
+
+def plain_label(label: str) -> str:
+    """A source's short label without its bracketed part, where curators keep trial names and cohort
+    codes: ``"Topp 2025 (ELM-1, post-CAR-T cohort)" -> "Topp 2025"``."""
+    return re.sub(r"\s*\([^)]*\)", "", str(label)).strip() or str(label)
+
+
+@dataclass
+class PlainCitations:
+    """Numbers sources in order of first citation; renders markers and the plain source list.
+
+    Parameters
+    ----------
+    sources : pandas.DataFrame
+        ``sources.csv`` (``source_id``, ``label``, ``year``, ``source_type``, ``pmid``, ``doi``, ``url``).
+    """
+
+    sources: pd.DataFrame
+    order: list[str] = field(default_factory=list)
+
+    def cite(self, *source_ids: str) -> h.Fragment:
+        """A superscript marker such as ``[1, 3]`` linking to the source list; unknown ids are skipped."""
+        known = set(self.sources["source_id"])
+        numbers = []
+        for source_id in dict.fromkeys(s for s in source_ids if s in known):
+            if source_id not in self.order:
+                self.order.append(source_id)
+            numbers.append(self.order.index(source_id) + 1)
+        links = ", ".join(f'<a href="#src-{n}" aria-label="source {n}">{n}</a>' for n in sorted(numbers))
+        return h.Fragment(f'<sup class="cite">[{links}]</sup>' if numbers else "")
+
+    def source_list(self) -> h.Fragment:
+        """The numbered sources: label, what it is, year, and one link each."""
+        by_id = self.sources.set_index("source_id")
+        items = []
+        for number, source_id in enumerate(self.order, start=1):
+            row = by_id.loc[source_id]
+            kind = KIND_WORDS.get(str(row["source_type"]), "Source")
+            label = plain_label(row["label"])
+            year = str(int(row["year"])) if pd.notna(row.get("year")) else ""
+            year = f", {year}" if year and year not in label else ""
+            items.append(f'<li id="src-{number}">{h.esc(label)}. {h.esc(kind)}{year}. '
+                         f"{plain_link(row)}</li>")
+        return h.Fragment('<ol class="aid-sources">' + "".join(items) + "</ol>")

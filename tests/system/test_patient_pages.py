@@ -1,0 +1,146 @@
+"""The patient pages in a real browser: the decision aid and the patient profiles on a phone, at 200% text,
+printed to A4 by Chromium, and checked with axe-core.
+
+Headless Chromium from Debian's packages, driven by Playwright, as in :mod:`test_browser`; the pages are
+built once into a temporary folder with the project's own ``build`` command. Screenshots of the aid at
+1280 px and 390 px go to ``reports/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import AXE, CHROMIUM, EVIDENCE, ROOT
+
+SCREENSHOTS = ROOT / "reports" / "screenshots"
+PATIENT_PAGES = ("decision_aid", "patient_fit_with_donor", "patient_unfit", "patient_unknown_fitness")
+MAX_PAGES = 6
+PHONE, DESKTOP = 390, 1280
+
+
+def _require(present: bool, reason: str) -> None:
+    if present:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI=true: .ci/run must install it)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+_require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `make browser`")
+_require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make browser` (npm ci)")
+_require(importlib.util.find_spec("playwright") is not None, "Playwright for Python is not installed")
+pytestmark = pytest.mark.slow
+
+#: Page-level horizontal overflow, and every table cell that is not fully inside the viewport.
+OFF_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  const cells = Array.from(document.querySelectorAll('td, th')).filter(c => c.offsetParent !== null)
+    .map(c => [c.getBoundingClientRect(), c.innerText.slice(0, 40)])
+    .filter(([r, _]) => r.width > 0 && (r.left < -1 || r.right > width + 1))
+    .map(([r, t]) => `${t} (${Math.round(r.left)}-${Math.round(r.right)} px)`);
+  return {scroll: document.documentElement.scrollWidth, width: width, cells: cells};
+}"""
+#: Elements whose own content is cut off (overflow hidden or clipped with content wider or taller).
+CLIPPED = """() => Array.from(document.querySelectorAll('main *')).filter(e => {
+  const s = getComputedStyle(e);
+  const hides = ['hidden', 'clip'].includes(s.overflowX) || ['hidden', 'clip'].includes(s.overflowY);
+  return hides && e.innerText && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+    && !e.closest('thead');
+}).map(e => e.tagName + '.' + e.className + ': ' + e.innerText.slice(0, 40))"""
+MAY_BREAK = """() => Array.from(document.querySelectorAll('tr, img'))
+  .filter(e => !['avoid', 'avoid-page'].includes(getComputedStyle(e).breakInside)).length"""
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => ['serious', 'critical'].includes(v.impact))
+  .map(v => `[${v.impact}] ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(' '))}`)"""
+
+
+def pages_in(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("patient_pages")
+    command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(EVIDENCE), "--out",
+               str(out), "--jobs", "2", *(f"--only={name}" for name in PATIENT_PAGES)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def open_page(browser, path: Path, width: int, name: str = ""):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.route(re.compile(r"^(https?|wss?|ftp)://"), lambda route: route.abort())
+    page = context.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    if name:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    return context, page
+
+
+def test_the_aid_prints_on_at_most_six_a4_pages(browser, built: Path):
+    context, page = open_page(browser, built / "decision_aid.html", DESKTOP)
+    page.emulate_media(media="print")
+    count = pages_in(page.pdf(format="A4", print_background=True))
+    context.close()
+    assert 1 < count <= MAX_PAGES, f"the aid prints on {count} A4 pages (at most {MAX_PAGES})"
+
+
+def test_page_one_fits_one_a4_page_on_its_own(browser, built: Path):
+    context, page = open_page(browser, built / "decision_aid.html", DESKTOP)
+    page.emulate_media(media="print")
+    kept = page.evaluate("""() => {
+      const cells = Array.from(document.querySelectorAll('.jp-Cell'));
+      const first = cells.findIndex(c => c.querySelector('#page-one'));
+      cells.forEach((c, i) => { if (i > first) c.remove(); });
+      document.querySelectorAll('footer').forEach(f => f.remove());
+      return first >= 0;
+    }""")
+    count = pages_in(page.pdf(format="A4", print_background=True))
+    context.close()
+    assert kept and count == 1, f"page one alone prints on {count} A4 pages"
+
+
+def test_printing_cuts_no_table_row_or_picture(browser, built: Path):
+    context, page = open_page(browser, built / "decision_aid.html", DESKTOP)
+    page.emulate_media(media="print")
+    may_break, clipped = page.evaluate(MAY_BREAK), page.evaluate(CLIPPED)
+    context.close()
+    assert may_break == 0 and not clipped, (may_break, clipped)
+
+
+@pytest.mark.parametrize("name", PATIENT_PAGES)
+def test_on_a_phone_nothing_scrolls_sideways_or_sits_off_screen(browser, built: Path, name: str):
+    shot = f"{name}_{PHONE}" if name == "decision_aid" else ""
+    context, page = open_page(browser, built / f"{name}.html", PHONE, shot)
+    found = page.evaluate(OFF_SCREEN)
+    context.close()
+    assert found["scroll"] <= found["width"], f"{name}: the page is {found['scroll']} px wide at {PHONE} px"
+    assert not found["cells"], f"{name}: cells off-screen: {found['cells'][:5]}"
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_text_at_200_percent_loses_nothing(browser, built: Path, width: int):
+    context, page = open_page(browser, built / "decision_aid.html", width)
+    page.evaluate("() => { document.documentElement.style.zoom = '200%'; }")
+    found, clipped = page.evaluate(OFF_SCREEN), page.evaluate(CLIPPED)
+    context.close()
+    assert found["scroll"] <= found["width"] and not found["cells"], found
+    assert not clipped, clipped
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_axe_finds_no_serious_or_critical_problem_in_the_aid(browser, built: Path, width: int):
+    name = f"decision_aid_{width}" if width == DESKTOP else ""
+    context, page = open_page(browser, built / "decision_aid.html", width, name)
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(AXE_RUN)
+    context.close()
+    assert not found, "\n".join(found)
