@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
-
 
 from ..vocabulary import DISCLAIMER, PATIENT_DISCLAIMER
 
@@ -93,11 +91,11 @@ class ReportExporter:
         """
         notebook.metadata["title"] = title
         patient = audience == "patient"
-        resources = {"metadata": {"name": title},
-                     "report": {**provenance.page(), "title": title, "css": stylesheet(),
-                                "patient": patient}}
+        report: dict[str, object] = {**provenance.page(), "title": title, "css": stylesheet(),
+                                     "patient": patient}
         if patient:
-            resources["report"]["disclaimer"] = PATIENT_DISCLAIMER
+            report["disclaimer"] = PATIENT_DISCLAIMER
+        resources = {"metadata": {"name": title}, "report": report}
         with self._lock:
             body, _ = self._exporter.from_notebook_node(notebook, resources=resources)
         return body

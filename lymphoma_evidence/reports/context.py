@@ -10,6 +10,7 @@ the references section.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -161,7 +162,7 @@ def status_line(status: str) -> h.Fragment:
                   cls=f"status status-{status}")
 
 
-def figure(draw, *args: object, **kwargs: object) -> h.Fragment:
+def figure(draw, *args: object, **kwargs: Any) -> h.Fragment:
     """``draw(*args, **kwargs)``, a :mod:`lymphoma_evidence.figures` function returning ``(figure, alt
     text)``, as an embedded PNG with alt text; drawn once per report build (``cached_figure_html``)."""
     from .display import cached_figure_html
