@@ -30,15 +30,18 @@ class Citations:
     sources: pd.DataFrame
     order: list[str] = field(default_factory=list)
 
-    def cite(self, *source_ids: str) -> h.Fragment:
-        """Superscript markers such as ``[1, 3]`` linking to the references; unknown ids are skipped."""
+    def numbers(self, *source_ids: str) -> list[int]:
+        """Sorted reference numbers of ``source_ids``, numbered on first citation; unknown ids skipped."""
         known = set(self.sources["source_id"])
-        numbers = []
         for source_id in dict.fromkeys(s for s in source_ids if s in known):
             if source_id not in self.order:
                 self.order.append(source_id)
-            numbers.append(self.order.index(source_id) + 1)
-        links = ", ".join(f'<a href="#ref-{n}">{n}</a>' for n in sorted(numbers))
+        return sorted({self.order.index(s) + 1 for s in source_ids if s in known})
+
+    def cite(self, *source_ids: str) -> h.Fragment:
+        """Superscript markers such as ``[1, 3]`` linking to the references; unknown ids are skipped."""
+        numbers = self.numbers(*source_ids)
+        links = ", ".join(f'<a href="#ref-{n}">{n}</a>' for n in numbers)
         return h.Fragment(f"<sup>[{links}]</sup>" if numbers else "")
 
     def reference_list(self) -> h.Fragment:

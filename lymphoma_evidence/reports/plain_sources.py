@@ -7,11 +7,12 @@ The clinician reports list full journal citations; the patient aid lists each so
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from . import html as h
+from .context import Citations
 
 #: source_type -> what the source is, in plain words.
 KIND_WORDS = {
@@ -45,7 +46,7 @@ def plain_label(label: str) -> str:
 
 
 @dataclass
-class PlainCitations:
+class PlainCitations(Citations):
     """Numbers sources in order of first citation; renders markers and the plain source list.
 
     Parameters
@@ -54,18 +55,10 @@ class PlainCitations:
         ``sources.csv`` (``source_id``, ``label``, ``year``, ``source_type``, ``pmid``, ``doi``, ``url``).
     """
 
-    sources: pd.DataFrame
-    order: list[str] = field(default_factory=list)
-
     def cite(self, *source_ids: str) -> h.Fragment:
         """A superscript marker such as ``[1, 3]`` linking to the source list; unknown ids are skipped."""
-        known = set(self.sources["source_id"])
-        numbers = []
-        for source_id in dict.fromkeys(s for s in source_ids if s in known):
-            if source_id not in self.order:
-                self.order.append(source_id)
-            numbers.append(self.order.index(source_id) + 1)
-        links = ", ".join(f'<a href="#src-{n}" aria-label="source {n}">{n}</a>' for n in sorted(numbers))
+        numbers = self.numbers(*source_ids)
+        links = ", ".join(f'<a href="#src-{n}" aria-label="source {n}">{n}</a>' for n in numbers)
         return h.Fragment(f'<sup class="cite">[{links}]</sup>' if numbers else "")
 
     def source_list(self) -> h.Fragment:
