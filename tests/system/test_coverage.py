@@ -8,11 +8,10 @@ goes), and each gap the data shows must be listed with its reason.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from helpers import EVIDENCE
 
+from lymphoma_evidence.analysis import gaps
 from lymphoma_evidence.analysis.approvals import class_status
 
 README = EVIDENCE / "README.md"
@@ -32,15 +31,8 @@ KNOWN_ELIGIBILITY_GAPS = {"radiotherapy", "supportive_care"}
 
 def readme_table(heading: str) -> dict[str, list[str]]:
     """Rows of the Markdown table under ``### heading`` in evidence/README.md: first-column id -> cells."""
-    text = README.read_text(encoding="utf-8")
-    match = re.search(rf"^### {re.escape(heading)}\n(.*?)(?=^#|\Z)", text, flags=re.M | re.S)
-    assert match, f"evidence/README.md has no '### {heading}' section"
-    rows = {}
-    for line in match.group(1).splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        key = re.fullmatch(r"`([a-z0-9_]+)`", cells[0]) if line.startswith("|") else None
-        if key:
-            rows[key.group(1)] = cells[1:]
+    rows = gaps.readme_table(README, heading)
+    assert rows, f"evidence/README.md has no table under '### {heading}'"
     return rows
 
 
