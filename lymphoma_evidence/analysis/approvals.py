@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.evidence import Evidence
+from ..data.shared import shared_by_reports
 
 #: Diseases of an approval that count as "for this use" (large B-cell lymphoma).
 LBCL_DISEASES = ("LBCL", "DLBCL")
@@ -59,6 +60,7 @@ def agent_status(evidence: Evidence) -> pd.Series:
     )
 
 
+@shared_by_reports(pd.DataFrame)
 def class_status(evidence: Evidence) -> pd.DataFrame:
     """Each class's status derived from its agents' approvals for LBCL (see the module docstring).
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.evidence import Evidence
+from ..data.shared import shared_by_reports
 from ..errors import ParameterError
 from .strata import (
     STRATA,
@@ -59,8 +60,11 @@ RESPONSE_MEASURES = ("ORR", "CR")
 ANY_CLASS = "any"
 
 
+@shared_by_reports(pd.DataFrame)
 def headline_numbers(evidence: Evidence) -> pd.DataFrame:
     """Every number a sentence may quote, one row per (class_id, stratum, measure).
+
+    Computed once per report build and shared by its reports (:mod:`lymphoma_evidence.data.shared`).
 
     Parameters
     ----------

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.evidence import Evidence
+from ..data.shared import shared_by_reports
 from ..errors import ParameterError
 from ..stats import pool_proportions, proportion_ci, subgroup_difference
 
@@ -219,6 +220,7 @@ def _drop_nested_subgroups(kept: pd.DataFrame, measure: str) -> pd.DataFrame:
     return kept[~np.asarray(nested, dtype=bool)]
 
 
+@shared_by_reports(pd.DataFrame)
 def response_studies(evidence: Evidence, endpoint: str | None = None) -> pd.DataFrame:
     """The results that count as studies: counts present, a class known, one analysis set per trial
     population (module docstring); with ``rate``, exact ``ci_low``/``ci_high`` (proportions 0-1)."""

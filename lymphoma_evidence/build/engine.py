@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from ..errors import BuildError
 
 if TYPE_CHECKING:
-    from .export import Provenance
+    from .export import Provenance, ReportExporter
+    from .kernels import KernelPool
 from .atomic import build_lock, ensure_folder, remove_stale_temporaries, temporary_path, write_text_atomic
 from .definitions import ReportSpec, load_definitions, select_reports
 from .index import ReportStatus, render_index
@@ -98,15 +99,15 @@ def _now() -> str:
 
 
 def kernel_environment(evidence: Path, cache: Path | None = None,
-                       figures: Path | None = None) -> dict[str, str]:
+                       shared: Path | None = None) -> dict[str, str]:
     """The kernels' environment: this one, plus the evidence location, Agg plotting, fixed hashing.
 
     ``cache`` is the folder of the validated evidence bundle (``LYMPHOMA_EVIDENCE_CACHE``): kernels load
-    the bundle the build validated instead of validating again. ``figures`` is this build's folder of
-    rendered figures (``LYMPHOMA_EVIDENCE_FIGURES``): a figure is rendered once per build.
+    the bundle the build validated instead of validating again. ``shared`` is this build's folder of
+    results its reports share (``LYMPHOMA_EVIDENCE_SHARED``, :mod:`lymphoma_evidence.data.shared`):
+    figures and analysis tables are computed once per build.
     """
-    from ..data.evidence import CACHE_ENV
-    from ..reports.display import FIGURE_CACHE_ENV
+    from ..paths import EVIDENCE_CACHE_ENV, SHARED_CACHE_ENV
 
     evidence = Path(evidence).resolve()
     if evidence.name != "evidence":
@@ -114,12 +115,12 @@ def kernel_environment(evidence: Path, cache: Path | None = None,
                          "find it through LYMPHOMA_EVIDENCE_ROOT. Copy or link it as .../evidence.")
     env = {**os.environ, "LYMPHOMA_EVIDENCE_ROOT": str(evidence.parent), "MPLBACKEND": "Agg",
            "PYTHONHASHSEED": "0"}
-    env.pop(CACHE_ENV, None)
-    env.pop(FIGURE_CACHE_ENV, None)
+    env.pop(EVIDENCE_CACHE_ENV, None)
+    env.pop(SHARED_CACHE_ENV, None)
     if cache is not None:
-        env[CACHE_ENV] = str(Path(cache).resolve())
-    if figures is not None:
-        env[FIGURE_CACHE_ENV] = str(Path(figures).resolve())
+        env[EVIDENCE_CACHE_ENV] = str(Path(cache).resolve())
+    if shared is not None:
+        env[SHARED_CACHE_ENV] = str(Path(shared).resolve())
     return env
 
 
@@ -127,31 +128,23 @@ class _Runner:
     """Runs the reports that need building; shared state for the worker threads."""
 
     def __init__(self, options: BuildOptions, manifest: Manifest, keys: dict[str, str],
-                 provenance: Provenance, progress: Progress, cache: Path) -> None:
-        self.options, self.manifest, self.keys, self.cache = options, manifest, keys, cache
+                 provenance: Provenance, progress: Progress, exporter: ReportExporter) -> None:
+        self.options, self.manifest, self.keys, self.exporter = options, manifest, keys, exporter
         self.provenance, self.progress = provenance, progress
         self.executed = options.out / EXECUTED
 
-    def run(self, specs: Sequence[ReportSpec]) -> dict[str, str]:
-        from .evidence_cache import fresh_figure_cache
-        from .export import ReportExporter
-        from .kernels import REPORTS_PER_KERNEL, KernelPool
-
-        jobs = max(1, min(self.options.jobs, len(specs)))
-        env = kernel_environment(self.options.evidence, self.cache, fresh_figure_cache(self.options.out))
-        self.pool: KernelPool = KernelPool(jobs, len(specs), self.options.definitions.parent, env,
-                                           reuse=1 if self.options.fresh_kernels else REPORTS_PER_KERNEL)
-        executor = ThreadPoolExecutor(jobs, thread_name_prefix="report")
+    def run(self, specs: Sequence[ReportSpec], pool: KernelPool) -> dict[str, str]:
+        """Execute and export ``specs`` on ``pool``'s kernels, ``len(pool)`` at once; name -> status."""
+        self.pool = pool
+        executor = ThreadPoolExecutor(pool.size, thread_name_prefix="report")
         outcome: dict[str, str] = {}
         try:
-            self.exporter: ReportExporter = ReportExporter()
             futures = {executor.submit(self._run_one, spec): spec for spec in specs}
             for done, future in enumerate(as_completed(futures), start=1):
                 spec = futures[future]
                 outcome[spec.name], message = future.result()
                 self.progress(f"[{done}/{len(specs)}] {spec.name}: {message}")
         finally:
-            self.pool.close()
             executor.shutdown(wait=True, cancel_futures=True)
         return outcome
 
@@ -285,14 +278,38 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
         progress(f"all {len(chosen)} selected report(s) are up to date; nothing to run "
                  "(--force rebuilds them)")
         return {}, _provenance(built, options.evidence, load_package(options.evidence).version, evidence_hash)
-    evidence = _validated_evidence(options.evidence, evidence_hash)
-    _check_parameters(to_run)
-    cache = _write_cache(options.out, evidence)
-    provenance = _provenance(built, options.evidence, evidence.version, evidence_hash)
+    from .export import ReportExporter
+
     kind = "fresh kernel(s)" if options.fresh_kernels else "kernel(s), reused"
     progress(f"building {len(to_run)} report(s) on {min(options.jobs, len(to_run))} {kind}; "
              f"{len(chosen) - len(to_run)} up to date")
-    return _Runner(options, manifest, keys, provenance, progress, cache).run(to_run), provenance
+    # The kernels start and warm up while this process validates: on 2 cores the two overlap.
+    pool = _start_kernels(options, len(to_run))
+    try:
+        evidence = _validated_evidence(options.evidence, evidence_hash)
+        _check_parameters(to_run)
+        _write_cache(options.out, evidence)
+        provenance = _provenance(built, options.evidence, evidence.version, evidence_hash)
+        exporter = ReportExporter()
+        exporter.warm_up(provenance)
+        runner = _Runner(options, manifest, keys, provenance, progress, exporter)
+        return runner.run(to_run, pool), provenance
+    finally:
+        pool.close()
+
+
+def _start_kernels(options: BuildOptions, reports: int) -> KernelPool:
+    """Start the kernel pool for ``reports`` reports (kernels warm up in the background).
+
+    The kernels are told where the validated evidence will be saved (``<out>/.cache``) before it is:
+    they only read it when a report loads the evidence, after the build has written it.
+    """
+    from .evidence_cache import CACHE_FOLDER, fresh_shared_cache
+    from .kernels import REPORTS_PER_KERNEL, KernelPool
+
+    env = kernel_environment(options.evidence, options.out / CACHE_FOLDER, fresh_shared_cache(options.out))
+    return KernelPool(max(1, min(options.jobs, reports)), reports, options.definitions.parent, env,
+                      reuse=1 if options.fresh_kernels else REPORTS_PER_KERNEL)
 
 
 def _validated_evidence(folder: Path, expected_hash: str):

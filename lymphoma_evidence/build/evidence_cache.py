@@ -43,20 +43,20 @@ def write_evidence_cache(out: Path, evidence: Evidence) -> Path:
     return folder
 
 
-FIGURES_FOLDER = "figures"
+SHARED_FOLDER = "shared"
 
 
-def fresh_figure_cache(out: Path) -> Path:
-    """Empty ``out/.cache/figures`` (figures rendered by an earlier build) and return it.
+def fresh_shared_cache(out: Path) -> Path:
+    """Empty ``out/.cache/shared`` (what an earlier build's reports shared) and return it.
 
-    Kernels save each figure they render there (``LYMPHOMA_EVIDENCE_FIGURES``,
-    :func:`lymphoma_evidence.reports.display.cached_figure_html`), so a figure drawn from the same
-    evidence and arguments is rendered once per build. Emptying it at the start of every build means no
-    figure outlives the library code and evidence that drew it. The caller holds the build lock.
+    Kernels save there the results the reports of a build share (``LYMPHOMA_EVIDENCE_SHARED``,
+    :mod:`lymphoma_evidence.data.shared`): rendered figures and the analysis tables every report quotes,
+    each computed once per build. Emptying it at the start of every build means nothing in it outlives the
+    library code and evidence that made it. The caller holds the build lock.
     """
     import shutil
 
-    folder = Path(out) / CACHE_FOLDER / FIGURES_FOLDER
+    folder = Path(out) / CACHE_FOLDER / SHARED_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     ensure_folder(folder)
     return folder

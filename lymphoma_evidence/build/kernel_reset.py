@@ -13,7 +13,7 @@ report after the first. What is restored:
 Not restored: modules a report imported stay imported (importing them again would give the same
 module), and state a report writes into a third-party module's globals. The build gives a kernel at
 most a fixed number of reports and a fresh kernel after any failure; ``--fresh-kernels`` gives every
-report its own kernel. ``tests/test_build_isolation.py`` proves the outputs equal a fresh kernel's.
+report its own kernel. ``tests/build/test_isolation.py`` proves the outputs equal a fresh kernel's.
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ def snapshot() -> None:
     global _warm
     import matplotlib
 
+    # The warm state lives as long as the kernel: freezing it keeps every later collection (the shell's
+    # reset collects, and so does ours) from walking the imported libraries again (0.05 s -> ~0.01 s).
+    gc.collect()
+    gc.freeze()
     _warm = _Snapshot(os.getcwd(), dict(os.environ), list(sys.path), list(sys.argv),
                       list(warnings.filters), copy.deepcopy(dict(matplotlib.rcParams)))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import EvidenceError
-from ..paths import evidence_dir
+from ..paths import EVIDENCE_CACHE_ENV, evidence_dir
 from .derive import with_derived_columns
 from .hashing import content_hash
 from .schema import TABLE_ATTRIBUTES, load_package
@@ -25,7 +25,7 @@ from .validate import check_folder, empty_frame
 __all__ = ["CACHE_ENV", "Evidence", "cache_file", "content_hash", "load_evidence"]
 
 #: Environment variable naming the folder of validated bundles (set by the report build for its kernels).
-CACHE_ENV = "LYMPHOMA_EVIDENCE_CACHE"
+CACHE_ENV = EVIDENCE_CACHE_ENV
 
 
 @dataclass(frozen=True)

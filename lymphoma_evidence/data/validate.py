@@ -42,16 +42,39 @@ def _typed_frame(table: Table, rows: list[list[str]], lines: list[int]) -> tuple
     return pd.DataFrame(columns), problems
 
 
-def _pandera_schema(table: Table):
+def _field_checks(field: Field) -> list:
+    """The pandera checks of one field's Table Schema constraints (as pandera's frictionless reader makes)."""
     import pandera.pandas as pa
-    from pandera.io.pandas_io import from_frictionless_schema
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        built = from_frictionless_schema(table.raw_schema)
+    rules = field.constraints
+    checks = []
+    low, high = rules.get("minimum"), rules.get("maximum")
+    if low is not None and high is not None:
+        checks.append(pa.Check.in_range(low, high))
+    elif low is not None:
+        checks.append(pa.Check.ge(low))
+    elif high is not None:
+        checks.append(pa.Check.le(high))
+    if "minLength" in rules or "maxLength" in rules:
+        checks.append(pa.Check.str_length(rules.get("minLength"), rules.get("maxLength")))
+    if "pattern" in rules:
+        checks.append(pa.Check.str_matches(rf"^{rules['pattern']}$"))
+    if "enum" in rules:
+        checks.append(pa.Check.isin(rules["enum"]))
+    return checks
+
+
+def _pandera_schema(table: Table):
+    """The table's Table Schema as a pandera schema: constraints, required and unique (types are checked
+    when the text is coerced). A sole primary key is required and unique."""
+    import pandera.pandas as pa
+
+    sole_key = table.primary_key[0] if len(table.primary_key) == 1 else None
     columns = {
-        name: pa.Column(dtype=None, checks=col.checks, nullable=col.nullable, unique=col.unique, name=name)
-        for name, col in built.columns.items()
+        field.name: pa.Column(dtype=None, checks=_field_checks(field), name=field.name,
+                              nullable=not (field.required or field.name in table.primary_key),
+                              unique=field.name == sole_key or bool(field.constraints.get("unique")))
+        for field in table.fields
     }
     return pa.DataFrameSchema(columns, coerce=False, strict=False)
 

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
-import hashlib
 import html
 import io
 import os
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..data.shared import call_key, saved_or_computed
+from ..paths import SHARED_CACHE_ENV
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 #: Resolution of figures embedded in reports: sharp on high-density screens, files stay small.
 HTML_DPI = 150
-#: Environment variable naming the folder of figures rendered during one report build (set by the build
-#: for its kernels, emptied at the start of every build).
-FIGURE_CACHE_ENV = "LYMPHOMA_EVIDENCE_FIGURES"
 
 
 @dataclass(frozen=True)
@@ -69,49 +65,20 @@ def figure_html(fig: Figure, alt: str, dpi: int = HTML_DPI) -> FigureHTML:
     return FigureHTML(buffer.getvalue(), alt)
 
 
-def _fingerprint(value: object) -> bytes | None:
-    """Bytes that identify an argument of a drawing function, or ``None`` when it cannot be keyed."""
-    import pandas as pd
-
-    if isinstance(value, pd.Series):
-        value = value.to_frame()
-    if isinstance(value, pd.DataFrame):
-        try:
-            hashed = pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()
-        except TypeError:  # unhashable cells (lists): the pickle identifies the frame instead
-            hashed = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        header = repr((list(value.columns), [str(dtype) for dtype in value.dtypes]))
-        return header.encode() + hashed
-    content_hash = getattr(value, "content_hash", None)
-    if isinstance(content_hash, str):  # an Evidence bundle: validated content is named by its hash
-        return content_hash.encode() if content_hash else None
-    if value is None or isinstance(value, str | int | float | bool | tuple | list | dict | frozenset) \
-            or dataclasses.is_dataclass(value):
-        return repr(value).encode()
-    return None
-
-
-def _call_key(draw: Callable, args: tuple, kwargs: dict, dpi: int) -> str | None:
+def _figure_key(draw: Callable, args: tuple, kwargs: dict, dpi: int) -> str | None:
     import matplotlib
 
-    digest = hashlib.sha256(f"{draw.__module__}.{draw.__qualname__}|{dpi}".encode())
-    digest.update(repr(sorted(matplotlib.rcParams.items())).encode())
-    for value in (*args, *sorted(kwargs.items())):
-        part = _fingerprint(value)
-        if part is None:
-            return None
-        digest.update(len(part).to_bytes(8, "little") + part)
-    return digest.hexdigest()
+    return call_key(draw, args, kwargs, salt=f"{dpi}|{sorted(matplotlib.rcParams.items())!r}")
 
 
 def cached_figure_html(draw: Callable[..., tuple], *args: object, dpi: int = HTML_DPI,
                        **kwargs: object) -> FigureHTML:
     """``figure_html(*draw(*args, **kwargs))``, drawn and rendered once per report build.
 
-    Inside a build (``LYMPHOMA_EVIDENCE_FIGURES`` set), the rendering of a call with the same drawing
+    Inside a build (:mod:`lymphoma_evidence.data.shared`), the rendering of a call with the same drawing
     function, arguments (DataFrames by content, evidence by content hash), ``dpi`` and rcParams is saved
-    there and reused by every later report; the build empties the folder when it starts. Elsewhere, or
-    when an argument cannot be keyed, the figure is drawn as usual.
+    and reused by every later report of the build. Elsewhere, or when an argument cannot be keyed, the
+    figure is drawn as usual.
 
     Parameters
     ----------
@@ -122,23 +89,9 @@ def cached_figure_html(draw: Callable[..., tuple], *args: object, dpi: int = HTM
     dpi : int
         Resolution of the PNG in dots per inch.
     """
-    folder = os.environ.get(FIGURE_CACHE_ENV)
-    key = _call_key(draw, args, kwargs, dpi) if folder else None
-    path = Path(folder) / f"{key}.pickle" if folder and key else None
-    if path is not None:
-        try:
-            cached = pickle.loads(path.read_bytes())
-            if isinstance(cached, FigureHTML):
-                return cached
-        except Exception:
-            pass
-    fig, alt = draw(*args, **kwargs)
-    rendered = figure_html(fig, alt, dpi=dpi)
-    if path is not None:
-        from ..fileio import write_atomic
+    def render() -> FigureHTML:
+        fig, alt = draw(*args, **kwargs)
+        return figure_html(fig, alt, dpi=dpi)
 
-        try:
-            write_atomic(path, pickle.dumps(rendered, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # the cache only saves time; a report never fails for it
-    return rendered
+    key = _figure_key(draw, args, kwargs, dpi) if os.environ.get(SHARED_CACHE_ENV) else None
+    return saved_or_computed(key, render, FigureHTML)

@@ -191,8 +191,33 @@ def test_only_and_shard_build_the_chosen_reports_and_index_lists_all(tmp_path):
     assert [item.status for item in result.statuses] == ["built", "skipped", "not built"]
 
 
-def test_invalid_parameter_is_an_error_before_any_notebook_runs(tmp_path, monkeypatch):
-    monkeypatch.setattr("lymphoma_evidence.build.kernels.KernelPool", None)
+class IdlePool:
+    """Stands in for the kernel pool (which starts kernels while the build validates): fails when a report
+    asks for a kernel, and records that the build closed it."""
+
+    def __init__(self, size: int, *args, **kwargs) -> None:
+        self.size, self.closed = size, False
+        STARTED_POOLS.append(self)
+
+    def take(self):
+        raise AssertionError("a notebook was about to run")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+STARTED_POOLS: list[IdlePool] = []
+
+
+@pytest.fixture
+def idle_pool(monkeypatch):
+    STARTED_POOLS.clear()
+    monkeypatch.setattr("lymphoma_evidence.build.kernels.KernelPool", IdlePool)
+    yield STARTED_POOLS
+    assert all(pool.closed for pool in STARTED_POOLS), "a refused build left its kernels running"
+
+
+def test_invalid_parameter_is_an_error_before_any_notebook_runs(tmp_path, idle_pool):
     options = make_project(tmp_path, report("fine", "ok_params.ipynb", n_rows=2)
                            + report("typo", "ok_params.ipynb", n_rowz=2)
                            + report("wrong_type", "typed_params.ipynb", count="3"))
@@ -204,8 +229,7 @@ def test_invalid_parameter_is_an_error_before_any_notebook_runs(tmp_path, monkey
     assert not list(options.out.glob("*.html")) and not (options.out / ".manifest.json").exists()
 
 
-def test_invalid_evidence_stops_the_build_before_any_notebook_runs(tmp_path, monkeypatch):
-    monkeypatch.setattr("lymphoma_evidence.build.kernels.KernelPool", None)
+def test_invalid_evidence_stops_the_build_before_any_notebook_runs(tmp_path, idle_pool):
     options = make_project(tmp_path, report("one", "ok_params.ipynb"))
     results = options.evidence / "results.csv"
     lines = results.read_text(encoding="utf-8").splitlines()

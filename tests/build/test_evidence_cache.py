@@ -18,7 +18,7 @@ from helpers import copy_evidence, set_cell
 
 from lymphoma_evidence import __version__
 from lymphoma_evidence.build import engine
-from lymphoma_evidence.build.evidence_cache import CACHE_FOLDER, FIGURES_FOLDER, write_evidence_cache
+from lymphoma_evidence.build.evidence_cache import CACHE_FOLDER, SHARED_FOLDER, write_evidence_cache
 from lymphoma_evidence.data import evidence, hashing
 from lymphoma_evidence.data.evidence import CACHE_ENV, cache_file, content_hash, load_evidence
 from lymphoma_evidence.errors import EvidenceError
@@ -155,7 +155,7 @@ def test_invalid_evidence_is_never_cached(tmp_path: Path, monkeypatch: pytest.Mo
     set_cell(options.evidence, "results.csv", 2, "n", "many")
     with pytest.raises(EvidenceError, match=r"results\.csv:2:n"):
         engine.run_build(options, progress=lambda line: None)
-    assert not (options.out / CACHE_FOLDER).exists()
+    assert not list((options.out / CACHE_FOLDER).glob(cache_file(Path(), "*").name))
 
 
 PROBE = ("import json, os, sys\nfrom lymphoma_evidence import load_evidence\nev = load_evidence()\n"
@@ -181,4 +181,4 @@ def test_build_kernels_load_the_bundle_the_build_validated(tmp_path: Path,
     assert seen == {"cache": str((options.out / CACHE_FOLDER).resolve()), "validated_here": False,
                     "hash": evidence_hash}
     assert sorted(os.listdir(options.out / CACHE_FOLDER)) == sorted([cache_file(Path(), evidence_hash).name,
-                                                                     FIGURES_FOLDER])
+                                                                     SHARED_FOLDER])

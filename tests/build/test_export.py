@@ -38,3 +38,29 @@ def test_a_notebook_without_a_disclaimer_cell_still_carries_it_once() -> None:
 def test_untagged_cells_are_all_kept() -> None:
     page = _page([_html_cell("<p>first</p>"), _html_cell("<p>second</p>", ["other-tag"])])
     assert [p.get_text() for p in page.select(".jp-OutputArea p")] == ["first", "second"]
+
+
+def _png_cell() -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell("plt.show()")
+    data = {"image/png": "iVBORw0KGgo=", "text/plain": "x"}
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+    return cell
+
+def test_every_output_area_takes_keyboard_focus_as_with_nbconvert() -> None:
+    page = _page([_html_cell("<p>first</p>"), _html_cell("<table><tr><td>wide</td></tr></table>")])
+    outputs = page.select(".jp-Notebook div.jp-OutputArea-output")
+    assert len(outputs) == 2
+    assert all(div.get("tabindex") == "0" for div in outputs)
+
+
+def test_html_an_output_shows_is_kept_as_written_not_re_serialised() -> None:
+    written = '<p title="a &amp; b">x&nbsp;y <img alt="chart" src="data:image/png;base64,AA=="></p>'
+    notebook = nbformat.v4.new_notebook(cells=[_html_cell(written)])
+    assert written in ReportExporter().export(notebook, "A title", PROVENANCE)
+
+
+def test_an_image_without_alternative_text_says_so_and_one_with_it_keeps_it() -> None:
+    figure = '<img src="data:image/png;base64,AA==" alt="Forest plot of response rates">'
+    page = _page([_png_cell(), _html_cell(figure)])
+    assert [img.get("alt") for img in page.select(".jp-OutputArea-output img")] == [
+        "No description has been provided for this image", "Forest plot of response rates"]

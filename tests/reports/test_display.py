@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from lymphoma_evidence.build.evidence_cache import fresh_figure_cache
+from lymphoma_evidence.build.evidence_cache import fresh_shared_cache
+from lymphoma_evidence.paths import SHARED_CACHE_ENV
 from lymphoma_evidence.reports import display
 
 calls: list[tuple] = []
@@ -29,7 +30,7 @@ ROWS = pd.DataFrame({"name": ["a", "b"], "value": [1, 2]})
 
 
 def test_identical_calls_in_a_build_draw_once_and_give_the_same_image(tmp_path, monkeypatch):
-    monkeypatch.setenv(display.FIGURE_CACHE_ENV, str(fresh_figure_cache(tmp_path)))
+    monkeypatch.setenv(SHARED_CACHE_ENV, str(fresh_shared_cache(tmp_path)))
     first = display.cached_figure_html(bars, ROWS, "Chart")
     again = display.cached_figure_html(bars, ROWS.copy(), "Chart")
     assert calls == [(2, "Chart")]
@@ -39,7 +40,7 @@ def test_identical_calls_in_a_build_draw_once_and_give_the_same_image(tmp_path, 
 def test_a_different_frame_label_or_rcparam_draws_again(tmp_path, monkeypatch):
     import matplotlib
 
-    monkeypatch.setenv(display.FIGURE_CACHE_ENV, str(fresh_figure_cache(tmp_path)))
+    monkeypatch.setenv(SHARED_CACHE_ENV, str(fresh_shared_cache(tmp_path)))
     display.cached_figure_html(bars, ROWS, "Chart")
     display.cached_figure_html(bars, ROWS.assign(value=[1, 3]), "Chart")
     display.cached_figure_html(bars, ROWS, "Other")
@@ -49,17 +50,17 @@ def test_a_different_frame_label_or_rcparam_draws_again(tmp_path, monkeypatch):
 
 
 def test_outside_a_build_or_with_an_unkeyable_argument_nothing_is_cached(tmp_path, monkeypatch):
-    monkeypatch.delenv(display.FIGURE_CACHE_ENV, raising=False)
+    monkeypatch.delenv(SHARED_CACHE_ENV, raising=False)
     display.cached_figure_html(bars, ROWS, "Chart")
     display.cached_figure_html(bars, ROWS, "Chart")
-    monkeypatch.setenv(display.FIGURE_CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(SHARED_CACHE_ENV, str(tmp_path))
     display.cached_figure_html(bars, ROWS, object())
     display.cached_figure_html(bars, ROWS, object())
     assert len(calls) == 4
     assert list(tmp_path.iterdir()) == []
 
 
-def test_each_build_starts_with_an_empty_figure_folder(tmp_path):
-    folder = fresh_figure_cache(tmp_path)
+def test_each_build_starts_with_an_empty_shared_folder(tmp_path):
+    folder = fresh_shared_cache(tmp_path)
     (folder / "old.pickle").write_bytes(b"from an earlier build")
-    assert list(fresh_figure_cache(tmp_path).iterdir()) == []
+    assert list(fresh_shared_cache(tmp_path).iterdir()) == []
