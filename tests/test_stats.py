@@ -145,7 +145,7 @@ def test_pooling_agrees_with_metafor_to_3_decimals(name, studies, expected):
 
 
 def test_homogeneous_studies_get_zero_tau_squared_not_a_negative_one():
-    # statsmodels' DL estimate alone is negative here (Q < k - 1); it must be truncated at 0.
+    # The untruncated DL estimate is negative here (Q < k - 1); it must be truncated at 0.
     pooled = pool_proportions([26, 33, 29], [52, 61, 60])
     assert pooled.tau_squared == 0.0 and pooled.i_squared == 0.0
     assert (pooled.pi_low, pooled.pi_high) == (pooled.ci_low, pooled.ci_high)

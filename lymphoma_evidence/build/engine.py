@@ -139,7 +139,7 @@ class _Runner:
         executor = ThreadPoolExecutor(pool.size, thread_name_prefix="report")
         outcome: dict[str, str] = {}
         try:
-            futures = {executor.submit(self._run_one, spec): spec for spec in specs}
+            futures = {executor.submit(self._run_one, spec): spec for spec in self._longest_first(specs)}
             for done, future in enumerate(as_completed(futures), start=1):
                 spec = futures[future]
                 outcome[spec.name], message = future.result()
@@ -147,6 +147,16 @@ class _Runner:
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
         return outcome
+
+    def _longest_first(self, specs: Sequence[ReportSpec]) -> list[ReportSpec]:
+        """``specs`` in the order to start them: reports new to the manifest first (their time is
+        unknown), then by the seconds their last build took, longest first, so no long report starts
+        last while the other kernels sit idle. Ties keep the definition order."""
+        def last_seconds(spec: ReportSpec) -> float:
+            record = self.manifest.records.get(spec.name)
+            return float("inf") if record is None else record.seconds
+
+        return sorted(specs, key=last_seconds, reverse=True)
 
     def _run_one(self, spec: ReportSpec) -> tuple[str, str]:
         from .execute import ReportFailedError

@@ -27,9 +27,9 @@ from ..errors import BuildError, KernelStartError
 
 #: Imported by every kernel before its report runs (measured with ``python -X importtime``): pandas and
 #: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here: pandera
-#: (kernels load the evidence the build validated) and scipy.stats/statsmodels (0.5 s of CPU, needed by
-#: the briefing and class notebooks only; on 2 cores, warming a module a notebook never uses costs CPU
-#: that other reports need: see benchmarks/RESULTS.md).
+#: (kernels load the evidence the build validated) and scipy.special (needed by the notebooks that
+#: compute intervals only; on 2 cores, warming a module a notebook never uses costs CPU that other
+#: reports need: see benchmarks/RESULTS.md).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
                 "lymphoma_evidence", "lymphoma_evidence.data.evidence",
                 "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.charts",

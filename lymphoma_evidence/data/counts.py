@@ -67,13 +67,13 @@ def nearest_count(n: int, percent: float) -> int:
 
 def counts_matching_interval(n: int, candidates: list[int], low: float, high: float) -> list[int]:
     """The ``candidates`` whose exact (Clopper-Pearson) 95% CI rounds to ``low``-``high`` (percent)."""
-    from scipy.stats import beta
+    from scipy.special import betaincinv  # beta.ppf(q, a, b), without importing scipy.stats (1.3 s)
 
     half = 0.5 * 10 ** -max(_decimals(low), _decimals(high)) + 1e-9
 
     def fits(k: int) -> bool:
-        lo = 0.0 if k == 0 else 100 * beta.ppf(0.025, k, n - k + 1)
-        hi = 100.0 if k == n else 100 * beta.ppf(0.975, k + 1, n - k)
+        lo = 0.0 if k == 0 else 100 * betaincinv(k, n - k + 1, 0.025)
+        hi = 100.0 if k == n else 100 * betaincinv(k + 1, n - k, 0.975)
         return abs(lo - low) <= half and abs(hi - high) <= half
 
     return [k for k in candidates if fits(k)]
@@ -170,14 +170,16 @@ def _candidate_counts(n: np.ndarray, percent: np.ndarray) -> tuple[np.ndarray, n
 def _interval_fits(n: np.ndarray, k: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Whether the exact (Clopper-Pearson) 95% CI of k/n rounds to ``low``-``high`` (percent), per item.
 
-    Vectorised :func:`counts_matching_interval`: ``beta.ppf`` is called once on arrays.
+    Vectorised :func:`counts_matching_interval`: the beta quantiles are computed once on arrays
+    (``scipy.special.betaincinv(a, b, q)`` is ``scipy.stats.beta.ppf(q, a, b)``; importing scipy.stats
+    alone took 1.3 s of a build's validation).
     """
-    from scipy.stats import beta
+    from scipy.special import betaincinv
 
     half = 0.5 * 10.0 ** -np.maximum(_decimals_of(low), _decimals_of(high)) + 1e-9
     with np.errstate(invalid="ignore", divide="ignore"):
-        lo = np.where(k == 0, 0.0, 100 * beta.ppf(0.025, k, n - k + 1))
-        hi = np.where(k == n, 100.0, 100 * beta.ppf(0.975, k + 1, n - k))
+        lo = np.where(k == 0, 0.0, 100 * betaincinv(k, n - k + 1, 0.025))
+        hi = np.where(k == n, 100.0, 100 * betaincinv(k + 1, n - k, 0.975))
     return (np.abs(lo - low) <= half) & (np.abs(hi - high) <= half)
 
 

@@ -22,7 +22,7 @@ from .hashing import content_hash
 from .schema import TABLE_ATTRIBUTES, load_package
 from .validate import check_folder, empty_frame
 
-__all__ = ["CACHE_ENV", "Evidence", "cache_file", "content_hash", "load_evidence"]
+__all__ = ["CACHE_ENV", "Evidence", "cache_file", "content_hash", "load_evidence", "still_valid"]
 
 #: Environment variable naming the folder of validated bundles (set by the report build for its kernels).
 CACHE_ENV = EVIDENCE_CACHE_ENV
@@ -145,3 +145,18 @@ def load_evidence(path: Path | str | None = None, *, reuse_cache: bool = True) -
     tables = with_derived_columns({TABLE_ATTRIBUTES[name]: frame for name, frame in frames.items()})
     return Evidence(**tables, path=folder.resolve(), version=package.version, title=package.title,
                     content_hash=content_hash(folder))
+
+
+def still_valid(evidence: Evidence) -> bool:
+    """Whether ``evidence`` was validated from files that are still exactly as they were.
+
+    :func:`load_evidence` returns a bundle only when its files passed validation, and records their
+    content hash; when the files still hash to it, validating them again would find nothing.
+    ``False`` for bundles made with :meth:`Evidence.from_frames` (never validated).
+    """
+    if not evidence.content_hash or evidence.path is None:
+        return False
+    try:
+        return content_hash(evidence.path) == evidence.content_hash
+    except OSError:
+        return False

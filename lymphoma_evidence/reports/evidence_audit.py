@@ -13,10 +13,14 @@ from .context import ReportContext
 
 
 def validation(b: ReportContext) -> h.Fragment:
-    """The validation result of the evidence folder: problems, or the size of what was checked."""
+    """The validation result of the evidence folder: problems, or the size of what was checked.
+
+    Evidence loaded from files that have not changed since is not validated again (it passed).
+    """
+    from ..data.evidence import still_valid
     from ..data.validate import validate_evidence
 
-    problems = validate_evidence(b.evidence.path) if b.evidence.path else []
+    problems = validate_evidence(b.evidence.path) if b.evidence.path and not still_valid(b.evidence) else []
     tables = {"sources": b.evidence.sources, "results": b.evidence.results,
               "outcomes": b.evidence.outcomes, "harms": b.evidence.harms,
               "approvals": b.evidence.approvals, "eligibility": b.evidence.eligibility}

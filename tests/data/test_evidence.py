@@ -56,3 +56,16 @@ def test_from_frames_fills_missing_tables_with_typed_empty_frames() -> None:
 def test_from_frames_rejects_unknown_table_names() -> None:
     with pytest.raises(TypeError, match="unknown table"):
         Evidence.from_frames(resultz=pd.DataFrame())
+
+
+def test_loaded_evidence_is_still_valid_until_a_file_changes(tmp_path: Path) -> None:
+    from helpers import copy_evidence
+
+    from lymphoma_evidence.data.evidence import still_valid
+
+    folder = copy_evidence(EVIDENCE, tmp_path / "evidence")
+    loaded = load_evidence(folder)
+    assert still_valid(loaded)
+    set_cell(folder, "results.csv", 2, "n", "many")
+    assert not still_valid(loaded), "an edited file must be validated again"
+    assert not still_valid(Evidence.from_frames(EVIDENCE, results=loaded.results))
