@@ -7,6 +7,7 @@ others; two builds never write the same folder at once.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -165,7 +166,9 @@ class _Runner:
         started = time.perf_counter()
         scratch = temporary_path(self.executed / f"{spec.name}.ipynb")
         try:
-            notebook = self._execute(spec, scratch)
+            manager = self.pool.take()
+            started = time.perf_counter()  # the report's own time, without its wait for a kernel
+            notebook = self._execute(spec, manager, scratch)
             html = self.exporter.export(notebook, spec.title, self.provenance, spec.audience)
             write_text_atomic(self.options.out / f"{spec.name}.html", html)
             os.replace(scratch, self.executed / f"{spec.name}.ipynb")
@@ -183,15 +186,14 @@ class _Runner:
                                                      evidence_hash=self.provenance.evidence_hash))
         return "built", f"built in {seconds:.1f} s"
 
-    def _execute(self, spec: ReportSpec, scratch: Path):
-        """Execute on a warm kernel; a failed run's notebook is kept as NAME.failed.ipynb.
+    def _execute(self, spec: ReportSpec, manager, scratch: Path):
+        """Execute on the warm kernel ``manager``; a failed run's notebook is kept as NAME.failed.ipynb.
 
         The kernel goes back to the pool (reset for the next report) only when the report succeeded;
         after any failure, timeout or crash it is shut down.
         """
         from .execute import ReportFailedError, execute_report
 
-        manager = self.pool.take()
         succeeded = False
         try:
             notebook = execute_report(spec, manager, scratch, self.options.timeout)
@@ -288,17 +290,17 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
         progress(f"all {len(chosen)} selected report(s) are up to date; nothing to run "
                  "(--force rebuilds them)")
         return {}, _provenance(built, options.evidence, load_package(options.evidence).version, evidence_hash)
+    from .evidence_cache import validator_identity
     from .export import ReportExporter
 
     kind = "fresh kernel(s)" if options.fresh_kernels else "kernel(s), reused"
-    progress(f"building {len(to_run)} report(s) on {min(options.jobs, len(to_run))} {kind}; "
-             f"{len(chosen) - len(to_run)} up to date")
-    # The kernels start and warm up while this process validates: on 2 cores the two overlap.
-    pool = _start_kernels(options, len(to_run))
+    kernels = kernels_worth_starting(to_run, manifest, options.jobs)
+    progress(f"building {len(to_run)} report(s) on {kernels} {kind}; {len(chosen) - len(to_run)} up to date")
+    # The kernels start and warm up while this process validates and prepares.
+    pool = _start_kernels(options, kernels, len(to_run))
     try:
-        evidence = _validated_evidence(options.evidence, evidence_hash)
+        evidence = _validated_evidence(options, evidence_hash, validator_identity(library), progress)
         _check_parameters(to_run)
-        _write_cache(options.out, evidence)
         provenance = _provenance(built, options.evidence, evidence.version, evidence_hash)
         exporter = ReportExporter()
         exporter.warm_up(provenance)
@@ -308,8 +310,27 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
         pool.close()
 
 
-def _start_kernels(options: BuildOptions, reports: int) -> KernelPool:
-    """Start the kernel pool for ``reports`` reports (kernels warm up in the background).
+#: Seconds of report time that make one more kernel worth starting: a kernel costs about 1 s of CPU to
+#: start and warm up (benchmarks/RESULTS.md), which on 2 cores is that much less for the reports.
+WORK_PER_KERNEL = 2.0
+
+
+def kernels_worth_starting(specs: Sequence[ReportSpec], manifest: Manifest, jobs: int) -> int:
+    """How many kernels to run ``specs`` on: ``jobs``, or fewer when the reports' last recorded times
+    (from the manifest) add up to less than :data:`WORK_PER_KERNEL` seconds per kernel.
+
+    A report without a record counts as enough work for a kernel of its own, so a first build (or one
+    with a new report) uses ``jobs`` kernels.
+    """
+    records = [manifest.records.get(spec.name) for spec in specs]
+    if any(record is None for record in records):
+        return max(1, min(jobs, len(specs)))
+    work = sum(record.seconds for record in records if record is not None)
+    return max(1, min(jobs, len(specs), math.ceil(work / WORK_PER_KERNEL)))
+
+
+def _start_kernels(options: BuildOptions, kernels: int, reports: int) -> KernelPool:
+    """Start the pool of ``kernels`` kernels for ``reports`` reports (they warm up in the background).
 
     The kernels are told where the validated evidence will be saved (``<out>/.cache``) before it is:
     they only read it when a report loads the evidence, after the build has written it.
@@ -318,23 +339,27 @@ def _start_kernels(options: BuildOptions, reports: int) -> KernelPool:
     from .kernels import REPORTS_PER_KERNEL, KernelPool
 
     env = kernel_environment(options.evidence, options.out / CACHE_FOLDER, fresh_shared_cache(options.out))
-    return KernelPool(max(1, min(options.jobs, reports)), reports, options.definitions.parent, env,
+    return KernelPool(kernels, reports, options.definitions.parent, env,
                       reuse=1 if options.fresh_kernels else REPORTS_PER_KERNEL)
 
 
-def _validated_evidence(folder: Path, expected_hash: str):
+def _validated_evidence(options: BuildOptions, expected_hash: str, validator: str, progress: Progress):
+    """The validated evidence: the bundle the last build of ``options.out`` validated, when the evidence
+    and the validator are unchanged since, else validated now (and saved for the kernels)."""
+    from dataclasses import replace as with_fields
+
     from ..data.evidence import load_evidence
+    from .evidence_cache import validated_bundle, write_evidence_cache
 
-    evidence = load_evidence(folder, reuse_cache=False)
+    reused = validated_bundle(options.out, expected_hash, validator)
+    if reused is not None:
+        progress("evidence unchanged since the last build validated it (same content hash and validator)")
+        return with_fields(reused, path=Path(options.evidence).resolve())
+    evidence = load_evidence(options.evidence, reuse_cache=False)
     if evidence.content_hash != expected_hash:
-        raise BuildError(f"the evidence in {folder} changed while the build started; run it again.")
+        raise BuildError(f"the evidence in {options.evidence} changed while the build started; run it again.")
+    write_evidence_cache(options.out, evidence, validator)
     return evidence
-
-
-def _write_cache(out: Path, evidence) -> Path:
-    from .evidence_cache import write_evidence_cache
-
-    return write_evidence_cache(out, evidence)
 
 
 def _check_parameters(specs: Sequence[ReportSpec]) -> None:

@@ -3,6 +3,11 @@
 The build validates the evidence, then saves the bundle (pickled) as ``<out>/.cache/evidence-<hash>.pickle``
 and points its kernels at ``<out>/.cache`` through ``LYMPHOMA_EVIDENCE_CACHE``; ``load_evidence`` in a kernel
 uses the file only when the evidence files still hash to ``<hash>``. Only validated bundles are written.
+
+Beside the bundle, ``evidence-<hash>.validator`` names what validated it (:func:`validator_identity`: the
+library's code digest and the versions of the libraries validation runs on). The next build of the same
+folder reuses the bundle instead of validating again only when both the evidence content hash and that
+identity are unchanged: validation is a function of those alone (no clock, no other file).
 """
 
 from __future__ import annotations
@@ -19,11 +24,45 @@ if TYPE_CHECKING:
 CACHE_FOLDER = ".cache"
 
 
-def write_evidence_cache(out: Path, evidence: Evidence) -> Path:
-    """Save the validated ``evidence`` in ``out/.cache`` atomically; return the cache folder.
+#: The libraries whose versions are part of :func:`validator_identity`.
+VALIDATION_LIBRARIES = ("pandas", "numpy", "pandera", "scipy")
+
+
+def validator_identity(library: str) -> str:
+    """What validation depends on besides the evidence: ``library`` (the toolkit's code digest) and the
+    versions of :data:`VALIDATION_LIBRARIES` (read from their metadata, without importing them)."""
+    from importlib.metadata import version
+
+    return "; ".join([library, *(f"{name} {version(name)}" for name in VALIDATION_LIBRARIES)])
+
+
+def validated_bundle(out: Path, evidence_hash: str, validator: str) -> Evidence | None:
+    """The bundle an earlier build saved for ``evidence_hash`` and validated with ``validator``, or ``None``.
+
+    Anything missing, different, unreadable or not an :class:`Evidence` of that hash gives ``None`` (then
+    the caller validates).
+    """
+    from ..data.evidence import Evidence, cache_file
+
+    bundle = cache_file(Path(out) / CACHE_FOLDER, evidence_hash)
+    try:
+        if bundle.with_suffix(VALIDATOR_SUFFIX).read_text(encoding="utf-8") != validator:
+            return None
+        saved = pickle.loads(bundle.read_bytes())
+    except Exception:  # missing, or left half-written by a killed build: validate instead
+        return None
+    return saved if isinstance(saved, Evidence) and saved.content_hash == evidence_hash else None
+
+
+VALIDATOR_SUFFIX = ".validator"
+
+
+def write_evidence_cache(out: Path, evidence: Evidence, validator: str) -> Path:
+    """Save the validated ``evidence`` in ``out/.cache`` atomically, with ``validator``; return the folder.
 
     Bundles saved for other content hashes, and temporaries of a killed build, are removed (the caller
-    holds the build lock), so the folder holds one bundle: the one this build validated.
+    holds the build lock), so the folder holds one bundle: the one this build validated. The validator
+    file is written after the bundle, so a bundle is never taken as validated before it is complete.
 
     Raises
     ------
@@ -36,10 +75,12 @@ def write_evidence_cache(out: Path, evidence: Evidence) -> Path:
     ensure_folder(folder)
     remove_stale_temporaries(folder)
     target = cache_file(folder, evidence.content_hash)
-    for old in folder.glob(cache_file(folder, "*").name):
-        if old != target:
+    for old in [*folder.glob(cache_file(folder, "*").name),
+                *folder.glob(cache_file(folder, "*").with_suffix(VALIDATOR_SUFFIX).name)]:
+        if old not in (target, target.with_suffix(VALIDATOR_SUFFIX)):
             old.unlink(missing_ok=True)
     write_atomic(target, pickle.dumps(evidence, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(target.with_suffix(VALIDATOR_SUFFIX), validator.encode("utf-8"))
     return folder
 
 

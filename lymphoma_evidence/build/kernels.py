@@ -13,7 +13,6 @@ down by the pool (papermill leaves a kernel it was given running).
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import tempfile
 import threading
@@ -232,10 +231,12 @@ class KernelPool:
         self._target = size + (ahead if ahead is not None else int(self._reuse == 1))
         self._to_take = total  # reports that have not asked for a kernel yet
         self._waiting = 0  # reports waiting for a kernel
-        self._queued = 0  # kernels in the queue (warm, or still starting)
+        self._queued = 0  # kernels in the queue (warm, or still starting or resetting)
         self._busy = 0  # kernels running a report
-        self._lock = threading.Lock()
-        self._ready: queue.SimpleQueue[Future] = queue.SimpleQueue()
+        # Re-entrant: a future that is already done runs its done-callback (which takes the lock) at once.
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._pending: list[Future] = []  # the queued kernels: the next report takes whichever is ready
         self._started: list = []
         self._executor = ThreadPoolExecutor(max(1, self._target), thread_name_prefix="kernel-start")
         self.size = size
@@ -250,9 +251,18 @@ class KernelPool:
         """
         wanted = min(self._target, self._busy + self._waiting + self._to_take)
         while self._queued + self._busy < wanted:
-            self._queued += 1
             self.kernels_started += 1
-            self._ready.put(self._executor.submit(self._start))
+            self._queue(self._executor.submit(self._start))
+
+    def _queue(self, future: Future) -> None:
+        """Add a kernel on its way (starting or resetting) to the queue (called with the lock held)."""
+        self._queued += 1
+        self._pending.append(future)
+        future.add_done_callback(self._notify)
+
+    def _notify(self, _future: Future) -> None:
+        with self._changed:
+            self._changed.notify_all()
 
     def _start(self):
         manager = start_warm_kernel(os.path.join(self._folder, uuid.uuid4().hex[:8]), self._cwd, self._env)
@@ -274,8 +284,10 @@ class KernelPool:
             self._to_take -= 1
             self._waiting += 1
             self._top_up()
-        future = self._ready.get()
-        with self._lock:
+        with self._changed:
+            while (future := next((f for f in self._pending if f.done()), None)) is None:
+                self._changed.wait()
+            self._pending.remove(future)
             self._waiting -= 1
             self._queued -= 1
             self._busy += 1
@@ -298,10 +310,9 @@ class KernelPool:
         """
         with self._lock:
             self._busy -= 1
-            wanted = self._waiting + self._to_take > self._queued
+            wanted = self._waiting + self._to_take > 0  # a warm kernel beats one still starting
             if reusable and wanted and manager.reports_run < self._reuse:
-                self._queued += 1
-                self._ready.put(self._executor.submit(self._reset, manager))
+                self._queue(self._executor.submit(self._reset, manager))
                 return
             self._forget(manager)
             self._top_up()
@@ -326,9 +337,7 @@ class KernelPool:
         """Shut down every kernel the pool started, including those started but never taken."""
         with self._lock:
             self._to_take = 0
-            pending = []
-            while not self._ready.empty():
-                pending.append(self._ready.get())
+            pending, self._pending = self._pending, []
             self._queued = 0
         for future in pending:
             future.cancel()

@@ -24,6 +24,7 @@ from lymphoma_evidence.data.evidence import CACHE_ENV, cache_file, content_hash,
 from lymphoma_evidence.errors import EvidenceError
 
 EDITED_REGIMEN = "axicabtagene ciloleucel (edited after the build)"
+VALIDATOR = "0.1.0+test; pandas 2"
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def cached(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The folder's validated bundle saved as a build saves it, announced to kernels; the cache folder."""
-    cache = write_evidence_cache(tmp_path / "reports", load_evidence(folder))
+    cache = write_evidence_cache(tmp_path / "reports", load_evidence(folder), VALIDATOR)
     monkeypatch.setenv(CACHE_ENV, str(cache))
     return cache
 
@@ -124,12 +125,13 @@ def test_a_cached_bundle_reports_the_folder_it_was_loaded_from(
 def test_writing_the_cache_keeps_only_the_bundle_of_the_current_content(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "reports"
     first = load_evidence(folder)
-    write_evidence_cache(out, first)
+    write_evidence_cache(out, first, VALIDATOR)
     set_cell(folder, "results.csv", 2, "regimen", EDITED_REGIMEN)
     second = load_evidence(folder)
-    cache = write_evidence_cache(out, second)
+    cache = write_evidence_cache(out, second, VALIDATOR)
     assert cache == out / CACHE_FOLDER
-    assert [p.name for p in cache.iterdir()] == [cache_file(cache, second.content_hash).name]
+    bundle = cache_file(cache, second.content_hash)
+    assert sorted(p.name for p in cache.iterdir()) == sorted([bundle.name, bundle.stem + ".validator"])
 
 
 def test_content_hash_is_importable_from_evidence_and_hashing_without_pandas(folder: Path) -> None:
@@ -180,5 +182,39 @@ def test_build_kernels_load_the_bundle_the_build_validated(tmp_path: Path,
     evidence_hash = content_hash(options.evidence)
     assert seen == {"cache": str((options.out / CACHE_FOLDER).resolve()), "validated_here": False,
                     "hash": evidence_hash}
-    assert sorted(os.listdir(options.out / CACHE_FOLDER)) == sorted([cache_file(Path(), evidence_hash).name,
+    bundle = cache_file(Path(), evidence_hash)
+    assert sorted(os.listdir(options.out / CACHE_FOLDER)) == sorted([bundle.name, bundle.stem + ".validator",
                                                                      SHARED_FOLDER])
+
+
+@pytest.mark.slow
+def test_a_build_reuses_the_last_validation_only_for_the_same_evidence_and_validator(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "library_digest", lambda: f"{__version__}+test")
+    options = replace(make_project(tmp_path, report("one", "ok_params.ipynb")), force=True, jobs=1)
+    validated: list[Path] = []
+    real_load = evidence.load_evidence
+
+    def counting_load(folder, **kwargs):
+        validated.append(Path(folder))
+        return real_load(folder, **kwargs)
+
+    monkeypatch.setattr(evidence, "load_evidence", counting_load)
+    said: list[str] = []
+    assert engine.run_build(options, progress=said.append).exit_code == 0
+    assert engine.run_build(options, progress=said.append).exit_code == 0
+    assert len(validated) == 1
+    assert sum("evidence unchanged since the last build validated it" in line for line in said) == 1
+    monkeypatch.setattr(engine, "library_digest", lambda: f"{__version__}+changed")
+    assert engine.run_build(options, progress=said.append).exit_code == 0
+    assert len(validated) == 2, "a changed validator validates again"
+    set_cell(options.evidence, "results.csv", 2, "regimen", EDITED_REGIMEN)
+    assert engine.run_build(options, progress=said.append).exit_code == 0
+    assert len(validated) == 3, "changed evidence is validated again"
+    bundle = cache_file(options.out / CACHE_FOLDER, content_hash(options.evidence))
+    bundle.write_bytes(b"cut short by a killed build")
+    assert engine.run_build(options, progress=said.append).exit_code == 0
+    assert len(validated) == 4, "an unreadable bundle is validated again"
+    set_cell(options.evidence, "results.csv", 2, "n", "many")
+    with pytest.raises(EvidenceError, match=r"results\.csv:2:n"):
+        engine.run_build(options, progress=said.append)

@@ -250,11 +250,20 @@ def test_describe_profile_names_only_known_fields_in_plain_words():
 
 # ---------------------------------------------------------------- HTML display
 
-def test_figure_html_embeds_a_png_with_escaped_alt_text():
+def test_figure_html_embeds_an_svg_with_escaped_alt_text_sized_as_at_the_given_dpi():
+    import base64
+    import re
+
     fig, _ = forest_plot(table(), summary())
-    html = figure_html(fig, 'Rates <50% & "pooled"')._repr_html_()
-    assert html.startswith('<img src="data:image/png;base64,iVBORw0KGgo')
+    rendered = figure_html(fig, 'Rates <50% & "pooled"', dpi=100)
+    html = rendered._repr_html_()
+    assert html.startswith('<img src="data:image/svg+xml;base64,')
     assert 'alt="Rates &lt;50% &amp; &quot;pooled&quot;"' in html
+    svg = base64.b64decode(re.search(r"base64,([^\"]+)", html).group(1)).decode()
+    width, height = (round(size * 100) for size in fig.get_size_inches())
+    assert re.search(rf'<svg[^>]* width="{width}" height="{height}" viewBox=', svg)
+    assert "<text" in svg and "Pooled" in svg, "the words stay text"
+    assert rendered == figure_html(fig, 'Rates <50% & "pooled"', dpi=100), "the same figure, the same bytes"
 
 
 # ---------------------------------------------------------------- real evidence
