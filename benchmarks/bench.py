@@ -215,40 +215,71 @@ def median_of(repeat: int, run: Callable[[], object], before: Callable[[], objec
 Row = tuple[str, int, Measured]
 
 
+def _emptied(folder: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
 def side_by_side(n: int, repeat: int, jobs: int) -> list[Row]:
-    """Rows 1-4: naive loop, plain pool, the build (fresh and reused kernels), no-op; medians."""
+    """Rows 1-4: naive loop, plain pool, the build (fresh kernels; into an empty folder; again with
+    ``--force``), no-op; medians.
+
+    ``--force`` after a first build is what CI and analysts run most: the build then reuses the last
+    validation when evidence and validator are unchanged, and sizes its kernels by the recorded times.
+    Into an empty folder (row 3b) it has neither: it validates and starts ``--jobs`` kernels.
+    """
     with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
         root = Path(tmp)
         toml = make_project(root, n)
         naive = median_of(repeat, lambda: naive_loop(root, n))
         pool = median_of(repeat, lambda: plain_pool(root, n, jobs))
         fresh = median_of(repeat, lambda: engine_build(root, toml, "--force", "--fresh-kernels"))
+        empty = root / "empty"
+        cold = median_of(repeat, lambda: engine_build(root, toml, out=empty), before=_emptied(empty))
         full = median_of(repeat, lambda: engine_build(root, toml, "--force"))
         noop = median_of(repeat, lambda: engine_build(root, toml))
     return [("1 naive loop (papermill CLI + nbconvert CLI)", n, naive),
             (f"2 APIs in a {jobs}-process pool", n, pool),
             ("3a build --force --fresh-kernels (one kernel per report)", n, fresh),
+            ("3b lymphoma-evidence build into an empty folder", n, cold),
             ("3 lymphoma-evidence build --force", n, full),
             ("4 lymphoma-evidence build (no-op)", n, noop)]
 
 
-def real_reports(repeat: int) -> list[Row]:
-    """Row 7: the project's own reports (notebooks/reports.toml, real evidence), fresh vs reused kernels."""
+def real_reports(repeat: int, before: Path | None) -> list[Row]:
+    """Row 7: the project's own reports (notebooks/reports.toml, real evidence): fresh kernels, into an
+    empty folder, ``--force`` again; and, with ``before``, another checkout's own report set built the
+    same way (its ``.venv``, ``notebooks/reports.toml`` and ``evidence/``), into an empty folder."""
     import tomllib
 
     toml = ROOT / "notebooks" / "reports.toml"
     count = len(tomllib.loads(toml.read_text(encoding="utf-8"))["report"])
     rows = []
-    for label, flags in (("--fresh-kernels", ("--force", "--fresh-kernels")), ("", ("--force",))):
+    with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
+        out, empty = Path(tmp) / "reports", Path(tmp) / "empty"
+        build = functools.partial(engine_build, ROOT, toml, evidence=ROOT / "evidence")
+        rows.append(("7a the project's reports, build --force --fresh-kernels", count,
+                     median_of(repeat, functools.partial(build, "--force", "--fresh-kernels", out=out))))
+        rows.append(("7b the project's reports, build into an empty folder", count,
+                     median_of(repeat, functools.partial(build, out=empty), before=_emptied(empty))))
+        rows.append(("7 the project's reports, build --force", count,
+                     median_of(repeat, functools.partial(build, "--force", out=out))))
+    if before is not None:
+        old_toml = before / "notebooks" / "reports.toml"
+        old_count = len(tomllib.loads(old_toml.read_text(encoding="utf-8"))["report"])
+        commit = subprocess.run(["git", "-C", str(before), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=False).stdout.strip()
         with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
-            measured = median_of(repeat, functools.partial(engine_build, ROOT, toml, *flags, out=Path(tmp),
-                                                           evidence=ROOT / "evidence"))
-        rows.append((f"7 the project's reports, build --force {label}".strip(), count, measured))
+            empty = Path(tmp) / "empty"
+            command = [before / ".venv" / "bin" / "lymphoma-evidence", "build", "--out", str(empty)]
+            clean = {k: v for k, v in os.environ.items() if not k.startswith("LYMPHOMA_EVIDENCE")}
+            measured = median_of(repeat, lambda: run_quietly(command, before, clean), before=_emptied(empty))
+        rows.append((f"7c before: {commit or before}'s own reports, build into an empty folder", old_count,
+                     measured))
     return rows
 
 
 def figure_formats() -> list[str]:
-    """PNG (as embedded today, 150 dpi) against inline SVG for the report figures of the real evidence."""
+    """PNG (as embedded before, 150 dpi) against SVG (embedded now) for report figures, real evidence."""
     import base64
     import io
 
@@ -306,24 +337,36 @@ def main() -> None:
     parser.add_argument("--figures", action=argparse.BooleanOptionalAction, default=True,
                         help="measure PNG against inline SVG for the report figures")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another checkout (with its own .venv) whose report set row 7c builds, e.g. the "
+                             "commit before an optimisation")
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
           f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
     rows: list[Row] = []
+
+    def emit(new: list[Row]) -> None:
+        """Print rows as soon as they are measured (a late failure loses nothing measured before it)."""
+        if not rows:
+            print("\n| run | reports | wall s | s/report | CPU s | peak MiB |")
+            print("|---|---:|---:|---:|---:|---:|")
+        rows.extend(new)
+        for name, count, (wall, cpu, peak) in new:
+            print(f"| {name} | {count} | {wall:.2f} | {wall / count:.2f} | {cpu:.1f} | {peak:.0f} |",
+                  flush=True)
+
     if args.reports:
-        rows += side_by_side(args.reports, args.repeat, args.jobs)
+        emit(side_by_side(args.reports, args.repeat, args.jobs))
     for count in [int(c) for c in args.scale.split(",") if c]:
         with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
             toml = make_project(Path(tmp), count)
-            rows.append((f"5 build --force, {count} variants", count,
-                         measure(lambda: engine_build(Path(tmp), toml, "--force"))))  # noqa: B023
+            emit([(f"5 build into an empty folder, {count} variants", count,
+                   measure(lambda: engine_build(Path(tmp), toml))),  # noqa: B023
+                  (f"5 build --force again, {count} variants", count,
+                   measure(lambda: engine_build(Path(tmp), toml, "--force")))])  # noqa: B023
     if args.real:
-        rows += real_reports(args.real)
+        emit(real_reports(args.real, args.before))
     checked = validation_rows([int(c) for c in args.validate.split(",") if c], args.repeat)
-    if rows:
-        print("\n| run | reports | wall s | s/report | CPU s | peak MiB |\n|---|---:|---:|---:|---:|---:|")
-    for name, count, (wall, cpu, peak) in rows:
-        print(f"| {name} | {count} | {wall:.2f} | {wall / count:.2f} | {cpu:.1f} | {peak:.0f} |")
     if checked:
         print("\n| run | basis | result rows | wall s | CPU s | peak RSS MiB | problems |\n"
               "|---|---|---:|---:|---:|---:|---:|")
@@ -331,9 +374,10 @@ def main() -> None:
             print(f"| 6 validate, synthetic evidence | {basis} | {size} | {seconds:.2f} | {cpu:.2f} | "
                   f"{peak:.0f} | {problems} |")
     if args.reports:
-        naive, pool, fresh, full, noop = (measured[0] for _, _, measured in rows[:5])
-        print(f"\nfull build vs naive: {naive / full:.1f}x; vs plain pool: {pool / full:.1f}x; "
-              f"vs fresh kernels: {fresh / full:.1f}x; no-op = {noop:.2f} s")
+        naive, pool, fresh, cold, full, noop = (measured[0] for _, _, measured in rows[:6])
+        print(f"\nbuild --force vs naive: {naive / full:.1f}x; vs plain pool: {pool / full:.1f}x; "
+              f"vs fresh kernels: {fresh / full:.1f}x; into an empty folder vs naive: {naive / cold:.1f}x, "
+              f"vs plain pool: {pool / cold:.1f}x; no-op = {noop:.2f} s")
     if args.figures:
         print("\n" + "\n".join(figure_formats()))
     print(f"load average at end {os.getloadavg()[0]:.1f}")

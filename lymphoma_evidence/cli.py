@@ -338,8 +338,11 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 @cli.command()
 @click.option("--only", multiple=True, metavar="NAME", help="Build only this report (repeatable).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Reports run at once (default: number of CPUs).")
-@click.option("--force", is_flag=True, help="Rebuild reports whose inputs are unchanged.")
+              help="Most reports run at once (default: number of CPUs; fewer when the reports' last "
+                   "recorded times add up to under 2 s per kernel).")
+@click.option("--force", is_flag=True,
+              help="Rebuild reports whose inputs are unchanged (evidence unchanged since the last build "
+                   "validated it, with the same validator, is not validated again).")
 @click.option("--shard", callback=_shard, metavar="I/N", help="Build every N-th report, from the I-th.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Output folder (default: reports/ of the project).")

@@ -58,3 +58,8 @@ def shown_path(path: Path) -> Path:
         return path.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         return path
+
+
+def cache_file(cache_folder: Path, evidence_hash: str) -> Path:
+    """Where the validated bundle of the evidence with content hash ``evidence_hash`` is saved."""
+    return Path(cache_folder) / f"evidence-{evidence_hash}.pickle"

@@ -299,9 +299,9 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
     # The kernels start and warm up while this process validates and prepares.
     pool = _start_kernels(options, kernels, len(to_run))
     try:
-        evidence = _validated_evidence(options, evidence_hash, validator_identity(library), progress)
+        version = _validated_version(options, evidence_hash, validator_identity(library), progress)
         _check_parameters(to_run)
-        provenance = _provenance(built, options.evidence, evidence.version, evidence_hash)
+        provenance = _provenance(built, options.evidence, version, evidence_hash)
         exporter = ReportExporter()
         exporter.warm_up(provenance)
         runner = _Runner(options, manifest, keys, provenance, progress, exporter)
@@ -343,23 +343,22 @@ def _start_kernels(options: BuildOptions, kernels: int, reports: int) -> KernelP
                       reuse=1 if options.fresh_kernels else REPORTS_PER_KERNEL)
 
 
-def _validated_evidence(options: BuildOptions, expected_hash: str, validator: str, progress: Progress):
-    """The validated evidence: the bundle the last build of ``options.out`` validated, when the evidence
-    and the validator are unchanged since, else validated now (and saved for the kernels)."""
-    from dataclasses import replace as with_fields
+def _validated_version(options: BuildOptions, expected_hash: str, validator: str, progress: Progress) -> str:
+    """Validate the evidence (and save the bundle for the kernels), or reuse the bundle the last build of
+    ``options.out`` validated when the evidence and the validator are unchanged since; its version."""
+    from .evidence_cache import validated_version, write_evidence_cache
 
-    from ..data.evidence import load_evidence
-    from .evidence_cache import validated_bundle, write_evidence_cache
-
-    reused = validated_bundle(options.out, expected_hash, validator)
-    if reused is not None:
+    version = validated_version(options.out, expected_hash, validator)
+    if version is not None:
         progress("evidence unchanged since the last build validated it (same content hash and validator)")
-        return with_fields(reused, path=Path(options.evidence).resolve())
+        return version
+    from ..data.evidence import load_evidence  # pandas and pandera: only when validating
+
     evidence = load_evidence(options.evidence, reuse_cache=False)
     if evidence.content_hash != expected_hash:
         raise BuildError(f"the evidence in {options.evidence} changed while the build started; run it again.")
     write_evidence_cache(options.out, evidence, validator)
-    return evidence
+    return evidence.version
 
 
 def _check_parameters(specs: Sequence[ReportSpec]) -> None:

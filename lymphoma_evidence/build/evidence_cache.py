@@ -4,14 +4,18 @@ The build validates the evidence, then saves the bundle (pickled) as ``<out>/.ca
 and points its kernels at ``<out>/.cache`` through ``LYMPHOMA_EVIDENCE_CACHE``; ``load_evidence`` in a kernel
 uses the file only when the evidence files still hash to ``<hash>``. Only validated bundles are written.
 
-Beside the bundle, ``evidence-<hash>.validator`` names what validated it (:func:`validator_identity`: the
-library's code digest and the versions of the libraries validation runs on). The next build of the same
-folder reuses the bundle instead of validating again only when both the evidence content hash and that
-identity are unchanged: validation is a function of those alone (no clock, no other file).
+Beside the bundle, ``evidence-<hash>.validator`` (JSON) names what validated it (:func:`validator_identity`:
+the library's code digest and the versions of the libraries validation runs on), the bundle's sha256 and the
+evidence version. The next build of the same folder reuses the bundle instead of validating again only when
+both the evidence content hash and that identity are unchanged, and the bundle's bytes are the ones saved:
+validation is a function of those alone (no clock, no other file). Reusing needs neither pandas nor the
+bundle in the build process: only the kernels load it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,22 +40,26 @@ def validator_identity(library: str) -> str:
     return "; ".join([library, *(f"{name} {version(name)}" for name in VALIDATION_LIBRARIES)])
 
 
-def validated_bundle(out: Path, evidence_hash: str, validator: str) -> Evidence | None:
-    """The bundle an earlier build saved for ``evidence_hash`` and validated with ``validator``, or ``None``.
+def validated_version(out: Path, evidence_hash: str, validator: str) -> str | None:
+    """The evidence version of the bundle an earlier build saved for ``evidence_hash`` and validated with
+    ``validator``, or ``None`` when there is no such bundle (then the caller validates).
 
-    Anything missing, different, unreadable or not an :class:`Evidence` of that hash gives ``None`` (then
-    the caller validates).
+    Anything missing, different, unreadable, or a bundle whose bytes are not the ones saved gives ``None``.
     """
-    from ..data.evidence import Evidence, cache_file
+    from ..paths import cache_file
 
     bundle = cache_file(Path(out) / CACHE_FOLDER, evidence_hash)
     try:
-        if bundle.with_suffix(VALIDATOR_SUFFIX).read_text(encoding="utf-8") != validator:
+        saved = json.loads(bundle.with_suffix(VALIDATOR_SUFFIX).read_text(encoding="utf-8"))
+        if saved["validator"] != validator or saved["bundle_sha256"] != _sha256(bundle):
             return None
-        saved = pickle.loads(bundle.read_bytes())
+        return str(saved["version"])
     except Exception:  # missing, or left half-written by a killed build: validate instead
         return None
-    return saved if isinstance(saved, Evidence) and saved.content_hash == evidence_hash else None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 VALIDATOR_SUFFIX = ".validator"
@@ -69,7 +77,7 @@ def write_evidence_cache(out: Path, evidence: Evidence, validator: str) -> Path:
     BuildError
         When the cache folder cannot be written.
     """
-    from ..data.evidence import cache_file
+    from ..paths import cache_file
 
     folder = Path(out) / CACHE_FOLDER
     ensure_folder(folder)
@@ -80,7 +88,8 @@ def write_evidence_cache(out: Path, evidence: Evidence, validator: str) -> Path:
         if old not in (target, target.with_suffix(VALIDATOR_SUFFIX)):
             old.unlink(missing_ok=True)
     write_atomic(target, pickle.dumps(evidence, protocol=pickle.HIGHEST_PROTOCOL))
-    write_atomic(target.with_suffix(VALIDATOR_SUFFIX), validator.encode("utf-8"))
+    record = {"validator": validator, "bundle_sha256": _sha256(target), "version": evidence.version}
+    write_atomic(target.with_suffix(VALIDATOR_SUFFIX), json.dumps(record, indent=1).encode("utf-8"))
     return folder
 
 

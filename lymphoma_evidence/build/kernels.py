@@ -1,11 +1,13 @@
 """A pool of pre-started, pre-warmed Jupyter kernels, each reused for several reports with a reset.
 
 Starting a kernel and importing pandas and matplotlib in it costs about 1 s of CPU; on 2 cores that
-was most of a report's cost. The pool starts ``--jobs`` kernels ahead of time, and after a report that
-succeeded resets its kernel (:mod:`.kernel_reset`: namespace, figures, rcParams, working directory,
-environment, library caches) and hands it to the next report. A kernel is retired after
-``reuse`` reports, and at once after any failure or timeout; a replacement is started in the
-background. ``reuse=1`` (``build --fresh-kernels``) gives every report a fresh kernel, as before.
+was most of a report's cost. The pool starts its kernels ahead of time (while the build validates), and
+after a report that succeeded resets its kernel in the background (:mod:`.kernel_reset`: namespace,
+figures, rcParams, working directory, environment, library caches) while the report is exported. The
+next report takes whichever kernel is ready first. A kernel is retired after ``reuse`` reports, and at
+once after any failure or timeout; a replacement is started in the background. ``reuse=1``
+(``build --fresh-kernels``) gives every report a fresh kernel, as before. Clients wait for a kernel
+with a ``kernel_info`` handshake (:func:`_until_ready`) instead of jupyter_client's fixed 0.2 s drain.
 Kernels talk over IPC sockets in a private temporary folder. Every kernel the pool starts is shut
 down by the pool (papermill leaves a kernel it was given running).
 """
@@ -18,6 +20,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -110,6 +113,7 @@ def _client_classes():
     return ReadyAsyncKernelClient, ReadyBlockingKernelClient
 
 
+@lru_cache(maxsize=1)
 def _manager_class():
     from jupyter_client import KernelManager
 
@@ -237,10 +241,16 @@ class KernelPool:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._pending: list[Future] = []  # the queued kernels: the next report takes whichever is ready
+        self._queue_of_takers: deque[int] = deque()  # reports waiting for a kernel, in the order they asked
+        self._tickets = 0
         self._started: list = []
         self._executor = ThreadPoolExecutor(max(1, self._target), thread_name_prefix="kernel-start")
         self.size = size
         self.kernels_started = 0
+        # jupyter_client is imported here, before the start threads: imported by a start thread while this
+        # one imports papermill (which imports it too), it can be seen half-initialised (ImportError).
+        _manager_class()
+        _client_classes()
         with self._lock:
             self._top_up()
 
@@ -285,8 +295,15 @@ class KernelPool:
             self._waiting += 1
             self._top_up()
         with self._changed:
-            while (future := next((f for f in self._pending if f.done()), None)) is None:
+            ticket = self._tickets = self._tickets + 1
+            self._queue_of_takers.append(ticket)
+            # First come, first served (reports start in the order they asked), each with the first
+            # kernel that is ready.
+            while self._queue_of_takers[0] != ticket or \
+                    (future := next((f for f in self._pending if f.done()), None)) is None:
                 self._changed.wait()
+            self._queue_of_takers.popleft()
+            self._changed.notify_all()  # the next taker in line may find another kernel ready
             self._pending.remove(future)
             self._waiting -= 1
             self._queued -= 1

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import EvidenceError
-from ..paths import EVIDENCE_CACHE_ENV, evidence_dir
+from ..paths import EVIDENCE_CACHE_ENV, cache_file, evidence_dir
 from .derive import with_derived_columns
 from .hashing import content_hash
 from .schema import TABLE_ATTRIBUTES, load_package
@@ -83,11 +83,6 @@ class Evidence:
     def __repr__(self) -> str:
         counts = ", ".join(f"{a}={len(getattr(self, a))}" for a in TABLE_ATTRIBUTES.values())
         return f"Evidence(version={self.version!r}, {counts})"
-
-
-def cache_file(cache_folder: Path, evidence_hash: str) -> Path:
-    """Where the validated bundle of the evidence with content hash ``evidence_hash`` is saved."""
-    return Path(cache_folder) / f"evidence-{evidence_hash}.pickle"
 
 
 def _from_cache(folder: Path) -> Evidence | None:

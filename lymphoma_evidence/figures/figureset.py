@@ -23,7 +23,7 @@ import pandas as pd
 from ..analysis.eligibility import PatientProfile, class_options, eligible_options
 from ..analysis.selections import forest_rows_for, ranges_trials
 from ..analysis.summaries import check_reported_ranges, class_summary
-from ..errors import ParameterError
+from ..errors import ParameterError, UsageError
 from ..fileio import write_atomic, write_text_atomic
 from ..formatting import build_date, percent
 from ..vocabulary import Endpoint
@@ -106,13 +106,13 @@ def parse_profile(name: str | None) -> PatientProfile:
 
     Raises
     ------
-    ParameterError
-        For a name not in :data:`PROFILES`.
+    UsageError
+        For a name not in :data:`PROFILES` (a :class:`ParameterError`; the CLI exits 2).
     """
     if name is None:
         return EXAMPLE_PROFILE
     if name not in PROFILES:
-        raise ParameterError(f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}.")
+        raise UsageError(f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}.")
     return PROFILES[name]
 
 
@@ -121,8 +121,8 @@ def parse_names(names: str | Iterable[str] | None) -> tuple[str, ...]:
 
     Raises
     ------
-    ParameterError
-        For a name that is not in :data:`FIGURE_NAMES`.
+    UsageError
+        For a name that is not in :data:`FIGURE_NAMES` (a :class:`ParameterError`; the CLI exits 2).
     """
     if not names:
         return DEFAULT_FIGURES
@@ -130,7 +130,7 @@ def parse_names(names: str | Iterable[str] | None) -> tuple[str, ...]:
     wanted = tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
     unknown = [n for n in wanted if n not in FIGURE_NAMES]
     if unknown or not wanted:
-        raise ParameterError(f"unknown figure name(s) {', '.join(unknown) or repr(names)}; expected some of: "
+        raise UsageError(f"unknown figure name(s) {', '.join(unknown) or repr(names)}; expected some of: "
                              f"{', '.join(FIGURE_NAMES)} (comma-separated).")
     return wanted
 
@@ -184,8 +184,8 @@ def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
     wanted = tuple(dict.fromkeys(str(f).strip().lower().lstrip(".") for f in items if str(f).strip()))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
-        raise ParameterError(f"format {','.join(unknown) or repr(formats)} is not supported; expected "
-                             f"one or more of {', '.join(FORMATS)}, comma-separated (e.g. png,svg).")
+        raise UsageError(f"format {','.join(unknown) or repr(formats)} is not supported; expected "
+                         f"one or more of {', '.join(FORMATS)}, comma-separated (e.g. png,svg).")
     return wanted
 
 

@@ -130,4 +130,4 @@ def test_figures_command_lists_names_and_rejects_unknown_ones():
     listed = CliRunner().invoke(cli, ["figures", "--list"])
     assert listed.exit_code == 0 and "forest_orr_direct:" in listed.output
     bad = CliRunner().invoke(cli, ["figures", "--only", "nope"])
-    assert bad.exit_code == 1 and "forest_orr_direct" in bad.output
+    assert bad.exit_code == 2 and "forest_orr_direct" in bad.output, "a wrong name is a usage error"
