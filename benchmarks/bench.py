@@ -136,8 +136,9 @@ def engine_build(root: Path, toml: Path, *flags: str, out: Path | None = None,
 def synthetic_evidence(root: Path, rows: int, basis: str = "") -> Path:
     """The fixture evidence with ``rows`` result rows: its rows repeated, each copy a new trial.
 
-    Ids, cohorts and trial names get a copy suffix, so no check sees duplicates and each trial keeps the
-    fixture's few results (an ORR and a CR per cohort), as real evidence does. ``basis`` "derived_ci"
+    Ids, cohorts and trial names of every copy after the first get a copy suffix, so no check sees
+    duplicates and each trial keeps the fixture's few results (an ORR and a CR per cohort), as real evidence
+    does; the first copy keeps the ids the other tables (harms) refer to. ``basis`` "derived_ci"
     starts from the project's evidence instead (the fixture's schema has no CI columns) and turns every
     row with a count into one derived from a printed percentage and exact 95% CI (one decimal each,
     computed from the row's n and responders, so the rows stay valid); "" keeps the fixture's bases.
@@ -153,8 +154,9 @@ def synthetic_evidence(root: Path, rows: int, basis: str = "") -> Path:
         writer.writerow(header)
         for i in range(rows):
             row = list(template[i % len(template)])
-            for column in renamed:
-                row[column] = f"{row[column]}_s{i // len(template)}" if row[column] else ""
+            copy = i // len(template)
+            for column in renamed:  # the first copy keeps its ids: harms.csv refers to its cohorts
+                row[column] = f"{row[column]}_s{copy}" if row[column] and copy else row[column]
             if basis and row[header.index("n")] and row[header.index("responders")]:
                 derive(header, row, basis)
             writer.writerow(row)

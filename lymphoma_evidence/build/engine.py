@@ -125,6 +125,16 @@ def kernel_environment(evidence: Path, cache: Path | None = None,
     return env
 
 
+@dataclass(frozen=True)
+class _Executed:
+    """A report whose notebook ran: what is needed to export and write it."""
+
+    spec: ReportSpec
+    notebook: object
+    scratch: Path
+    started: float
+
+
 class _Runner:
     """Runs the reports that need building; shared state for the worker threads."""
 
@@ -135,15 +145,19 @@ class _Runner:
         self.executed = options.out / EXECUTED
 
     def run(self, specs: Sequence[ReportSpec], pool: KernelPool) -> dict[str, str]:
-        """Execute and export ``specs`` on ``pool``'s kernels, ``len(pool)`` at once; name -> status."""
+        """Execute ``specs`` on ``pool``'s kernels, ``pool.size`` at once, and export them; name -> status.
+
+        The report threads execute; this thread exports and writes each executed report while they go
+        on to the next one, so the export of one report overlaps the execution of the next.
+        """
         self.pool = pool
         executor = ThreadPoolExecutor(pool.size, thread_name_prefix="report")
         outcome: dict[str, str] = {}
         try:
-            futures = {executor.submit(self._run_one, spec): spec for spec in self._longest_first(specs)}
+            futures = {executor.submit(self._execute_one, spec): spec for spec in self._longest_first(specs)}
             for done, future in enumerate(as_completed(futures), start=1):
-                spec = futures[future]
-                outcome[spec.name], message = future.result()
+                spec, result = futures[future], future.result()
+                outcome[spec.name], message = result if isinstance(result, tuple) else self._write(result)
                 self.progress(f"[{done}/{len(specs)}] {spec.name}: {message}")
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -159,7 +173,8 @@ class _Runner:
 
         return sorted(specs, key=last_seconds, reverse=True)
 
-    def _run_one(self, spec: ReportSpec) -> tuple[str, str]:
+    def _execute_one(self, spec: ReportSpec) -> _Executed | tuple[str, str]:
+        """Run ``spec`` on a kernel: the executed report, or its failure as ``(status, message)``."""
         from .execute import ReportFailedError
         from .kernels import KernelStartError
 
@@ -168,20 +183,33 @@ class _Runner:
         try:
             manager = self.pool.take()
             started = time.perf_counter()  # the report's own time, without its wait for a kernel
-            notebook = self._execute(spec, manager, scratch)
-            html = self.exporter.export(notebook, spec.title, self.provenance, spec.audience)
-            write_text_atomic(self.options.out / f"{spec.name}.html", html)
-            os.replace(scratch, self.executed / f"{spec.name}.ipynb")
+            return _Executed(spec, self._execute(spec, manager, scratch), scratch, started)
         except (ReportFailedError, KernelStartError) as err:
+            scratch.unlink(missing_ok=True)
             return self._failed(spec, str(err), started)
+        except BuildError:
+            scratch.unlink(missing_ok=True)
+            raise
+        except Exception as err:  # an unexpected failure of one report must not stop others
+            scratch.unlink(missing_ok=True)
+            return self._failed(spec, f"report {spec.name!r} failed: {type(err).__name__}: {err}", started)
+
+    def _write(self, done: _Executed) -> tuple[str, str]:
+        """Export an executed report, write its HTML and executed notebook, and record it."""
+        spec = done.spec
+        try:
+            html = self.exporter.export(done.notebook, spec.title, self.provenance, spec.audience)
+            write_text_atomic(self.options.out / f"{spec.name}.html", html)
+            os.replace(done.scratch, self.executed / f"{spec.name}.ipynb")
         except BuildError:
             raise
         except Exception as err:  # an unexpected failure of one report must not stop others
-            return self._failed(spec, f"report {spec.name!r} failed: {type(err).__name__}: {err}", started)
+            return self._failed(spec, f"report {spec.name!r} failed: {type(err).__name__}: {err}",
+                                done.started)
         finally:
-            scratch.unlink(missing_ok=True)
+            done.scratch.unlink(missing_ok=True)
         (self.executed / f"{spec.name}.failed.ipynb").unlink(missing_ok=True)
-        seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - done.started
         self.manifest.record(spec.name, ReportRecord(self.keys[spec.name], "built", _now(), seconds,
                                                      evidence_hash=self.provenance.evidence_hash))
         return "built", f"built in {seconds:.1f} s"
