@@ -81,7 +81,7 @@ def saved_or_computed(key: str | None, compute: Callable[[], T], kind: type[T]) 
 
         try:
             write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError):
+        except Exception:  # unwritable folder or an unpicklable result: the report goes on without it
             pass
     return result
 

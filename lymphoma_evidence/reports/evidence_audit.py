@@ -92,11 +92,19 @@ def findings(b: ReportContext, stale_after_months: int, today: date | None) -> h
     return b.section("Staleness and gaps", *parts)
 
 
-def changes(b: ReportContext) -> h.Fragment:
-    """What changed since the latest release of the evidence (the newest ``evidence-v*`` tag)."""
+def changes(b: ReportContext, since_release: bool = True) -> h.Fragment:
+    """What changed since the latest release of the evidence (the newest ``evidence-v*`` tag).
+
+    ``since_release=False`` leaves the comparison out (the notebook's default, so its stored outputs do
+    not depend on which tags a clone has; the built report sets it).
+    """
     from ..analyst.audit import compare_with_latest_release
     from ..analyst.diffreport import render_text
 
+    if not since_release:
+        return b.section("Changes since the latest release", h.para(h.text(
+            "Not compared here: the built audit report compares the evidence with its latest release "
+            "(run with since_release = True).")))
     release, diff = compare_with_latest_release(b.evidence)
     body = h.para(h.text("No earlier release to compare with: releases are the evidence-vX.Y.Z tags "
                          "that 'lymphoma-evidence release' makes.")) if diff is None else \

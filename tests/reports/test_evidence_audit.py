@@ -36,3 +36,15 @@ def test_validation_reports_a_valid_folder_with_its_hash() -> None:
 def test_findings_use_the_given_audit_day() -> None:
     html = section.findings(ReportContext(load_evidence(EVIDENCE)), 12, date(2030, 1, 1))
     assert "on 2030-01-01" in html and "Sources not checked for more than 12 months" in html
+
+
+def test_changes_compare_with_the_latest_release_only_when_asked(monkeypatch) -> None:
+    from lymphoma_evidence.analyst import audit
+
+    asked: list[object] = []
+    monkeypatch.setattr(audit, "compare_with_latest_release", lambda ev: asked.append(ev) or (None, None))
+    context = ReportContext(load_evidence(EVIDENCE))
+    assert "Not compared here" in section.changes(context, since_release=False)
+    assert asked == [], "the notebook's default reads no git tags, so its stored outputs stay stable"
+    assert "No earlier release to compare with" in section.changes(context)
+    assert len(asked) == 1
