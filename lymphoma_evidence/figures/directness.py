@@ -200,15 +200,24 @@ def directness_forest_plot(studies: pd.DataFrame, pooled: pd.DataFrame, *, endpo
     if not any(line.kind == "study" for line in lines):
         raise ParameterError(f"no {endpoint} study in the strata {', '.join(strata)}; nothing to draw. "
                              "Choose other strata or another endpoint.")
-    sources = studies.loc[studies["stratum"].isin(strata), "source_label"]
+    sources = list(studies.loc[studies["stratum"].isin(strata), "source_label"])
     with house_style():
         fig = new_figure()
-        _draw_forest(fig, lines, endpoint, title, subtitle, sources)
+        short = _draw_forest(fig, lines, endpoint, title, subtitle, sources)
+        if short > 0:  # more rows than a slide holds: a taller figure, so wrapped labels never overlap
+            width, height = fig.get_size_inches()
+            fig = new_figure((width, height + short))
+            _draw_forest(fig, lines, endpoint, title, subtitle, sources)
     return fig, _forest_alt(lines, endpoint, title)
 
 
+#: Height of one line of row text, in multiples of the font size (matplotlib's line spacing 1.2, plus air).
+_ROW_LINE = 1.35
+
+
 def _draw_forest(fig: Figure, lines: list[ForestLine], endpoint: str, title: str, subtitle: str,
-                 sources: Iterable[str]) -> None:
+                 sources: Iterable[str]) -> float:
+    """Draw the forest plot on ``fig``; return the inches of height its rows lacked (0 when they fit)."""
     width, height = fig.get_size_inches()
     size = FONT_SIZES["min"]
     top_in = _title(fig, title, subtitle) + 0.45
@@ -217,6 +226,7 @@ def _draw_forest(fig: Figure, lines: list[ForestLine], endpoint: str, title: str
               _wrap(ln.trial, _TRIAL_CHARS)) for ln in lines]
     weights = [max(a.count("\n"), b.count("\n")) + 1 for a, b in texts]
     total = sum(weights)
+    short = total * size * _ROW_LINE / 72 - (height - top_in - bottom_in)
     ax = fig.add_axes((6.1 / width, bottom_in / height, 4.2 / width, (height - top_in - bottom_in) / height))
     ax.set_ylim(total, 0)
     ax.set_xlim(0, 1)
@@ -261,6 +271,7 @@ def _draw_forest(fig: Figure, lines: list[ForestLine], endpoint: str, title: str
             ax.plot([line.rate], [centre], marker="s" if line.direct else "o", markersize=9, color=mark,
                     linestyle="none", gid=f"result:{line.key}")
         y += weight
+    return max(short, 0.0)
 
 
 def _forest_alt(lines: Sequence[ForestLine], endpoint: str, title: str) -> str:

@@ -131,3 +131,30 @@ def test_figures_command_lists_names_and_rejects_unknown_ones():
     assert listed.exit_code == 0 and "forest_orr_direct:" in listed.output
     bad = CliRunner().invoke(cli, ["figures", "--only", "nope"])
     assert bad.exit_code == 2 and "forest_orr_direct" in bad.output, "a wrong name is a usage error"
+
+
+def _row_label_boxes(fig) -> list:
+    """Window extents of the forest plot's row labels (the treatment column), top to bottom."""
+    renderer = fig.canvas.get_renderer()
+    width = fig.get_size_inches()[0]
+    labels = [t for t in fig.texts if abs(t.get_position()[0] - 0.35 / width) < 1e-9]
+    return sorted((t.get_window_extent(renderer) for t in labels), key=lambda box: -box.y1)
+
+
+@pytest.mark.parametrize("post_car_t_only", [False, True])
+def test_forest_rows_never_overlap_however_many_rows_there_are(evidence, post_car_t_only):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lymphoma_evidence.analysis.strata import pool_within_strata, response_studies
+    from lymphoma_evidence.figures.directness import directness_forest_plot
+
+    studies = response_studies(evidence, "ORR")
+    strata = ("post_car_t", "partly") + (() if post_car_t_only else ("car_t_naive", "unknown"))
+    names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
+    fig, _ = directness_forest_plot(studies, pool_within_strata(studies), endpoint="ORR", title="Rows",
+                                    class_names=names, strata=strata)
+    FigureCanvasAgg(fig)
+    boxes = _row_label_boxes(fig)
+    assert len(boxes) >= 3
+    assert all(upper.y0 >= lower.y1 for upper, lower in zip(boxes, boxes[1:], strict=False)), "labels overlap"
+    assert fig.get_size_inches()[0] == pytest.approx(13.33)
