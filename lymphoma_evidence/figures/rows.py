@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = ["Row", "forest_rows", "result_row", "ranges_rows", "trials_for", "pool_qualifier",
-           "row_figure", "draw_rows", "draw_stated_bands", "percent_axis", "draw_legend", "row_font_size"]
+           "row_figure", "row_spans", "row_centres", "draw_rows", "draw_stated_bands", "percent_axis",
+           "draw_legend", "row_font_size"]
 
 
 @dataclass(frozen=True)
@@ -111,19 +112,49 @@ def _flag(value: Any) -> bool:
 
 # ---------------------------------------------------------------- drawing
 
+#: Height of one line of row text, in multiples of the font size (matplotlib's line spacing 1.2, plus air).
+ROW_LINE = 1.35
+
+
+def row_spans(rows: Sequence[Row]) -> list[tuple[float, float]]:
+    """Each row's top and bottom in axis units, top to bottom: a row takes one unit per line of its label,
+    so a wrapped label has the room it needs."""
+    spans, y = [], 0.0
+    for row in rows:
+        lines = row.label.count("\n") + 1
+        spans.append((y, y + lines))
+        y += lines
+    return spans
+
+
+def row_centres(rows: Sequence[Row]) -> list[float]:
+    """The y of each row's label and markers (the middle of its span)."""
+    return [(top + bottom) / 2 for top, bottom in row_spans(rows)]
+
+
 def row_figure(rows: Sequence[Row], title: str, sources: Iterable[str]) -> tuple[Figure, Axes]:
-    """A slide-sized figure with title, source line and one axes holding ``rows`` top to bottom."""
+    """A slide-wide figure with title, source line and one axes holding ``rows`` top to bottom.
+
+    Slide-sized (16:9) when the rows fit at the smallest house font size; taller when they do not, so no
+    two labels overlap.
+    """
+    sources = list(sources)
     fig = new_figure()
     width, height = fig.get_size_inches()
+    lines = row_spans(rows)[-1][1] if rows else 1.0
+    source_in = add_source_line(new_figure(), sources) * height  # the same width: the same wrapping
+    needed = 1.15 + source_in + 0.8 + lines * FONT_SIZES["min"] * ROW_LINE / 72
+    if needed > height:
+        fig, height = new_figure((width, needed)), needed
     bottom = add_source_line(fig, sources) + 0.8 / height
     fig.text(0.15 / width, 1 - 0.15 / height, title, fontsize=FONT_SIZES["title"],
              fontweight="bold", va="top", gid="title")
     left, right, top = 0.33, 0.76, 1 - 1.15 / height
     ax = fig.add_axes((left, bottom, right - left, top - bottom))
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    size = row_font_size((top - bottom) * height / max(len(rows), 1))
+    ax.set_ylim(lines, 0)
+    size = row_font_size((top - bottom) * height / lines)  # the height of one line of label
     labels = [r.label if r.kind == "header" else f"   {r.label}" for r in rows]
-    ax.set_yticks(range(len(rows)), labels=labels)
+    ax.set_yticks(row_centres(rows), labels=labels)
     for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
         tick.set(ha="left", fontsize=size,
                  fontweight="bold" if row.kind in ("header", "pooled") else None)
@@ -134,7 +165,7 @@ def row_figure(rows: Sequence[Row], title: str, sources: Iterable[str]) -> tuple
     for x, ha, head in ((1.10, "right", "n"), (1.13, "left", "Rate (95% CI)")):
         ax.text(x, 1.01, head, transform=ax.transAxes, ha=ha, va="bottom", fontsize=size,
                 fontweight="bold")
-    for y, row in enumerate(rows):
+    for y, row in zip(row_centres(rows), rows, strict=True):
         n_text, rate_text = _row_numbers(row)
         weight = "bold" if row.kind in ("header", "pooled") else None
         for x, ha, text in ((1.10, "right", n_text), (1.13, "left", rate_text)):
@@ -159,7 +190,7 @@ def _row_numbers(row: Row) -> tuple[str, str]:
 
 def draw_rows(ax: Axes, rows: Sequence[Row]) -> None:
     """Draw each row's markers: intervals and points, pooled diamonds, stated and trial bars."""
-    for y, row in enumerate(rows):
+    for y, row in zip(row_centres(rows), rows, strict=True):
         if row.kind == "result":
             color = COLORS["post_car_t" if row.post_car_t else "all_patients"]
             ax.plot([row.low, row.high], [y, y], color=color, linewidth=1.8, gid=f"ci:{row.key}")
@@ -180,10 +211,11 @@ def draw_rows(ax: Axes, rows: Sequence[Row]) -> None:
 
 def draw_stated_bands(ax: Axes, rows: Sequence[Row]) -> None:
     """Shade each stated range across the rows of its group, so trial estimates read against it."""
-    for y, row in enumerate(rows):
+    spans = row_spans(rows)
+    for i, row in enumerate(rows):
         if row.kind == "stated":
-            end = next(i for i in range(y, len(rows)) if rows[i].kind == "primary")
-            ax.fill_betweenx([y - 0.5, end + 0.5], row.low, row.high, color=COLORS["stated"],
+            end = next(j for j in range(i, len(rows)) if rows[j].kind == "primary")
+            ax.fill_betweenx([spans[i][0], spans[end][1]], row.low, row.high, color=COLORS["stated"],
                              alpha=0.18, linewidth=0, gid=f"stated:{row.key}")
 
 

@@ -158,3 +158,20 @@ def test_forest_rows_never_overlap_however_many_rows_there_are(evidence, post_ca
     assert len(boxes) >= 3
     assert all(upper.y0 >= lower.y1 for upper, lower in zip(boxes, boxes[1:], strict=False)), "labels overlap"
     assert fig.get_size_inches()[0] == pytest.approx(13.33)
+
+
+def test_ranges_rows_never_overlap(evidence):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lymphoma_evidence.figures.figureset import ranges_figure
+
+    fig, _ = ranges_figure(evidence)
+    FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    (ax,) = fig.axes
+    labels = [t for t in ax.get_yticklabels() if t.get_text()]
+    boxes = sorted((t.get_window_extent(renderer) for t in labels), key=lambda box: -box.y1)
+    assert len(boxes) >= 5
+    assert all(upper.y0 >= lower.y1 - 0.5 for upper, lower in zip(boxes, boxes[1:], strict=False)), \
+        "labels overlap"
+    assert fig.get_size_inches()[0] == pytest.approx(13.33)
