@@ -30,6 +30,8 @@ CACHE_FOLDER = ".cache"
 
 #: The libraries whose versions are part of :func:`validator_identity`.
 VALIDATION_LIBRARIES = ("pandas", "numpy", "pandera", "scipy")
+#: Suffix of the record beside a bundle saying what validated it (JSON).
+VALIDATOR_SUFFIX = ".validator"
 
 
 def validator_identity(library: str) -> str:
@@ -60,9 +62,6 @@ def validated_version(out: Path, evidence_hash: str, validator: str) -> str | No
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-VALIDATOR_SUFFIX = ".validator"
 
 
 def write_evidence_cache(out: Path, evidence: Evidence, validator: str) -> Path:
