@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..formatting import approximately, percent, percent_range
 from .labels import short_name
-from .style import COLORS, FONT_SIZES, add_source_line, house_style, new_figure
+from .style import COLORS, FONT_SIZES, add_source_line, house_style, new_figure, row_line_inches
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -211,10 +211,6 @@ def directness_forest_plot(studies: pd.DataFrame, pooled: pd.DataFrame, *, endpo
     return fig, _forest_alt(lines, endpoint, title)
 
 
-#: Height of one line of row text, in multiples of the font size (matplotlib's line spacing 1.2, plus air).
-_ROW_LINE = 1.35
-
-
 def _draw_forest(fig: Figure, lines: list[ForestLine], endpoint: str, title: str, subtitle: str,
                  sources: Iterable[str]) -> float:
     """Draw the forest plot on ``fig``; return the inches of height its rows lacked (0 when they fit)."""
@@ -226,7 +222,7 @@ def _draw_forest(fig: Figure, lines: list[ForestLine], endpoint: str, title: str
               _wrap(ln.trial, _TRIAL_CHARS)) for ln in lines]
     weights = [max(a.count("\n"), b.count("\n")) + 1 for a, b in texts]
     total = sum(weights)
-    short = total * size * _ROW_LINE / 72 - (height - top_in - bottom_in)
+    short = total * row_line_inches(size) - (height - top_in - bottom_in)
     ax = fig.add_axes((6.1 / width, bottom_in / height, 4.2 / width, (height - top_in - bottom_in) / height))
     ax.set_ylim(total, 0)
     ax.set_xlim(0, 1)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..formatting import percent, percent_range
 from .labels import as_int, num, plain, short_name
-from .style import COLORS, FONT_SIZES, add_source_line, new_figure
+from .style import COLORS, FONT_SIZES, add_source_line, new_figure, row_line_inches
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -112,10 +112,6 @@ def _flag(value: Any) -> bool:
 
 # ---------------------------------------------------------------- drawing
 
-#: Height of one line of row text, in multiples of the font size (matplotlib's line spacing 1.2, plus air).
-ROW_LINE = 1.35
-
-
 def row_spans(rows: Sequence[Row]) -> list[tuple[float, float]]:
     """Each row's top and bottom in axis units, top to bottom: a row takes one unit per line of its label,
     so a wrapped label has the room it needs."""
@@ -143,7 +139,7 @@ def row_figure(rows: Sequence[Row], title: str, sources: Iterable[str]) -> tuple
     width, height = fig.get_size_inches()
     lines = row_spans(rows)[-1][1] if rows else 1.0
     source_in = add_source_line(new_figure(), sources) * height  # the same width: the same wrapping
-    needed = 1.15 + source_in + 0.8 + lines * FONT_SIZES["min"] * ROW_LINE / 72
+    needed = 1.15 + source_in + 0.8 + lines * row_line_inches(FONT_SIZES["min"])
     if needed > height:
         fig, height = new_figure((width, needed)), needed
     bottom = add_source_line(fig, sources) + 0.8 / height

@@ -54,6 +54,14 @@ FONT_SIZES: dict[str, float] = {"title": 24, "base": 18, "small": 16, "min": 14}
 
 #: Salt for the ids in SVG output, so the same figure always gives the same file.
 SVG_HASHSALT = "lymphoma-evidence"
+#: Height of one line of label text in a row chart, in multiples of the font size (matplotlib's line
+#: spacing 1.2, plus air between rows).
+ROW_LINE_SPACING = 1.35
+
+
+def row_line_inches(size: float) -> float:
+    """Inches one line of row-chart text at ``size`` points takes, so no two rows' labels overlap."""
+    return size * ROW_LINE_SPACING / 72
 
 
 def rc_params() -> dict[str, Any]:
