@@ -180,19 +180,21 @@ class _Runner:
 
         started = time.perf_counter()
         scratch = temporary_path(self.executed / f"{spec.name}.ipynb")
+        executed = None
         try:
             manager = self.pool.take()
             started = time.perf_counter()  # the report's own time, without its wait for a kernel
-            return _Executed(spec, self._execute(spec, manager, scratch), scratch, started)
+            executed = _Executed(spec, self._execute(spec, manager, scratch), scratch, started)
+            return executed
         except (ReportFailedError, KernelStartError) as err:
-            scratch.unlink(missing_ok=True)
             return self._failed(spec, str(err), started)
         except BuildError:
-            scratch.unlink(missing_ok=True)
             raise
         except Exception as err:  # an unexpected failure of one report must not stop others
-            scratch.unlink(missing_ok=True)
-            return self._failed(spec, f"report {spec.name!r} failed: {type(err).__name__}: {err}", started)
+            return self._crashed(spec, err, started)
+        finally:
+            if executed is None:  # the scratch notebook is the writer's once the report ran
+                scratch.unlink(missing_ok=True)
 
     def _write(self, done: _Executed) -> tuple[str, str]:
         """Export an executed report, write its HTML and executed notebook, and record it."""
@@ -204,8 +206,7 @@ class _Runner:
         except BuildError:
             raise
         except Exception as err:  # an unexpected failure of one report must not stop others
-            return self._failed(spec, f"report {spec.name!r} failed: {type(err).__name__}: {err}",
-                                done.started)
+            return self._crashed(spec, err, done.started)
         finally:
             done.scratch.unlink(missing_ok=True)
         (self.executed / f"{spec.name}.failed.ipynb").unlink(missing_ok=True)
@@ -233,6 +234,10 @@ class _Runner:
             raise
         finally:
             self.pool.release(manager, reusable=succeeded)
+
+    def _crashed(self, spec: ReportSpec, err: Exception, started: float) -> tuple[str, str]:
+        """Record a report that failed in an unexpected way (not in one of its cells)."""
+        return self._failed(spec, f"report {spec.name!r} failed: {type(err).__name__}: {err}", started)
 
     def _failed(self, spec: ReportSpec, error: str, started: float) -> tuple[str, str]:
         seconds = time.perf_counter() - started
