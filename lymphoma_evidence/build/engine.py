@@ -363,17 +363,21 @@ def kernels_worth_starting(specs: Sequence[ReportSpec], manifest: Manifest, jobs
 
 
 def _start_kernels(options: BuildOptions, kernels: int, reports: int) -> KernelPool:
-    """Start the pool of ``kernels`` kernels for ``reports`` reports (they warm up in the background).
+    """Start the pool of ``kernels`` kernels for ``reports`` reports (they warm up in the background),
+    forked from one warmed template unless ``--fresh-kernels`` asks for kernels started one by one.
 
     The kernels are told where the validated evidence will be saved (``<out>/.cache``) before it is:
     they only read it when a report loads the evidence, after the build has written it.
     """
     from .evidence_cache import CACHE_FOLDER, fresh_shared_cache
-    from .kernels import REPORTS_PER_KERNEL, KernelPool
+    from .kernels import REPORTS_PER_KERNEL, KernelPool, kernel_template
 
     env = kernel_environment(options.evidence, options.out / CACHE_FOLDER, fresh_shared_cache(options.out))
-    return KernelPool(kernels, reports, options.definitions.parent, env,
-                      reuse=1 if options.fresh_kernels else REPORTS_PER_KERNEL)
+    cwd = options.definitions.parent
+    if options.fresh_kernels:  # every report on a kernel started for it, as before kernels were reused
+        return KernelPool(kernels, reports, cwd, env, reuse=1)
+    return KernelPool(kernels, reports, cwd, env, reuse=REPORTS_PER_KERNEL,
+                      template=kernel_template(cwd, env))
 
 
 def _validated_version(options: BuildOptions, expected_hash: str, validator: str, progress: Progress) -> str:

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import BuildError, KernelStartError
+from .kernel_template import KernelTemplate, supported
 
 #: Imported by every kernel before its report runs (measured with ``python -X importtime``): pandas and
 #: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here: pandera
@@ -133,8 +134,39 @@ def _manager_class():
     return TrackedKernelManager
 
 
-def start_warm_kernel(socket_prefix: str, cwd: Path, env: dict[str, str], timeout: float = 120.0):
-    """Start a ``python3`` kernel, import the heavy modules in it, and return its manager.
+@lru_cache(maxsize=1)
+def _forking_provisioner_class():
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkingProvisioner(LocalProvisioner):
+        """Launches the kernel as a fork of the build's :class:`.kernel_template.KernelTemplate` (set as
+        ``template``) instead of a new ``python -m ipykernel_launcher`` process; the rest (connection
+        file, signals, shutdown) is jupyter_client's local provisioner."""
+
+        template: KernelTemplate
+
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            env = kwargs.get("env") or dict(os.environ)
+            cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # the template has its own cwd
+            process = self.template.fork(cmd[cmd.index("-f"):], env, cwd)
+            self.process = process  # type: ignore[assignment]  # Popen's methods, for a forked kernel
+            self.pid = self.pgid = process.pid  # the kernel leads its own session
+            self.cwd = kwargs.get("cwd")
+            return self.connection_info
+
+    return ForkingProvisioner
+
+
+def kernel_template(cwd: Path, env: dict[str, str]) -> KernelTemplate | None:
+    """A template to fork the kernels of ``cwd`` and ``env`` from (:mod:`.kernel_template`), started now
+    so that it imports while the build prepares; ``None`` where kernels cannot be forked."""
+    return KernelTemplate(cwd, env, WARM_MODULES) if supported() else None
+
+
+def start_warm_kernel(socket_prefix: str, cwd: Path, env: dict[str, str], timeout: float = 120.0,
+                      template: KernelTemplate | None = None):
+    """Start a ``python3`` kernel (forked from ``template`` when given), import the heavy modules in it,
+    and return its manager.
 
     The returned ``jupyter_client.KernelManager`` hands out asynchronous clients (what papermill's
     nbclient engine expects), so a dead kernel is noticed during execution.
@@ -142,6 +174,11 @@ def start_warm_kernel(socket_prefix: str, cwd: Path, env: dict[str, str], timeou
     ready_async, ready_blocking = _client_classes()
     manager = _manager_class()(kernel_name="python3", transport="ipc", ip=socket_prefix)
     manager.client_factory = ready_blocking
+    if template is not None:
+        manager.kernel_id = uuid.uuid4().hex
+        manager.provisioner = _forking_provisioner_class()(kernel_id=manager.kernel_id,
+                                                          kernel_spec=manager.kernel_spec, parent=manager)
+        manager.provisioner.template = template
     # History in memory (as nbclient does for kernels it starts): builds never write ~/.ipython's database.
     manager.start_kernel(cwd=str(cwd), env=env, extra_arguments=["--HistoryManager.hist_file=:memory:"])
     # A client made by its manager asks the manager (process alive?) instead of trusting heartbeats,
@@ -225,10 +262,14 @@ class KernelPool:
     ahead : int or None
         Kernels started beyond the working ones, so the next report finds one warm; default 1 with
         fresh kernels and 0 with reuse (a reset kernel comes back at once).
+    template : KernelTemplate or None
+        Fork the kernels from this warmed template (:func:`kernel_template`) instead of starting each;
+        the pool stops it when it closes.
     """
 
     def __init__(self, size: int, total: int, cwd: Path, env: dict[str, str],
-                 reuse: int = REPORTS_PER_KERNEL, ahead: int | None = None) -> None:
+                 reuse: int = REPORTS_PER_KERNEL, ahead: int | None = None,
+                 template: KernelTemplate | None = None) -> None:
         self._folder = tempfile.mkdtemp(prefix="le-kernels-")
         self._cwd, self._env = cwd, env
         self._reuse = max(1, reuse)
@@ -247,6 +288,7 @@ class KernelPool:
         self._executor = ThreadPoolExecutor(max(1, self._target), thread_name_prefix="kernel-start")
         self.size = size
         self.kernels_started = 0
+        self._template = template
         # jupyter_client is imported here, before the start threads: imported by a start thread while this
         # one imports papermill (which imports it too), it can be seen half-initialised (ImportError).
         _manager_class()
@@ -275,7 +317,8 @@ class KernelPool:
             self._changed.notify_all()
 
     def _start(self):
-        manager = start_warm_kernel(os.path.join(self._folder, uuid.uuid4().hex[:8]), self._cwd, self._env)
+        manager = start_warm_kernel(os.path.join(self._folder, uuid.uuid4().hex[:8]), self._cwd, self._env,
+                                    template=self._template)
         with self._lock:
             self._started.append(manager)
         return manager
@@ -363,4 +406,6 @@ class KernelPool:
             leftovers, self._started = self._started, []
         for manager in leftovers:
             stop_kernel(manager)
+        if self._template is not None:
+            self._template.close()
         shutil.rmtree(self._folder, ignore_errors=True)

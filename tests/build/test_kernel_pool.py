@@ -26,7 +26,7 @@ def fake_kernels(monkeypatch):
     log = SimpleNamespace(start_seconds=[], started=[], stopped=[], resets=[])
     lock = threading.Lock()
 
-    def start(prefix, cwd, env):
+    def start(prefix, cwd, env, template=None):
         with lock:
             number = len(log.started) + 1
             log.started.append(number)

@@ -1,0 +1,236 @@
+"""Kernels forked from one warmed template process, instead of each started and warmed on its own.
+
+Starting a ``python3`` kernel and importing IPython, ipykernel, pandas, matplotlib and the library in it
+costs about 1.2 s of CPU, paid again by every kernel a build starts (benchmarks/RESULTS.md). The template
+pays it once: it is a process started with the kernels' environment and working directory that imports
+all of that and then waits. Each kernel the build asks for is a ``fork()`` of it that runs
+``ipykernel``'s own kernel application with the connection file jupyter_client wrote: the same kernel a
+fresh ``python -m ipykernel_launcher -f FILE`` would run, started in about 0.1 s.
+
+What a forked kernel does not inherit from the template: its session (it calls ``setsid``, as
+jupyter_client's launcher does), its standard input (``/dev/null``), its environment, working directory and
+``sys.argv`` (those jupyter_client gives it), the SIGCHLD disposition, and the random seeds (``random``
+reseeds itself after a fork; numpy's global generator is reseeded here). A kernel stops when the template
+stops (ipykernel's parent poller, pointed at the template), and the template stops when the build does
+(end of file on its standard input), so a killed build leaves no process behind.
+
+Linux only (the build follows a kernel that is not its child through a pidfd); elsewhere, and with
+``build --fresh-kernels``, kernels start as before. The protocol is one JSON line per request on the
+template's standard input (``{"argv": [...], "env": {...}, "cwd": "..."}``) and one JSON line per reply
+on its standard output (``{"pid": N}`` or ``{"error": "..."}``); the first line it writes is
+``{"ready": true}``, once its imports are done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import KernelStartError
+
+#: The template's imports besides the warm modules: the kernel application and what it imports while it
+#: starts (the debugger, the history database, tornado's queues), as a started kernel lists in
+#: ``sys.modules``.
+TEMPLATE_IMPORTS = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+                    "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.oinspect",
+                    "IPython.extensions.storemagic", "sqlite3", "tornado.platform.asyncio", "tornado.queues",
+                    "tornado.locks")
+
+
+def supported() -> bool:
+    """Whether kernels can be forked from a template here (Linux: ``fork`` and ``pidfd_open``)."""
+    return hasattr(os, "pidfd_open") and hasattr(os, "fork") and sys.platform.startswith("linux")
+
+
+class ForkedProcess:
+    """A ``subprocess.Popen`` look-alike for a kernel forked by the template (not a child of this process).
+
+    It follows the process through a pidfd, so a finished kernel is never confused with a later process
+    that reuses its pid. The exit status of a process that is not one's child cannot be read: a finished
+    kernel reports ``-1``.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        try:
+            self._fd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:  # it already ended (and the template reaped it)
+            self._fd, self.returncode = None, -1
+
+    def poll(self) -> int | None:
+        """``None`` while the kernel runs, else -1."""
+        return self.wait(timeout=0) if self.returncode is None else self.returncode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        """Wait up to ``timeout`` seconds (``None``: for ever) for the kernel to end; -1, or ``None`` if it
+        still runs after a zero timeout.
+
+        Raises
+        ------
+        subprocess.TimeoutExpired
+            When a non-zero ``timeout`` passes and the kernel still runs.
+        """
+        if self.returncode is not None or self._fd is None:
+            return self.returncode
+        ready, _, _ = select.select([self._fd], [], [], timeout)
+        if not ready:
+            if timeout == 0:
+                return None
+            raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
+        os.close(self._fd)
+        self._fd, self.returncode = None, -1
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        """Send ``signum`` to the kernel, unless it has ended."""
+        if self._fd is not None and self.poll() is None:
+            signal.pidfd_send_signal(self._fd, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class KernelTemplate:
+    """The warmed template process, and the requests that fork kernels from it (thread-safe).
+
+    Parameters
+    ----------
+    cwd, env : working directory and environment of the kernels (the template starts with them, so what a
+        library reads from the environment at import time is what a fresh kernel would read).
+    warm_modules : modules imported by the template besides the kernel application.
+    """
+
+    def __init__(self, cwd: Path, env: dict[str, str], warm_modules: tuple[str, ...]) -> None:
+        self._lock = threading.Lock()
+        self._ready = False
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, *TEMPLATE_IMPORTS, *warm_modules], cwd=os.path.abspath(cwd),
+            # the debugger's check of frozen modules prints a warning when it is imported outside a kernel
+            env={**env, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> ForkedProcess:
+        """Fork a kernel that runs ipykernel with ``argv`` (``-f CONNECTION_FILE ...``).
+
+        Waits for the template's imports the first time. Raises :class:`KernelStartError` when the template
+        has stopped or could not fork.
+        """
+        request = json.dumps({"argv": argv, "env": env, "cwd": cwd})
+        with self._lock:
+            stdin, stdout = self._process.stdin, self._process.stdout
+            assert stdin is not None and stdout is not None
+            try:
+                if not self._ready:
+                    self._ready = bool(_read_reply(stdout).get("ready"))
+                stdin.write(request + "\n")
+                stdin.flush()
+                reply = _read_reply(stdout)
+            except (OSError, ValueError) as err:
+                raise KernelStartError(f"the kernel template stopped ({err}); run the build with "
+                                       "--fresh-kernels to start kernels one by one") from err
+        if "pid" not in reply:
+            raise KernelStartError(f"the kernel template could not fork a kernel: {reply.get('error')}")
+        return ForkedProcess(int(reply["pid"]))
+
+    def close(self) -> None:
+        """Stop the template (kernels forked from it stop with it, or are already shut down)."""
+        with self._lock:
+            if self._process.stdin is not None:
+                try:
+                    self._process.stdin.close()
+                except OSError:
+                    pass
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            if self._process.stdout is not None:
+                self._process.stdout.close()
+
+
+def _read_reply(stream: IO[str]) -> dict[str, Any]:
+    line = stream.readline()
+    if not line:
+        raise ValueError("no reply: the template process has ended")
+    return json.loads(line)
+
+
+def _run_kernel(request: dict[str, Any], template_pid: int, replies: int) -> None:
+    """In a forked child: become the kernel ``request`` asks for, as ``python -m ipykernel_launcher``."""
+    os.setsid()
+    os.close(replies)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(2, 1)  # the replies' pipe is the template's; the kernel writes where the template's errors go
+    os.close(null)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    if "numpy" in sys.modules:  # a fresh kernel draws its own seed; forked ones would share the template's
+        sys.modules["numpy"].random.seed()
+    from ipykernel import kernelapp
+
+    # ipykernel reads JPY_PARENT_PID when it is imported, so the template's value is given again here: the
+    # kernel exits when the template does.
+    sys.argv = [kernelapp.__file__, *request["argv"], f"--IPKernelApp.parent_handle={template_pid}"]
+    kernelapp.launch_new_instance(argv=sys.argv[1:])
+
+
+def _serve(modules: list[str]) -> None:
+    """The template's main loop: import, say ready, then fork one kernel per request until end of input."""
+    import gc
+    import importlib
+
+    if sys.path and sys.path[0] in ("", os.getcwd()):  # as ipykernel_launcher does
+        del sys.path[0]
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    if threading.active_count() > 1:  # a fork copies only the thread that forks
+        raise RuntimeError(f"the kernel template has {threading.active_count()} threads after its imports")
+    gc.collect()
+    gc.freeze()  # the imported state stays shared between the kernels instead of copied by collections
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ended kernels are reaped at once
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    replies.write(json.dumps({"ready": True}) + "\n")
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            pid = os.fork()
+        except OSError as err:
+            replies.write(json.dumps({"error": str(err)}) + "\n")
+            continue
+        if pid == 0:  # the kernel: it never returns to this loop
+            status = 1
+            try:
+                _run_kernel(request, os.getppid(), replies.fileno())
+                status = 0
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(status)
+        replies.write(json.dumps({"pid": pid}) + "\n")
+    os._exit(0)  # end of input: the build is done (or gone); nothing of the template needs tearing down
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1:])
