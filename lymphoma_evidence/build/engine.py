@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ..errors import BuildError
 
 if TYPE_CHECKING:
-    from .export import Provenance, ReportExporter
+    from .export import Provenance
     from .kernels import KernelPool
 from .atomic import build_lock, ensure_folder, remove_stale_temporaries, temporary_path, write_text_atomic
 from .definitions import ReportSpec, load_definitions, select_reports
@@ -139,8 +139,8 @@ class _Runner:
     """Runs the reports that need building; shared state for the worker threads."""
 
     def __init__(self, options: BuildOptions, manifest: Manifest, keys: dict[str, str],
-                 provenance: Provenance, progress: Progress, exporter: ReportExporter) -> None:
-        self.options, self.manifest, self.keys, self.exporter = options, manifest, keys, exporter
+                 provenance: Provenance, progress: Progress) -> None:
+        self.options, self.manifest, self.keys = options, manifest, keys
         self.provenance, self.progress = provenance, progress
         self.executed = options.out / EXECUTED
 
@@ -148,13 +148,18 @@ class _Runner:
         """Execute ``specs`` on ``pool``'s kernels, ``pool.size`` at once, and export them; name -> status.
 
         The report threads execute; this thread exports and writes each executed report while they go
-        on to the next one, so the export of one report overlaps the execution of the next.
+        on to the next one, so the export of one report overlaps the execution of the next. The exporter
+        is made (and its template compiled) while the first reports run.
         """
+        from .export import ReportExporter
+
         self.pool = pool
         executor = ThreadPoolExecutor(pool.size, thread_name_prefix="report")
         outcome: dict[str, str] = {}
         try:
             futures = {executor.submit(self._execute_one, spec): spec for spec in self._longest_first(specs)}
+            self.exporter = ReportExporter()
+            self.exporter.warm_up(self.provenance)
             for done, future in enumerate(as_completed(futures), start=1):
                 spec, result = futures[future], future.result()
                 outcome[spec.name], message = result if isinstance(result, tuple) else self._write(result)
@@ -324,7 +329,6 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
                  "(--force rebuilds them)")
         return {}, _provenance(built, options.evidence, load_package(options.evidence).version, evidence_hash)
     from .evidence_cache import validator_identity
-    from .export import ReportExporter
 
     kind = "fresh kernel(s)" if options.fresh_kernels else "kernel(s), reused"
     kernels = kernels_worth_starting(to_run, manifest, options.jobs)
@@ -335,9 +339,7 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
         version = _validated_version(options, evidence_hash, validator_identity(library), progress)
         _check_parameters(to_run)
         provenance = _provenance(built, options.evidence, version, evidence_hash)
-        exporter = ReportExporter()
-        exporter.warm_up(provenance)
-        runner = _Runner(options, manifest, keys, provenance, progress, exporter)
+        runner = _Runner(options, manifest, keys, provenance, progress)
         return runner.run(to_run, pool), provenance
     finally:
         pool.close()
@@ -345,7 +347,7 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
 
 #: Seconds of report time that make one more kernel worth starting: a kernel costs about 1 s of CPU to
 #: start and warm up (benchmarks/RESULTS.md), which on 2 cores is that much less for the reports.
-WORK_PER_KERNEL = 2.0
+WORK_PER_KERNEL = 0.5
 
 
 def kernels_worth_starting(specs: Sequence[ReportSpec], manifest: Manifest, jobs: int) -> int:

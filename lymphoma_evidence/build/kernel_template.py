@@ -207,7 +207,8 @@ def _serve(modules: list[str]) -> None:
         raise RuntimeError(f"the kernel template has {threading.active_count()} threads after its imports")
     gc.collect()
     gc.freeze()  # the imported state stays shared between the kernels instead of copied by collections
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ended kernels are reaped at once
+    kernels: set[int] = set()
+    signal.signal(signal.SIGCHLD, lambda *_: _reap(kernels, block=False))
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     replies.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
@@ -228,8 +229,29 @@ def _serve(modules: list[str]) -> None:
                 traceback.print_exc()
             finally:
                 os._exit(status)
+        kernels.add(pid)
         replies.write(json.dumps({"pid": pid}) + "\n")
-    os._exit(0)  # end of input: the build is done (or gone); nothing of the template needs tearing down
+    # End of input: the build is done (its kernels are shut down) or gone (they are stopped here).
+    for pid in list(kernels):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    _reap(kernels, block=True)
+    os._exit(0)  # nothing of the template itself needs tearing down
+
+
+def _reap(kernels: set[int], block: bool) -> None:
+    """Collect ended kernels (all of them when ``block``), so that their CPU time is counted as the
+    template's children's, and the template's as the build's."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        kernels.discard(pid)
 
 
 if __name__ == "__main__":
