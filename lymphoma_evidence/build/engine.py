@@ -345,8 +345,9 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
         pool.close()
 
 
-#: Seconds of report time that make one more kernel worth starting: a kernel costs about 1 s of CPU to
-#: start and warm up (benchmarks/RESULTS.md), which on 2 cores is that much less for the reports.
+#: Seconds of report time that make one more kernel worth starting. A kernel forked from the warmed
+#: template costs about 0.2 s of CPU to start (one started on its own, about 1.2 s): on 2 cores, that much
+#: less for the reports (benchmarks/RESULTS.md).
 WORK_PER_KERNEL = 0.5
 
 

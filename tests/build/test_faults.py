@@ -98,6 +98,31 @@ def _complete_outputs(out: Path) -> None:
         json.loads((out / ".manifest.json").read_text(encoding="utf-8"))
 
 
+def descendants(pid: int) -> set[int]:
+    """The processes started by ``pid`` and by those, as /proc shows them now."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # ended while listed
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = {child for child, its_parent in parents.items() if its_parent == parent}
+        todo.extend(children - found)
+        found |= children
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie waiting to be collected has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_build_killed_midway_leaves_no_partial_output_and_next_build_completes(tmp_path):
     options = make_project(tmp_path, report("first", "ok_params.ipynb") + report("hangs", "hangs.ipynb"))
     command = [sys.executable, "-m", "lymphoma_evidence", "build", "--reports", str(options.definitions),
@@ -109,9 +134,14 @@ def test_build_killed_midway_leaves_no_partial_output_and_next_build_completes(t
         while not (options.out / "first.html").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert (options.out / "first.html").exists(), "the build never wrote its first report"
+        started = descendants(process.pid)  # the kernels (and, on Linux, the template they are forked from)
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert started and not [pid for pid in started if alive(pid)], "a process of the killed build lives on"
     _complete_outputs(options.out)
     assert not (options.out / "hangs.html").exists()
 

@@ -1,0 +1,132 @@
+"""Kernels forked from the warmed template (issue 18): each is a kernel of its own (working directory,
+environment, session, random seed), the build follows it although it is not the build's child, and no
+kernel outlives the template or the build.
+
+The equality of every executed default report on forked, reused kernels and on fresh ones is proved in
+test_isolation; the faults (timeouts, SIGKILL of a kernel or of the build) in test_faults.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from lymphoma_evidence.build import kernels
+from lymphoma_evidence.build.engine import kernel_environment
+from lymphoma_evidence.build.kernel_template import ForkedProcess, KernelTemplate, supported
+from lymphoma_evidence.errors import KernelStartError
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not supported(), reason="kernels are forked on Linux only")]
+
+PROBE = ("import json, os, sys, numpy\n"
+         "print(json.dumps({'cwd': os.getcwd(), 'probe': os.environ.get('LE_PROBE'), 'pid': os.getpid(),\n"
+         "                  'ppid': os.getppid(), 'sid': os.getsid(0), 'argv': sys.argv,\n"
+         "                  'draw': int(numpy.random.randint(0, 2**31)),\n"
+         "                  'pandas': 'pandas' in sys.modules}))\n")
+
+
+def probe(manager) -> dict:
+    """What the kernel ``manager`` reports about itself (:data:`PROBE`)."""
+    client = kernels._client_classes()[1]()
+    client.load_connection_info(manager.get_connection_info())
+    printed: list[str] = []
+    try:
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive(PROBE, timeout=60, output_hook=lambda msg: printed.append(
+            msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None)
+    finally:
+        client.stop_channels()
+    return json.loads("".join(printed))
+
+
+def gone(pid: int, within: float) -> bool:
+    """Whether process ``pid`` has ended and been collected (no zombie) within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while Path(f"/proc/{pid}").exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.fixture
+def environment(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "evidence").mkdir()
+    return {**kernel_environment(tmp_path / "evidence"), "LE_PROBE": "given to the kernel"}
+
+
+def test_forked_kernels_are_kernels_of_their_own(tmp_path, environment, monkeypatch):
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path)  # a relative working directory is the build's, not the template's
+    template = kernels.kernel_template(Path("notebooks"), environment)
+    assert template is not None
+    pool = kernels.KernelPool(2, 2, Path("notebooks"), environment, template=template)
+    try:
+        first, second = pool.take(), pool.take()
+        seen = [probe(first), probe(second)]
+    finally:
+        pool.close()
+    template_pid = seen[0]["ppid"]
+    assert seen[1]["ppid"] == template_pid != os.getpid(), "both forked from the template"
+    for kernel in seen:
+        assert kernel["cwd"] == str(tmp_path / "notebooks")
+        assert kernel["probe"] == "given to the kernel"
+        assert kernel["sid"] == kernel["pid"], "each kernel leads its own session, as launched ones do"
+        assert kernel["argv"][1] == "-f" and kernel["argv"][2].endswith(".json")
+        assert kernel["pandas"], "the template's imports are inherited"
+    assert seen[0]["draw"] != seen[1]["draw"], "numpy's global generator is reseeded in every kernel"
+    assert gone(seen[0]["pid"], 5) and gone(seen[1]["pid"], 5) and gone(template_pid, 5)
+
+
+def test_a_killed_forked_kernel_is_seen_dead_and_collected(tmp_path, environment):
+    template = KernelTemplate(tmp_path, environment, kernels.WARM_MODULES)
+    manager = None
+    try:
+        manager = kernels.start_warm_kernel(str(tmp_path / "k"), tmp_path, environment, template=template)
+        process = manager.provisioner.process
+        assert isinstance(process, ForkedProcess) and manager.is_alive()
+        kernels.kill_kernel_process(manager)
+        assert process.wait(timeout=10) == -1
+        assert not manager.is_alive()
+        assert gone(process.pid, 5), "the template collects its ended kernels (no zombie is left)"
+    finally:
+        if manager is not None:
+            kernels.stop_kernel(manager)
+        template.close()
+
+
+def test_closing_the_template_stops_the_kernels_forked_from_it(tmp_path, environment):
+    template = KernelTemplate(tmp_path, environment, kernels.WARM_MODULES)
+    manager = kernels.start_warm_kernel(str(tmp_path / "k"), tmp_path, environment, template=template)
+    pid = manager.provisioner.process.pid
+    try:
+        template.close()  # as a build that ends (or is killed) without shutting its kernels down
+        assert gone(pid, 0.5), "stopped and collected by the template, not left to ipykernel's parent poller"
+    finally:
+        kernels.stop_kernel(manager)
+
+
+def test_a_stopped_template_gives_a_clear_kernel_start_error(tmp_path, environment):
+    template = KernelTemplate(tmp_path, environment, ())
+    template._process.send_signal(signal.SIGKILL)
+    template._process.wait()
+    try:
+        with pytest.raises(KernelStartError, match="the kernel template stopped .*--fresh-kernels"):
+            template.fork(["-f", str(tmp_path / "k.json")], environment, str(tmp_path))
+    finally:
+        template.close()
+
+
+def test_a_process_that_has_ended_polls_as_ended():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert ForkedProcess(pid).poll() == -1
