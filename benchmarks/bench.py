@@ -3,7 +3,10 @@
 Run with ``make bench`` (or ``python benchmarks/bench.py [--reports N] [--repeat R] [--scale 10,50,200]
 [--validate 1000,10000,100000] [--real R] [--figures]``). Every build row reports wall seconds, CPU
 seconds of all processes (build and kernels, from ``RUSAGE_CHILDREN``) and peak memory: the largest sum
-of the resident memory of all processes of the run, sampled every 50 ms with psutil.
+of the proportional set size (PSS) of all processes of the run, sampled every 50 ms with psutil. PSS
+splits a page shared by several processes between them, so kernels forked from one template (sharing
+its imported libraries) are not counted as if each had its own copy; on systems without PSS it is the
+resident set size (RSS).
 
 Builds into a throw-away project made of the fixture evidence and the
 ``ok_params`` fixture notebook (loads the evidence, one table, one figure), so figures compare like with
@@ -44,8 +47,14 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _memory(process) -> int:
+    """Bytes of memory ``process`` (a ``psutil.Process``) accounts for: its PSS, else its RSS."""
+    full = process.memory_full_info()
+    return getattr(full, "pss", full.rss)
+
+
 def measure(run: Callable[[], object]) -> Measured:
-    """Run ``run()``: wall seconds, CPU seconds of the child processes, peak summed RSS (MiB) of them."""
+    """Run ``run()``: wall seconds, CPU seconds of the child processes, peak summed PSS (MiB) of them."""
     import psutil
 
     me, peak, done = psutil.Process(), [0], threading.Event()
@@ -55,7 +64,7 @@ def measure(run: Callable[[], object]) -> Measured:
             total = 0
             for child in me.children(recursive=True):
                 try:
-                    total += child.memory_info().rss
+                    total += _memory(child)
                 except psutil.Error:
                     pass
             peak[0] = max(peak[0], total)

@@ -4,8 +4,11 @@ The report build names a folder in ``LYMPHOMA_EVIDENCE_SHARED`` (``reports/.cach
 each build starts) for its kernels. There, a call is keyed by the function's qualified name and its
 arguments (an evidence bundle by its content hash, DataFrames by their content, plain values by their
 ``repr``); the first report to make the call saves the result, and every later report of that build, on
-any kernel, reads it back instead of computing it again. Each caller gets its own copy (read from the
-file), so a report that changes what it was given changes nothing for the next one.
+any kernel, reads it back instead of computing it again. A report that makes a call while another is
+computing it waits for that result (a lock file per call, for at most :data:`LOCK_WAIT` seconds) instead
+of computing it too: the reports a build starts together make the same calls at the same time. Each
+caller gets its own copy (read from the file), so a report that changes what it was given changes
+nothing for the next one.
 
 Only pure functions of their arguments belong here (no clock, no files besides the evidence they are
 given). Outside a build, or when an argument cannot be keyed, the function simply runs.
@@ -13,18 +16,24 @@ given). Outside a build, or when an argument cannot be keyed, the function simpl
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import os
 import pickle
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..paths import SHARED_CACHE_ENV
 
 T = TypeVar("T")
+
+#: Seconds a report waits for another report computing the same call before computing it itself.
+LOCK_WAIT = 60.0
+_MISSING = object()
 
 
 def fingerprint(value: object) -> bytes | None:
@@ -67,16 +76,14 @@ def saved_or_computed(key: str | None, compute: Callable[[], T], kind: type[T]) 
     ignored and the result computed. Saving never fails a report: the folder only saves time.
     """
     folder = os.environ.get(SHARED_CACHE_ENV)
-    path = Path(folder) / f"{key}.pickle" if folder and key else None
-    if path is not None:
-        try:
-            saved = pickle.loads(path.read_bytes())
-            if isinstance(saved, kind):
-                return saved
-        except Exception:  # missing, half-written by a killed kernel or corrupt: compute instead
-            pass
-    result = compute()
-    if path is not None:
+    if not folder or not key:
+        return compute()
+    path = Path(folder) / f"{key}.pickle"
+    with _computing(path):
+        saved = _saved(path, kind)
+        if saved is not _MISSING:
+            return saved
+        result = compute()
         from ..fileio import write_atomic
 
         try:
@@ -84,6 +91,44 @@ def saved_or_computed(key: str | None, compute: Callable[[], T], kind: type[T]) 
         except Exception:  # unwritable folder or an unpicklable result: the report goes on without it
             pass
     return result
+
+
+def _saved(path: Path, kind: type) -> Any:
+    """The result saved in ``path`` if it is a ``kind``, else ``_MISSING``."""
+    try:
+        saved = pickle.loads(path.read_bytes())
+    except Exception:  # missing, half-written by a killed kernel or corrupt: compute instead
+        return _MISSING
+    return saved if isinstance(saved, kind) else _MISSING
+
+
+@contextlib.contextmanager
+def _computing(path: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the lock of the call saved in ``path`` (``KEY.lock`` beside it) while it is read or computed.
+
+    A concurrent caller waits until the holder has saved the result, or :data:`LOCK_WAIT` seconds, after
+    which it goes on without the lock (computing the call itself). The lock is released when the holder
+    finishes or its process ends. Where locks are unavailable, nothing is held.
+    """
+    try:
+        import fcntl
+        handle = open(path.with_suffix(".lock"), "ab")  # closed in the finally below, which releases it
+    except (ImportError, OSError):
+        yield
+        return
+    deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.005)
+        yield
+    finally:
+        handle.close()
 
 
 def shared_by_reports(kind: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from lymphoma_evidence.analysis.headline import headline_numbers
 from lymphoma_evidence.build.evidence_cache import fresh_shared_cache
+from lymphoma_evidence.data import shared
 from lymphoma_evidence.data.shared import shared_by_reports
 from lymphoma_evidence.paths import SHARED_CACHE_ENV
 
@@ -43,6 +49,31 @@ def test_in_a_build_an_identical_call_runs_once_and_gives_an_equal_table(in_a_bu
     pd.testing.assert_frame_equal(again, first)
 
 
+@shared_by_reports(pd.DataFrame)
+def slow(rows: pd.DataFrame) -> pd.DataFrame:
+    """A pure function that takes a while, long enough for two reports to make the call at once."""
+    calls.append(len(rows))
+    time.sleep(0.3)
+    return rows.assign(slow=True)
+
+
+def test_two_reports_making_the_same_call_at_once_compute_it_once(in_a_build):
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: slow(ROWS), range(2)))
+    assert calls == [2], "the second caller waited for the first one's result"
+    pd.testing.assert_frame_equal(results[0], results[1])
+
+
+def test_a_caller_stops_waiting_for_a_holder_that_never_finishes(in_a_build, monkeypatch):
+    monkeypatch.setattr(shared, "LOCK_WAIT", 0.2)
+    key = shared.call_key(counted.__wrapped__, (ROWS, "x"), {})
+    with open(Path(os.environ[SHARED_CACHE_ENV]) / f"{key}.lock", "ab") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a report stuck in the call
+        started = time.monotonic()
+        assert counted(ROWS, "x")["label"].tolist() == ["x", "x"]
+    assert calls == [(2, "x")] and time.monotonic() - started >= 0.2
+
+
 def test_each_caller_gets_its_own_copy(in_a_build):
     counted(ROWS, "x")
     mine = counted(ROWS, "x")
@@ -70,7 +101,7 @@ def test_outside_a_build_or_with_an_unkeyable_argument_the_function_just_runs(tm
 
 def test_a_damaged_or_foreign_saved_result_is_computed_again(in_a_build):
     counted(ROWS, "x")
-    (saved,) = (in_a_build / ".cache" / "shared").iterdir()
+    (saved,) = (in_a_build / ".cache" / "shared").glob("*.pickle")
     saved.write_bytes(b"half a pickle")
     assert counted(ROWS, "x")["label"].tolist() == ["x", "x"]
     saved.write_bytes(__import__("pickle").dumps("not a table"))
