@@ -3,6 +3,9 @@
 Each ``[[report]]`` table has ``name`` (the output file stem), ``notebook`` (relative to the TOML file),
 an optional ``title`` and ``audience`` (defaulting to the parameters of the same names), an optional
 one-line ``description`` for the index, and a ``parameters`` table passed to the notebook unchanged.
+
+An optional ``[kernels]`` table has ``preload``: modules the project's reports all import, which the
+build's kernel template imports once for every kernel of a build (:func:`load_preload`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 RESERVED_NAMES = {"index", "executed"}
 KEYS = {"name", "notebook", "title", "audience", "description", "parameters"}
 SCALARS = (str, bool, int, float)
+MODULE_PATTERN = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+KERNEL_KEYS = {"preload"}
 
 
 
@@ -75,6 +80,33 @@ def load_definitions(path: Path) -> list[ReportSpec]:
     specs = [_spec(table, path, number) for number, table in enumerate(tables, start=1)]
     _check_unique(specs, path)
     return specs
+
+
+def load_preload(path: Path) -> tuple[str, ...]:
+    """The modules the ``[kernels]`` table of ``reports.toml`` preloads (``preload``), in order; ``()``
+    when the table is absent.
+
+    They are imported once per build by the template the build's kernels are forked from
+    (:mod:`.kernel_template`), so each kernel starts with them instead of importing them in its first
+    report: worth it for libraries every report imports, a cost for one that only some reports use.
+
+    Raises
+    ------
+    BuildError
+        When the table has an unknown key, or ``preload`` is not a list of module names.
+    """
+    path = Path(path)
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get("kernels", {})
+    if not isinstance(table, dict) or set(table) - KERNEL_KEYS:
+        raise BuildError(f"{path}: [kernels] may only have {', '.join(sorted(KERNEL_KEYS))}, e.g. "
+                         'preload = ["scipy.special"].')
+    preload = table.get("preload", [])
+    wrong = [name for name in preload if not isinstance(name, str) or not MODULE_PATTERN.match(name)] \
+        if isinstance(preload, list) else [preload]
+    if wrong:
+        raise BuildError(f"{path}: [kernels] preload must be a list of module names such as "
+                         f'["scipy.special"]; not {", ".join(repr(name) for name in wrong)}.')
+    return tuple(preload)
 
 
 def _spec(table: dict[str, Any], path: Path, number: int) -> ReportSpec:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .export import Provenance
     from .kernels import KernelPool
 from .atomic import build_lock, ensure_folder, remove_stale_temporaries, temporary_path, write_text_atomic
-from .definitions import ReportSpec, load_definitions, select_reports
+from .definitions import ReportSpec, load_definitions, load_preload, select_reports
 from .index import ReportStatus, render_index
 from .manifest import Manifest, ReportRecord, input_key, library_digest
 
@@ -340,7 +340,9 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
         _check_parameters(to_run)
         provenance = _provenance(built, options.evidence, version, evidence_hash)
         runner = _Runner(options, manifest, keys, provenance, progress)
-        return runner.run(to_run, pool), provenance
+        outcome = runner.run(to_run, pool)
+        _warn_not_preloaded(pool.not_imported(), options.definitions, progress)
+        return outcome, provenance
     finally:
         pool.close()
 
@@ -380,7 +382,15 @@ def _start_kernels(options: BuildOptions, kernels: int, reports: int) -> KernelP
     if options.fresh_kernels:  # every report on a kernel started for it, as before kernels were reused
         return KernelPool(kernels, reports, cwd, env, reuse=1)
     return KernelPool(kernels, reports, cwd, env, reuse=REPORTS_PER_KERNEL,
-                      template=kernel_template(cwd, env))
+                      template=kernel_template(cwd, env, load_preload(options.definitions)))
+
+
+def _warn_not_preloaded(missing: Sequence[str], definitions: Path, progress: Progress) -> None:
+    """Say which ``[kernels] preload`` modules could not be imported (the reports ran without them)."""
+    preload = load_preload(definitions)
+    if unknown := [name for name in missing if name in preload]:
+        progress(f"warning: [kernels] preload in {definitions}: could not import {', '.join(unknown)}; "
+                 "check the module names (the reports imported what they needed themselves).")
 
 
 def _validated_version(options: BuildOptions, expected_hash: str, validator: str, progress: Progress) -> str:

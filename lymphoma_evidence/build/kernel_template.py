@@ -10,15 +10,20 @@ fresh ``python -m ipykernel_launcher -f FILE`` would run, started in about 0.1 s
 What a forked kernel does not inherit from the template: its session (it calls ``setsid``, as
 jupyter_client's launcher does), its standard input (``/dev/null``), its environment, working directory and
 ``sys.argv`` (those jupyter_client gives it), the SIGCHLD disposition, and the random seeds (``random``
-reseeds itself after a fork; numpy's global generator is reseeded here). A kernel stops when the template
-stops (ipykernel's parent poller, pointed at the template), and the template stops when the build does
-(end of file on its standard input), so a killed build leaves no process behind.
+reseeds itself after a fork; numpy's global generator is reseeded here). Besides the kernel application,
+the template imports the modules every kernel warms up with and those the project preloads
+(``[kernels] preload`` in reports.toml): each once per build instead of once per kernel.
+
+The template collects its ended kernels (so their CPU time is counted as the build's). It stops when the
+build does (end of file on its standard input), and stops the kernels it forked first; a kernel whose
+template is killed stops by itself (ipykernel's parent poller, pointed at the template). A killed build
+leaves no process behind.
 
 Linux only (the build follows a kernel that is not its child through a pidfd); elsewhere, and with
 ``build --fresh-kernels``, kernels start as before. The protocol is one JSON line per request on the
 template's standard input (``{"argv": [...], "env": {...}, "cwd": "..."}``) and one JSON line per reply
 on its standard output (``{"pid": N}`` or ``{"error": "..."}``); the first line it writes is
-``{"ready": true}``, once its imports are done.
+``{"ready": true, "missing": [...]}``, once its imports are done (``missing``: those that failed).
 """
 
 from __future__ import annotations
@@ -116,6 +121,8 @@ class KernelTemplate:
     def __init__(self, cwd: Path, env: dict[str, str], warm_modules: tuple[str, ...]) -> None:
         self._lock = threading.Lock()
         self._ready = False
+        #: The modules the template could not import (known once the first kernel was forked).
+        self.missing: tuple[str, ...] = ()
         self._process = subprocess.Popen(
             [sys.executable, "-m", __name__, *TEMPLATE_IMPORTS, *warm_modules], cwd=os.path.abspath(cwd),
             # the debugger's check of frozen modules prints a warning when it is imported outside a kernel
@@ -134,7 +141,8 @@ class KernelTemplate:
             assert stdin is not None and stdout is not None
             try:
                 if not self._ready:
-                    self._ready = bool(_read_reply(stdout).get("ready"))
+                    ready = _read_reply(stdout)
+                    self._ready, self.missing = bool(ready.get("ready")), tuple(ready.get("missing", ()))
                 stdin.write(request + "\n")
                 stdin.flush()
                 reply = _read_reply(stdout)
@@ -198,11 +206,12 @@ def _serve(modules: list[str]) -> None:
 
     if sys.path and sys.path[0] in ("", os.getcwd()):  # as ipykernel_launcher does
         del sys.path[0]
+    missing = []
     for name in modules:
         try:
             importlib.import_module(name)
         except ImportError:
-            pass
+            missing.append(name)
     if threading.active_count() > 1:  # a fork copies only the thread that forks
         raise RuntimeError(f"the kernel template has {threading.active_count()} threads after its imports")
     gc.collect()
@@ -210,7 +219,7 @@ def _serve(modules: list[str]) -> None:
     kernels: set[int] = set()
     signal.signal(signal.SIGCHLD, lambda *_: _reap(kernels, block=False))
     replies = os.fdopen(os.dup(1), "w", buffering=1)
-    replies.write(json.dumps({"ready": True}) + "\n")
+    replies.write(json.dumps({"ready": True, "missing": missing}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)
         try:

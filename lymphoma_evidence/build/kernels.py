@@ -157,10 +157,11 @@ def _forking_provisioner_class():
     return ForkingProvisioner
 
 
-def kernel_template(cwd: Path, env: dict[str, str]) -> KernelTemplate | None:
-    """A template to fork the kernels of ``cwd`` and ``env`` from (:mod:`.kernel_template`), started now
-    so that it imports while the build prepares; ``None`` where kernels cannot be forked."""
-    return KernelTemplate(cwd, env, WARM_MODULES) if supported() else None
+def kernel_template(cwd: Path, env: dict[str, str], preload: tuple[str, ...] = ()) -> KernelTemplate | None:
+    """A template to fork the kernels of ``cwd`` and ``env`` from (:mod:`.kernel_template`), with the
+    warm modules and ``preload`` imported, started now so that it imports while the build prepares;
+    ``None`` where kernels cannot be forked."""
+    return KernelTemplate(cwd, env, WARM_MODULES + preload) if supported() else None
 
 
 def start_warm_kernel(socket_prefix: str, cwd: Path, env: dict[str, str], timeout: float = 120.0,
@@ -392,6 +393,10 @@ class KernelPool:
         """Stop tracking a kernel that is being shut down (called with the lock held)."""
         if manager in self._started:
             self._started.remove(manager)
+
+    def not_imported(self) -> tuple[str, ...]:
+        """The modules the kernel template could not import (empty without a template)."""
+        return self._template.missing if self._template is not None else ()
 
     def close(self) -> None:
         """Shut down every kernel the pool started, including those started but never taken."""

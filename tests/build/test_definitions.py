@@ -9,6 +9,7 @@ import pytest
 from lymphoma_evidence.build.definitions import (
     UnknownReportError,
     load_definitions,
+    load_preload,
     parse_shard,
     select_reports,
 )
@@ -46,6 +47,28 @@ def test_reports_are_read_with_title_and_audience_from_parameters(tmp_path):
 def test_malformed_definitions_are_build_errors(tmp_path, text, message):
     with pytest.raises(BuildError, match=message):
         load_definitions(write(tmp_path, text))
+
+
+REPORT = '[[report]]\nname = "a"\nnotebook = "nb.ipynb"\n'
+
+
+def test_kernels_preload_is_read_in_order_and_absent_means_none(tmp_path):
+    assert load_preload(write(tmp_path, '[kernels]\npreload = ["scipy.special", "pandera"]\n' + REPORT)) \
+        == ("scipy.special", "pandera")
+    assert load_preload(write(tmp_path, REPORT)) == ()
+    assert [spec.name for spec in load_definitions(write(tmp_path, '[kernels]\npreload = []\n' + REPORT))] \
+        == ["a"], "the [kernels] table is not a report"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[kernels]\npreload = "pandera"\n', r"must be a list of module names .*not 'pandera'"),
+    ('[kernels]\npreload = ["pandera", "import os; x"]\n', r"not 'import os; x'"),
+    ('[kernels]\npreload = [1]\n', r"not 1"),
+    ('[kernels]\nimports = ["pandera"]\n', r"\[kernels\] may only have preload"),
+])
+def test_a_malformed_kernels_table_is_a_build_error_naming_the_file(tmp_path, text, message):
+    with pytest.raises(BuildError, match=rf"reports\.toml: .*{message}"):
+        load_preload(write(tmp_path, text + REPORT))
 
 
 def test_date_parameters_must_be_quoted(tmp_path):

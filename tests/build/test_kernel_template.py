@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from fixtures.build_project import make_project, report
 
-from lymphoma_evidence.build import kernels
+from lymphoma_evidence.build import engine, kernels
 from lymphoma_evidence.build.engine import kernel_environment
 from lymphoma_evidence.build.kernel_template import ForkedProcess, KernelTemplate, supported
 from lymphoma_evidence.errors import KernelStartError
@@ -28,7 +29,7 @@ PROBE = ("import json, os, sys, numpy\n"
          "print(json.dumps({'cwd': os.getcwd(), 'probe': os.environ.get('LE_PROBE'), 'pid': os.getpid(),\n"
          "                  'ppid': os.getppid(), 'sid': os.getsid(0), 'argv': sys.argv,\n"
          "                  'draw': int(numpy.random.randint(0, 2**31)),\n"
-         "                  'pandas': 'pandas' in sys.modules}))\n")
+         "                  'pandas': 'pandas' in sys.modules, 'preloaded': 'wave' in sys.modules}))\n")
 
 
 def probe(manager) -> dict:
@@ -65,7 +66,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 def test_forked_kernels_are_kernels_of_their_own(tmp_path, environment, monkeypatch):
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path)  # a relative working directory is the build's, not the template's
-    template = kernels.kernel_template(Path("notebooks"), environment)
+    template = kernels.kernel_template(Path("notebooks"), environment, preload=("wave",))
     assert template is not None
     pool = kernels.KernelPool(2, 2, Path("notebooks"), environment, template=template)
     try:
@@ -80,9 +81,20 @@ def test_forked_kernels_are_kernels_of_their_own(tmp_path, environment, monkeypa
         assert kernel["probe"] == "given to the kernel"
         assert kernel["sid"] == kernel["pid"], "each kernel leads its own session, as launched ones do"
         assert kernel["argv"][1] == "-f" and kernel["argv"][2].endswith(".json")
-        assert kernel["pandas"], "the template's imports are inherited"
+        assert kernel["pandas"] and kernel["preloaded"], "the template's imports are inherited"
     assert seen[0]["draw"] != seen[1]["draw"], "numpy's global generator is reseeded in every kernel"
     assert gone(seen[0]["pid"], 5) and gone(seen[1]["pid"], 5) and gone(template_pid, 5)
+
+
+def test_a_preload_module_that_cannot_be_imported_is_named_and_the_build_goes_on(tmp_path):
+    options = make_project(tmp_path, '[kernels]\npreload = ["pandas", "no_such_module_here"]\n'
+                           + report("one", "ok_params.ipynb"))
+    said: list[str] = []
+    result = engine.run_build(options, progress=said.append)
+    assert result.exit_code == 0
+    assert [line for line in said if line.startswith("warning:")] == [
+        f"warning: [kernels] preload in {options.definitions}: could not import no_such_module_here; check "
+        "the module names (the reports imported what they needed themselves)."]
 
 
 def test_a_killed_forked_kernel_is_seen_dead_and_collected(tmp_path, environment):
