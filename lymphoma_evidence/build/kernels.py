@@ -1,12 +1,14 @@
 """A pool of pre-started, pre-warmed Jupyter kernels, each reused for several reports with a reset.
 
 Starting a kernel and importing pandas and matplotlib in it costs about 1 s of CPU; on 2 cores that
-was most of a report's cost. The pool starts its kernels ahead of time (while the build validates), and
-after a report that succeeded resets its kernel in the background (:mod:`.kernel_reset`: namespace,
+was most of a report's cost. On Linux the build forks its kernels from one template process that did
+those imports once (:mod:`.kernel_template`; jupyter_client's local provisioner, launching by fork), so a
+kernel starts in about 0.1 s. The pool starts its kernels ahead of time (while the build validates),
+and after a report that succeeded resets its kernel in the background (:mod:`.kernel_reset`: namespace,
 figures, rcParams, working directory, environment, library caches) while the report is exported. The
 next report takes whichever kernel is ready first. A kernel is retired after ``reuse`` reports, and at
 once after any failure or timeout; a replacement is started in the background. ``reuse=1``
-(``build --fresh-kernels``) gives every report a fresh kernel, as before. Clients wait for a kernel
+(``build --fresh-kernels``) gives every report a freshly started kernel, as before. Clients wait for a kernel
 with a ``kernel_info`` handshake (:func:`_until_ready`) instead of jupyter_client's fixed 0.2 s drain.
 Kernels talk over IPC sockets in a private temporary folder. Every kernel the pool starts is shut
 down by the pool (papermill leaves a kernel it was given running).
@@ -30,9 +32,8 @@ from .kernel_template import KernelTemplate, supported
 
 #: Imported by every kernel before its report runs (measured with ``python -X importtime``): pandas and
 #: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here: pandera
-#: (kernels load the evidence the build validated) and scipy.special (needed by the notebooks that
-#: compute intervals only; on 2 cores, warming a module a notebook never uses costs CPU that other
-#: reports need: see benchmarks/RESULTS.md).
+#: and scipy.special (0.45 s together), which only some notebooks need; a project whose reports all use
+#: them preloads them (``[kernels] preload`` in reports.toml, as this project does).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
                 "lymphoma_evidence", "lymphoma_evidence.data.evidence",
                 "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.charts",
@@ -153,6 +154,12 @@ def _forking_provisioner_class():
             self.pid = self.pgid = process.pid  # the kernel leads its own session
             self.cwd = kwargs.get("cwd")
             return self.connection_info
+
+        async def send_signal(self, signum: int) -> None:
+            # The template collects an ended kernel at once, so its pid (and group id) may soon name
+            # another process: signal the group only while the kernel (its leader) is known to run.
+            if self.process is not None and self.process.poll() is None:
+                await super().send_signal(signum)
 
     return ForkingProvisioner
 
