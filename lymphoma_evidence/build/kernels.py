@@ -132,6 +132,11 @@ def _manager_class():
             for client in self.__dict__.pop("le_clients", []):
                 client.stop_channels()
 
+        async def _async_wait(self, pollinterval: float = 0.005) -> None:
+            # A killed kernel is gone within milliseconds; jupyter_client's 0.1 s between two looks was
+            # paid by every kernel shut down (two at the end of each build).
+            await super()._async_wait(pollinterval)
+
     return TrackedKernelManager
 
 
