@@ -341,7 +341,7 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
         provenance = _provenance(built, options.evidence, version, evidence_hash)
         runner = _Runner(options, manifest, keys, provenance, progress)
         outcome = runner.run(to_run, pool)
-        _warn_not_preloaded(pool.not_imported(), options.definitions, progress)
+        _warn_about_kernels(pool, options.definitions, progress)
         return outcome, provenance
     finally:
         pool.close()
@@ -385,12 +385,16 @@ def _start_kernels(options: BuildOptions, kernels: int, reports: int) -> KernelP
                       template=kernel_template(cwd, env, load_preload(options.definitions)))
 
 
-def _warn_not_preloaded(missing: Sequence[str], definitions: Path, progress: Progress) -> None:
-    """Say which ``[kernels] preload`` modules could not be imported (the reports ran without them)."""
+def _warn_about_kernels(pool: KernelPool, definitions: Path, progress: Progress) -> None:
+    """Say which ``[kernels] preload`` modules could not be imported, and whether kernels could not be
+    forked from the template; the reports ran either way (importing what they needed, on kernels started
+    one by one)."""
     preload = load_preload(definitions)
-    if unknown := [name for name in missing if name in preload]:
+    if unknown := [name for name in pool.not_imported() if name in preload]:
         progress(f"warning: [kernels] preload in {definitions}: could not import {', '.join(unknown)}; "
                  "check the module names (the reports imported what they needed themselves).")
+    if failure := pool.fork_failure():
+        progress(f"warning: {failure}; kernels were started one by one instead (slower).")
 
 
 def _validated_version(options: BuildOptions, expected_hash: str, validator: str, progress: Progress) -> str:

@@ -123,6 +123,8 @@ class KernelTemplate:
         self._ready = False
         #: The modules the template could not import (known once the first kernel was forked).
         self.missing: tuple[str, ...] = ()
+        #: Why the last fork failed (``None`` while every fork worked).
+        self.failure: str | None = None
         self._process = subprocess.Popen(
             [sys.executable, "-m", __name__, *TEMPLATE_IMPORTS, *warm_modules], cwd=os.path.abspath(cwd),
             # the debugger's check of frozen modules prints a warning when it is imported outside a kernel
@@ -147,10 +149,12 @@ class KernelTemplate:
                 stdin.flush()
                 reply = _read_reply(stdout)
             except (OSError, ValueError) as err:
-                raise KernelStartError(f"the kernel template stopped ({err}); run the build with "
-                                       "--fresh-kernels to start kernels one by one") from err
-        if "pid" not in reply:
-            raise KernelStartError(f"the kernel template could not fork a kernel: {reply.get('error')}")
+                self.failure = f"the kernel template stopped ({err})"
+                raise KernelStartError(f"{self.failure}; run the build with --fresh-kernels to start "
+                                       "kernels one by one") from err
+            if "pid" not in reply:
+                self.failure = f"the kernel template could not fork a kernel ({reply.get('error')})"
+                raise KernelStartError(self.failure)
         return ForkedProcess(int(reply["pid"]))
 
     def close(self) -> None:
@@ -184,7 +188,6 @@ def _run_kernel(request: dict[str, Any], template_pid: int, replies: int) -> Non
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
-    os.dup2(2, 1)  # the replies' pipe is the template's; the kernel writes where the template's errors go
     os.close(null)
     os.chdir(request["cwd"])
     os.environ.clear()
@@ -204,13 +207,15 @@ def _serve(modules: list[str]) -> None:
     import gc
     import importlib
 
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # what an import prints goes where the template's errors go, not into the replies
     if sys.path and sys.path[0] in ("", os.getcwd()):  # as ipykernel_launcher does
         del sys.path[0]
     missing = []
     for name in modules:
         try:
             importlib.import_module(name)
-        except ImportError:
+        except Exception:  # a kernel imports it itself, and a report that needs it shows why it fails
             missing.append(name)
     if threading.active_count() > 1:  # a fork copies only the thread that forks
         raise RuntimeError(f"the kernel template has {threading.active_count()} threads after its imports")
@@ -218,7 +223,6 @@ def _serve(modules: list[str]) -> None:
     gc.freeze()  # the imported state stays shared between the kernels instead of copied by collections
     kernels: set[int] = set()
     signal.signal(signal.SIGCHLD, lambda *_: _reap(kernels, block=False))
-    replies = os.fdopen(os.dup(1), "w", buffering=1)
     replies.write(json.dumps({"ready": True, "missing": missing}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)

@@ -154,7 +154,10 @@ def _forking_provisioner_class():
         async def launch_kernel(self, cmd: list[str], **kwargs):
             env = kwargs.get("env") or dict(os.environ)
             cwd = os.path.abspath(kwargs.get("cwd") or os.getcwd())  # the template has its own cwd
-            process = self.template.fork(cmd[cmd.index("-f"):], env, cwd)
+            try:
+                process = self.template.fork(cmd[cmd.index("-f"):], env, cwd)
+            except KernelStartError:  # the build goes on, slower; the engine warns (KernelPool.fork_failure)
+                return await super().launch_kernel(cmd, **kwargs)
             self.process = process  # type: ignore[assignment]  # Popen's methods, for a forked kernel
             self.pid = self.pgid = process.pid  # the kernel leads its own session
             self.cwd = kwargs.get("cwd")
@@ -409,6 +412,10 @@ class KernelPool:
     def not_imported(self) -> tuple[str, ...]:
         """The modules the kernel template could not import (empty without a template)."""
         return self._template.missing if self._template is not None else ()
+
+    def fork_failure(self) -> str | None:
+        """Why kernels could not be forked from the template (then they were started one by one)."""
+        return self._template.failure if self._template is not None else None
 
     def close(self) -> None:
         """Shut down every kernel the pool started, including those started but never taken."""

@@ -97,6 +97,32 @@ def test_a_preload_module_that_cannot_be_imported_is_named_and_the_build_goes_on
         "the module names (the reports imported what they needed themselves)."]
 
 
+def test_when_the_template_dies_kernels_are_started_one_by_one_and_the_build_says_so(tmp_path, monkeypatch):
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "ends_the_process.py").write_text("import os\nos._exit(3)\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(modules))
+    options = make_project(tmp_path, '[kernels]\npreload = ["ends_the_process"]\n'
+                           + report("one", "ok_params.ipynb") + report("two", "ok_params.ipynb"))
+    said: list[str] = []
+    result = engine.run_build(options, progress=said.append)
+    assert result.exit_code == 0 and result.count("built") == 2
+    warnings = [line for line in said if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: the kernel template stopped (")
+    assert warnings[0].endswith("; kernels were started one by one instead (slower).")
+
+
+def test_a_preload_module_that_prints_does_not_disturb_the_template(tmp_path, monkeypatch):
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "talks.py").write_text("print('{not a reply')\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(modules))
+    options = make_project(tmp_path, '[kernels]\npreload = ["talks"]\n' + report("one", "ok_params.ipynb"))
+    said: list[str] = []
+    assert engine.run_build(options, progress=said.append).exit_code == 0
+    assert not [line for line in said if line.startswith("warning:")], "kernels were forked as usual"
+
+
 def test_a_killed_forked_kernel_is_seen_dead_and_collected(tmp_path, environment):
     template = KernelTemplate(tmp_path, environment, kernels.WARM_MODULES)
     manager = None
