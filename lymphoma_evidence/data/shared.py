@@ -103,7 +103,7 @@ def _saved(path: Path, kind: type) -> Any:
 
 
 @contextlib.contextmanager
-def _computing(path: Path, wait: float | None = None) -> Iterator[None]:
+def _computing(path: Path) -> Iterator[None]:
     """Hold the lock of the call saved in ``path`` (``KEY.lock`` beside it) while it is read or computed.
 
     A concurrent caller waits until the holder has saved the result, or :data:`LOCK_WAIT` seconds, after
@@ -116,7 +116,7 @@ def _computing(path: Path, wait: float | None = None) -> Iterator[None]:
     except (ImportError, OSError):
         yield
         return
-    deadline = time.monotonic() + (LOCK_WAIT if wait is None else wait)
+    deadline = time.monotonic() + LOCK_WAIT
     try:
         while True:
             try:
