@@ -346,7 +346,7 @@ def main() -> None:
     parser.add_argument("--real", type=int, default=3,
                         help="runs of the project's own reports, fresh vs reused kernels (0: skip)")
     parser.add_argument("--figures", action=argparse.BooleanOptionalAction, default=True,
-                        help="measure PNG against inline SVG for the report figures")
+                        help="measure PNG against SVG for the report figures")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--before", type=Path, default=None,
                         help="another checkout (with its own .venv) whose report set row 7c builds, e.g. the "

@@ -339,7 +339,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 @click.option("--only", multiple=True, metavar="NAME", help="Build only this report (repeatable).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Most reports run at once (default: number of CPUs; fewer when the reports' last "
-                   "recorded times add up to under 2 s per kernel).")
+                   "recorded times are too short to be worth another kernel).")
 @click.option("--force", is_flag=True,
               help="Rebuild reports whose inputs are unchanged (evidence unchanged since the last build "
                    "validated it, with the same validator, is not validated again).")

@@ -333,15 +333,16 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
     kind = "fresh kernel(s)" if options.fresh_kernels else "kernel(s), reused"
     kernels = kernels_worth_starting(to_run, manifest, options.jobs)
     progress(f"building {len(to_run)} report(s) on {kernels} {kind}; {len(chosen) - len(to_run)} up to date")
+    preload = load_preload(options.definitions)
     # The kernels start and warm up while this process validates and prepares.
-    pool = _start_kernels(options, kernels, len(to_run))
+    pool = _start_kernels(options, kernels, len(to_run), preload)
     try:
         version = _validated_version(options, evidence_hash, validator_identity(library), progress)
         _check_parameters(to_run)
         provenance = _provenance(built, options.evidence, version, evidence_hash)
         runner = _Runner(options, manifest, keys, provenance, progress)
         outcome = runner.run(to_run, pool)
-        _warn_about_kernels(pool, options.definitions, progress)
+        _warn_about_kernels(pool, preload, options.definitions, progress)
         return outcome, provenance
     finally:
         pool.close()
@@ -367,9 +368,10 @@ def kernels_worth_starting(specs: Sequence[ReportSpec], manifest: Manifest, jobs
     return max(1, min(jobs, len(specs), math.ceil(work / WORK_PER_KERNEL)))
 
 
-def _start_kernels(options: BuildOptions, kernels: int, reports: int) -> KernelPool:
+def _start_kernels(options: BuildOptions, kernels: int, reports: int, preload: tuple[str, ...]) -> KernelPool:
     """Start the pool of ``kernels`` kernels for ``reports`` reports (they warm up in the background),
-    forked from one warmed template unless ``--fresh-kernels`` asks for kernels started one by one.
+    forked from one warmed template that imported ``preload`` too, unless ``--fresh-kernels`` asks for
+    kernels started one by one.
 
     The kernels are told where the validated evidence will be saved (``<out>/.cache``) before it is:
     they only read it when a report loads the evidence, after the build has written it.
@@ -382,14 +384,14 @@ def _start_kernels(options: BuildOptions, kernels: int, reports: int) -> KernelP
     if options.fresh_kernels:  # every report on a kernel started for it, as before kernels were reused
         return KernelPool(kernels, reports, cwd, env, reuse=1)
     return KernelPool(kernels, reports, cwd, env, reuse=REPORTS_PER_KERNEL,
-                      template=kernel_template(cwd, env, load_preload(options.definitions)))
+                      template=kernel_template(cwd, env, preload))
 
 
-def _warn_about_kernels(pool: KernelPool, definitions: Path, progress: Progress) -> None:
-    """Say which ``[kernels] preload`` modules could not be imported, and whether kernels could not be
-    forked from the template; the reports ran either way (importing what they needed, on kernels started
-    one by one)."""
-    preload = load_preload(definitions)
+def _warn_about_kernels(pool: KernelPool, preload: tuple[str, ...], definitions: Path,
+                        progress: Progress) -> None:
+    """Say which ``preload`` modules (``[kernels]`` of ``definitions``) could not be imported, and whether
+    kernels could not be forked from the template; the reports ran either way (importing what they
+    needed, on kernels started one by one)."""
     if unknown := [name for name in pool.not_imported() if name in preload]:
         progress(f"warning: [kernels] preload in {definitions}: could not import {', '.join(unknown)}; "
                  "check the module names (the reports imported what they needed themselves).")
