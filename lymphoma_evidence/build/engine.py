@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import BuildError
+from ..errors import BuildError, KernelStartError
 
 if TYPE_CHECKING:
-    from .export import Provenance
+    from .export import Provenance, ReportExporter
+    from .kernel_template import KernelTemplate, TemplateCall
     from .kernels import KernelPool
 from .atomic import build_lock, ensure_folder, remove_stale_temporaries, temporary_path, write_text_atomic
 from .definitions import ReportSpec, load_definitions, load_preload, select_reports
@@ -139,27 +140,22 @@ class _Runner:
     """Runs the reports that need building; shared state for the worker threads."""
 
     def __init__(self, options: BuildOptions, manifest: Manifest, keys: dict[str, str],
-                 provenance: Provenance, progress: Progress) -> None:
+                 provenance: Provenance, exporter: ReportExporter, progress: Progress) -> None:
         self.options, self.manifest, self.keys = options, manifest, keys
-        self.provenance, self.progress = provenance, progress
+        self.provenance, self.exporter, self.progress = provenance, exporter, progress
         self.executed = options.out / EXECUTED
 
     def run(self, specs: Sequence[ReportSpec], pool: KernelPool) -> dict[str, str]:
         """Execute ``specs`` on ``pool``'s kernels, ``pool.size`` at once, and export them; name -> status.
 
         The report threads execute; this thread exports and writes each executed report while they go
-        on to the next one, so the export of one report overlaps the execution of the next. The exporter
-        is made (and its template compiled) while the first reports run.
+        on to the next one, so the export of one report overlaps the execution of the next.
         """
-        from .export import ReportExporter
-
         self.pool = pool
         executor = ThreadPoolExecutor(pool.size, thread_name_prefix="report")
         outcome: dict[str, str] = {}
         try:
             futures = {executor.submit(self._execute_one, spec): spec for spec in self._longest_first(specs)}
-            self.exporter = ReportExporter()
-            self.exporter.warm_up(self.provenance)
             for done, future in enumerate(as_completed(futures), start=1):
                 spec, result = futures[future], future.result()
                 outcome[spec.name], message = result if isinstance(result, tuple) else self._write(result)
@@ -181,7 +177,6 @@ class _Runner:
     def _execute_one(self, spec: ReportSpec) -> _Executed | tuple[str, str]:
         """Run ``spec`` on a kernel: the executed report, or its failure as ``(status, message)``."""
         from .execute import ReportFailedError
-        from .kernels import KernelStartError
 
         started = time.perf_counter()
         scratch = temporary_path(self.executed / f"{spec.name}.ipynb")
@@ -334,13 +329,20 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
     kernels = kernels_worth_starting(to_run, manifest, options.jobs)
     progress(f"building {len(to_run)} report(s) on {kernels} {kind}; {len(chosen) - len(to_run)} up to date")
     preload = load_preload(options.definitions)
-    # The kernels start and warm up while this process validates and prepares.
-    pool = _start_kernels(options, kernels, len(to_run), preload)
+    validator = validator_identity(library)
+    version = _reused_version(options, evidence_hash, validator, progress)
+    call = None if version is not None else _validation_call(options, evidence_hash, validator)
+    # The kernels start and warm up, and the evidence is validated, while this process prepares.
+    template, pool = _start_kernels(options, kernels, len(to_run), preload, call)
     try:
-        version = _validated_version(options, evidence_hash, validator_identity(library), progress)
-        _check_parameters(to_run)
+        try:
+            _check_parameters(to_run)
+            exporter = _warm_exporter(built, evidence_hash)
+        finally:  # invalid evidence is reported before (and instead of) invalid parameters
+            if version is None:
+                version = _validated_version(options, evidence_hash, validator, template)
         provenance = _provenance(built, options.evidence, version, evidence_hash)
-        runner = _Runner(options, manifest, keys, provenance, progress)
+        runner = _Runner(options, manifest, keys, provenance, exporter, progress)
         outcome = runner.run(to_run, pool)
         _warn_about_kernels(pool, preload, options.definitions, progress)
         return outcome, provenance
@@ -368,10 +370,12 @@ def kernels_worth_starting(specs: Sequence[ReportSpec], manifest: Manifest, jobs
     return max(1, min(jobs, len(specs), math.ceil(work / WORK_PER_KERNEL)))
 
 
-def _start_kernels(options: BuildOptions, kernels: int, reports: int, preload: tuple[str, ...]) -> KernelPool:
+def _start_kernels(options: BuildOptions, kernels: int, reports: int, preload: tuple[str, ...],
+                   call: TemplateCall | None) -> tuple[KernelTemplate | None, KernelPool]:
     """Start the pool of ``kernels`` kernels for ``reports`` reports (they warm up in the background),
-    forked from one warmed template that imported ``preload`` too, unless ``--fresh-kernels`` asks for
-    kernels started one by one.
+    forked from one warmed template that imported ``preload`` too and makes ``call`` early, unless
+    ``--fresh-kernels`` asks for kernels started one by one; the template (``None`` without one) and the
+    pool (which closes it).
 
     The kernels are told where the validated evidence will be saved (``<out>/.cache``) before it is:
     they only read it when a report loads the evidence, after the build has written it.
@@ -382,9 +386,9 @@ def _start_kernels(options: BuildOptions, kernels: int, reports: int, preload: t
     env = kernel_environment(options.evidence, options.out / CACHE_FOLDER, fresh_shared_cache(options.out))
     cwd = options.definitions.parent
     if options.fresh_kernels:  # every report on a kernel started for it, as before kernels were reused
-        return KernelPool(kernels, reports, cwd, env, reuse=1)
-    return KernelPool(kernels, reports, cwd, env, reuse=REPORTS_PER_KERNEL,
-                      template=kernel_template(cwd, env, preload))
+        return None, KernelPool(kernels, reports, cwd, env, reuse=1)
+    template = kernel_template(cwd, env, preload, call)
+    return template, KernelPool(kernels, reports, cwd, env, reuse=REPORTS_PER_KERNEL, template=template)
 
 
 def _warn_about_kernels(pool: KernelPool, preload: tuple[str, ...], definitions: Path,
@@ -399,22 +403,54 @@ def _warn_about_kernels(pool: KernelPool, preload: tuple[str, ...], definitions:
         progress(f"warning: {failure}; kernels were started one by one instead (slower).")
 
 
-def _validated_version(options: BuildOptions, expected_hash: str, validator: str, progress: Progress) -> str:
-    """Validate the evidence (and save the bundle for the kernels), or reuse the bundle the last build of
-    ``options.out`` validated when the evidence and the validator are unchanged since; its version."""
-    from .evidence_cache import validated_version, write_evidence_cache
+#: Seconds the build waits for the template's child to validate the evidence before validating it itself.
+VALIDATION_WAIT = 600.0
+
+
+def _reused_version(options: BuildOptions, expected_hash: str, validator: str,
+                    progress: Progress) -> str | None:
+    """The version of the evidence bundle the last build of ``options.out`` validated, when the evidence
+    and the validator are unchanged since; else ``None`` (the evidence needs validating)."""
+    from .evidence_cache import validated_version
 
     version = validated_version(options.out, expected_hash, validator)
     if version is not None:
         progress("evidence unchanged since the last build validated it (same content hash and validator)")
-        return version
-    from ..data.evidence import load_evidence  # pandas and pandera: only when validating
+    return version
 
-    evidence = load_evidence(options.evidence, reuse_cache=False)
-    if evidence.content_hash != expected_hash:
-        raise BuildError(f"the evidence in {options.evidence} changed while the build started; run it again.")
-    write_evidence_cache(options.out, evidence, validator)
-    return evidence.version
+
+def _validation_call(options: BuildOptions, expected_hash: str, validator: str) -> TemplateCall:
+    """Validating the evidence (and saving the bundle), as the kernel template's early call."""
+    from .evidence_cache import validate_and_save
+    from .kernel_template import TemplateCall
+
+    return TemplateCall(f"{validate_and_save.__module__}:{validate_and_save.__name__}",
+                        (str(Path(options.evidence).resolve()), str(Path(options.out).resolve()),
+                         expected_hash, validator),
+                        needs=("lymphoma_evidence.data.evidence",))
+
+
+def _validated_version(options: BuildOptions, expected_hash: str, validator: str,
+                       template: KernelTemplate | None) -> str:
+    """The version of the evidence, validated (and its bundle saved) by the ``template``'s child, or by
+    this process when there is no template or its child saved nothing: invalid evidence (reported from
+    here, with its problems), or a child that failed."""
+    from .evidence_cache import validate_and_save
+
+    if template is not None and (version := template.call_result(VALIDATION_WAIT)) is not None:
+        return str(version)
+    return validate_and_save(options.evidence, options.out, expected_hash, validator)
+
+
+def _warm_exporter(built: str, evidence_hash: str) -> ReportExporter:
+    """The report exporter, its templates compiled by a first export (while the kernels start and the
+    evidence is validated elsewhere); the evidence version is not needed for that."""
+    from .. import __version__
+    from .export import Provenance, ReportExporter
+
+    exporter = ReportExporter()
+    exporter.warm_up(Provenance(built, "", evidence_hash, __version__))
+    return exporter
 
 
 def _check_parameters(specs: Sequence[ReportSpec]) -> None:

@@ -92,6 +92,31 @@ def write_evidence_cache(out: Path, evidence: Evidence, validator: str) -> Path:
     return folder
 
 
+def validate_and_save(evidence: str | Path, out: str | Path, expected_hash: str, validator: str) -> str:
+    """Validate the evidence folder ``evidence`` and save the bundle in ``out/.cache`` (with
+    ``validator``); the evidence version.
+
+    Runs in the build process, or in a child forked from the kernel template, which has pandas and pandera
+    imported already (the build then reads the version from what was saved: :func:`validated_version`).
+
+    Raises
+    ------
+    EvidenceError
+        When the evidence is invalid (nothing is saved).
+    BuildError
+        When the evidence no longer hashes to ``expected_hash`` (it changed while the build started), or
+        the cache folder cannot be written.
+    """
+    from ..data.evidence import load_evidence  # pandas and pandera: only when validating
+    from ..errors import BuildError
+
+    loaded = load_evidence(evidence, reuse_cache=False)
+    if loaded.content_hash != expected_hash:
+        raise BuildError(f"the evidence in {evidence} changed while the build started; run it again.")
+    write_evidence_cache(Path(out), loaded, validator)
+    return loaded.version
+
+
 SHARED_FOLDER = "shared"
 
 

@@ -24,10 +24,16 @@ Linux only (the build follows a kernel that is not its child through a pidfd); e
 template's standard input (``{"argv": [...], "env": {...}, "cwd": "..."}``) and one JSON line per reply
 on its standard output (``{"pid": N}`` or ``{"error": "..."}``); the first line it writes is
 ``{"ready": true, "missing": [...]}``, once its imports are done (``missing``: those that failed).
+
+The template can also call one function in a child forked early, as soon as it has imported what the
+function needs, while it goes on importing for the kernels (:class:`TemplateCall`; the result comes back
+through a pipe). The build validates its evidence that way: pandas is imported once, in the template,
+instead of in the build process too, and validation overlaps the template's other imports.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import select
@@ -35,6 +41,8 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,6 +55,10 @@ TEMPLATE_IMPORTS = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debu
                     "IPython.core.debugger", "IPython.core.completerlib", "IPython.core.oinspect",
                     "IPython.extensions.storemagic", "sqlite3", "tornado.platform.asyncio", "tornado.queues",
                     "tornado.locks")
+
+
+#: The template's option that carries a :class:`TemplateCall` (JSON, with the result pipe's ``fd``).
+_CALL_OPTION = "--call="
 
 
 def supported() -> bool:
@@ -108,6 +120,19 @@ class ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
+@dataclass(frozen=True)
+class TemplateCall:
+    """A function the template calls once, in a child forked as soon as it has imported ``needs`` (while it
+    goes on with its other imports): the build validates its evidence that way.
+
+    ``target`` is ``"module:function"``; ``args`` and the function's return value are JSON values.
+    """
+
+    target: str
+    args: tuple[Any, ...]
+    needs: tuple[str, ...]
+
+
 class KernelTemplate:
     """The warmed template process, and the requests that fork kernels from it (thread-safe).
 
@@ -116,20 +141,51 @@ class KernelTemplate:
     cwd, env : working directory and environment of the kernels (the template starts with them, so what a
         library reads from the environment at import time is what a fresh kernel would read).
     warm_modules : modules imported by the template besides the kernel application.
+    call : a function to call in a forked child early on (:class:`TemplateCall`); its result is
+        :meth:`call_result`.
     """
 
-    def __init__(self, cwd: Path, env: dict[str, str], warm_modules: tuple[str, ...]) -> None:
+    def __init__(self, cwd: Path, env: dict[str, str], warm_modules: tuple[str, ...],
+                 call: TemplateCall | None = None) -> None:
         self._lock = threading.Lock()
         self._ready = False
         #: The modules the template could not import (known once the first kernel was forked).
         self.missing: tuple[str, ...] = ()
         #: Why the last fork failed (``None`` while every fork worked).
         self.failure: str | None = None
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", __name__, *TEMPLATE_IMPORTS, *warm_modules], cwd=os.path.abspath(cwd),
-            # the debugger's check of frozen modules prints a warning when it is imported outside a kernel
-            env={**env, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        options: list[str] = []
+        pass_fds: tuple[int, ...] = ()
+        self._result: int | None = None
+        if call is not None:  # the child writes the call's result into a pipe this process reads
+            self._result, result_fd = os.pipe()
+            options, pass_fds = [_CALL_OPTION + json.dumps({**asdict(call), "fd": result_fd})], (result_fd,)
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", __name__, *options, *TEMPLATE_IMPORTS, *warm_modules],
+                cwd=os.path.abspath(cwd), pass_fds=pass_fds,
+                # the debugger's check of frozen modules prints a warning when imported outside a kernel
+                env={**env, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        finally:
+            for fd in pass_fds:
+                os.close(fd)
+
+    def call_result(self, timeout: float) -> Any | None:
+        """What the constructor's ``call`` returned, once it has; ``None`` when it raised, its child or the
+        template died first, ``timeout`` seconds passed, or there was no call. Read once."""
+        if self._result is None:
+            return None
+        fd, self._result = self._result, None
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                if not (chunk := os.read(fd, 65536)):  # end of file: every copy of the pipe is closed
+                    return _json_or_none(b"".join(chunks))
+                chunks.append(chunk)
+            return None  # timed out
+        finally:
+            os.close(fd)
 
     def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> ForkedProcess:
         """Fork a kernel that runs ipykernel with ``argv`` (``-f CONNECTION_FILE ...``).
@@ -172,6 +228,17 @@ class KernelTemplate:
                 self._process.wait()
             if self._process.stdout is not None:
                 self._process.stdout.close()
+        if self._result is not None:
+            os.close(self._result)
+            self._result = None
+
+
+def _json_or_none(data: bytes) -> Any | None:
+    """``data`` decoded from JSON; ``None`` when it is empty or cut short (the child died writing)."""
+    try:
+        return json.loads(data) if data else None
+    except ValueError:
+        return None
 
 
 def _read_reply(stream: IO[str]) -> dict[str, Any]:
@@ -179,6 +246,35 @@ def _read_reply(stream: IO[str]) -> dict[str, Any]:
     if not line:
         raise ValueError("no reply: the template process has ended")
     return json.loads(line)
+
+
+def _start_call(call: dict[str, Any], replies: int, children: set[int]) -> None:
+    """Fork the child that runs ``call`` (a :class:`TemplateCall` with its result pipe's ``fd``).
+
+    The child writes the function's return value (JSON) into the pipe and exits; if it raises, it writes
+    nothing. The template then closes its own end, so the reader sees the end of the pipe when the child
+    ends, however it ends.
+    """
+    _refuse_threads()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(replies)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.close(null)
+            module, _, function = call["target"].partition(":")
+            result = getattr(importlib.import_module(module), function)(*call["args"])
+            os.write(call["fd"], json.dumps(result).encode("utf-8"))
+        finally:  # a failure is seen by the caller as a missing result (it then does the work itself)
+            os._exit(0)
+    children.add(pid)
+    os.close(call["fd"])
+
+
+def _refuse_threads() -> None:
+    if threading.active_count() > 1:  # a fork copies only the thread that forks
+        raise RuntimeError(f"the kernel template has {threading.active_count()} threads after its imports")
 
 
 def _run_kernel(request: dict[str, Any], template_pid: int, replies: int) -> None:
@@ -202,27 +298,25 @@ def _run_kernel(request: dict[str, Any], template_pid: int, replies: int) -> Non
     kernelapp.launch_new_instance(argv=sys.argv[1:])
 
 
-def _serve(modules: list[str]) -> None:
-    """The template's main loop: import, say ready, then fork one kernel per request until end of input."""
+def _serve(modules: list[str], call: dict[str, Any] | None) -> None:
+    """The template's main loop: import (starting ``call`` once what it needs is imported), say ready,
+    then fork one kernel per request until end of input."""
     import gc
-    import importlib
 
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # what an import prints goes where the template's errors go, not into the replies
     if sys.path and sys.path[0] in ("", os.getcwd()):  # as ipykernel_launcher does
         del sys.path[0]
-    missing = []
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except Exception:  # a kernel imports it itself, and a report that needs it shows why it fails
-            missing.append(name)
-    if threading.active_count() > 1:  # a fork copies only the thread that forks
-        raise RuntimeError(f"the kernel template has {threading.active_count()} threads after its imports")
+    children: set[int] = set()
+    signal.signal(signal.SIGCHLD, lambda *_: _reap(children, block=False))
+    missing: list[str] = []
+    if call is not None:
+        missing += _imported(call["needs"])
+        _start_call(call, replies.fileno(), children)
+    missing += _imported(modules)
+    _refuse_threads()
     gc.collect()
     gc.freeze()  # the imported state stays shared between the kernels instead of copied by collections
-    kernels: set[int] = set()
-    signal.signal(signal.SIGCHLD, lambda *_: _reap(kernels, block=False))
     replies.write(json.dumps({"ready": True, "missing": missing}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)
@@ -242,20 +336,31 @@ def _serve(modules: list[str]) -> None:
                 traceback.print_exc()
             finally:
                 os._exit(status)
-        kernels.add(pid)
+        children.add(pid)
         replies.write(json.dumps({"pid": pid}) + "\n")
     # End of input: the build is done (its kernels are shut down) or gone (they are stopped here).
-    for pid in list(kernels):
+    for pid in list(children):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    _reap(kernels, block=True)
+    _reap(children, block=True)
     os._exit(0)  # nothing of the template itself needs tearing down
 
 
-def _reap(kernels: set[int], block: bool) -> None:
-    """Collect ended kernels (all of them when ``block``), so that their CPU time is counted as the
+def _imported(modules: list[str]) -> list[str]:
+    """Import ``modules``; those that could not be imported."""
+    missing = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a kernel imports it itself, and a report that needs it shows why it fails
+            missing.append(name)
+    return missing
+
+
+def _reap(children: set[int], block: bool) -> None:
+    """Collect ended children (all of them when ``block``), so that their CPU time is counted as the
     template's children's, and the template's as the build's."""
     while True:
         try:
@@ -264,8 +369,16 @@ def _reap(kernels: set[int], block: bool) -> None:
             return
         if pid == 0:
             return
-        kernels.discard(pid)
+        children.discard(pid)
+
+
+def _main(argv: list[str]) -> None:
+    """``python -m lymphoma_evidence.build.kernel_template [--call=JSON] MODULE...``"""
+    call = None
+    if argv and argv[0].startswith(_CALL_OPTION):
+        call = json.loads(argv.pop(0).removeprefix(_CALL_OPTION))
+    _serve(argv, call)
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1:])
+    _main(sys.argv[1:])

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import BuildError, KernelStartError
-from .kernel_template import KernelTemplate, supported
+from .kernel_template import KernelTemplate, TemplateCall, supported
 
 #: Imported by every kernel before its report runs (measured with ``python -X importtime``): pandas and
 #: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here: pandera
@@ -172,11 +172,12 @@ def _forking_provisioner_class():
     return ForkingProvisioner
 
 
-def kernel_template(cwd: Path, env: dict[str, str], preload: tuple[str, ...] = ()) -> KernelTemplate | None:
+def kernel_template(cwd: Path, env: dict[str, str], preload: tuple[str, ...] = (),
+                    call: TemplateCall | None = None) -> KernelTemplate | None:
     """A template to fork the kernels of ``cwd`` and ``env`` from (:mod:`.kernel_template`), with the
-    warm modules and ``preload`` imported, started now so that it imports while the build prepares;
-    ``None`` where kernels cannot be forked."""
-    return KernelTemplate(cwd, env, WARM_MODULES + preload) if supported() else None
+    warm modules and ``preload`` imported, started now so that it imports (and makes ``call``) while the
+    build prepares; ``None`` where kernels cannot be forked."""
+    return KernelTemplate(cwd, env, WARM_MODULES + preload, call) if supported() else None
 
 
 def start_warm_kernel(socket_prefix: str, cwd: Path, env: dict[str, str], timeout: float = 120.0,

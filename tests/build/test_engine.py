@@ -195,8 +195,8 @@ class IdlePool:
     """Stands in for the kernel pool (which starts kernels while the build validates): fails when a report
     asks for a kernel, and records that the build closed it."""
 
-    def __init__(self, size: int, *args, **kwargs) -> None:
-        self.size, self.closed = size, False
+    def __init__(self, size: int, *args, template=None, **kwargs) -> None:
+        self.size, self.closed, self.template = size, False, template
         STARTED_POOLS.append(self)
 
     def take(self):
@@ -204,6 +204,8 @@ class IdlePool:
 
     def close(self) -> None:
         self.closed = True
+        if self.template is not None:  # as the kernel pool does
+            self.template.close()
 
 
 STARTED_POOLS: list[IdlePool] = []

@@ -1,6 +1,7 @@
 """Kernels forked from the warmed template (issue 18): each is a kernel of its own (working directory,
 environment, session, random seed), the build follows it although it is not the build's child, and no
-kernel outlives the template or the build.
+kernel outlives the template or the build. The template's early call validates a first build's evidence,
+and when it cannot, the build validates itself.
 
 The equality of every executed default report on forked, reused kernels and on fresh ones is proved in
 test_isolation; the faults (timeouts, SIGKILL of a kernel or of the build) in test_faults.
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from fixtures.build_project import make_project, report
 
 from lymphoma_evidence.build import engine, kernels
 from lymphoma_evidence.build.engine import kernel_environment
-from lymphoma_evidence.build.kernel_template import ForkedProcess, KernelTemplate, supported
+from lymphoma_evidence.build.kernel_template import ForkedProcess, KernelTemplate, TemplateCall, supported
 from lymphoma_evidence.errors import KernelStartError
 
 pytestmark = [pytest.mark.slow,
@@ -168,3 +171,92 @@ def test_a_process_that_has_ended_polls_as_ended():
         os._exit(0)
     os.waitpid(pid, 0)
     assert ForkedProcess(pid).poll() == -1
+
+
+@pytest.fixture
+def calls_module(tmp_path: Path, environment: dict[str, str]) -> dict[str, str]:
+    """``environment`` with a module ``calls`` on its path: functions a template's child can call."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / "calls.py").write_text(
+        "import os, sys, time\n"
+        "def where(value):\n"
+        "    return {'pid': os.getpid(), 'ppid': os.getppid(), 'value': value,\n"
+        "            'wave': 'wave' in sys.modules}\n"
+        "def fails(value):\n"
+        "    raise ValueError(value)\n"
+        "def dies():\n"
+        "    os._exit(0)\n", encoding="utf-8")
+    return {**environment, "PYTHONPATH": str(modules)}
+
+
+def test_a_call_runs_in_a_child_of_the_template_after_its_needs_and_returns_its_result(tmp_path,
+                                                                                        calls_module):
+    template = KernelTemplate(tmp_path, calls_module, kernels.WARM_MODULES,
+                              TemplateCall("calls:where", ({"a": [1, 2]},), needs=("wave",)))
+    try:
+        result = template.call_result(60)
+        assert result is not None
+        assert result["value"] == {"a": [1, 2]} and result["wave"], "called with its args, after its needs"
+        assert result["ppid"] == template._process.pid != result["pid"], "in a child of the template"
+        assert template.call_result(60) is None, "the result is read once"
+        manager = kernels.start_warm_kernel(str(tmp_path / "k"), tmp_path, calls_module, template=template)
+        try:
+            assert probe(manager)["ppid"] == template._process.pid, "kernels are forked after the call"
+        finally:
+            kernels.stop_kernel(manager)
+    finally:
+        template.close()
+    assert gone(result["pid"], 5), "the template collects the call's child"
+
+
+@pytest.mark.parametrize("call", [TemplateCall("calls:fails", ("no",), needs=()),
+                                  TemplateCall("calls:dies", (), needs=()),
+                                  TemplateCall("calls:no_such_function", (), needs=()),
+                                  TemplateCall("calls:where", (1,), needs=("no_such_module_here",))])
+def test_a_call_that_fails_gives_no_result_and_the_template_goes_on(tmp_path, calls_module, call):
+    template = KernelTemplate(tmp_path, calls_module, (), call)
+    try:
+        result = template.call_result(60)
+        if call.needs:  # a missing need is named like a missing warm module, and the call still runs
+            assert result is not None and result["value"] == 1
+            kernels.stop_kernel(kernels.start_warm_kernel(str(tmp_path / "k"), tmp_path, calls_module,
+                                                          template=template))
+            assert template.missing == ("no_such_module_here",)
+        else:
+            assert result is None
+    finally:
+        template.close()
+
+
+def test_a_call_that_takes_too_long_gives_no_result_within_the_wait(tmp_path, environment):
+    template = KernelTemplate(tmp_path, environment, (), TemplateCall("time:sleep", (30,), needs=()))
+    try:
+        started = time.monotonic()
+        assert template.call_result(0.5) is None
+        assert time.monotonic() - started < 10
+    finally:
+        template.close()  # stops the child too (test_faults: no process outlives the build)
+
+
+def test_a_first_build_validates_the_evidence_in_the_template_not_in_the_build_process(tmp_path):
+    options = make_project(tmp_path, report("one", "ok_params.ipynb"))
+    script = ("import sys\n"
+              "from pathlib import Path\n"
+              "from lymphoma_evidence.build.engine import BuildOptions, run_build\n"
+              f"options = BuildOptions(Path({str(options.definitions)!r}), Path({str(options.evidence)!r}), "
+              f"Path({str(options.out)!r}))\n"
+              "result = run_build(options, progress=lambda line: None)\n"
+              "print(result.exit_code, 'pandas' in sys.modules, 'pandera' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          check=True)
+    assert done.stdout.split() == ["0", "False", "False"], done.stderr
+    assert list((options.out / ".cache").glob("evidence-*.validator")), "the child saved the bundle"
+
+
+def test_when_the_templates_child_cannot_validate_the_build_validates_itself(tmp_path, monkeypatch):
+    options = make_project(tmp_path, report("one", "ok_params.ipynb"))
+    monkeypatch.setattr(engine, "_validation_call", lambda *args: TemplateCall("os:abort", (), needs=()))
+    result = engine.run_build(options, progress=lambda line: None)
+    assert result.exit_code == 0 and result.count("built") == 1
+    assert list((options.out / ".cache").glob("evidence-*.validator")), "saved by the build process"
