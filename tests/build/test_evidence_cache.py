@@ -191,7 +191,10 @@ def test_build_kernels_load_the_bundle_the_build_validated(tmp_path: Path,
 def test_a_build_reuses_the_last_validation_only_for_the_same_evidence_and_validator(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "library_digest", lambda: f"{__version__}+test")
-    options = replace(make_project(tmp_path, report("one", "ok_params.ipynb")), force=True, jobs=1)
+    # Kernels started one by one: the build validates in this process, where the validations are counted
+    # (a build with the template validates in the template's child, the same way: test_kernel_template).
+    options = replace(make_project(tmp_path, report("one", "ok_params.ipynb")), force=True, jobs=1,
+                      fresh_kernels=True)
     validated: list[Path] = []
     real_load = evidence.load_evidence
 
