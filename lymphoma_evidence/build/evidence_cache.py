@@ -9,7 +9,8 @@ the library's code digest and the versions of the libraries validation runs on),
 evidence version. The next build of the same folder reuses the bundle instead of validating again only when
 both the evidence content hash and that identity are unchanged, and the bundle's bytes are the ones saved:
 validation is a function of those alone (no clock, no other file). Reusing needs neither pandas nor the
-bundle in the build process: only the kernels load it.
+bundle in the build process: only the kernels load it. Validating does not either when kernels are forked:
+:func:`validate_and_save` then runs in a child of the kernel template, which has pandas imported.
 """
 
 from __future__ import annotations
