@@ -212,15 +212,25 @@ def validation_rows(sizes: list[int], repeat: int) -> list[tuple[str, int, float
     return rows
 
 
-def median_of(repeat: int, run: Callable[[], object], before: Callable[[], object] | None = None
-              ) -> Measured:
-    """Medians of wall and CPU seconds and of peak MiB over ``repeat`` runs (``before`` runs untimed)."""
-    runs = []
+Step = tuple[Callable[[], object], Callable[[], object] | None]  # what to time, what to do untimed first
+
+
+def in_rounds(repeat: int, steps: list[Step]) -> list[Measured]:
+    """Medians of wall and CPU seconds and of peak MiB of each step over ``repeat`` rounds.
+
+    A round runs every step once, in order (each after its untimed preparation), so steps compared with
+    one another meet the same load on the machine: a host that slows down for a minute slows every step
+    of a round, instead of all the runs of one step.
+    """
+    runs: list[list[Measured]] = [[] for _ in steps]
     for _ in range(repeat):
-        if before:
-            before()
-        runs.append(measure(run))
-    return tuple(statistics.median(run[i] for run in runs) for i in range(3))
+        for measured, (run, before) in zip(runs, steps, strict=True):
+            if before:
+                before()
+            measured.append(measure(run))
+    return [(statistics.median(wall for wall, _, _ in measured),
+             statistics.median(cpu for _, cpu, _ in measured),
+             statistics.median(peak for _, _, peak in measured)) for measured in runs]
 
 
 Row = tuple[str, int, Measured]
@@ -241,19 +251,31 @@ def side_by_side(n: int, repeat: int, jobs: int) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
         root = Path(tmp)
         toml = make_project(root, n)
-        naive = median_of(repeat, lambda: naive_loop(root, n))
-        pool = median_of(repeat, lambda: plain_pool(root, n, jobs))
-        fresh = median_of(repeat, lambda: engine_build(root, toml, "--force", "--fresh-kernels"))
         empty = root / "empty"
-        cold = median_of(repeat, lambda: engine_build(root, toml, out=empty), before=_emptied(empty))
-        full = median_of(repeat, lambda: engine_build(root, toml, "--force"))
-        noop = median_of(repeat, lambda: engine_build(root, toml))
+        naive, pool, fresh, cold, full, noop = in_rounds(repeat, [
+            (lambda: naive_loop(root, n), None),
+            (lambda: plain_pool(root, n, jobs), None),
+            (lambda: engine_build(root, toml, "--force", "--fresh-kernels"), None),
+            (lambda: engine_build(root, toml, out=empty), _emptied(empty)),
+            (lambda: engine_build(root, toml, "--force"), None),
+            (lambda: engine_build(root, toml), None)])
     return [("1 naive loop (papermill CLI + nbconvert CLI)", n, naive),
             (f"2 APIs in a {jobs}-process pool", n, pool),
             ("3a build --force --fresh-kernels (one kernel per report)", n, fresh),
             ("3b lymphoma-evidence build into an empty folder", n, cold),
             ("3 lymphoma-evidence build --force", n, full),
             ("4 lymphoma-evidence build (no-op)", n, noop)]
+
+
+def scale_rows(count: int, repeat: int) -> list[Row]:
+    """Row 5: ``count`` variants of the fixture report, into an empty folder and ``--force`` again."""
+    with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
+        root = Path(tmp)
+        toml = make_project(root, count)
+        cold, full = in_rounds(repeat, [(lambda: engine_build(root, toml), _emptied(root / "reports")),
+                                        (lambda: engine_build(root, toml, "--force"), None)])
+    return [(f"5 build into an empty folder, {count} variants", count, cold),
+            (f"5 build --force again, {count} variants", count, full)]
 
 
 def real_reports(repeat: int, before: Path | None) -> list[Row]:
@@ -264,29 +286,26 @@ def real_reports(repeat: int, before: Path | None) -> list[Row]:
 
     toml = ROOT / "notebooks" / "reports.toml"
     count = len(tomllib.loads(toml.read_text(encoding="utf-8"))["report"])
-    rows = []
     with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
-        out, empty = Path(tmp) / "reports", Path(tmp) / "empty"
+        out, empty, old_empty = Path(tmp) / "reports", Path(tmp) / "empty", Path(tmp) / "before"
         build = functools.partial(engine_build, ROOT, toml, evidence=ROOT / "evidence")
-        rows.append(("7a the project's reports, build --force --fresh-kernels", count,
-                     median_of(repeat, functools.partial(build, "--force", "--fresh-kernels", out=out))))
-        rows.append(("7b the project's reports, build into an empty folder", count,
-                     median_of(repeat, functools.partial(build, out=empty), before=_emptied(empty))))
-        rows.append(("7 the project's reports, build --force", count,
-                     median_of(repeat, functools.partial(build, "--force", out=out))))
-    if before is not None:
-        old_toml = before / "notebooks" / "reports.toml"
-        old_count = len(tomllib.loads(old_toml.read_text(encoding="utf-8"))["report"])
-        commit = subprocess.run(["git", "-C", str(before), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, check=False).stdout.strip()
-        with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
-            empty = Path(tmp) / "empty"
-            command = [before / ".venv" / "bin" / "lymphoma-evidence", "build", "--out", str(empty)]
+        steps: list[Step] = [(functools.partial(build, "--force", "--fresh-kernels", out=out), None),
+                             (functools.partial(build, out=empty), _emptied(empty)),
+                             (functools.partial(build, "--force", out=out), None)]
+        names = ["7a the project's reports, build --force --fresh-kernels",
+                 "7b the project's reports, build into an empty folder",
+                 "7 the project's reports, build --force"]
+        counts = [count] * 3
+        if before is not None:
+            old_toml = before / "notebooks" / "reports.toml"
+            counts.append(len(tomllib.loads(old_toml.read_text(encoding="utf-8"))["report"]))
+            commit = subprocess.run(["git", "-C", str(before), "rev-parse", "--short", "HEAD"],
+                                    capture_output=True, text=True, check=False).stdout.strip()
+            command = [before / ".venv" / "bin" / "lymphoma-evidence", "build", "--out", str(old_empty)]
             clean = {k: v for k, v in os.environ.items() if not k.startswith("LYMPHOMA_EVIDENCE")}
-            measured = median_of(repeat, lambda: run_quietly(command, before, clean), before=_emptied(empty))
-        rows.append((f"7c before: {commit or before}'s own reports, build into an empty folder", old_count,
-                     measured))
-    return rows
+            steps.append((lambda: run_quietly(command, before, clean), _emptied(old_empty)))
+            names.append(f"7c before: {commit or before}'s own reports, build into an empty folder")
+        return list(zip(names, counts, in_rounds(repeat, steps), strict=True))
 
 
 def figure_formats() -> list[str]:
@@ -369,12 +388,7 @@ def main() -> None:
     if args.reports:
         emit(side_by_side(args.reports, args.repeat, args.jobs))
     for count in [int(c) for c in args.scale.split(",") if c]:
-        with tempfile.TemporaryDirectory(prefix="le-bench-") as tmp:
-            toml = make_project(Path(tmp), count)
-            emit([(f"5 build into an empty folder, {count} variants", count,
-                   measure(lambda: engine_build(Path(tmp), toml))),  # noqa: B023
-                  (f"5 build --force again, {count} variants", count,
-                   measure(lambda: engine_build(Path(tmp), toml, "--force")))])  # noqa: B023
+        emit(scale_rows(count, args.repeat))
     if args.real:
         emit(real_reports(args.real, args.before))
     checked = validation_rows([int(c) for c in args.validate.split(",") if c], args.repeat)
