@@ -355,6 +355,18 @@ def figure_formats() -> list[str]:
     return lines
 
 
+def machine_load() -> str:
+    """The load average and, on Linux, the CPU pressure (the share of the last 60 s in which some task
+    waited for a CPU): a host that takes CPU from the machine shows there, and slows every row."""
+    said = f"load average {os.getloadavg()[0]:.1f}"
+    try:
+        some = Path("/proc/pressure/cpu").read_text(encoding="utf-8").splitlines()[0]
+        said += f", CPU pressure (some, avg60) {dict(f.split('=') for f in some.split()[1:])['avg60']}%"
+    except (OSError, IndexError, KeyError, ValueError):
+        pass
+    return said
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=6, help="reports in the side-by-side runs")
@@ -372,7 +384,7 @@ def main() -> None:
                              "commit before an optimisation")
     args = parser.parse_args()
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-          f"load average at start {os.getloadavg()[0]:.1f}", flush=True)
+          f"at the start: {machine_load()}", flush=True)
     rows: list[Row] = []
 
     def emit(new: list[Row]) -> None:
@@ -405,7 +417,7 @@ def main() -> None:
               f"vs plain pool: {pool / cold:.1f}x; no-op = {noop:.2f} s")
     if args.figures:
         print("\n" + "\n".join(figure_formats()))
-    print(f"load average at end {os.getloadavg()[0]:.1f}")
+    print(f"at the end: {machine_load()}")
 
 
 if __name__ == "__main__":
