@@ -308,13 +308,16 @@ def _serve(modules: list[str], call: dict[str, Any] | None) -> None:
     if sys.path and sys.path[0] in ("", os.getcwd()):  # as ipykernel_launcher does
         del sys.path[0]
     children: set[int] = set()
-    signal.signal(signal.SIGCHLD, lambda *_: _reap(children, block=False))
     missing: list[str] = []
     if call is not None:
         missing += _imported(call["needs"])
         _start_call(call, replies.fileno(), children)
     missing += _imported(modules)
     _refuse_threads()
+    # Children are collected from here on (not during the imports, which may run and wait for processes
+    # of their own); the call's child may have ended already.
+    signal.signal(signal.SIGCHLD, lambda *_: _reap(children, block=False))
+    _reap(children, block=False)
     gc.collect()
     gc.freeze()  # the imported state stays shared between the kernels instead of copied by collections
     replies.write(json.dumps({"ready": True, "missing": missing}) + "\n")
