@@ -97,8 +97,9 @@ def validate_and_save(evidence: str | Path, out: str | Path, expected_hash: str,
     """Validate the evidence folder ``evidence`` and save the bundle in ``out/.cache`` (with
     ``validator``); the evidence version.
 
-    Runs in the build process, or in a child forked from the kernel template, which has pandas and pandera
-    imported already (the build then reads the version from what was saved: :func:`validated_version`).
+    Runs in the build process, or in a child forked from the kernel template, which has pandas imported
+    already (the build then reads the version the child returns through the template's result pipe:
+    :meth:`.kernel_template.KernelTemplate.call_result`).
 
     Raises
     ------

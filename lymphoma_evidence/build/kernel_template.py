@@ -259,10 +259,7 @@ def _start_call(call: dict[str, Any], replies: int, children: set[int]) -> None:
     pid = os.fork()
     if pid == 0:
         try:
-            os.close(replies)
-            null = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(null, 0)
-            os.close(null)
+            _leave_the_template_streams(replies)
             module, _, function = call["target"].partition(":")
             result = getattr(importlib.import_module(module), function)(*call["args"])
             os.write(call["fd"], json.dumps(result).encode("utf-8"))
@@ -270,6 +267,15 @@ def _start_call(call: dict[str, Any], replies: int, children: set[int]) -> None:
             os._exit(0)
     children.add(pid)
     os.close(call["fd"])
+
+
+def _leave_the_template_streams(replies: int) -> None:
+    """In a forked child: close the template's replies and read standard input from ``/dev/null``, so
+    that the child can neither write a reply nor take a request meant for the template."""
+    os.close(replies)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
 
 
 def _refuse_threads() -> None:
@@ -280,11 +286,8 @@ def _refuse_threads() -> None:
 def _run_kernel(request: dict[str, Any], template_pid: int, replies: int) -> None:
     """In a forked child: become the kernel ``request`` asks for, as ``python -m ipykernel_launcher``."""
     os.setsid()
-    os.close(replies)
+    _leave_the_template_streams(replies)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
