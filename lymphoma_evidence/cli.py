@@ -7,6 +7,8 @@ evidence, failed reports, unexplained removals, audit findings with ``--strict``
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 import warnings
 from pathlib import Path
@@ -388,6 +390,10 @@ def main() -> None:
     """
     if not sys.warnoptions:
         warnings.simplefilter("ignore")
+    # At exit, every object moves to the permanent generation, so the interpreter's collections at
+    # shutdown have nothing to traverse: in a process that is ending they free nothing worth freeing, and
+    # took about 0.15 s of every build (benchmarks/RESULTS.md). Files are flushed and closed as before.
+    atexit.register(gc.freeze)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exit_:

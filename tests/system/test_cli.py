@@ -126,3 +126,17 @@ def test_validate_json_on_valid_evidence_is_an_empty_list() -> None:
     result = CliRunner().invoke(cli, ["validate", str(EVIDENCE), "--format", "json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
+
+
+def test_the_console_script_skips_the_collections_at_shutdown_and_still_flushes_its_output() -> None:
+    # Registered before main(), so it runs after main's own exit hook (atexit runs last-in first-out).
+    script = ("import atexit, gc, sys\n"
+              "atexit.register(lambda: print('frozen', gc.get_freeze_count(), file=sys.stderr))\n"
+              "sys.argv = ['lymphoma-evidence', '--version']\n"
+              "from lymphoma_evidence.cli import main\n"
+              "main()\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert __version__ in result.stdout
+    frozen = int(result.stderr.split("frozen ")[1].split()[0])
+    assert frozen > 10_000  # every object of the ending process, not a handful
