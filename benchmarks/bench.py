@@ -6,7 +6,9 @@ seconds of all processes (build and kernels, from ``RUSAGE_CHILDREN``) and peak 
 of the proportional set size (PSS) of all processes of the run, sampled every 50 ms with psutil. PSS
 splits a page shared by several processes between them, so kernels forked from one template (sharing
 its imported libraries) are not counted as if each had its own copy; on systems without PSS it is the
-resident set size (RSS).
+resident set size (RSS). Memory is sampled in one more run of each step, after the timed ones: sampling
+costs about 0.5 s of CPU per build (reading every process's page tables 20 times a second), which on 2
+cores slowed the run it measured by 0.2 s.
 
 Builds into a throw-away project made of the fixture evidence and the
 ``ok_params`` fixture notebook (loads the evidence, one table, one figure), so figures compare like with
@@ -53,8 +55,16 @@ def _memory(process) -> int:
     return getattr(full, "pss", full.rss)
 
 
-def measure(run: Callable[[], object]) -> Measured:
-    """Run ``run()``: wall seconds, CPU seconds of the child processes, peak summed PSS (MiB) of them."""
+def timed(run: Callable[[], object]) -> tuple[float, float]:
+    """Run ``run()``: wall seconds, CPU seconds of the child processes."""
+    cpu, started = _children_cpu(), time.perf_counter()
+    run()
+    return time.perf_counter() - started, _children_cpu() - cpu
+
+
+def peak_memory(run: Callable[[], object]) -> float:
+    """Run ``run()``: the peak summed PSS (MiB) of the child processes, sampled every 50 ms (the sampling
+    takes CPU from the run: never time a sampled run)."""
     import psutil
 
     me, peak, done = psutil.Process(), [0], threading.Event()
@@ -70,14 +80,13 @@ def measure(run: Callable[[], object]) -> Measured:
             peak[0] = max(peak[0], total)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    cpu, started = _children_cpu(), time.perf_counter()
     sampler.start()
     try:
         run()
     finally:
         done.set()
         sampler.join()
-    return time.perf_counter() - started, _children_cpu() - cpu, peak[0] / 2**20
+    return peak[0] / 2**20
 
 
 def make_project(root: Path, count: int) -> Path:
@@ -216,21 +225,26 @@ Step = tuple[Callable[[], object], Callable[[], object] | None]  # what to time,
 
 
 def in_rounds(repeat: int, steps: list[Step]) -> list[Measured]:
-    """Medians of wall and CPU seconds and of peak MiB of each step over ``repeat`` rounds.
+    """Medians of wall and CPU seconds of each step over ``repeat`` rounds, and its peak MiB from one
+    more round, sampled (:func:`peak_memory`).
 
     A round runs every step once, in order (each after its untimed preparation), so steps compared with
     one another meet the same load on the machine: a host that slows down for a minute slows every step
     of a round, instead of all the runs of one step.
     """
-    runs: list[list[Measured]] = [[] for _ in steps]
+    runs: list[list[tuple[float, float]]] = [[] for _ in steps]
     for _ in range(repeat):
         for measured, (run, before) in zip(runs, steps, strict=True):
             if before:
                 before()
-            measured.append(measure(run))
-    return [(statistics.median(wall for wall, _, _ in measured),
-             statistics.median(cpu for _, cpu, _ in measured),
-             statistics.median(peak for _, _, peak in measured)) for measured in runs]
+            measured.append(timed(run))
+    peaks = []
+    for run, before in steps:
+        if before:
+            before()
+        peaks.append(peak_memory(run))
+    return [(statistics.median(wall for wall, _ in measured), statistics.median(cpu for _, cpu in measured),
+             peak) for measured, peak in zip(runs, peaks, strict=True)]
 
 
 Row = tuple[str, int, Measured]
