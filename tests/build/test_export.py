@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 from bs4 import BeautifulSoup
 
 from lymphoma_evidence.build.export import DISCLAIMER_TAG, Provenance, ReportExporter
@@ -64,3 +65,22 @@ def test_an_image_without_alternative_text_says_so_and_one_with_it_keeps_it() ->
     page = _page([_png_cell(), _html_cell(figure)])
     assert [img.get("alt") for img in page.select(".jp-OutputArea-output img")] == [
         "No description has been provided for this image", "Forest plot of response rates"]
+
+
+def test_a_page_is_validated_once_after_the_preprocessors_and_an_invalid_one_is_still_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from nbconvert.exporters import exporter as nbconvert_exporter
+
+    notebook = nbformat.v4.new_notebook(cells=[_html_cell("<p>Findings</p>")])
+    broken = nbformat.v4.new_notebook(cells=[_html_cell("<p>Findings</p>")])
+    broken.cells[0].outputs[0]["output_type"] = "no_such_output"
+    calls = []
+    validate = nbconvert_exporter.nbformat.validate
+    monkeypatch.setattr(nbconvert_exporter.nbformat, "validate",
+                        lambda nb, *args, **kwargs: calls.append(1) or validate(nb, *args, **kwargs))
+    exporter = ReportExporter()
+    exporter.export(notebook, "A title", PROVENANCE)
+    assert len(calls) == 1
+
+    with pytest.raises(nbformat.ValidationError):
+        exporter.export(broken, "A title", PROVENANCE)
