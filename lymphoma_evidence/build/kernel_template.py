@@ -33,6 +33,7 @@ instead of in the build process too, and validation overlaps the template's othe
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -259,6 +260,7 @@ def _start_call(call: dict[str, Any], replies: int, children: set[int]) -> None:
     pid = os.fork()
     if pid == 0:
         try:
+            gc.enable()  # the template forked this child during its imports, while it does not collect
             _leave_the_template_streams(replies)
             module, _, function = call["target"].partition(":")
             result = getattr(importlib.import_module(module), function)(*call["args"])
@@ -304,14 +306,15 @@ def _run_kernel(request: dict[str, Any], template_pid: int, replies: int) -> Non
 def _serve(modules: list[str], call: dict[str, Any] | None) -> None:
     """The template's main loop: import (starting ``call`` once what it needs is imported), say ready,
     then fork one kernel per request until end of input."""
-    import gc
-
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # what an import prints goes where the template's errors go, not into the replies
     if sys.path and sys.path[0] in ("", os.getcwd()):  # as ipykernel_launcher does
         del sys.path[0]
     children: set[int] = set()
     missing: list[str] = []
+    # The imports make many objects and hardly any garbage: collections during them were 11-13% of their
+    # CPU (0.12 s, 0.2 s with this project's preload). One collection after them is enough.
+    gc.disable()
     if call is not None:
         missing += _imported(call["needs"])
         _start_call(call, replies.fileno(), children)
@@ -323,6 +326,7 @@ def _serve(modules: list[str], call: dict[str, Any] | None) -> None:
     _reap(children, block=False)
     gc.collect()
     gc.freeze()  # the imported state stays shared between the kernels instead of copied by collections
+    gc.enable()  # in the kernels forked from here on, as in a kernel started on its own
     replies.write(json.dumps({"ready": True, "missing": missing}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)

@@ -28,8 +28,9 @@ from lymphoma_evidence.errors import KernelStartError
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not supported(), reason="kernels are forked on Linux only")]
 
-PROBE = ("import json, os, sys, numpy\n"
+PROBE = ("import gc, json, os, sys, numpy\n"
          "print(json.dumps({'cwd': os.getcwd(), 'probe': os.environ.get('LE_PROBE'), 'pid': os.getpid(),\n"
+         "                  'collects': gc.isenabled(),\n"
          "                  'ppid': os.getppid(), 'sid': os.getsid(0), 'argv': sys.argv,\n"
          "                  'draw': int(numpy.random.randint(0, 2**31)),\n"
          "                  'pandas': 'pandas' in sys.modules, 'preloaded': 'wave' in sys.modules}))\n")
@@ -85,6 +86,7 @@ def test_forked_kernels_are_kernels_of_their_own(tmp_path, environment, monkeypa
         assert kernel["sid"] == kernel["pid"], "each kernel leads its own session, as launched ones do"
         assert kernel["argv"][1] == "-f" and kernel["argv"][2].endswith(".json")
         assert kernel["pandas"] and kernel["preloaded"], "the template's imports are inherited"
+        assert kernel["collects"], "the template collects no garbage during its imports; kernels do"
     assert seen[0]["draw"] != seen[1]["draw"], "numpy's global generator is reseeded in every kernel"
     assert gone(seen[0]["pid"], 5) and gone(seen[1]["pid"], 5) and gone(template_pid, 5)
 
@@ -179,10 +181,10 @@ def calls_module(tmp_path: Path, environment: dict[str, str]) -> dict[str, str]:
     modules = tmp_path / "modules"
     modules.mkdir()
     (modules / "calls.py").write_text(
-        "import os, sys, time\n"
+        "import gc, os, sys, time\n"
         "def where(value):\n"
         "    return {'pid': os.getpid(), 'ppid': os.getppid(), 'value': value,\n"
-        "            'wave': 'wave' in sys.modules}\n"
+        "            'wave': 'wave' in sys.modules, 'collects': gc.isenabled()}\n"
         "def fails(value):\n"
         "    raise ValueError(value)\n"
         "def dies():\n"
@@ -199,6 +201,7 @@ def test_a_call_runs_in_a_child_of_the_template_after_its_needs_and_returns_its_
         assert result is not None
         assert result["value"] == {"a": [1, 2]} and result["wave"], "called with its args, after its needs"
         assert result["ppid"] == template._process.pid != result["pid"], "in a child of the template"
+        assert result["collects"], "the child collects garbage, although the template was importing"
         assert template.call_result(60) is None, "the result is read once"
         manager = kernels.start_warm_kernel(str(tmp_path / "k"), tmp_path, calls_module, template=template)
         try:
