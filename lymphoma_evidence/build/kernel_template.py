@@ -312,8 +312,9 @@ def _serve(modules: list[str], call: dict[str, Any] | None) -> None:
         del sys.path[0]
     children: set[int] = set()
     missing: list[str] = []
-    # The imports make many objects and hardly any garbage: collections during them were 11-13% of their
-    # CPU (0.12 s, 0.2 s with this project's preload). One collection after them is enough.
+    # The imports make many objects and hardly any garbage: the collections during them took 0.12-0.2 s of
+    # CPU (timed with gc.callbacks), and the template is ready with 0.3 s less CPU without them
+    # (benchmarks/RESULTS.md). One collection after them is enough.
     gc.disable()
     if call is not None:
         missing += _imported(call["needs"])
