@@ -106,8 +106,12 @@ def env_for(root: Path) -> dict[str, str]:
 
 
 def run_quietly(command: list, root: Path, env: dict[str, str] | None = None) -> None:
-    subprocess.run(command, check=True, env=env or env_for(root), cwd=root, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    """Run ``command`` with its output hidden; when it fails, stop with the end of what it wrote to stderr."""
+    done = subprocess.run(command, env=env or env_for(root), cwd=root, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, errors="replace")
+    if done.returncode:
+        raise SystemExit(f"{' '.join(map(str, command))} exited with {done.returncode}; its stderr ended:\n"
+                         f"{done.stderr[-4000:]}")
 
 
 def naive_loop(root: Path, count: int) -> None:
