@@ -331,7 +331,7 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
     preload = load_preload(options.definitions)
     validator = validator_identity(library)
     version = _reused_version(options, evidence_hash, validator, progress)
-    call = None if version is not None else _validation_call(options, evidence_hash, validator)
+    call = None if version is not None else _validation_call(options, evidence_hash, validator, preload)
     # The kernels start and warm up, and the evidence is validated, while this process prepares.
     template, pool = _start_kernels(options, kernels, len(to_run), preload, call)
     try:
@@ -419,15 +419,22 @@ def _reused_version(options: BuildOptions, expected_hash: str, validator: str,
     return version
 
 
-def _validation_call(options: BuildOptions, expected_hash: str, validator: str) -> TemplateCall:
-    """Validating the evidence (and saving the bundle), as the kernel template's early call."""
-    from .evidence_cache import validate_and_save
+def _validation_call(options: BuildOptions, expected_hash: str, validator: str,
+                     preload: tuple[str, ...] = ()) -> TemplateCall:
+    """Validating the evidence (and saving the bundle), as the kernel template's early call.
+
+    The template forks the call's child once it has imported the library's data layer and the modules of
+    ``preload`` that belong to the libraries validation runs on (such as ``scipy.special``): the child
+    shares those imports with the kernels instead of importing them a second time.
+    """
+    from .evidence_cache import VALIDATION_LIBRARIES, validate_and_save
     from .kernel_template import TemplateCall
 
+    shared = tuple(name for name in preload if name.partition(".")[0] in VALIDATION_LIBRARIES)
     return TemplateCall(f"{validate_and_save.__module__}:{validate_and_save.__name__}",
                         (str(Path(options.evidence).resolve()), str(Path(options.out).resolve()),
                          expected_hash, validator),
-                        needs=("lymphoma_evidence.data.evidence",))
+                        needs=("lymphoma_evidence.data.evidence", *shared))
 
 
 def _validated_version(options: BuildOptions, expected_hash: str, validator: str,

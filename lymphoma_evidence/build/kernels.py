@@ -31,9 +31,9 @@ from ..errors import BuildError, KernelStartError
 from .kernel_template import KernelTemplate, TemplateCall, supported
 
 #: Imported by every kernel before its report runs (measured with ``python -X importtime``): pandas and
-#: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here: pandera
-#: and scipy.special (0.45 s together), which only some notebooks need; a project whose reports all use
-#: them preloads them (``[kernels] preload`` in reports.toml, as this project does).
+#: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here:
+#: scipy.special, which only some notebooks need; a project whose reports all use it preloads it
+#: (``[kernels] preload`` in reports.toml, as this project does).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
                 "lymphoma_evidence", "lymphoma_evidence.data.evidence",
                 "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.charts",

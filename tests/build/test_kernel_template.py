@@ -257,6 +257,15 @@ def test_a_first_build_validates_the_evidence_in_the_template_not_in_the_build_p
     assert list((options.out / ".cache").glob("evidence-*.validator")), "the child saved the bundle"
 
 
+def test_the_validation_child_is_forked_after_the_preloaded_modules_validation_uses(tmp_path):
+    options = make_project(tmp_path, report("one", "ok_params.ipynb"))
+    call = engine._validation_call(options, "hash", "validator",
+                                   ("scipy.special", "matplotlib.pyplot", "pandera", "wave"))
+    assert call.needs == ("lymphoma_evidence.data.evidence", "scipy.special", "pandera"), \
+        "the child shares the preload of the libraries validation runs on, and waits for nothing else"
+    assert engine._validation_call(options, "hash", "validator").needs == ("lymphoma_evidence.data.evidence",)
+
+
 def test_when_the_templates_child_cannot_validate_the_build_validates_itself(tmp_path, monkeypatch):
     options = make_project(tmp_path, report("one", "ok_params.ipynb"))
     monkeypatch.setattr(engine, "_validation_call", lambda *args: TemplateCall("os:abort", (), needs=()))
