@@ -1,7 +1,7 @@
 """The project's ``[kernels] preload`` names only modules its reports import.
 
 The kernel template imports the preload in every build, for every kernel: a module no report imports is
-CPU every build pays for nothing (``pandera`` was preloaded long after the reports stopped using it).
+CPU every build pays for nothing (``pandera`` stayed preloaded after the reports stopped importing it).
 Each notebook runs here in a process of its own, on the validated evidence bundle as in a build, and the
 modules it imported are compared with the preload.
 """
@@ -67,8 +67,9 @@ def test_every_preloaded_module_is_imported_by_every_notebook(tmp_path, evidence
     try:
         for name, (notebook, process) in runs.items():
             modules = imported(process)
-            # validation imports pandera (and scipy.special): the notebook must have read the bundle instead
-            assert "pandera" not in modules, f"{notebook.name} validated the evidence, not read the bundle"
+            # validation imports pandera (and scipy.special), so a notebook that validated instead of reading
+            # the bundle would make an unused preload look used
+            assert "pandera" not in modules, f"{notebook.name} imported pandera: did it validate?"
             unused = [module for module in preload if module not in modules]
             assert not unused, f"{notebook.name} ({name}) does not import {unused}: drop them from preload"
     finally:
