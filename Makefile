@@ -39,7 +39,7 @@ quick: lint $(STAMP) ## The quick loop: lint, layers, types and the tests not ma
 	$(VENV)/bin/pytest -m "not slow"
 
 notebooks: $(STAMP) ## Re-run the notebooks and re-save their stored outputs (after an evidence change)
-	$(PY) -m lymphoma_evidence.build.refresh
+	$(PY) -m lymphoma_evidence.publish.refresh
 
 browser: ## Install the browser-test tools: Debian's Chromium (apt) and axe-core (npm ci)
 	test -x /usr/bin/chromium || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }

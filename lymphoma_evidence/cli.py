@@ -328,8 +328,8 @@ def slides(out: Path, title: str | None, profile: str | None, post_car_t_only: b
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
-    from .build.definitions import parse_shard
     from .errors import ParameterError
+    from .publish.definitions import parse_shard
 
     try:
         return parse_shard(value) if value else None
@@ -364,9 +364,9 @@ def build(only: tuple[str, ...], jobs: int | None, force: bool, shard: tuple[int
 
     Exits 1 when the evidence is invalid or any report failed (its previous HTML is kept).
     """
-    from .build.definitions import UnknownReportError
-    from .build.engine import BuildOptions, run_build
     from .paths import notebooks_dir, reports_dir
+    from .publish.definitions import UnknownReportError
+    from .publish.engine import BuildOptions, run_build
 
     options = BuildOptions(definitions=definitions or notebooks_dir() / "reports.toml",
                            evidence=_evidence_folder(evidence_path), out=out or reports_dir(),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import OutputWriteError
 
-#: Marks a temporary file; :func:`lymphoma_evidence.build.atomic.remove_stale_temporaries` looks for it.
+#: Marks a temporary file; :func:`lymphoma_evidence.publish.atomic.remove_stale_temporaries` looks for it.
 TEMP_MARK = ".partial"
 
 

@@ -49,7 +49,7 @@ def test_importing_the_writer_does_not_touch_the_umask() -> None:
     import subprocess
     import sys
 
-    code = ("import os; os.umask(0o077); import lymphoma_evidence.fileio, lymphoma_evidence.build.atomic; "
+    code = ("import os; os.umask(0o077); import lymphoma_evidence.fileio, lymphoma_evidence.publish.atomic; "
             "print(oct(os.umask(0)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0o77"

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from lymphoma_evidence.analysis.headline import headline_numbers
-from lymphoma_evidence.build.evidence_cache import fresh_shared_cache
 from lymphoma_evidence.data import shared
 from lymphoma_evidence.data.shared import shared_by_reports
 from lymphoma_evidence.paths import SHARED_CACHE_ENV
+from lymphoma_evidence.publish.evidence_cache import fresh_shared_cache
 
 calls: list[tuple] = []
 

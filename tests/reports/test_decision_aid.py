@@ -256,7 +256,7 @@ def test_dates_are_written_in_words():
 
 
 def test_the_default_build_set_has_the_aid_and_not_the_patient_briefing():
-    from lymphoma_evidence.build.definitions import load_definitions
+    from lymphoma_evidence.publish.definitions import load_definitions
 
     specs = {spec.name: spec for spec in load_definitions(EVIDENCE.parent / "notebooks" / "reports.toml")}
     assert "decision_aid" in specs and "briefing_patient" not in specs

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from lymphoma_evidence.build.evidence_cache import fresh_shared_cache
 from lymphoma_evidence.paths import SHARED_CACHE_ENV
+from lymphoma_evidence.publish.evidence_cache import fresh_shared_cache
 from lymphoma_evidence.reports import display
 
 calls: list[tuple] = []

@@ -65,7 +65,7 @@ DEFINITIONS = ROOT / "notebooks" / "reports.toml"
 @functools.cache
 def report_names() -> dict[str, str]:
     """Every defined report's name, mapped to its notebook's stem (``briefing``, ``class_profile`` ...)."""
-    from lymphoma_evidence.build.definitions import load_definitions
+    from lymphoma_evidence.publish.definitions import load_definitions
 
     return {spec.name: spec.notebook.stem for spec in load_definitions(DEFINITIONS)}
 

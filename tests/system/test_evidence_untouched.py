@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from fixtures.build_project import make_project, report
 from helpers import digest, set_cell
 
-from lymphoma_evidence.build import engine
 from lymphoma_evidence.cli import cli
+from lymphoma_evidence.publish import engine
 
 
 @pytest.mark.parametrize("args", [

@@ -17,11 +17,11 @@ from fixtures.build_project import EVIDENCE_MIN, make_project, report
 from helpers import copy_evidence, set_cell
 
 from lymphoma_evidence import __version__
-from lymphoma_evidence.build import engine
-from lymphoma_evidence.build.evidence_cache import CACHE_FOLDER, SHARED_FOLDER, write_evidence_cache
 from lymphoma_evidence.data import evidence, hashing
 from lymphoma_evidence.data.evidence import CACHE_ENV, cache_file, content_hash, load_evidence
 from lymphoma_evidence.errors import EvidenceError
+from lymphoma_evidence.publish import engine
+from lymphoma_evidence.publish.evidence_cache import CACHE_FOLDER, SHARED_FOLDER, write_evidence_cache
 
 EDITED_REGIMEN = "axicabtagene ciloleucel (edited after the build)"
 VALIDATOR = "0.1.0+test; pandas 2"

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from lymphoma_evidence.build.definitions import (
+from lymphoma_evidence.errors import BuildError, ParameterError
+from lymphoma_evidence.publish.definitions import (
     UnknownReportError,
     load_definitions,
     load_preload,
     parse_shard,
     select_reports,
 )
-from lymphoma_evidence.errors import BuildError, ParameterError
 
 
 def write(folder: Path, text: str) -> Path:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from helpers import FIXTURES
 
-from lymphoma_evidence.build.definitions import ReportSpec
-from lymphoma_evidence.build.params import check_parameters, notebook_parameters, parameter_problems
 from lymphoma_evidence.errors import ParameterError
+from lymphoma_evidence.publish.definitions import ReportSpec
+from lymphoma_evidence.publish.params import check_parameters, notebook_parameters, parameter_problems
 
 NOTEBOOKS = FIXTURES / "notebooks"
 

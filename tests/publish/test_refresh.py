@@ -8,7 +8,9 @@ import nbformat
 import pytest
 from helpers import ROOT, set_cell
 
-from lymphoma_evidence.build.refresh import (
+from lymphoma_evidence.data.evidence import content_hash
+from lymphoma_evidence.errors import BuildError, EvidenceError
+from lymphoma_evidence.publish.refresh import (
     HASH_KEY,
     METADATA_KEY,
     REFRESH_COMMAND,
@@ -16,8 +18,6 @@ from lymphoma_evidence.build.refresh import (
     stale_notebooks,
     stored_evidence_hash,
 )
-from lymphoma_evidence.data.evidence import content_hash
-from lymphoma_evidence.errors import BuildError, EvidenceError
 
 
 def write_notebook(path: Path, *sources: str, evidence_hash: str | None = None) -> Path:

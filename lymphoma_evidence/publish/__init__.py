@@ -5,7 +5,7 @@ Modules, one concern each: ``definitions`` (reports.toml), ``params`` (parameter
 (input hashes for incremental builds), ``index`` (reports/index.html), ``atomic`` (atomic writes and the
 build lock), ``evidence_cache`` (the validated bundle kernels reuse), ``engine`` (the orchestration) and
 ``refresh`` (``make notebooks``: re-run the notebooks and save their outputs). Import :func:`run_build` from
-``engine``; nothing heavy is imported here, so ``import lymphoma_evidence.build`` stays cheap.
+``engine``; nothing heavy is imported here, so ``import lymphoma_evidence.publish`` stays cheap.
 
 May import: :mod:`lymphoma_evidence.reports` and every layer below it (figures, analyst, analysis, data,
 the foundation). Never the CLI. Kernels import the report modules by name (``kernels.WARM_MODULES``).

@@ -18,8 +18,8 @@ import pytest
 from fixtures.build_project import make_project, report
 
 from lymphoma_evidence import __version__
-from lymphoma_evidence.build import engine, kernels
-from lymphoma_evidence.build.engine import BuildOptions
+from lymphoma_evidence.publish import engine, kernels
+from lymphoma_evidence.publish.engine import BuildOptions
 
 pytestmark = pytest.mark.slow
 

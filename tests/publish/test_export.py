@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from lymphoma_evidence.build.export import DISCLAIMER_TAG, Provenance, ReportExporter
+from lymphoma_evidence.publish.export import DISCLAIMER_TAG, Provenance, ReportExporter
 from lymphoma_evidence.vocabulary import DISCLAIMER
 
 PROVENANCE = Provenance("2026-01-02 03:04 UTC", "1.2.3", "ab" * 32, "0.1.0")

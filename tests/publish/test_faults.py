@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup
 from fixtures.build_project import make_project, report
 
 from lymphoma_evidence import __version__
-from lymphoma_evidence.build import atomic, engine
 from lymphoma_evidence.errors import BuildError
+from lymphoma_evidence.publish import atomic, engine
 
 #: runs notebooks on real kernels, some killed or hanging
 pytestmark = pytest.mark.slow

@@ -14,10 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from lymphoma_evidence.build import kernels
-from lymphoma_evidence.build.definitions import ReportSpec
-from lymphoma_evidence.build.engine import WORK_PER_KERNEL, kernels_worth_starting
-from lymphoma_evidence.build.manifest import ReportRecord
+from lymphoma_evidence.publish import kernels
+from lymphoma_evidence.publish.definitions import ReportSpec
+from lymphoma_evidence.publish.engine import WORK_PER_KERNEL, kernels_worth_starting
+from lymphoma_evidence.publish.manifest import ReportRecord
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from lymphoma_evidence.build.definitions import load_definitions, load_preload
-from lymphoma_evidence.build.engine import kernel_environment
-from lymphoma_evidence.build.evidence_cache import write_evidence_cache
+from lymphoma_evidence.publish.definitions import load_definitions, load_preload
+from lymphoma_evidence.publish.engine import kernel_environment
+from lymphoma_evidence.publish.evidence_cache import write_evidence_cache
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ import os
 import pytest
 
 from lymphoma_evidence import fileio
-from lymphoma_evidence.build import atomic
 from lymphoma_evidence.errors import BuildError
+from lymphoma_evidence.publish import atomic
 
 
 def test_write_atomic_replaces_the_whole_file(tmp_path):

@@ -15,9 +15,9 @@ from bs4 import BeautifulSoup
 from fixtures.build_project import make_project, report
 
 from lymphoma_evidence import __version__
-from lymphoma_evidence.build import engine
 from lymphoma_evidence.data.evidence import content_hash
 from lymphoma_evidence.errors import EvidenceError, ParameterError
+from lymphoma_evidence.publish import engine
 from lymphoma_evidence.vocabulary import DISCLAIMER, PATIENT_DISCLAIMER
 
 #: runs notebooks on real kernels
@@ -162,7 +162,7 @@ def test_second_build_skips_everything_without_starting_a_kernel(built, monkeypa
     def no_kernels(*args, **kwargs):
         raise AssertionError("a no-op build started the kernel pool")
 
-    monkeypatch.setattr("lymphoma_evidence.build.kernels.KernelPool", no_kernels)
+    monkeypatch.setattr("lymphoma_evidence.publish.kernels.KernelPool", no_kernels)
     result = engine.run_build(options, progress=lambda line: None)
     assert [item.status for item in result.statuses] == ["skipped", "skipped"]
     assert result.exit_code == 0
@@ -214,7 +214,7 @@ STARTED_POOLS: list[IdlePool] = []
 @pytest.fixture
 def idle_pool(monkeypatch):
     STARTED_POOLS.clear()
-    monkeypatch.setattr("lymphoma_evidence.build.kernels.KernelPool", IdlePool)
+    monkeypatch.setattr("lymphoma_evidence.publish.kernels.KernelPool", IdlePool)
     yield STARTED_POOLS
     assert all(pool.closed for pool in STARTED_POOLS), "a refused build left its kernels running"
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from fixtures.build_project import make_project, report
 
-from lymphoma_evidence.build import engine, kernels
-from lymphoma_evidence.build.engine import kernel_environment
-from lymphoma_evidence.build.kernel_template import ForkedProcess, KernelTemplate, TemplateCall, supported
 from lymphoma_evidence.errors import KernelStartError
+from lymphoma_evidence.publish import engine, kernels
+from lymphoma_evidence.publish.engine import kernel_environment
+from lymphoma_evidence.publish.kernel_template import ForkedProcess, KernelTemplate, TemplateCall, supported
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not supported(), reason="kernels are forked on Linux only")]
@@ -246,7 +246,7 @@ def test_a_first_build_validates_the_evidence_in_the_template_not_in_the_build_p
     options = make_project(tmp_path, report("one", "ok_params.ipynb"))
     script = ("import sys\n"
               "from pathlib import Path\n"
-              "from lymphoma_evidence.build.engine import BuildOptions, run_build\n"
+              "from lymphoma_evidence.publish.engine import BuildOptions, run_build\n"
               f"options = BuildOptions(Path({str(options.definitions)!r}), Path({str(options.evidence)!r}), "
               f"Path({str(options.out)!r}))\n"
               "result = run_build(options, progress=lambda line: None)\n"

@@ -384,7 +384,7 @@ def _reap(children: set[int], block: bool) -> None:
 
 
 def _main(argv: list[str]) -> None:
-    """``python -m lymphoma_evidence.build.kernel_template [--call=JSON] MODULE...``"""
+    """``python -m lymphoma_evidence.publish.kernel_template [--call=JSON] MODULE...``"""
     call = None
     if argv and argv[0].startswith(_CALL_OPTION):
         call = json.loads(argv.pop(0).removeprefix(_CALL_OPTION))

@@ -13,7 +13,7 @@ report after the first. What is restored:
 Not restored: modules a report imported stay imported (importing them again would give the same
 module), and state a report writes into a third-party module's globals. The build gives a kernel at
 most a fixed number of reports and a fresh kernel after any failure; ``--fresh-kernels`` gives every
-report its own kernel. ``tests/build/test_isolation.py`` proves the outputs equal a fresh kernel's.
+report its own kernel. ``tests/publish/test_isolation.py`` proves the outputs equal a fresh kernel's.
 """
 
 from __future__ import annotations

@@ -50,12 +50,12 @@ WARMUP_CODE = (
     "    except ImportError:\n"
     "        pass\n"
     "del _il, _mpl, _name\n"
-    "import lymphoma_evidence.build.kernel_reset as _reset\n"
+    "import lymphoma_evidence.publish.kernel_reset as _reset\n"
     "_reset.snapshot()\n"
     "del _reset\n"
 )
 #: Binds no name: the reset clears the namespace it runs in.
-RESET_CODE = "__import__('lymphoma_evidence.build.kernel_reset', fromlist=['reset']).reset(get_ipython())\n"
+RESET_CODE = "__import__('lymphoma_evidence.publish.kernel_reset', fromlist=['reset']).reset(get_ipython())\n"
 #: Reports one kernel runs before it is retired (a bound on anything the reset cannot undo).
 REPORTS_PER_KERNEL = 25
 

@@ -3,7 +3,7 @@
 The notebooks in ``notebooks/`` are committed with their outputs, and ``pytest --nbval`` compares a fresh
 run with those outputs, so a changed number fails the tests. After an intended evidence change an analyst
 refreshes the stored outputs in one step (``make notebooks``, i.e. ``python -m
-lymphoma_evidence.build.refresh``). Each refreshed notebook records the evidence content hash it was run
+lymphoma_evidence.publish.refresh``). Each refreshed notebook records the evidence content hash it was run
 on in ``metadata["lymphoma_evidence"]["evidence_hash"]``, so a test can tell stale outputs from fresh ones.
 """
 
