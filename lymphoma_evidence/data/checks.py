@@ -16,7 +16,7 @@ from .schema import Package
 
 __all__ = ["counts_matching_interval", "counts_matching_percent", "cross_table_problems"]
 
-RATE_MEASURES = ("os_rate", "pfs_rate", "non_relapse_mortality_rate")
+RATE_MEASURES = ("os_rate", "pfs_rate", "non_relapse_mortality_rate", "relapse_rate")
 
 Frames = dict[str, pd.DataFrame]
 Lines = dict[str, list[int]]

@@ -34,7 +34,7 @@ class Evidence:
 
     Attributes ``sources``, ``classes`` (therapy_classes.csv), ``agents``, ``results``,
     ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv),
-    ``outcomes``, ``harms``, ``approvals``, ``certainty`` and ``option_details`` hold one DataFrame each,
+    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details`` and ``clinical_questions`` hold one DataFrame each,
     rows in file order. Percentages are as in the CSVs (0-100); the analysis functions turn counts into
     proportions (0-1).
 
@@ -56,6 +56,7 @@ class Evidence:
     approvals: pd.DataFrame
     certainty: pd.DataFrame
     option_details: pd.DataFrame
+    clinical_questions: pd.DataFrame
     path: Path | None = None
     version: str = ""
     title: str = ""

@@ -28,6 +28,7 @@ TABLE_ATTRIBUTES = {
     "approvals": "approvals",
     "certainty": "certainty",
     "option_details": "option_details",
+    "clinical_questions": "clinical_questions",
 }
 
 #: Resource property that lets a table hold only its header (e.g. certainty.csv before any rating).

@@ -180,6 +180,7 @@ OUTCOME_WORDS = {
     "os_rate": ("overall survival", "%"),
     "pfs_rate": ("progression-free survival", "%"),
     "non_relapse_mortality_rate": ("non-relapse mortality", "%"),
+    "relapse_rate": ("cumulative incidence of progression or relapse", "%"),
 }
 
 

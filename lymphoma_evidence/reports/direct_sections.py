@@ -54,10 +54,11 @@ def _measure_words(measure: str) -> str | None:
     """What a measure counts, in words; None for a side effect without words (event "other")."""
     if measure in MEASURE_WORDS:
         return MEASURE_WORDS[measure]
-    timed = re.fullmatch(r"(os|pfs|non_relapse_mortality)_rate_(\d+(?:\.\d+)?)m", measure)
+    timed = re.fullmatch(r"(os|pfs|non_relapse_mortality|relapse)_rate_(\d+(?:\.\d+)?)m", measure)
     if timed:
         said = {"os": "were alive", "pfs": "were alive without progression",
-                "non_relapse_mortality": "had died of causes other than lymphoma"}[timed.group(1)]
+                "non_relapse_mortality": "had died of causes other than lymphoma",
+                "relapse": "had progressed or relapsed"}[timed.group(1)]
         return f"{said} at {timed.group(2)} months"
     if "/" in measure:
         event, grade = measure.split("/", 1)
