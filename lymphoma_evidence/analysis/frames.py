@@ -1,7 +1,8 @@
 """The columns of every table the analysis returns, defined once, and their pandera ``DataFrameModel``\\ s.
 
 ``response_table`` returns a :data:`ResponseTable`, ``class_summary`` a :data:`ClassSummary`,
-``check_reported_ranges`` a :data:`RangeCheck` and ``eligible_options`` an :data:`EligibleOptions`.
+``check_reported_ranges`` a :data:`RangeCheck`, ``eligible_options`` an :data:`EligibleOptions` and
+``relapse_timing_table`` a :data:`RelapseTimingTable`.
 Each table is declared once below (:data:`TABLES`: column order, dtype, nullability, checks). The analysis
 builds its frames in that order and the figures check their input with :func:`check_columns`, both without
 importing pandera; ``frames.ResponseTable`` and the other names are real pandera ``DataFrameModel``
@@ -78,6 +79,15 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("scope_id"), Column("scope_type", checks={"isin": ("agent", "class")}), Column("name"),
         Column("class_id"), Column("class_name"), Column("status", checks={"isin": STATUS_ORDER}),
         Column("reasons"), Column("basis"), Column("source_id"),
+    )),
+    "RelapseTimingTable": ("One row per published outcome of people whose lymphoma came back within, or "
+                           "after, a stated time from CAR-T (relapse_timing_table); value is months for "
+                           "medians, a proportion 0-1 for rates.", (
+        Column("outcome_id", checks={"unique": True}), Column("class_id", nullable=True),
+        Column("class_name", nullable=True), Column("measure"), Column("timepoint_months", float, True),
+        Column("time_to_relapse"), Column("value", float, checks={"ge": 0}),
+        Column("unit", checks={"isin": ("months", "proportion")}), Column("n", pd.Int64Dtype, True),
+        Column("population"), Column("source_id"), Column("source_label"),
     )),
 }
 

@@ -128,8 +128,17 @@ def _outcomes(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     return problems
 
 
+def _question_counts(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    qs = frames["clinical_questions"]
+    bad = (qs["events"] > qs["n"]).fillna(False)
+    return [_problem(package, "clinical_questions", lines, i, "events",
+                     f"{qs['events'][i]} events exceed n = {qs['n'][i]}; events must be at most n",
+                     "responders-exceed-n")
+            for i in qs.index[bad]]
+
+
 ALL_CHECKS = (_foreign_keys, _scope_ids, count_problems, _cr_within_orr, provenance_problems, _subgroups,
-              _ranges, _outcomes, rule_problems)
+              _ranges, _outcomes, _question_counts, rule_problems)
 
 
 def cross_table_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:

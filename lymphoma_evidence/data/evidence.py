@@ -34,9 +34,9 @@ class Evidence:
 
     Attributes ``sources``, ``classes`` (therapy_classes.csv), ``agents``, ``results``,
     ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv),
-    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details`` and ``clinical_questions`` hold one DataFrame each,
-    rows in file order. Percentages are as in the CSVs (0-100); the analysis functions turn counts into
-    proportions (0-1).
+    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details`` and ``clinical_questions``
+    hold one DataFrame each, rows in file order. Percentages are as in the CSVs (0-100); the analysis
+    functions turn counts into proportions (0-1).
 
     Derived columns (see :mod:`lymphoma_evidence.data.derive`): ``results`` and ``harms`` gain
     ``agent_id`` (missing when the row belongs to a class) and ``class_id``; ``prior_car_t_percent`` is

@@ -48,7 +48,10 @@ class Briefing(ReportContext):
         intro = h.para(h.Fragment(
             f"When lymphoma returns after {self.words.term('CAR-T')}, survival is often short, which is "
             "why the choice of the next treatment, and early referral to a centre with trials, matters."))
-        return self.section("The outlook after CAR T-cell therapy fails", intro, h.bullets(items))
+        from .clinical_sections import after_outlook
+
+        return self.section("The outlook after CAR T-cell therapy fails", intro, h.bullets(items)) + \
+            after_outlook(self)
 
     def options(self) -> h.Fragment:
         """Options after CAR-T failure: direct evidence, side effects, then indirect evidence per class

@@ -130,3 +130,30 @@ def test_every_lbcl_medicine_with_results_has_an_lbcl_approval_or_is_investigati
     approvals = evidence.approvals
     mosun = approvals[approvals["agent_id"] == "mosunetuzumab"]
     assert set(mosun["disease"]) == {"FL"}, "mosunetuzumab is approved for follicular lymphoma only"
+
+
+def test_every_option_has_side_effect_figures_or_a_listed_gap(evidence) -> None:
+    options = set(evidence.classes.loc[evidence.classes["role"] == "option", "class_id"])
+    with_harms = set(evidence.harms["class_id"].dropna())
+    listed = readme_table("Options without side-effect figures")
+    missing = options - with_harms
+    unlisted, filled = sorted(missing - set(listed)), sorted(set(listed) - missing)
+    assert not unlisted, f"no side effects, not listed in evidence/README.md: {unlisted}"
+    assert not filled, f"no longer gaps (remove them from evidence/README.md): {filled}"
+    assert all(cells and cells[-1] for cells in listed.values()), "every listed gap needs its reason"
+
+
+@pytest.mark.parametrize("agent_id", ["epcoritamab", "glofitamab", "odronextamab", "polatuzumab_vedotin",
+                                      "axicabtagene_ciloleucel", "tisagenlecleucel"])
+def test_side_effects_name_their_event_grade_and_population(evidence, agent_id: str) -> None:
+    rows = evidence.harms[evidence.harms["agent_id"] == agent_id]
+    assert len(rows), f"{agent_id} has no side-effect row"
+    assert rows["grade"].notna().all() and rows["population"].str.len().gt(20).all()
+
+
+def test_every_clinical_question_is_answered_from_a_cited_source(evidence) -> None:
+    qs = evidence.clinical_questions
+    assert {"antigen_loss", "rebiopsy", "bridging", "allo_consolidation"} <= set(qs["topic"])
+    assert qs["source_id"].isin(evidence.sources["source_id"]).all()
+    counted = qs.dropna(subset=["n", "events"])
+    assert (counted["events"] <= counted["n"]).all()

@@ -1,0 +1,73 @@
+"""Outcomes by time to relapse after CAR-T, as one table (:func:`relapse_timing_table`).
+
+Survival after CAR-T failure depends on how soon the lymphoma came back; sources report it by windows of
+time from CAR-T to relapse ("within 3 months", "after 6 months"). The table keeps each published
+outcome of such a window as it was printed, with who it counts and its source: medians in months, rates
+as proportions 0-1. Nothing is pooled or compared across sources.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..data.evidence import Evidence
+from .frames import columns
+
+__all__ = ["relapse_timing_table", "WHOLE_COHORT"]
+
+#: ``time_to_relapse`` values that mean a whole post-CAR-T cohort rather than one window of time.
+WHOLE_COHORT = ("", "any")
+
+
+def _class_of(evidence: Evidence) -> dict[str, str]:
+    """scope_id (agent or class) -> class_id."""
+    agents = dict(zip(evidence.agents["agent_id"], evidence.agents["class_id"], strict=True))
+    return {**agents, **{c: c for c in evidence.classes["class_id"]}}
+
+
+def relapse_timing_table(evidence: Evidence, class_id: str | None = None) -> pd.DataFrame:
+    """Every outcome published for one window of time to relapse after CAR-T.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        The evidence bundle.
+    class_id : str, optional
+        Keep the rows of this therapy class (and its agents) only; default: every class and the rows
+        about all patients after CAR-T failure (outcome ``scope_id`` "any", whose ``class_id`` is empty).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A :data:`~.frames.RelapseTimingTable`: ``value`` in months for medians (``unit`` "months") and as
+        a proportion 0-1 for rates (``unit`` "proportion"); rows in class display order (rows about all
+        patients first), then file order.
+    """
+    out = evidence.outcomes
+    relapse = out["time_to_relapse"].astype("string").fillna("").str.strip()
+    rows = out[(relapse != "") & ~relapse.isin(WHOLE_COHORT) & out["post_car_t"].fillna(False).astype(bool)]
+    classes = _class_of(evidence)
+    class_ids = rows["scope_id"].map(classes)
+    if class_id is not None:
+        rows, class_ids = rows[class_ids == class_id], class_ids[class_ids == class_id]
+    names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
+    order = dict(zip(evidence.classes["class_id"], evidence.classes["display_order"], strict=True))
+    labels = dict(zip(evidence.sources["source_id"], evidence.sources["label"], strict=True))
+    months = rows["measure"].astype(str).str.startswith("median_")
+    frame = pd.DataFrame({
+        "outcome_id": rows["outcome_id"].astype(str),
+        "class_id": class_ids.astype("string"),
+        "class_name": class_ids.map(names).astype("string"),
+        "measure": rows["measure"].astype(str),
+        "timepoint_months": rows["timepoint_months"].astype(float),
+        "time_to_relapse": relapse[rows.index].astype(str),
+        "value": rows["value"].astype(float).where(months, rows["value"].astype(float) / 100),
+        "unit": months.map({True: "months", False: "proportion"}),
+        "n": rows["n"].astype("Int64"),
+        "population": rows["population"].astype(str),
+        "source_id": rows["source_id"].astype(str),
+        "source_label": rows["source_id"].map(labels).astype(str),
+    }, columns=columns("RelapseTimingTable"))
+    rank = class_ids.map(order).fillna(-1)
+    return frame.assign(_rank=rank.values).sort_values("_rank", kind="mergesort") \
+        .drop(columns="_rank").reset_index(drop=True)
