@@ -73,6 +73,32 @@ def agents_without_post_car_t(evidence: Evidence) -> pd.DataFrame:
     return missing[["agent_id", "name", "class_id"]].reset_index(drop=True)
 
 
+#: The evidence README table that says why an option has no side-effect rows.
+SIDE_EFFECT_GAPS_HEADING = "Options without side-effect figures"
+
+
+def options_without_side_effects(evidence: Evidence) -> pd.DataFrame:
+    """Option classes with no row in harms.csv (for the class or one of its agents), and why.
+
+    Returns columns ``class_id, name, why``, in therapy_classes.csv order; ``why`` is the curators' reason
+    from the "Options without side-effect figures" table of the evidence README, or says that it is not
+    listed there.
+    """
+    from pathlib import Path
+
+    from ..analysis.gaps import readme_table
+
+    classes = evidence.classes
+    options = classes[classes["role"] == "option"]
+    with_harms = set(evidence.harms["class_id"].dropna()) if "class_id" in evidence.harms else set()
+    missing = options[~options["class_id"].isin(with_harms)]
+    listed = readme_table(Path(evidence.path) / "README.md", SIDE_EFFECT_GAPS_HEADING) \
+        if evidence.path is not None else {}
+    why = [listed[c][-1] if listed.get(c) else "not listed in the evidence README's known gaps"
+           for c in missing["class_id"]]
+    return missing[["class_id", "name"]].assign(why=why).reset_index(drop=True)
+
+
 def classes_without_reported_range(evidence: Evidence) -> pd.DataFrame:
     """Therapy classes that no row of reported_ranges.csv is about.
 
@@ -210,6 +236,7 @@ FINDING_TITLES = {
     "stale_trial_statuses": "Trials not offered to readers: not recruiting, or status older than "
                             "{months} months",
     "agents_without_post_car_t": "Agents without post-CAR-T results",
+    "options_without_side_effects": "Options without side-effect figures, and why",
     "classes_without_reported_range": "Therapy classes without a reported range",
     "results_without_data_cutoff": "Results without a data cut-off date",
     "old_investigational_sources": "Investigational entries with sources more than {years} years old",
@@ -274,6 +301,7 @@ def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MON
         "stale_sources": stale_sources(evidence, stale_after_months, day),
         "stale_trial_statuses": stale_trial_statuses(evidence, stale_after_months, day),
         "agents_without_post_car_t": agents_without_post_car_t(evidence),
+        "options_without_side_effects": options_without_side_effects(evidence),
         "classes_without_reported_range": classes_without_reported_range(evidence),
         "results_without_data_cutoff": results_without_data_cutoff(evidence),
         "old_investigational_sources": old_investigational_sources(evidence, today=day),

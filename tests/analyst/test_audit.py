@@ -153,12 +153,13 @@ def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
     report = audit_evidence(evidence, stale_after_months=12, today=TODAY)
     assert {kind: len(frame) for kind, frame in report.findings.items()} == {
         "stale_sources": 1, "stale_trial_statuses": 2, "agents_without_post_car_t": 2,
+        "options_without_side_effects": 2,
         "classes_without_reported_range": 1, "results_without_data_cutoff": 1,
         "old_investigational_sources": 1, "sources_to_complete": 1, "outcome_sources_without_identifier": 0,
         "press_only_approvals": 1}
-    assert report.total == 10
+    assert report.total == 12
     text = report.render_text()
-    assert text.startswith("Evidence audit (2026-11-26): 10 finding(s)")
+    assert text.startswith("Evidence audit (2026-11-26): 12 finding(s)")
     assert "Sources not checked for more than 12 months: 1" in text
     for name, frame in copies.items():
         pd.testing.assert_frame_equal(getattr(evidence, name), frame)
@@ -216,7 +217,7 @@ def test_markdown_and_json_reports_carry_headers_and_full_rows() -> None:
     assert "|---|---|---|---|---:|---|" in markdown
     assert "\n\n\n" not in markdown
     data = json.loads(render_json(report))
-    assert data["total"] == 10
+    assert data["total"] == 12
     trials = data["findings"]["stale_trial_statuses"]
     assert trials["columns"][:3] == ["nct_id", "class_id", "status"]
     assert trials["rows"][0]["nct_id"] == "NCT00000002" and trials["rows"][0]["months_old"] == 106
