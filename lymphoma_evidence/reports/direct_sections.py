@@ -44,6 +44,9 @@ EVENT_WORDS = {
     "neutropenia": "neutropenia (low neutrophils)", "thrombocytopenia": "thrombocytopenia (low platelets)",
     "anaemia": "anaemia", "febrile_neutropenia": "febrile neutropenia",
     "peripheral_neuropathy": "peripheral neuropathy", "tumour_flare": "tumour flare",
+    "neurologic_event": "neurologic side effects (not graded as ICANS)",
+    "infusion_reaction": "an infusion reaction",
+    "serious_adverse_reaction": "a serious side effect of any kind",
 }
 GRADE_WORDS = {"any": "any grade", "grade_3_plus": "grade 3 or higher", "grade_5": "fatal, grade 5"}
 _DEATHS = {"treatment_related_death": "died of the treatment", "non_relapse_mortality": "died of causes "

@@ -206,7 +206,8 @@ def test_harm_derived_count_must_be_the_only_fit(evidence_copy: Path) -> None:
         ("event", "fatigue", "'fatigue' is not an allowed value; expected one of: crs, icans, infection, "
                              "neutropenia, thrombocytopenia, anaemia, febrile_neutropenia, "
                              "peripheral_neuropathy, "
-                             "treatment_related_death, non_relapse_mortality, tumour_flare, other"),
+                             "treatment_related_death, non_relapse_mortality, tumour_flare, other, "
+                             "neurologic_event, infusion_reaction, serious_adverse_reaction"),
         ("grade", "grade_3", "'grade_3' is not an allowed value; expected one of: any, grade_3_plus, "
                              "grade_5"),
         ("patients_basis", "guessed", "'guessed' is not an allowed value; expected one of: reported, "
