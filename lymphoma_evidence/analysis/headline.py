@@ -180,11 +180,24 @@ def harm_studies(evidence: Evidence) -> pd.DataFrame:
     return _with_rates(kept, "patients")
 
 
+def _grading_scale(studies: pd.DataFrame) -> pd.Series:
+    """The grading scale that makes grade 3+ counts comparable: the first word of ``grading_system``
+    (e.g. "lee", "penn", "astct", "ctcae"), lower case; empty for other grades or when not published."""
+    if "grading_system" not in studies.columns:
+        return pd.Series("", index=studies.index)
+    scale = studies["grading_system"].astype("string").fillna("").str.strip().str.split().str[0]
+    return scale.fillna("").str.lower().where(studies["measure"].str.endswith("/grade_3_plus"), "")
+
+
 def _harms(evidence: Evidence) -> pd.DataFrame:
     studies = harm_studies(evidence)
     if studies.empty:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
-    return _from_pooled(pool_within_strata(studies, "measure", count="patients", basis="patients_basis"))
+    # grade 3+ counts graded on different scales (Lee, Penn, ASTCT) are never pooled together
+    studies = studies.assign(_pool=studies["measure"] + "@" + _grading_scale(studies))
+    pooled = pool_within_strata(studies, "_pool", count="patients", basis="patients_basis")
+    pooled["measure"] = pooled["measure"].str.rsplit("@", n=1).str[0]
+    return _from_pooled(pooled)
 
 
 # ---------------------------------------------------------------- outcomes (published estimates)
