@@ -119,7 +119,7 @@ class Briefing(ReportContext):
     def ranges_chart(self) -> h.Fragment:
         """The stated ranges beside the primary trials, as a figure (clinicians only: the check of reviews
         against trials is analyst material, not teaching or patient material)."""
-        from ..figures.figureset import ranges_figure
+        from .evidence_figures import ranges_figure
 
         if self.audience != "clinician":
             return h.Fragment("")
