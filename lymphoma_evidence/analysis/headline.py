@@ -7,7 +7,7 @@ with :func:`lymphoma_evidence.formatting.natural_frequency`; pick the row a sent
 
 Measures (the ``measure`` column):
 
-- ``ORR``, ``CR``: response rates from ``results.csv`` (pooled within the stratum, see
+- the endpoints of ``results.csv`` (e.g. ``ORR``): response rates (pooled within the stratum, see
   :mod:`lymphoma_evidence.analysis.strata`);
 - ``<event>/<grade>``, e.g. ``crs/grade_3_plus``: the share of patients with a side effect, from
   ``harms.csv`` (pooled within the stratum like responses);
@@ -42,8 +42,9 @@ from .strata import (
     response_studies,
     with_strata,
 )
+from .topic import leading_diseases, measure_code
 
-__all__ = ["HEADLINE_COLUMNS", "RESPONSE_MEASURES", "headline_numbers", "lead_number", "harm_studies",
+__all__ = ["HEADLINE_COLUMNS", "headline_numbers", "lead_number", "harm_studies",
            "relapse_numbers"]
 
 #: The contracted columns, then ``value`` (rate or months), ``unit`` ("proportion" | "months"),
@@ -53,8 +54,6 @@ HEADLINE_COLUMNS = [
     "approximate", "single_study", "population", "source_ids", "result_ids", "value", "unit", "disease",
     "trials",
 ]
-
-RESPONSE_MEASURES = ("ORR", "CR")
 
 #: Class id given to outcomes of every option together (outcome ``scope_id`` "any").
 ANY_CLASS = "any"
@@ -86,13 +85,14 @@ def headline_numbers(evidence: Evidence) -> pd.DataFrame:
     Notes
     -----
     When a class has results of more than one disease in one stratum (never pooled together), the row
-    of large B-cell lymphoma (``LBCL``) is kept, else the one with most patients; ``disease`` says which.
+    of the topic's own disease (``diseases.csv``, ``leads``) is kept, else the one with most patients;
+    ``disease`` says which.
 
     Examples
     --------
     >>> numbers = headline_numbers(load_evidence())                             # doctest: +SKIP
-    >>> lead_number(numbers, "bispecific_antibodies", "ORR")["population"]       # doctest: +SKIP
-    'people whose lymphoma came back after CAR T-cell therapy: ELM-1 (60 people)'
+    >>> lead_number(numbers, class_id, "ORR")["population"]                     # doctest: +SKIP
+    'people whose ... came back after CAR T-cell therapy: <trial> (60 people)'
     """
     parts = [_responses(evidence), _harms(evidence), _outcomes(evidence)]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
@@ -112,7 +112,7 @@ def lead_number(numbers: pd.DataFrame, class_id: str, measure: str,
 
     Examples
     --------
-    >>> lead_number(headline_numbers(ev), "allo_sct", "os_rate_12m")   # doctest: +SKIP
+    >>> lead_number(headline_numbers(ev), class_id, "os_rate_12m")   # doctest: +SKIP
     """
     for stratum in strata:
         hit = numbers[(numbers["class_id"] == class_id) & (numbers["stratum"] == stratum)
@@ -136,17 +136,17 @@ def _who(row: pd.Series) -> str:
     return f"{who}: {len(trials)} studies, {', '.join(trials)} ({people})"
 
 
-def _one_disease(pooled: pd.DataFrame) -> pd.DataFrame:
+def _one_disease(pooled: pd.DataFrame, leads: tuple[str, ...]) -> pd.DataFrame:
     if pooled.empty:
         return pooled
-    ranked = pooled.assign(_lbcl=~pooled["disease"].eq("LBCL"), _neg=-pooled["n_patients"])
-    ranked = ranked.sort_values(["_lbcl", "_neg"], kind="mergesort")
+    ranked = pooled.assign(_other=~pooled["disease"].isin(leads), _neg=-pooled["n_patients"])
+    ranked = ranked.sort_values(["_other", "_neg"], kind="mergesort")
     kept = ranked.groupby(["class_id", "stratum", "measure"], sort=False).head(1)
     return pooled.loc[kept.index]
 
 
-def _from_pooled(pooled: pd.DataFrame) -> pd.DataFrame:
-    pooled = _one_disease(pooled)
+def _from_pooled(pooled: pd.DataFrame, leads: tuple[str, ...]) -> pd.DataFrame:
+    pooled = _one_disease(pooled, leads)
     if pooled.empty:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
     out = pooled.assign(value=pooled["rate"], unit="proportion")
@@ -156,8 +156,7 @@ def _from_pooled(pooled: pd.DataFrame) -> pd.DataFrame:
 
 def _responses(evidence: Evidence) -> pd.DataFrame:
     studies = response_studies(evidence)
-    studies = studies[studies["endpoint"].isin(RESPONSE_MEASURES).to_numpy()]
-    return _from_pooled(pool_within_strata(studies, "endpoint"))
+    return _from_pooled(pool_within_strata(studies, "endpoint"), leading_diseases(evidence))
 
 
 def harm_studies(evidence: Evidence) -> pd.DataFrame:
@@ -184,19 +183,18 @@ def _harms(evidence: Evidence) -> pd.DataFrame:
     studies = harm_studies(evidence)
     if studies.empty:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
-    return _from_pooled(pool_within_strata(studies, "measure", count="patients", basis="patients_basis"))
+    return _from_pooled(pool_within_strata(studies, "measure", count="patients", basis="patients_basis"),
+                        leading_diseases(evidence))
 
 
 # ---------------------------------------------------------------- outcomes (published estimates)
 
 def _outcome_measure(row: pd.Series) -> str:
     measure = str(row["measure"])
-    if measure.startswith("median_"):
-        return measure
-    if pd.isna(row["timepoint_months"]):
+    if not measure.startswith("median_") and pd.isna(row["timepoint_months"]):
         raise ParameterError(f"outcome {row['outcome_id']!r} is a rate ({measure}) without "
                              "timepoint_months; add the time point to outcomes.csv")
-    return f"{measure}_{float(row['timepoint_months']):g}m"
+    return measure_code(measure, row["timepoint_months"])
 
 
 def _outcomes(evidence: Evidence) -> pd.DataFrame:

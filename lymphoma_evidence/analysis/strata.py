@@ -41,6 +41,7 @@ from ..data.evidence import Evidence
 from ..data.shared import shared_by_reports
 from ..errors import ParameterError
 from ..stats import pool_proportions, proportion_ci, subgroup_difference
+from . import topic
 
 __all__ = ["STRATA", "STRATUM_LABELS", "STRATUM_WORDS", "ANALYSIS_SET_ORDER", "POOLED_COLUMNS",
            "TEST_COLUMNS", "stratum_of", "with_strata", "population_key", "one_per_population",
@@ -313,13 +314,16 @@ def _trial_words(row: dict) -> str:
     return f"{row['trial']} (relapse {relapse} after CAR-T)" if relapse else str(row["trial"])
 
 
-def stratum_summary(evidence: Evidence, endpoints: Iterable[str] = ("ORR", "CR")) -> pd.DataFrame:
+def stratum_summary(evidence: Evidence, endpoints: Iterable[str] | None = None) -> pd.DataFrame:
     """Response rates per class, stratum, endpoint and disease (:func:`pool_within_strata` of
-    :func:`response_studies`), the endpoint in the ``measure`` column."""
-    wanted = list(endpoints)
-    unknown = [e for e in wanted if e not in ("ORR", "CR")]
+    :func:`response_studies`), the endpoint in the ``measure`` column; ``endpoints`` limits them to
+    some of the measures of kind ``response`` in measures.csv (default: all)."""
+    responses = [m for m, kind in topic.measure_kinds(evidence).items() if kind == "response"]
+    wanted = responses if endpoints is None else list(endpoints)
+    unknown = [e for e in wanted if e not in responses]
     if unknown:
-        raise ParameterError(f"endpoints {unknown} are not response endpoints; expected ORR and/or CR")
+        raise ParameterError(f"endpoints {unknown} are not response endpoints; expected some of "
+                             f"{', '.join(responses)} (measures.csv, kind response)")
     studies = response_studies(evidence)
     studies = studies[studies["endpoint"].isin(wanted).to_numpy()]
     return pool_within_strata(studies, "endpoint")
