@@ -19,8 +19,8 @@ from ..errors import ParameterError
 
 __all__ = ["Featured", "abbreviations", "approved_diseases", "direct_gaps", "featured", "lead_measures",
            "leading_diseases", "measure_code", "measure_kinds", "measure_order", "measure_words",
-           "response_measure", "standard_kinds", "status_labels", "status_words", "summary_measures", "text",
-           "text_source"]
+           "outlook_measures", "response_measure", "standard_kinds", "status_labels", "status_words",
+           "summary_measures", "text", "text_source"]
 
 
 def _column(frame: pd.DataFrame, key: str, column: str) -> dict[str, str]:
@@ -57,6 +57,13 @@ def lead_measures(evidence: Evidence) -> list[str]:
     """The measures a class's lead number is chosen from, in order (measures.csv ``lead_order``)."""
     ordered = evidence.measures[evidence.measures["lead_order"].notna()]
     return ordered.sort_values("lead_order", kind="mergesort")["measure"].astype(str).tolist()
+
+
+def outlook_measures(evidence: Evidence) -> list[str]:
+    """The measures that say the outlook after the therapy failed, in order (measures.csv
+    ``outlook_order``); the first leads."""
+    ordered = evidence.measures[evidence.measures["outlook_order"].notna()]
+    return ordered.sort_values("outlook_order", kind="mergesort")["measure"].astype(str).tolist()
 
 
 def response_measure(evidence: Evidence) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, ProblemCode
 from .schema import Package
 
 __all__ = ["measure_code", "topic_problems", "UNNAMED_EVENT"]
@@ -52,7 +52,7 @@ def _measure_words(package: Package, frames: Frames, lines: Lines) -> list[Probl
             problems.append(Problem(
                 package.table(table).path, lines[table][i], column,
                 f"measure {code!r} has no words: add a row for it to measures.csv (heading, sentence, "
-                "kind), so every report words it the same way", "measure-words"))
+                "kind), so every report words it the same way", ProblemCode.MEASURE_WORDS))
     return problems
 
 
@@ -61,7 +61,7 @@ def _claims_cited(package: Package, frames: Frames, lines: Lines) -> list[Proble
     uncited = (texts["kind"] == "claim").fillna(False) & texts["source_id"].isna()
     return [Problem(package.table("texts").path, lines["texts"][i], "source_id",
                     f"text {texts['text_id'][i]!r} is a clinical claim without a source; add the "
-                    "source_id of the source that says it", "claim-without-source")
+                    "source_id of the source that says it", ProblemCode.CLAIM_WITHOUT_SOURCE)
             for i in texts.index[uncited]]
 
 
@@ -78,7 +78,7 @@ def _gap_scopes(package: Package, frames: Frames, lines: Lines) -> list[Problem]
             problems.append(Problem(
                 package.table("known_gaps").path, lines["known_gaps"][i], "scope_id",
                 f"{row['scope_id']!r} is not a {target[1]} in {target[0]}.csv; a {row['kind']} gap names "
-                "one", "foreign-key"))
+                "one", ProblemCode.FOREIGN_KEY))
     return problems
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..analysis import topic
-from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
+from ..analysis.headline import ANY_CLASS, headline_numbers, lead_number, relapse_numbers
 from ..analysis.regulatory import agent_status, class_status
 from ..formatting import approximately, natural_frequency, percent, percent_range
 from . import html as h
@@ -37,6 +37,14 @@ def _is_harm(b: Briefing, measures: pd.Series) -> pd.Series:
     measure without a row too)."""
     kinds = topic.measure_kinds(b.evidence)
     return measures.map(lambda m: kinds.get(m) == "harm" or (m not in kinds and "/" in m)).astype(bool)
+
+
+def _outlook(b: Briefing, numbers: pd.DataFrame) -> pd.Series | None:
+    """The number that says the outlook after the therapy failed: the first outlook measure
+    (measures.csv ``outlook_order``), for all patients together, direct evidence only."""
+    leads = topic.outlook_measures(b.evidence)[:1]
+    return next((row for m in leads
+                 if (row := lead_number(numbers, ANY_CLASS, m, strata=("post_car_t",))) is not None), None)
 
 
 def _words(b: Briefing) -> dict[str, str]:
@@ -86,7 +94,7 @@ def takeaways(b: Briefing) -> h.Fragment:
     sentence its section quotes."""
     numbers = _numbers(b)
     lines = []
-    outlook = lead_number(numbers, "any", "median_os_months", strata=("post_car_t",))
+    outlook = _outlook(b, numbers)
     if outlook is not None:
         lines.append(h.Fragment(h.esc(f"Outlook after CAR-T failure: {number_sentence(outlook, _words(b))}")
                                 + b.refs.cite(*str(outlook["source_ids"]).split("; "))))
@@ -205,7 +213,7 @@ def teaching(b: Briefing) -> h.Fragment:
                   h.text("Weigh response against survival and side effects for each option."),
                   h.text("Explain why an option that fits the criteria may still be a poor choice.")]
     points = []
-    outlook = lead_number(numbers, "any", "median_os_months", strata=("post_car_t",))
+    outlook = _outlook(b, numbers)
     if outlook is not None:
         points.append(h.Fragment(h.esc(f"The outlook is short: {number_sentence(outlook, _words(b), False)}.")
                                  + b.refs.cite(*str(outlook["source_ids"]).split("; "))))
