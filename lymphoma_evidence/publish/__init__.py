@@ -8,5 +8,6 @@ build lock), ``evidence_cache`` (the validated bundle kernels reuse), ``engine``
 ``engine``; nothing heavy is imported here, so ``import lymphoma_evidence.publish`` stays cheap.
 
 May import: :mod:`lymphoma_evidence.reports` and every layer below it (figures, analyst, analysis, data,
-the foundation). Never the CLI. Kernels import the report modules by name (``kernels.WARM_MODULES``).
+the foundation). Never the CLI. Kernels import the modules the notebooks import
+(read from the notebooks: ``definitions.notebook_modules``).
 """

@@ -6,13 +6,17 @@ one-line ``description`` for the index, and a ``parameters`` table passed to the
 
 An optional ``[kernels]`` table has ``preload``: modules the project's reports all import, which the
 build's kernel template imports once for every kernel of a build (:func:`load_preload`).
+The modules the reports' notebooks import are read from the notebooks themselves
+(:func:`notebook_modules`): the kernels import them while they warm up, so no list is kept by hand.
 """
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,3 +193,56 @@ def select_reports(specs: Sequence[ReportSpec], only: Sequence[str] = (),
         index, count = shard
         chosen = chosen[index - 1::count]
     return chosen
+
+
+def notebook_modules(notebooks: Iterable[Path]) -> tuple[str, ...]:
+    """The modules the code cells of ``notebooks`` import, in order of first import, each once.
+
+    ``from package import name`` counts ``package``, and ``package.name`` too when ``name`` is a module of
+    this library (a file beside its package). Relative imports, cells that are not Python (magics) and
+    unreadable notebooks are skipped: the list only warms kernels up, and a report imports what it needs
+    itself.
+
+    Examples
+    --------
+    >>> notebook_modules([Path("notebooks/briefing.ipynb")])          # doctest: +SKIP
+    ('lymphoma_evidence', 'lymphoma_evidence.reports.briefing', ...)
+    """
+    found: dict[str, None] = {}
+    for notebook in dict.fromkeys(Path(n) for n in notebooks):
+        try:
+            cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") == "code":
+                source = cell.get("source", "")
+                found.update(dict.fromkeys(_imported(source if isinstance(source, str) else "".join(source))))
+    return tuple(found)
+
+
+def _imported(source: str) -> list[str]:
+    """The absolute imports of one code cell (see :func:`notebook_modules`)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+            names += [f"{node.module}.{alias.name}" for alias in node.names
+                      if _is_library_module(f"{node.module}.{alias.name}")]
+    return names
+
+
+def _is_library_module(name: str) -> bool:
+    """Whether ``name`` (dotted) is a module or package of this library, judged by its files."""
+    root, _, rest = name.partition(".")
+    if root != __name__.partition(".")[0] or not rest:
+        return False
+    path = Path(__file__).resolve().parents[1].joinpath(*rest.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+

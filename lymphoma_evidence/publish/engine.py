@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .kernel_template import KernelTemplate, TemplateCall
     from .kernels import KernelPool
 from .atomic import build_lock, ensure_folder, remove_stale_temporaries, temporary_path, write_text_atomic
-from .definitions import ReportSpec, load_definitions, load_preload, select_reports
+from .definitions import ReportSpec, load_definitions, load_preload, notebook_modules, select_reports
 from .index import ReportStatus, render_index
 from .manifest import Manifest, ReportRecord, input_key, library_digest
 
@@ -333,7 +333,8 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
     version = _reused_version(options, evidence_hash, validator, progress)
     call = None if version is not None else _validation_call(options, evidence_hash, validator, preload)
     # The kernels start and warm up, and the evidence is validated, while this process prepares.
-    template, pool = _start_kernels(options, kernels, len(to_run), preload, call)
+    warm = notebook_modules(spec.notebook for spec in to_run)
+    template, pool = _start_kernels(options, kernels, len(to_run), (*preload, *warm), call)
     try:
         try:
             _check_parameters(to_run)
@@ -373,7 +374,8 @@ def kernels_worth_starting(specs: Sequence[ReportSpec], manifest: Manifest, jobs
 def _start_kernels(options: BuildOptions, kernels: int, reports: int, preload: tuple[str, ...],
                    call: TemplateCall | None) -> tuple[KernelTemplate | None, KernelPool]:
     """Start the pool of ``kernels`` kernels for ``reports`` reports (they warm up in the background),
-    forked from one warmed template that imported ``preload`` too and makes ``call`` early, unless
+    forked from one warmed template that imported ``preload`` too (``[kernels] preload``, then the modules
+    the notebooks import) and makes ``call`` early, unless
     ``--fresh-kernels`` asks for kernels started one by one; the template (``None`` without one) and the
     pool (which closes it).
 

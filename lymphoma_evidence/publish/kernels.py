@@ -31,15 +31,14 @@ from ..errors import BuildError, KernelStartError
 from .kernel_template import KernelTemplate, TemplateCall, supported
 
 #: Imported by every kernel before its report runs (measured with ``python -X importtime``): pandas and
-#: matplotlib (about 0.45 s of CPU) and the library's report modules (under 0.01 s). Not here:
-#: scipy.special, which only some notebooks need; a project whose reports all use it preloads it
-#: (``[kernels] preload`` in reports.toml, as this project does).
+#: matplotlib (about 0.45 s of CPU) and the library's data layer. The modules the reports' notebooks
+#: import are read from the notebooks (:func:`~.definitions.notebook_modules`) and imported by the
+#: template the kernels are forked from (:func:`kernel_template`), with ``[kernels] preload`` of
+#: reports.toml (scipy.special for this project: only what every report imports).
 WARM_MODULES = ("pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display",
                 "lymphoma_evidence", "lymphoma_evidence.data.evidence",
                 "lymphoma_evidence.analysis.summaries", "lymphoma_evidence.figures.charts",
-                "lymphoma_evidence.analysis.eligibility", "lymphoma_evidence.reports.briefing",
-                "lymphoma_evidence.reports.class_profile", "lymphoma_evidence.reports.patient_options",
-                "lymphoma_evidence.reports.evidence_audit")
+                "lymphoma_evidence.analysis.eligibility")
 WARMUP_CODE = (
     "import importlib as _il\n"
     "import matplotlib as _mpl\n"
@@ -175,8 +174,9 @@ def _forking_provisioner_class():
 def kernel_template(cwd: Path, env: dict[str, str], preload: tuple[str, ...] = (),
                     call: TemplateCall | None = None) -> KernelTemplate | None:
     """A template to fork the kernels of ``cwd`` and ``env`` from (:mod:`.kernel_template`), with the
-    warm modules and ``preload`` imported, started now so that it imports (and makes ``call``) while the
-    build prepares; ``None`` where kernels cannot be forked."""
+    warm modules and ``preload`` (``[kernels] preload``, then the modules the notebooks import) imported,
+    started now so that it imports (and makes ``call``) while the build prepares; ``None`` where kernels
+    cannot be forked."""
     return KernelTemplate(cwd, env, WARM_MODULES + preload, call) if supported() else None
 
 

@@ -9,8 +9,6 @@ function, :func:`number_sentence`, so the takeaways and the sections quote the s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from ..analysis import topic
@@ -18,28 +16,25 @@ from ..analysis.headline import ANY_CLASS, headline_numbers, lead_number, relaps
 from ..analysis.regulatory import agent_status, class_status
 from ..formatting import approximately, natural_frequency, percent, percent_range
 from . import html as h
-from .context import status_line
-
-if TYPE_CHECKING:
-    from .briefing import Briefing
+from .context import ReportContext, status_line
 
 __all__ = ["number_sentence", "takeaways", "options"]
 
 
-def _measure_words(b: Briefing, measure: str) -> str | None:
+def _measure_words(b: ReportContext, measure: str) -> str | None:
     """What a measure counts, in words (measures.csv ``sentence``); None for a measure without words (a
     side effect of event "other", named in its population)."""
     return topic.measure_words(b.evidence, "sentence").get(measure)
 
 
-def _is_harm(b: Briefing, measures: pd.Series) -> pd.Series:
+def _is_harm(b: ReportContext, measures: pd.Series) -> pd.Series:
     """Whether each measure is shown with side effects (measures.csv kind ``harm``; an event/grade
     measure without a row too)."""
     kinds = topic.measure_kinds(b.evidence)
     return measures.map(lambda m: kinds.get(m) == "harm" or (m not in kinds and "/" in m)).astype(bool)
 
 
-def _outlook(b: Briefing, numbers: pd.DataFrame) -> pd.Series | None:
+def _outlook(b: ReportContext, numbers: pd.DataFrame) -> pd.Series | None:
     """The number that says the outlook after the therapy failed: the first outlook measure
     (measures.csv ``outlook_order``), for all patients together, direct evidence only."""
     leads = topic.outlook_measures(b.evidence)[:1]
@@ -47,11 +42,11 @@ def _outlook(b: Briefing, numbers: pd.DataFrame) -> pd.Series | None:
                  if (row := lead_number(numbers, ANY_CLASS, m, strata=("post_car_t",))) is not None), None)
 
 
-def _words(b: Briefing) -> dict[str, str]:
+def _words(b: ReportContext) -> dict[str, str]:
     return topic.measure_words(b.evidence, "sentence")
 
 
-def _benefit_order(b: Briefing) -> tuple[str, ...]:
+def _benefit_order(b: ReportContext) -> tuple[str, ...]:
     kinds = topic.measure_kinds(b.evidence)
     return tuple(m for m in topic.measure_order(b.evidence) if kinds.get(m) != "harm")
 
@@ -61,7 +56,7 @@ _INDIRECT_HEADING = {"partly": "From populations in which only some people had h
                      "unknown": "From trials that did not report prior CAR-T (indirect evidence)"}
 
 
-def _numbers(b: Briefing) -> pd.DataFrame:
+def _numbers(b: ReportContext) -> pd.DataFrame:
     """The headline numbers of the report's evidence, computed once per report (cached on the context)."""
     cache = vars(b)
     if "_headline" not in cache:
@@ -85,11 +80,11 @@ def number_sentence(row: pd.Series, words: dict[str, str], detailed: bool = True
     return f"{natural_frequency(float(row['rate']))} {said}: {shown}{pooled}; {row['population']}"
 
 
-def _option_classes(b: Briefing) -> pd.DataFrame:
+def _option_classes(b: ReportContext) -> pd.DataFrame:
     return b.classes()
 
 
-def takeaways(b: Briefing) -> h.Fragment:
+def takeaways(b: ReportContext) -> h.Fragment:
     """Key takeaways: the outlook, then per option its lead number (direct evidence first), the same
     sentence its section quotes."""
     numbers = _numbers(b)
@@ -119,7 +114,7 @@ def takeaways(b: Briefing) -> h.Fragment:
     return b.section("Key takeaways", intro, h.bullets(lines))
 
 
-def _rows_list(b: Briefing, rows: pd.DataFrame) -> h.Fragment:
+def _rows_list(b: ReportContext, rows: pd.DataFrame) -> h.Fragment:
     items = [h.Fragment(f'<span class="number" data-class="{h.esc(r["class_id"])}" '
                         f'data-measure="{h.esc(r["measure"])}" data-stratum="{h.esc(r["stratum"])}">')
              + h.esc(number_sentence(r, _words(b), b.words.detailed)) + h.Fragment("</span>")
@@ -128,7 +123,7 @@ def _rows_list(b: Briefing, rows: pd.DataFrame) -> h.Fragment:
     return h.bullets(items)
 
 
-def _relapse_list(b: Briefing, rows: pd.DataFrame) -> h.Fragment:
+def _relapse_list(b: ReportContext, rows: pd.DataFrame) -> h.Fragment:
     items = []
     words = _words(b)
     for r in rows.to_dict("records"):
@@ -147,7 +142,7 @@ def _order(rows: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
     return rows.assign(_r=rows["measure"].map(rank).fillna(len(rank))).sort_values("_r").drop(columns="_r")
 
 
-def _no_direct(b: Briefing, class_id: str) -> str:
+def _no_direct(b: ReportContext, class_id: str) -> str:
     """The one sentence shown for an option without direct evidence: what is missing, and whether it is a
     gap the curators listed (with their reason)."""
     said = "No response or survival figures from people after CAR-T are in the evidence for this option"
@@ -157,7 +152,7 @@ def _no_direct(b: Briefing, class_id: str) -> str:
     return f"{said}; it is not among the gaps listed in evidence/known_gaps.csv."
 
 
-def options(b: Briefing) -> h.Fragment:
+def options(b: ReportContext) -> h.Fragment:
     """Per option: status (from approvals), what it is, agents with their approvals, then direct
     evidence, side effects and indirect evidence; the therapy that failed is shown as such."""
     numbers = _numbers(b)
@@ -202,7 +197,7 @@ def options(b: Briefing) -> h.Fragment:
     return b.section("Options after CAR-T failure", intro, *blocks)
 
 
-def teaching(b: Briefing) -> h.Fragment:
+def teaching(b: ReportContext) -> h.Fragment:
     """For educators: learning objectives, teaching points quoting the same numbers as the sections, and
     where the slide-ready figures and the deck come from. Empty for other audiences."""
     if b.audience != "educator":

@@ -37,8 +37,9 @@ def test_a_measure_without_words_is_named_where_it_is_used(evidence_copy: Path) 
 def test_an_outcome_at_a_new_time_point_needs_its_words(evidence_copy: Path) -> None:
     line = find_line(evidence_copy, "outcomes.csv", measure="os_rate", timepoint_months="12")
     set_cell(evidence_copy, "outcomes.csv", line, "timepoint_months", "18")
-    reports(evidence_copy, f"outcomes.csv:{line}:measure: measure 'os_rate_18m' has no words: add a row for "
-                           "it to measures.csv (heading, sentence, kind), so every report words it the same way")
+    reports(evidence_copy, f"outcomes.csv:{line}:measure: measure 'os_rate_18m' has no words: add a row "
+                           "for it to measures.csv (heading, sentence, kind), so every report words it the "
+                           "same way")
 
 
 def test_a_clinical_claim_without_a_source_is_refused(evidence_copy: Path) -> None:

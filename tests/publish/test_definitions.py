@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from lymphoma_evidence.errors import BuildError, ParameterError
 from lymphoma_evidence.publish.definitions import (
     UnknownReportError,
     load_definitions,
     load_preload,
+    notebook_modules,
     parse_shard,
     select_reports,
 )
@@ -99,3 +103,41 @@ def test_invalid_shards_are_rejected(text):
 
 def test_shard_text_is_parsed():
     assert parse_shard(" 2/4 ") == (2, 4)
+
+
+# ---------------------------------------------------------------- the modules the notebooks import
+
+def notebook(folder: Path, name: str, *cells: str) -> Path:
+    """A notebook of ``cells`` (code) in ``folder``."""
+    path = folder / name
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": c.splitlines(keepends=True)}
+                                          for c in cells] + [{"cell_type": "markdown", "source": "import x"}],
+                                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    return path
+
+
+def test_notebook_modules_are_every_absolute_import_with_library_submodules(tmp_path):
+    first = notebook(tmp_path, "a.ipynb",
+                     "import json, os.path\nfrom lymphoma_evidence import load_evidence",
+                     "from lymphoma_evidence.reports import class_profile as section\n%matplotlib inline",
+                     "from lymphoma_evidence.reports.briefing import Briefing\nfrom . import local")
+    second = notebook(tmp_path, "b.ipynb", "def f():\n    import lymphoma_evidence.reports.decision_aid\n",
+                      "import json")
+    assert notebook_modules([first, second, first, tmp_path / "missing.ipynb"]) == (
+        "json", "os.path", "lymphoma_evidence", "lymphoma_evidence.reports.briefing",
+        "lymphoma_evidence.reports.decision_aid")
+    # the cell above with a magic is not Python and is skipped; the same import in a plain cell counts
+    plain = notebook(tmp_path, "c.ipynb", "from lymphoma_evidence.reports import class_profile, html")
+    assert notebook_modules([plain]) == (
+        "lymphoma_evidence.reports", "lymphoma_evidence.reports.class_profile",
+        "lymphoma_evidence.reports.html")
+
+
+def test_the_kernels_warm_every_report_module_of_the_project():
+    """The modules the build warms are read from the notebooks reports.toml names: each notebook's report
+    module (reports/<notebook>.py) is among them, and each of them exists."""
+    specs = load_definitions(ROOT / "notebooks" / "reports.toml")
+    warm = notebook_modules(spec.notebook for spec in specs)
+    for stem in {spec.notebook.stem for spec in specs}:
+        assert f"lymphoma_evidence.reports.{stem}" in warm, f"{stem}.ipynb's report module is not warmed"
+    assert all(importlib.util.find_spec(name) is not None for name in warm)
