@@ -46,9 +46,6 @@ ENDPOINTS: tuple[str, ...] = tuple(e.value for e in Endpoint)
 #: The audience names, in display order.
 AUDIENCES: tuple[str, ...] = tuple(a.value for a in Audience)
 
-#: Endpoint -> its name in words with the abbreviation (chart axes and titles).
-ENDPOINT_NAMES: dict[str, str] = {Endpoint.ORR: "overall response rate (ORR)",
-                                  Endpoint.CR: "complete response rate (CR)"}
 
 #: Eligibility statuses, most favourable first (chart order).
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in EligibilityStatus)

@@ -31,7 +31,7 @@ import pandas as pd
 from ..data.evidence import Evidence
 from ..data.shared import shared_by_reports
 from ..errors import ParameterError
-from .frames import lead_number
+from .frames import ANY_CLASS, lead_number
 from .strata import (
     STRATA,
     STRATUM_WORDS,
@@ -56,8 +56,6 @@ HEADLINE_COLUMNS = [
     "trials",
 ]
 
-#: Class id given to outcomes of every option together (outcome ``scope_id`` "any").
-ANY_CLASS = "any"
 
 
 @shared_by_reports(pd.DataFrame)

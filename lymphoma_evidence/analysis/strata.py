@@ -316,7 +316,7 @@ def stratum_summary(evidence: Evidence, endpoints: Iterable[str] | None = None) 
     """Response rates per class, stratum, endpoint and disease (:func:`pool_within_strata` of
     :func:`response_studies`), the endpoint in the ``measure`` column; ``endpoints`` limits them to
     some of the measures of kind ``response`` in measures.csv (default: all)."""
-    responses = [m for m, kind in topic.measure_kinds(evidence).items() if kind == "response"]
+    responses = topic.response_measures(evidence)
     wanted = responses if endpoints is None else list(endpoints)
     unknown = [e for e in wanted if e not in responses]
     if unknown:

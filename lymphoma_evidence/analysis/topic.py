@@ -16,11 +16,12 @@ import pandas as pd
 from ..data.evidence import Evidence
 from ..data.topic_checks import measure_code
 from ..errors import ParameterError
+from .frames import TopicWords
 
 __all__ = ["Featured", "abbreviations", "approved_diseases", "direct_gaps", "featured", "lead_measures",
            "leading_diseases", "measure_code", "measure_kinds", "measure_order", "measure_words",
-           "outlook_measures", "response_measure", "standard_kinds", "status_labels", "status_words",
-           "summary_measures", "text", "text_source"]
+           "outlook_measures", "response_measure", "response_measures", "standard_kinds", "status_labels",
+           "status_words", "summary_measures", "text", "text_source", "topic_words"]
 
 
 def _column(frame: pd.DataFrame, key: str, column: str) -> dict[str, str]:
@@ -113,18 +114,20 @@ def standard_kinds(evidence: Evidence) -> tuple[str, ...]:
 
 
 class Featured(NamedTuple):
-    """A class a report features: its id, the measure quoted and the words naming it."""
+    """A class a report features: its id, the measure quoted, the words naming it and a note (or "")."""
 
     class_id: str
     measure: str
     words: str
+    note: str
 
 
 def featured(evidence: Evidence, feature: str) -> list[Featured]:
     """The classes featured in ``feature`` (featured_classes.csv), in their display order."""
     rows = evidence.featured_classes
     rows = rows[rows["feature"] == feature].sort_values("display_order", kind="mergesort")
-    return [Featured(str(r["class_id"]), str(r["measure"]), str(r["words"])) for r in rows.to_dict("records")]
+    return [Featured(str(r["class_id"]), str(r["measure"]), str(r["words"]),
+                     "" if pd.isna(r.get("note")) else str(r["note"])) for r in rows.to_dict("records")]
 
 
 def text(evidence: Evidence, text_id: str, default: str = "") -> str:
@@ -150,3 +153,42 @@ def direct_gaps(evidence: Evidence) -> dict[str, str]:
     gaps = evidence.known_gaps
     gaps = gaps[(gaps["kind"] == "no_direct_figure") & gaps["scope_id"].notna()]
     return dict(zip(gaps["scope_id"].astype(str), gaps["reason"].astype(str), strict=True))
+
+
+def _in_order(evidence: Evidence, measures: list[str]) -> list[str]:
+    """``measures`` in display order (those without one last, in file order)."""
+    order = measure_order(evidence)
+    return sorted(measures, key=lambda m: order.index(m) if m in order else len(order))
+
+
+def _of_kind(evidence: Evidence, kind: str) -> list[str]:
+    return _in_order(evidence, [m for m, k in measure_kinds(evidence).items() if k == kind])
+
+
+def _figure_measures(evidence: Evidence) -> dict[str, tuple[str, ...]]:
+    shown = _column(evidence.measures, "measure", "figure")
+    return {figure: tuple(_in_order(evidence, [m for m, f in shown.items() if f == figure]))
+            for figure in dict.fromkeys(shown.values())}
+
+
+def response_measures(evidence: Evidence) -> list[str]:
+    """The response measures (measures.csv kind ``response``), in display order."""
+    return _of_kind(evidence, "response")
+
+
+def topic_words(evidence: Evidence) -> TopicWords:
+    """The topic's words and choices a figure set or deck draws with (:class:`~.frames.TopicWords`)."""
+    rows = evidence.featured_classes.sort_values(["feature", "display_order"], kind="mergesort")
+    featured: dict[str, list[tuple[str, str, str, str]]] = {}
+    for r in rows.to_dict("records"):
+        note = r.get("note")
+        featured.setdefault(str(r["feature"]), []).append(
+            (str(r["class_id"]), str(r["measure"]), str(r["words"]), "" if pd.isna(note) else str(note)))
+    return TopicWords(
+        headings=measure_words(evidence, "heading"), sentences=measure_words(evidence, "sentence"),
+        shorts=measure_words(evidence, "short"), lead_measures=tuple(lead_measures(evidence)),
+        outlook_measures=tuple(outlook_measures(evidence)), responses=tuple(_of_kind(evidence, "response")),
+        figure_measures=_figure_measures(evidence), status_labels=status_labels(evidence),
+        featured={k: tuple(v) for k, v in featured.items()},
+        texts=_column(evidence.texts, "text_id", "text"),
+        sources=_column(evidence.texts, "text_id", "source_id"))

@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import topic
-from ..analysis.headline import ANY_CLASS, headline_numbers, lead_number, relapse_numbers
+from ..analysis.frames import ANY_CLASS
+from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
 from ..analysis.regulatory import agent_status, class_status
 from ..formatting import approximately, natural_frequency, percent, percent_range
 from . import html as h

@@ -35,10 +35,7 @@ def validation(b: ReportContext) -> h.Fragment:
 
 def _responses(b: ReportContext) -> list[str]:
     """The response measures (measures.csv kind ``response``), in display order."""
-    kinds = topic.measure_kinds(b.evidence)
-    ordered = topic.measure_order(b.evidence)
-    responses = [m for m, kind in kinds.items() if kind == "response"]
-    return sorted(responses, key=lambda m: ordered.index(m) if m in ordered else len(ordered))
+    return topic.response_measures(b.evidence)
 
 
 def coverage_table(b: ReportContext) -> pd.DataFrame:

@@ -19,15 +19,12 @@ from helpers import EVIDENCE
 PACKAGE = Path(__file__).resolve().parents[2] / "lymphoma_evidence"
 
 #: Modules allowed to name topic ids for now, and why. The decision-aid modules hold the aid's options,
-#: groups and picks until they move into the aid's own evidence table; the drawing modules until they take
-#: the topic's words with the analysis tables. Remove a module from here once it is clean.
+#: groups and picks until they move into the aid's own evidence table. Remove a module from here once it
+#: is clean.
 ALLOWED = {
     "reports/decision_aid.py": "decision aid: its picks of classes move to the aid's evidence table",
     "reports/option_grid.py": "decision aid: OPTIONS, GROUPS and NO_NUMBER move to the aid's evidence table",
     "reports/patient_options.py": "decision aid: SHOWN_AS moves to the aid's evidence table",
-    "figures/deck_text.py": "deck: picks classes until it reads featured_classes.csv",
-    "figures/figureset.py": "figure set: fixed to two endpoints until it takes the measures with its tables",
-    "figures/directness.py": "drawing: its legends take the measures' words once figures take the tables",
     "analysis/eligibility.py": "the poor-choice caveat quotes one measure until it is a topic choice",
     "vocabulary.py": "the Endpoint enum checks report parameters until they are checked against measures.csv",
 }
