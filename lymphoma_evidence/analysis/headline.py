@@ -34,7 +34,6 @@ from ..errors import ParameterError
 from .frames import ANY_CLASS, lead_number
 from .strata import (
     STRATA,
-    STRATUM_WORDS,
     _with_rates,
     _with_scope,
     class_of_scope,
@@ -43,7 +42,7 @@ from .strata import (
     response_studies,
     with_strata,
 )
-from .topic import leading_diseases, measure_code
+from .topic import leading_diseases, measure_code, stratum_words
 
 __all__ = ["HEADLINE_COLUMNS", "headline_numbers", "lead_number", "harm_studies",
            "relapse_numbers"]
@@ -106,9 +105,9 @@ def headline_numbers(evidence: Evidence) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- responses and harms (counts)
 
-def _who(row: pd.Series) -> str:
-    """``population``: the stratum in words, then the trials and patients behind the number."""
-    who = STRATUM_WORDS[row["stratum"]]
+def _who(row: pd.Series, words: dict[str, str]) -> str:
+    """``population``: the stratum in words (strata.csv), then the trials and patients behind the number."""
+    who = words.get(row["stratum"], str(row["stratum"]))
     if row["stratum"] == "partly" and pd.notna(row.get("prior_car_t_percent")):
         who = f"a population in which {row['prior_car_t_percent']:g}% had had CAR T-cell therapy"
     trials = str(row["trials"]).split("; ")
@@ -127,18 +126,19 @@ def _one_disease(pooled: pd.DataFrame, leads: tuple[str, ...]) -> pd.DataFrame:
     return pooled.loc[kept.index]
 
 
-def _from_pooled(pooled: pd.DataFrame, leads: tuple[str, ...]) -> pd.DataFrame:
+def _from_pooled(pooled: pd.DataFrame, leads: tuple[str, ...], words: dict[str, str]) -> pd.DataFrame:
     pooled = _one_disease(pooled, leads)
     if pooled.empty:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
     out = pooled.assign(value=pooled["rate"], unit="proportion")
-    out["population"] = [_who(row) for _, row in out.iterrows()]
+    out["population"] = [_who(row, words) for _, row in out.iterrows()]
     return out[HEADLINE_COLUMNS]
 
 
 def _responses(evidence: Evidence) -> pd.DataFrame:
     studies = response_studies(evidence)
-    return _from_pooled(pool_within_strata(studies, "endpoint"), leading_diseases(evidence))
+    return _from_pooled(pool_within_strata(studies, "endpoint"), leading_diseases(evidence),
+                        stratum_words(evidence))
 
 
 def harm_studies(evidence: Evidence) -> pd.DataFrame:
@@ -166,7 +166,8 @@ def _harms(evidence: Evidence) -> pd.DataFrame:
     if studies.empty:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
     return _from_pooled(pool_within_strata(studies, "measure", count="patients", basis="patients_basis"),
-                        leading_diseases(evidence))
+                        leading_diseases(evidence),
+                        stratum_words(evidence))
 
 
 # ---------------------------------------------------------------- outcomes (published estimates)
@@ -189,6 +190,7 @@ def _outcomes(evidence: Evidence) -> pd.DataFrame:
     frame = frame[frame["class_id"].notna() & frame["value"].notna()]
     frame["headline_measure"] = [_outcome_measure(r) for _, r in frame.iterrows()]
     labels = dict(zip(evidence.sources["source_id"], evidence.sources["label"], strict=True))
+    words = stratum_words(evidence)
     rows = []
     for (class_id, stratum, measure), group in frame.groupby(["class_id", "stratum", "headline_measure"],
                                                              sort=False):
@@ -196,7 +198,7 @@ def _outcomes(evidence: Evidence) -> pd.DataFrame:
         group = overall if len(overall) else group  # a window of time to relapse only when nothing else
         ranked = group.assign(_n=group["n"].fillna(-1)).sort_values(["_n", "_position"], kind="mergesort")
         best = ranked.iloc[-1]
-        rows.append(_outcome_row(best, class_id, stratum, measure, len(group), labels))
+        rows.append(_outcome_row(best, class_id, stratum, measure, len(group), labels, words))
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
@@ -234,13 +236,13 @@ def relapse_numbers(evidence: Evidence) -> pd.DataFrame:
 
 
 def _outcome_row(best: pd.Series, class_id: str, stratum: str, measure: str, available: int,
-                 labels: dict) -> dict[str, object]:
+                 labels: dict, words: dict[str, str]) -> dict[str, object]:
     months = measure.startswith("median_")
     scale = 1.0 if months else 100.0
     label = labels.get(best["source_id"]) or best["source_id"]
     label = label if isinstance(label, str) else str(best["source_id"])
     n = best["n"]
-    who = STRATUM_WORDS[stratum]
+    who = words.get(stratum, stratum)
     if stratum == "partly" and pd.notna(best["prior_car_t_percent"]):
         who = f"a population in which {best['prior_car_t_percent']:g}% had had CAR T-cell therapy"
     people = f", {int(n)} people" if pd.notna(n) else ""

@@ -21,7 +21,7 @@ from .frames import TopicWords
 __all__ = ["Featured", "abbreviations", "approved_diseases", "direct_gaps", "featured", "lead_measures",
            "leading_diseases", "measure_code", "measure_kinds", "measure_order", "measure_words",
            "outlook_measures", "response_measure", "response_measures", "standard_kinds", "status_labels",
-           "status_words", "summary_measures", "text", "text_source", "topic_words"]
+           "status_words", "stratum_words", "summary_measures", "text", "text_source", "topic_words"]
 
 
 def _column(frame: pd.DataFrame, key: str, column: str) -> dict[str, str]:
@@ -81,6 +81,11 @@ def summary_measures(evidence: Evidence) -> dict[str, str]:
     headings = measure_words(evidence, "heading")
     flagged = set(_flagged(evidence.measures, "measure", "in_summary"))
     return {m: headings[m] for m in measure_order(evidence) if m in flagged}
+
+
+def stratum_words(evidence: Evidence) -> dict[str, str]:
+    """Stratum of directness -> who its numbers come from, in the topic's words (strata.csv)."""
+    return _column(evidence.strata, "stratum", "words")
 
 
 def status_words(evidence: Evidence) -> dict[str, str]:

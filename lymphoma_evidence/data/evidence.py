@@ -39,7 +39,8 @@ class Evidence:
 
     The topic's words and choices are tables too (``evidence/README.md``, "The topic"): ``measures``
     (every measure's words), ``class_statuses``, ``class_kinds``, ``diseases``, ``featured_classes``,
-    ``glossary``, ``abbreviations``, ``texts`` and ``known_gaps``; :mod:`lymphoma_evidence.analysis.topic`
+    ``glossary``, ``abbreviations``, ``texts``, ``known_gaps`` and ``strata`` (who each stratum's numbers
+    come from); :mod:`lymphoma_evidence.analysis.topic`
     reads them. Percentages are as in the CSVs (0-100); the analysis functions turn counts into
     proportions (0-1).
 
@@ -70,6 +71,7 @@ class Evidence:
     abbreviations: pd.DataFrame
     texts: pd.DataFrame
     known_gaps: pd.DataFrame
+    strata: pd.DataFrame
     path: Path | None = None
     version: str = ""
     title: str = ""

@@ -38,6 +38,7 @@ TABLE_ATTRIBUTES = {
     "abbreviations": "abbreviations",
     "texts": "texts",
     "known_gaps": "known_gaps",
+    "strata": "strata",
 }
 
 #: Resource property that lets a table hold only its header (e.g. certainty.csv before any rating).

@@ -193,7 +193,8 @@ def options(b: ReportContext) -> h.Fragment:
             if len(rows):
                 body += [h.heading(4, heading), _rows_list(b, rows)]
         blocks.append(h.Fragment("".join(str(x) for x in body)))
-    intro = h.para(h.text("Each option leads with figures from people whose lymphoma came back after CAR-T; "
+    direct_words = topic.stratum_words(b.evidence).get("post_car_t", "people after CAR-T")
+    intro = h.para(h.text(f"Each option leads with figures from {direct_words}; "
                           "figures from other populations follow under their own heading."))
     return b.section("Options after CAR-T failure", intro, *blocks)
 
