@@ -216,7 +216,11 @@ def _takeaways(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> 
         lines.append(f"After CAR-T failure, median survival is about {median['value']:.0f} months.")
         sources.append(median["source_ids"])
     responses = numbers[numbers["measure"] == words.response_measure]
+    shown = tables.classes.sort_values("display_order", kind="mergesort")["class_id"]
+    order = {c: i for i, c in enumerate(shown)}
     direct = responses[responses["stratum"] == "post_car_t"]
+    # in the classes' display order, never in the order of their ids
+    direct = direct.assign(_o=direct["class_id"].map(order)).sort_values("_o", kind="mergesort")
     lines.append(f"Response rates after CAR-T come from {int(direct['n_studies'].sum())} of "
                  f"{int(responses['n_studies'].sum())} studies; the rest are indirect evidence.")
     names = dict(zip(tables.classes["class_id"], tables.classes["name"], strict=True))
