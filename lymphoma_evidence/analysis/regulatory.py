@@ -2,7 +2,7 @@
 
 The status itself is derived once, in :mod:`~lymphoma_evidence.analysis.approvals` (per agent and indication,
 from ``approvals.csv``; never typed per class). This module adds what the clinician and educator outputs
-need beside it: the therapy that failed (classes whose ``role`` is ``context``, i.e. CD19 CAR-T products)
+need beside it: the therapy that failed (classes whose ``role`` is ``context``)
 is shown as ``context`` rather than as an option, each status has its words (``class_statuses.csv``), and
 each agent's approvals carry their source ids for citation.
 """

@@ -2,9 +2,10 @@
 
 Each option shows, in this order: its direct evidence (post-CAR-T cohorts: responses beside survival),
 its side effects, then the indirect evidence under a heading saying it comes from people who had not had
-CAR-T (or only partly, or not reported). CD19 CAR-T products are shown as the therapy that failed. Every
-number comes from :func:`~lymphoma_evidence.analysis.headline.headline_numbers` and is worded by one
-function, :func:`number_sentence`, so the takeaways and the sections quote the same words.
+CAR-T (or only partly, or not reported). Classes of role ``context`` are shown as the therapy that
+failed. Every number comes from :func:`~lymphoma_evidence.analysis.headline.headline_numbers` and is
+worded by one function, :func:`number_sentence`, with the measures' words of measures.csv, so the
+takeaways and the sections quote the same words.
 """
 
 from __future__ import annotations

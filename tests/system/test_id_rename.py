@@ -99,6 +99,7 @@ def test_the_renamed_copy_is_valid_and_renamed(tmp_path: Path) -> None:
     assert not set(evidence.results["scope_id"]) & set(mapping)
 
 
+@pytest.mark.slow
 def test_renaming_every_class_and_agent_id_changes_nothing_a_reader_sees(before_and_after) -> None:
     before, after = before_and_after
     assert before.keys() == after.keys()
