@@ -308,7 +308,7 @@ def figures(out_dir: Path, only: str | None, post_car_t_only: bool, profile: str
 @cli.command()
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=Path("deck.pptx"),
               show_default=True, help="PowerPoint file to write.")
-@click.option("--title", default=None, help="Title of the deck (default: the standard session title).")
+@click.option("--title", default=None, help="Title of the deck (default: the topic's, texts.csv deck_title).")
 @click.option("--profile", default=None, metavar="NAME",
               help="Patient of the worked case: example, fit-with-donor, fit-no-donor, unfit-cd19-negative.")
 @click.option("--post-car-t-only", is_flag=True, help="Leave out the slide of indirect evidence.")
@@ -318,12 +318,12 @@ def slides(out: Path, title: str | None, profile: str | None, post_car_t_only: b
     """Build the 16:9 teaching deck: outlook, options, direct evidence, harms, a worked case, trials,
     takeaways, references, with speaker notes."""
     from .analysis.tables import analysis_tables, parse_profile
-    from .figures.slides import DECK_TITLE, write_deck
+    from .figures.slides import write_deck
 
     patient = parse_profile(profile)
     click.echo("reading and checking the evidence", err=True)
     evidence = load_or_exit(evidence_path)
-    path = write_deck(analysis_tables(evidence, patient), out, title=title or DECK_TITLE,
+    path = write_deck(analysis_tables(evidence, patient), out, title=title,
                       post_car_t_only=post_car_t_only, progress=_progress)
     click.echo(f"wrote {path}")
 

@@ -68,6 +68,8 @@ class ProblemCode(StrEnum):
     APPROVAL_SOURCE = "approval-source"  # an approval cited to something other than a label or agency page
     APPROVAL_DATE = "approval-date"  # a month-only approval date that is not the first of the month
     CERTAINTY_RATIONALE = "certainty-rationale"  # a serious GRADE domain without a rationale
+    MEASURE_WORDS = "measure-words"  # a measure shown to readers without a row in measures.csv
+    CLAIM_WITHOUT_SOURCE = "claim-without-source"  # a clinical statement of texts.csv without a source
     # -- spreadsheet import
     FORMULA = "formula"  # a workbook cell holding a formula instead of a value
     EXTRA_CELL = "extra-cell"  # a workbook cell outside the table's columns

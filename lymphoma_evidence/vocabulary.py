@@ -1,4 +1,7 @@
-"""The project's fixed words: endpoints, audiences, statuses, and the one disclaimer.
+"""The project's fixed words: endpoints, audiences, eligibility statuses, and the one disclaimer.
+
+The topic's words (what each measure is called, what a class status says, titles, glossary) are not
+here: they are tables of the evidence package, read by :mod:`lymphoma_evidence.analysis.topic`.
 
 Each fact is defined here once and imported everywhere else (validation messages, charts, reports, slides,
 the CLI's choices, the build template). The evidence schema (``evidence/datapackage.json``) lists the same
@@ -38,25 +41,11 @@ class EligibilityStatus(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
 
 
-class ClassStatus(StrEnum):
-    """The status of a therapy class in ``therapy_classes.csv``."""
-
-    STANDARD = "standard"
-    APPROVED = "approved"
-    INVESTIGATIONAL = "investigational"
-
-
 #: The endpoint codes, in display order.
 ENDPOINTS: tuple[str, ...] = tuple(e.value for e in Endpoint)
 #: The audience names, in display order.
 AUDIENCES: tuple[str, ...] = tuple(a.value for a in Audience)
 
-#: Endpoint -> its name in words with the abbreviation (chart axes and titles).
-ENDPOINT_NAMES: dict[str, str] = {Endpoint.ORR: "overall response rate (ORR)",
-                                  Endpoint.CR: "complete response rate (CR)"}
-#: Endpoint -> what it means for a patient, as the end of "... of people ...".
-ENDPOINT_PATIENT_VERBS: dict[str, str] = {Endpoint.ORR: "responded to treatment",
-                                          Endpoint.CR: "had no lymphoma left on scans"}
 
 #: Eligibility statuses, most favourable first (chart order).
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in EligibilityStatus)
@@ -72,12 +61,6 @@ STATUS_WORDS: dict[str, str] = {EligibilityStatus.ELIGIBLE: "Fits the listed cri
 STATUS_COUNTS: dict[str, str] = {EligibilityStatus.ELIGIBLE: "fit the listed criteria",
                                  EligibilityStatus.CHECK: "to check with the care team",
                                  EligibilityStatus.NOT_ELIGIBLE: "do not fit"}
-#: Therapy-class status -> words in reports.
-CLASS_STATUS_WORDS: dict[str, str] = {
-    ClassStatus.STANDARD: "standard care, long established",
-    ClassStatus.APPROVED: "approved by regulators for this use",
-    ClassStatus.INVESTIGATIONAL: "investigational, available in clinical trials only",
-}
 
 #: The one disclaimer: every built page, the notebooks and the slide deck show this text.
 DISCLAIMER = (

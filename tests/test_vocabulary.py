@@ -10,7 +10,6 @@ from helpers import EVIDENCE
 from lymphoma_evidence.errors import ParameterError, Problem, ProblemCode
 from lymphoma_evidence.vocabulary import (
     AUDIENCES,
-    ENDPOINT_NAMES,
     ENDPOINTS,
     STATUS_NAMES,
     STATUS_ORDER,
@@ -32,7 +31,6 @@ def test_endpoints_are_the_ones_the_schema_allows() -> None:
 
 
 def test_every_endpoint_and_status_has_its_words() -> None:
-    assert set(ENDPOINT_NAMES) == set(ENDPOINTS)
     assert set(STATUS_NAMES) == set(STATUS_ORDER)
 
 

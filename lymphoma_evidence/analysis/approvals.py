@@ -1,9 +1,9 @@
 """Regulatory status, derived from ``approvals.csv``: per agent and indication, never typed per class.
 
-A class is ``approved`` when at least one of its agents has an approval for large B-cell lymphoma
-(disease LBCL or DLBCL) from any regulator; otherwise ``standard`` when it is not a licensed product
-(chemotherapy regimens, transplant, radiotherapy, supportive care), ``investigational`` when it is.
-Taking part in a clinical trial is ``investigational`` by nature.
+A class is ``approved`` when at least one of its agents has an approval, from any regulator, for a
+disease that counts as the topic's (``diseases.csv``, ``approved_for_topic``); otherwise its kind says
+(``class_kinds.csv``, ``without_approval``): ``standard`` for care that is not a licensed product,
+``investigational`` for a product without such an approval.
 """
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ import pandas as pd
 
 from ..data.evidence import Evidence
 from ..data.shared import shared_by_reports
+from .topic import approved_diseases, standard_kinds
 
-#: Diseases of an approval that count as "for this use" (large B-cell lymphoma).
-LBCL_DISEASES = ("LBCL", "DLBCL")
-#: Class kinds that are care, not licensed products: their status is standard without any approval.
-STANDARD_KINDS = ("chemotherapy", "transplant", "radiotherapy", "supportive_care")
 CLASS_STATUS_COLUMNS = ["class_id", "status", "approved_agents"]
 KIND_WORDS = {
     "full": "approval",
@@ -60,30 +57,38 @@ def agent_status(evidence: Evidence) -> pd.Series:
     )
 
 
+def approved_agent_ids(evidence: Evidence) -> set[str]:
+    """The agents with an approval, from any regulator, for a disease that counts as the topic's."""
+    approvals = evidence.approvals
+    for_topic = approvals["disease"].isin(approved_diseases(evidence)).fillna(False)
+    return set(approvals.loc[for_topic, "agent_id"].dropna())
+
+
 @shared_by_reports(pd.DataFrame)
 def class_status(evidence: Evidence) -> pd.DataFrame:
-    """Each class's status derived from its agents' approvals for LBCL (see the module docstring).
+    """Each class's status derived from its agents' approvals for the topic's diseases (see the module
+    docstring).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``class_id, status, approved_agents`` (agent names with an LBCL approval, ``"; "``), in
-        therapy_classes.csv order.
+        Columns ``class_id, status, approved_agents`` (agent names with an approval for the topic,
+        ``"; "``), in therapy_classes.csv order.
     """
-    approvals = evidence.approvals
-    lbcl = set(approvals.loc[approvals["disease"].isin(LBCL_DISEASES).fillna(False), "agent_id"].dropna())
+    approved = approved_agent_ids(evidence)
+    standard = standard_kinds(evidence)
     agents = evidence.agents
     rows = []
     for _, cls in evidence.classes.iterrows():
         members = agents[agents["class_id"] == cls["class_id"]]
-        approved = members[members["agent_id"].isin(lbcl)]
-        if len(approved):
+        licensed = members[members["agent_id"].isin(approved)]
+        if len(licensed):
             status = "approved"
-        elif cls["kind"] in STANDARD_KINDS:
+        elif cls["kind"] in standard:
             status = "standard"
         else:
             status = "investigational"
         rows.append(
-            {"class_id": cls["class_id"], "status": status, "approved_agents": "; ".join(approved["name"])}
+            {"class_id": cls["class_id"], "status": status, "approved_agents": "; ".join(licensed["name"])}
         )
     return pd.DataFrame(rows, columns=CLASS_STATUS_COLUMNS).astype("string")

@@ -164,6 +164,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: The class id of the headline numbers about every option together (outcomes.csv scope ``any``).
+ANY_CLASS = "any"
+
+
 def lead_number(numbers: pd.DataFrame, class_id: str, measure: str,
                 strata: tuple[str, ...] = STRATA) -> pd.Series | None:
     """The row of the headline numbers a sentence about ``class_id`` and ``measure`` quotes: the first
@@ -171,7 +175,7 @@ def lead_number(numbers: pd.DataFrame, class_id: str, measure: str,
 
     Examples
     --------
-    >>> lead_number(headline_numbers(ev), "allo_sct", "os_rate_12m")   # doctest: +SKIP
+    >>> lead_number(headline_numbers(ev), class_id, "os_rate_12m")   # doctest: +SKIP
     """
     for stratum in strata:
         hit = numbers[(numbers["class_id"] == class_id) & (numbers["stratum"] == stratum)
@@ -179,6 +183,47 @@ def lead_number(numbers: pd.DataFrame, class_id: str, measure: str,
         if len(hit):
             return hit.iloc[0]
     return None
+
+
+@dataclass(frozen=True)
+class TopicWords:
+    """The topic's words and choices a figure set or deck needs, read from the evidence package's topic
+    tables (:func:`lymphoma_evidence.analysis.topic.topic_words`), so drawing code names no topic id.
+
+    Attributes
+    ----------
+    headings, sentences, shorts : dict
+        Measure -> its ``heading``, ``sentence`` and ``short`` words (measures.csv).
+    lead_measures, outlook_measures : tuple of str
+        The measures a class's lead number and the outlook are chosen from, in order.
+    responses : tuple of str
+        The response measures (results.csv endpoints), in display order.
+    figure_measures : dict
+        Figure (``outcomes``, ``harms``) -> the measures it shows, in display order.
+    status_labels : dict
+        Class status -> its label in a table cell (class_statuses.csv).
+    featured : dict
+        Feature -> its classes, in order, as ``(class_id, measure, words, note)`` (featured_classes.csv).
+    texts : dict
+        Text id -> text (texts.csv); ``sources`` text id -> its source_id where it has one.
+    """
+
+    headings: dict[str, str]
+    sentences: dict[str, str]
+    shorts: dict[str, str]
+    lead_measures: tuple[str, ...]
+    outlook_measures: tuple[str, ...]
+    responses: tuple[str, ...]
+    figure_measures: dict[str, tuple[str, ...]]
+    status_labels: dict[str, str]
+    featured: dict[str, tuple[tuple[str, str, str, str], ...]]
+    texts: dict[str, str]
+    sources: dict[str, str]
+
+    @property
+    def response_measure(self) -> str:
+        """The measure whose studies count as the response studies (the first lead measure)."""
+        return self.lead_measures[0] if self.lead_measures else ""
 
 
 @dataclass(frozen=True)
@@ -204,6 +249,8 @@ class AnalysisTables:
         The headline numbers every sentence quotes (``headline_numbers``).
     status : pandas.DataFrame
         Each class's regulatory status derived from the approvals (``class_status``).
+    words : TopicWords
+        The topic's words and choices (measure words, status labels, featured classes, texts).
     options : pandas.DataFrame or None
         The options for :attr:`profile` as classes (``class_options``); None without a profile or
         eligibility rows.
@@ -226,6 +273,7 @@ class AnalysisTables:
     pooled: pd.DataFrame
     numbers: pd.DataFrame
     status: pd.DataFrame
+    words: TopicWords
     options: pd.DataFrame | None = None
     profile: Any = None
     example_profile: bool = False

@@ -7,7 +7,7 @@ with :func:`lymphoma_evidence.formatting.natural_frequency`; pick the row a sent
 
 Measures (the ``measure`` column):
 
-- ``ORR``, ``CR``: response rates from ``results.csv`` (pooled within the stratum, see
+- the endpoints of ``results.csv`` (e.g. ``ORR``): response rates (pooled within the stratum, see
   :mod:`lymphoma_evidence.analysis.strata`);
 - ``<event>/<grade>``, e.g. ``crs/grade_3_plus``: the share of patients with a side effect, from
   ``harms.csv`` (pooled within the stratum like responses);
@@ -31,10 +31,9 @@ import pandas as pd
 from ..data.evidence import Evidence
 from ..data.shared import shared_by_reports
 from ..errors import ParameterError
-from .frames import lead_number
+from .frames import ANY_CLASS, lead_number
 from .strata import (
     STRATA,
-    STRATUM_WORDS,
     _with_rates,
     _with_scope,
     class_of_scope,
@@ -43,8 +42,9 @@ from .strata import (
     response_studies,
     with_strata,
 )
+from .topic import leading_diseases, measure_code, stratum_words
 
-__all__ = ["HEADLINE_COLUMNS", "RESPONSE_MEASURES", "headline_numbers", "lead_number", "harm_studies",
+__all__ = ["HEADLINE_COLUMNS", "headline_numbers", "lead_number", "harm_studies",
            "relapse_numbers"]
 
 #: The contracted columns, then ``value`` (rate or months), ``unit`` ("proportion" | "months"),
@@ -55,10 +55,6 @@ HEADLINE_COLUMNS = [
     "trials",
 ]
 
-RESPONSE_MEASURES = ("ORR", "CR")
-
-#: Class id given to outcomes of every option together (outcome ``scope_id`` "any").
-ANY_CLASS = "any"
 
 
 @shared_by_reports(pd.DataFrame)
@@ -87,13 +83,14 @@ def headline_numbers(evidence: Evidence) -> pd.DataFrame:
     Notes
     -----
     When a class has results of more than one disease in one stratum (never pooled together), the row
-    of large B-cell lymphoma (``LBCL``) is kept, else the one with most patients; ``disease`` says which.
+    of the topic's own disease (``diseases.csv``, ``leads``) is kept, else the one with most patients;
+    ``disease`` says which.
 
     Examples
     --------
     >>> numbers = headline_numbers(load_evidence())                             # doctest: +SKIP
-    >>> lead_number(numbers, "bispecific_antibodies", "ORR")["population"]       # doctest: +SKIP
-    'people whose lymphoma came back after CAR T-cell therapy: ELM-1 (60 people)'
+    >>> lead_number(numbers, class_id, "ORR")["population"]                     # doctest: +SKIP
+    'people whose ... came back after CAR T-cell therapy: <trial> (60 people)'
     """
     parts = [_responses(evidence), _harms(evidence), _outcomes(evidence)]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
@@ -108,9 +105,9 @@ def headline_numbers(evidence: Evidence) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- responses and harms (counts)
 
-def _who(row: pd.Series) -> str:
-    """``population``: the stratum in words, then the trials and patients behind the number."""
-    who = STRATUM_WORDS[row["stratum"]]
+def _who(row: pd.Series, words: dict[str, str]) -> str:
+    """``population``: the stratum in words (strata.csv), then the trials and patients behind the number."""
+    who = words.get(row["stratum"], str(row["stratum"]))
     if row["stratum"] == "partly" and pd.notna(row.get("prior_car_t_percent")):
         who = f"a population in which {row['prior_car_t_percent']:g}% had had CAR T-cell therapy"
     trials = str(row["trials"]).split("; ")
@@ -120,28 +117,28 @@ def _who(row: pd.Series) -> str:
     return f"{who}: {len(trials)} studies, {', '.join(trials)} ({people})"
 
 
-def _one_disease(pooled: pd.DataFrame) -> pd.DataFrame:
+def _one_disease(pooled: pd.DataFrame, leads: tuple[str, ...]) -> pd.DataFrame:
     if pooled.empty:
         return pooled
-    ranked = pooled.assign(_lbcl=~pooled["disease"].eq("LBCL"), _neg=-pooled["n_patients"])
-    ranked = ranked.sort_values(["_lbcl", "_neg"], kind="mergesort")
+    ranked = pooled.assign(_other=~pooled["disease"].isin(leads), _neg=-pooled["n_patients"])
+    ranked = ranked.sort_values(["_other", "_neg"], kind="mergesort")
     kept = ranked.groupby(["class_id", "stratum", "measure"], sort=False).head(1)
     return pooled.loc[kept.index]
 
 
-def _from_pooled(pooled: pd.DataFrame) -> pd.DataFrame:
-    pooled = _one_disease(pooled)
+def _from_pooled(pooled: pd.DataFrame, leads: tuple[str, ...], words: dict[str, str]) -> pd.DataFrame:
+    pooled = _one_disease(pooled, leads)
     if pooled.empty:
         return pd.DataFrame(columns=HEADLINE_COLUMNS)
     out = pooled.assign(value=pooled["rate"], unit="proportion")
-    out["population"] = [_who(row) for _, row in out.iterrows()]
+    out["population"] = [_who(row, words) for _, row in out.iterrows()]
     return out[HEADLINE_COLUMNS]
 
 
 def _responses(evidence: Evidence) -> pd.DataFrame:
     studies = response_studies(evidence)
-    studies = studies[studies["endpoint"].isin(RESPONSE_MEASURES).to_numpy()]
-    return _from_pooled(pool_within_strata(studies, "endpoint"))
+    return _from_pooled(pool_within_strata(studies, "endpoint"), leading_diseases(evidence),
+                        stratum_words(evidence))
 
 
 def harm_studies(evidence: Evidence) -> pd.DataFrame:
@@ -181,19 +178,17 @@ def _harms(evidence: Evidence) -> pd.DataFrame:
     studies = studies.assign(_pool=studies["measure"] + "@" + _grading_scale(studies))
     pooled = pool_within_strata(studies, "_pool", count="patients", basis="patients_basis")
     pooled["measure"] = pooled["measure"].str.rsplit("@", n=1).str[0]
-    return _from_pooled(pooled)
+    return _from_pooled(pooled, leading_diseases(evidence), stratum_words(evidence))
 
 
 # ---------------------------------------------------------------- outcomes (published estimates)
 
 def _outcome_measure(row: pd.Series) -> str:
     measure = str(row["measure"])
-    if measure.startswith("median_"):
-        return measure
-    if pd.isna(row["timepoint_months"]):
+    if not measure.startswith("median_") and pd.isna(row["timepoint_months"]):
         raise ParameterError(f"outcome {row['outcome_id']!r} is a rate ({measure}) without "
                              "timepoint_months; add the time point to outcomes.csv")
-    return f"{measure}_{float(row['timepoint_months']):g}m"
+    return measure_code(measure, row["timepoint_months"])
 
 
 def _outcomes(evidence: Evidence) -> pd.DataFrame:
@@ -206,6 +201,7 @@ def _outcomes(evidence: Evidence) -> pd.DataFrame:
     frame = frame[frame["class_id"].notna() & frame["value"].notna()]
     frame["headline_measure"] = [_outcome_measure(r) for _, r in frame.iterrows()]
     labels = dict(zip(evidence.sources["source_id"], evidence.sources["label"], strict=True))
+    words = stratum_words(evidence)
     rows = []
     for (class_id, stratum, measure), group in frame.groupby(["class_id", "stratum", "headline_measure"],
                                                              sort=False):
@@ -213,7 +209,7 @@ def _outcomes(evidence: Evidence) -> pd.DataFrame:
         group = overall if len(overall) else group  # a window of time to relapse only when nothing else
         ranked = group.assign(_n=group["n"].fillna(-1)).sort_values(["_n", "_position"], kind="mergesort")
         best = ranked.iloc[-1]
-        rows.append(_outcome_row(best, class_id, stratum, measure, len(group), labels))
+        rows.append(_outcome_row(best, class_id, stratum, measure, len(group), labels, words))
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
@@ -251,13 +247,13 @@ def relapse_numbers(evidence: Evidence) -> pd.DataFrame:
 
 
 def _outcome_row(best: pd.Series, class_id: str, stratum: str, measure: str, available: int,
-                 labels: dict) -> dict[str, object]:
+                 labels: dict, words: dict[str, str]) -> dict[str, object]:
     months = measure.startswith("median_")
     scale = 1.0 if months else 100.0
     label = labels.get(best["source_id"]) or best["source_id"]
     label = label if isinstance(label, str) else str(best["source_id"])
     n = best["n"]
-    who = STRATUM_WORDS[stratum]
+    who = words.get(stratum, stratum)
     if stratum == "partly" and pd.notna(best["prior_car_t_percent"]):
         who = f"a population in which {best['prior_car_t_percent']:g}% had had CAR T-cell therapy"
     people = f", {int(n)} people" if pd.notna(n) else ""

@@ -16,23 +16,10 @@ from ..data.evidence import Evidence
 from ..formatting import approximately, percent, percent_range
 from .headline import headline_numbers
 from .strata import STRATA, STRATUM_LABELS
+from .topic import summary_measures
 
-__all__ = ["SOF_OUTCOMES", "SOF_COLUMNS", "NOT_RATED", "outcome_family", "summary_of_findings"]
+__all__ = ["SOF_COLUMNS", "NOT_RATED", "outcome_family", "summary_of_findings"]
 
-#: The outcomes of a summary-of-findings table, in order: headline measure -> outcome in words.
-SOF_OUTCOMES = {
-    "ORR": "Overall response",
-    "CR": "Complete response",
-    "pfs_rate_12m": "Alive without progression at 12 months",
-    "os_rate_12m": "Alive at 12 months",
-    "median_pfs_months": "Median progression-free survival",
-    "median_os_months": "Median overall survival",
-    "crs/grade_3_plus": "Cytokine release syndrome, grade 3 or higher",
-    "icans/grade_3_plus": "Neurotoxicity (ICANS), grade 3 or higher",
-    "infection/grade_3_plus": "Infection, grade 3 or higher",
-    "non_relapse_mortality/any": "Non-relapse mortality",
-    "non_relapse_mortality_rate_12m": "Non-relapse mortality at 12 months",
-}
 SOF_COLUMNS = ["class_id", "stratum", "measure", "outcome", "studies", "patients", "estimate",
                "directness", "certainty", "certainty_reasons", "comments", "source_ids", "result_ids"]
 NOT_RATED = "not rated"
@@ -118,21 +105,23 @@ def summary_of_findings(evidence: Evidence, class_id: str | None = None,
         patients ("not reported" when a source gives no n); ``estimate`` is text (percent with 95% CI,
         "~" when approximate, or months); ``certainty`` is High/Moderate/Low/Very low from
         ``certainty.csv`` or "not rated"; ``certainty_reasons`` names the downgraded domains and the
-        analyst's rationale. Only outcomes of :data:`SOF_OUTCOMES` with a number appear.
+        analyst's rationale. Only the measures flagged ``in_summary`` in measures.csv with a number
+        appear, in its display order, headed by their ``heading``.
     """
+    outcomes = summary_measures(evidence)
     numbers = headline_numbers(evidence)
-    numbers = numbers[numbers["measure"].isin(SOF_OUTCOMES) & numbers["stratum"].isin(strata)]
+    numbers = numbers[numbers["measure"].isin(outcomes) & numbers["stratum"].isin(strata)]
     if class_id is not None:
         numbers = numbers[numbers["class_id"] == class_id]
     ratings = _ratings(evidence)
     rows = []
-    order = {m: i for i, m in enumerate(SOF_OUTCOMES)}
+    order = {m: i for i, m in enumerate(outcomes)}
     numbers = numbers.assign(_s=numbers["stratum"].map(STRATA.index), _m=numbers["measure"].map(order))
     for _, row in numbers.sort_values(["class_id", "_s", "_m"], kind="mergesort").iterrows():
         certainty, reasons = _rating(ratings, row["class_id"], row["stratum"], row["measure"])
         rows.append({
             "class_id": row["class_id"], "stratum": row["stratum"], "measure": row["measure"],
-            "outcome": SOF_OUTCOMES[row["measure"]], "studies": int(row["n_studies"]),
+            "outcome": outcomes[row["measure"]], "studies": int(row["n_studies"]),
             "patients": "not reported" if pd.isna(row["n_patients"]) else str(int(row["n_patients"])),
             "estimate": _estimate(row), "directness": STRATUM_LABELS[row["stratum"]],
             "certainty": certainty, "certainty_reasons": reasons, "comments": _comments(row),

@@ -6,7 +6,7 @@ Every result, outcome and harm row says how many of its patients had CAR T-cell 
 ==============  ==========================  =====================================================
 stratum         prior_car_t_percent         who the numbers come from
 ==============  ==========================  =====================================================
-``post_car_t``  100                         people whose lymphoma came back after CAR-T (direct)
+``post_car_t``  100                         people whose disease came back after CAR-T (direct)
 ``partly``      more than 0, less than 100  a population in which only some had had CAR-T
 ``car_t_naive`` 0                           people who had not had CAR-T (indirect)
 ``unknown``     empty                       the share was not reported
@@ -41,9 +41,10 @@ from ..data.evidence import Evidence
 from ..data.shared import shared_by_reports
 from ..errors import ParameterError
 from ..stats import pool_proportions, proportion_ci, subgroup_difference
+from . import topic
 from .frames import STRATA  # the strata of directness, direct first (a table contract)
 
-__all__ = ["STRATA", "STRATUM_LABELS", "STRATUM_WORDS", "ANALYSIS_SET_ORDER", "POOLED_COLUMNS",
+__all__ = ["STRATA", "STRATUM_LABELS", "ANALYSIS_SET_ORDER", "POOLED_COLUMNS",
            "TEST_COLUMNS", "stratum_of", "with_strata", "population_key", "one_per_population",
            "annotated_results", "response_studies", "pool_within_strata", "stratum_summary",
            "stratum_tests", "class_of_scope"]
@@ -54,14 +55,6 @@ STRATUM_LABELS = {
     "partly": "Partly after CAR-T",
     "car_t_naive": "Before CAR-T (CAR-T-naive)",
     "unknown": "Prior CAR-T not reported",
-}
-
-#: Plain words naming who the numbers come from.
-STRATUM_WORDS = {
-    "post_car_t": "people whose lymphoma came back after CAR T-cell therapy",
-    "partly": "a population in which only some people had had CAR T-cell therapy",
-    "car_t_naive": "people who had not had CAR T-cell therapy",
-    "unknown": "a population whose share with earlier CAR T-cell therapy was not reported",
 }
 
 #: Analysis sets from the most to the least preferred (see the module docstring).
@@ -311,13 +304,16 @@ def _trial_words(row: dict) -> str:
     return f"{row['trial']} (relapse {relapse} after CAR-T)" if relapse else str(row["trial"])
 
 
-def stratum_summary(evidence: Evidence, endpoints: Iterable[str] = ("ORR", "CR")) -> pd.DataFrame:
+def stratum_summary(evidence: Evidence, endpoints: Iterable[str] | None = None) -> pd.DataFrame:
     """Response rates per class, stratum, endpoint and disease (:func:`pool_within_strata` of
-    :func:`response_studies`), the endpoint in the ``measure`` column."""
-    wanted = list(endpoints)
-    unknown = [e for e in wanted if e not in ("ORR", "CR")]
+    :func:`response_studies`), the endpoint in the ``measure`` column; ``endpoints`` limits them to
+    some of the measures of kind ``response`` in measures.csv (default: all)."""
+    responses = topic.response_measures(evidence)
+    wanted = responses if endpoints is None else list(endpoints)
+    unknown = [e for e in wanted if e not in responses]
     if unknown:
-        raise ParameterError(f"endpoints {unknown} are not response endpoints; expected ORR and/or CR")
+        raise ParameterError(f"endpoints {unknown} are not response endpoints; expected some of "
+                             f"{', '.join(responses)} (measures.csv, kind response)")
     studies = response_studies(evidence)
     studies = studies[studies["endpoint"].isin(wanted).to_numpy()]
     return pool_within_strata(studies, "endpoint")

@@ -23,6 +23,7 @@ from .regulatory import class_status
 from .selections import ranges_trials
 from .strata import pool_within_strata, response_studies
 from .summaries import check_reported_ranges
+from .topic import topic_words
 
 if TYPE_CHECKING:
     from ..data.evidence import Evidence
@@ -88,6 +89,7 @@ def analysis_tables(evidence: Evidence, profile: PatientProfile | None = EXAMPLE
         version=evidence.version, content_hash=evidence.content_hash, classes=evidence.classes,
         agents=evidence.agents, sources=evidence.sources, trials=evidence.trials, studies=studies,
         pooled=pool_within_strata(studies), numbers=numbers, status=class_status(evidence),
+        words=topic_words(evidence),
         options=options, profile=profile, example_profile=profile == EXAMPLE_PROFILE,
         range_checks=checks, range_trials=trials)
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from ..formatting import in_ten, percent, percent_range
-from ..vocabulary import ENDPOINT_PATIENT_VERBS, check_audience
+from ..vocabulary import check_audience
 from .frames import check_columns
 
 ANALYSIS_SET_WORDS = {"itt": "all enrolled patients", "treated": "treated patients",
                       "efficacy_evaluable": "evaluable patients"}
 
 
-def class_takeaways(summary: pd.DataFrame, audience: str = "educator") -> list[str]:
+def class_takeaways(summary: pd.DataFrame, audience: str = "educator",
+                    patient_words: Mapping[str, str] | None = None) -> list[str]:
     """One sentence per row of a class summary, e.g. ``"Bispecific antibodies: ORR 52–63% across 3
     studies (pooled 58%, 95% CI 50–65%)."``
 
@@ -22,6 +25,10 @@ def class_takeaways(summary: pd.DataFrame, audience: str = "educator") -> list[s
         ``class_summary`` output (rates as proportions 0-1).
     audience : {"clinician", "educator", "patient"}
         Patients get the range in words ("about 6 in 10 people") instead of the pooled interval.
+    patient_words : mapping, optional
+        Endpoint -> what it means for a patient after "... of people" (the ``patient`` words of
+        measures.csv: ``topic.measure_words(evidence, "patient")``); an endpoint without words is
+        said as "had a <endpoint>".
 
     Returns
     -------
@@ -38,18 +45,19 @@ def class_takeaways(summary: pd.DataFrame, audience: str = "educator") -> list[s
     summary = check_columns(summary, "ClassSummary", "summary", "class_summary(evidence, endpoint)")
     rows = summary.to_dict("records")
     counts = summary["class_id"].value_counts()
-    return [_sentence(row, several=counts[row["class_id"]] > 1, patient=audience == "patient")
+    words = dict(patient_words or {})
+    return [_sentence(row, several=counts[row["class_id"]] > 1, patient=audience == "patient", words=words)
             for row in rows]
 
 
-def _sentence(row: dict, *, several: bool, patient: bool) -> str:
+def _sentence(row: dict, *, several: bool, patient: bool, words: dict[str, str]) -> str:
     name = row["class_name"] + (f" ({_qualifier(row)})" if several else "")
     k = int(row["n_studies"])
     studies = f"{k} stud{'y' if k == 1 else 'ies'}"
     span = percent_range(row["rate_min"], row["rate_max"])
     if patient:
         share = in_ten((row["rate_min"] + row["rate_max"]) / 2)
-        verb = ENDPOINT_PATIENT_VERBS.get(row["endpoint"], f"had a {row['endpoint']}")
+        verb = words.get(row["endpoint"], f"had a {row['endpoint']}")
         return f"{name}: in {studies}, {span} of people {verb} ({share})."
     if bool(row["single_study"]):
         return f"{name}: {row['endpoint']} {span} in 1 study ({int(row['total_patients'])} patients)."

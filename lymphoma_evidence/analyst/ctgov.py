@@ -166,7 +166,7 @@ def _new_row(record: TrialRecord, class_id: str | None, columns: list[str]) -> d
     if not class_id:
         raise ParameterError(
             f"{record.nct_id} is not in trials.csv yet and its therapy class cannot be inferred from "
-            "the record; pass --class-id (a class_id of therapy_classes.csv, e.g. dual_target_car_t)")
+            "the record; pass --class-id (a class_id of therapy_classes.csv)")
     values = {"nct_id": record.nct_id, "title": record.title, "phase": record.phase,
               "status": record.status, "status_date": record.last_update, "class_id": class_id,
               "interventions": record.interventions, "population": record.conditions,

@@ -13,6 +13,7 @@ from .counts import count_problems, counts_matching_interval, counts_matching_pe
 from .provenance import provenance_problems
 from .rules import rule_problems
 from .schema import Package
+from .topic_checks import topic_problems
 
 __all__ = ["counts_matching_interval", "counts_matching_percent", "cross_table_problems"]
 
@@ -138,7 +139,7 @@ def _question_counts(package: Package, frames: Frames, lines: Lines) -> list[Pro
 
 
 ALL_CHECKS = (_foreign_keys, _scope_ids, count_problems, _cr_within_orr, provenance_problems, _subgroups,
-              _ranges, _outcomes, _question_counts, rule_problems)
+              _ranges, _outcomes, _question_counts, rule_problems, topic_problems)
 
 
 def cross_table_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:

@@ -19,7 +19,7 @@ from ..paths import cache_file, evidence_dir
 from .derive import with_derived_columns
 from .hashing import content_hash
 from .schema import TABLE_ATTRIBUTES, load_package
-from .validate import check_folder, empty_frame
+from .validate import check_folder, empty_frame, read_package_frames
 
 __all__ = ["Evidence", "cache_file", "content_hash", "load_evidence", "still_valid"]
 
@@ -30,9 +30,15 @@ class Evidence:
 
     Attributes ``sources``, ``classes`` (therapy_classes.csv), ``agents``, ``results``,
     ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv),
-    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details`` and ``clinical_questions``
-    hold one DataFrame each, rows in file order. Percentages are as in the CSVs (0-100); the analysis
-    functions turn counts into proportions (0-1).
+    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details`` and ``clinical_questions`` hold one DataFrame each,
+    rows in file order.
+
+    The topic's words and choices are tables too (``evidence/README.md``, "The topic"): ``measures``
+    (every measure's words), ``class_statuses``, ``class_kinds``, ``diseases``, ``featured_classes``,
+    ``glossary``, ``abbreviations``, ``texts``, ``known_gaps`` and ``strata`` (who each stratum's numbers
+    come from); :mod:`lymphoma_evidence.analysis.topic`
+    reads them. Percentages are as in the CSVs (0-100); the analysis functions turn counts into
+    proportions (0-1).
 
     Derived columns (see :mod:`lymphoma_evidence.data.derive`): ``results`` and ``harms`` gain
     ``agent_id`` (missing when the row belongs to a class) and ``class_id``; ``prior_car_t_percent`` is
@@ -53,6 +59,16 @@ class Evidence:
     certainty: pd.DataFrame
     option_details: pd.DataFrame
     clinical_questions: pd.DataFrame
+    measures: pd.DataFrame
+    class_statuses: pd.DataFrame
+    class_kinds: pd.DataFrame
+    diseases: pd.DataFrame
+    featured_classes: pd.DataFrame
+    glossary: pd.DataFrame
+    abbreviations: pd.DataFrame
+    texts: pd.DataFrame
+    known_gaps: pd.DataFrame
+    strata: pd.DataFrame
     path: Path | None = None
     version: str = ""
     title: str = ""
@@ -62,11 +78,13 @@ class Evidence:
     def from_frames(cls, evidence_path: Path | None = None, **tables: pd.DataFrame) -> Evidence:
         """Build a bundle from DataFrames (for tests and notebooks), without validation.
 
-        Keyword names are the attribute names (``results=...``); a missing table becomes an empty
-        frame with the schema's columns and dtypes. Frames are copied, never kept by reference. The
-        derived columns are added as :func:`load_evidence` adds them.
+        Keyword names are the attribute names (``results=...``); a missing evidence table becomes an
+        empty frame with the schema's columns and dtypes, a missing topic table (measures, glossary, ...)
+        is read from the package folder, so hand-built evidence speaks the topic's words. Frames are
+        copied, never kept by reference. The derived columns are added as :func:`load_evidence` adds them.
         """
-        package = load_package(evidence_path or evidence_dir())
+        folder = Path(evidence_path or evidence_dir())
+        package = load_package(folder)
         unknown = set(tables) - set(TABLE_ATTRIBUTES.values())
         if unknown:
             raise TypeError(f"unknown table(s): {', '.join(sorted(unknown))}")
@@ -75,6 +93,10 @@ class Evidence:
             attr = TABLE_ATTRIBUTES[table.name]
             given = tables.get(attr)
             frames[attr] = empty_frame(table) if given is None else given.copy()
+        missing_topic = [t for t in package.tables if t.topic and TABLE_ATTRIBUTES[t.name] not in tables]
+        if missing_topic:
+            read, _, _ = read_package_frames(folder, replace(package, tables=tuple(missing_topic)))
+            frames.update({TABLE_ATTRIBUTES[name]: frame for name, frame in read.items()})
         return cls(**with_derived_columns(frames), version=package.version, title=package.title)
 
     def __repr__(self) -> str:

@@ -29,10 +29,23 @@ TABLE_ATTRIBUTES = {
     "certainty": "certainty",
     "option_details": "option_details",
     "clinical_questions": "clinical_questions",
+    # the topic's words and choices (see evidence/README.md, "The topic")
+    "measures": "measures",
+    "class_statuses": "class_statuses",
+    "class_kinds": "class_kinds",
+    "diseases": "diseases",
+    "featured_classes": "featured_classes",
+    "glossary": "glossary",
+    "abbreviations": "abbreviations",
+    "texts": "texts",
+    "known_gaps": "known_gaps",
+    "strata": "strata",
 }
 
 #: Resource property that lets a table hold only its header (e.g. certainty.csv before any rating).
 MAY_BE_EMPTY = "x-may-be-empty"
+#: Resource property marking a table of the topic's words and choices (measures, glossary, titles, ...).
+TOPIC = "x-topic"
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class Table:
     foreign_keys: tuple[tuple[str, str, str], ...]  # (field, table, field)
     raw_schema: dict
     may_be_empty: bool = False
+    topic: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -111,6 +125,7 @@ def _table_from_resource(resource: dict) -> Table:
         foreign_keys=fks,
         raw_schema=schema,
         may_be_empty=bool(resource.get(MAY_BE_EMPTY, False)),
+        topic=bool(resource.get(TOPIC, False)),
     )
 
 

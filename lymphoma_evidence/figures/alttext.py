@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..formatting import percent, percent_range
 from ..vocabulary import STATUS_NAMES, STATUS_ORDER
-from .labels import as_int, endpoint_name, num, plain, short_name
+from .labels import as_int, num, plain, short_name
 
 if TYPE_CHECKING:
     from .rows import Row
@@ -22,11 +22,12 @@ __all__ = ["forest_alt", "ranges_alt", "eligibility_alt"]
 
 
 def forest_alt(rows: Sequence[Row], endpoint: str) -> str:
-    """Alt text for a forest plot: how many results and classes, the rate range, pooled estimates."""
+    """Alt text for a forest plot of ``endpoint`` (in words, e.g. "overall response rate (ORR)"): how
+    many results and classes, the rate range, pooled estimates."""
     results = [r for r in rows if r.kind == "result"]
     classes = [r.label for r in rows if r.kind == "header"]
     rates = [r.rate for r in results]
-    text = (f"Forest plot of the {endpoint_name(endpoint)} with 95% confidence intervals for "
+    text = (f"Forest plot of the {endpoint} with 95% confidence intervals for "
             f"{_count(len(results), 'trial result')} in {_count(len(classes), 'therapy class')} "
             f"({', '.join(classes)}). Individual rates range from "
             f"{percent_range(min(rates), max(rates))}.")

@@ -26,7 +26,7 @@ from ..analysis.frames import check_columns
 from ..errors import ParameterError
 from ..vocabulary import STATUS_NAMES, STATUS_ORDER
 from .alttext import eligibility_alt, forest_alt, ranges_alt
-from .labels import endpoint_name, plain, short_name
+from .labels import plain, short_name
 from .rows import (
     draw_legend,
     draw_rows,
@@ -56,7 +56,7 @@ _PROFILE_NUMBERS = {"prior_lines": "{} prior lines", "ecog": "ECOG {}"}
 # ---------------------------------------------------------------- public figure functions
 
 def forest_plot(table: pd.DataFrame, summary: pd.DataFrame, *, title: str | None = None,
-                ) -> tuple[Figure, str]:
+                endpoint_words: str | None = None) -> tuple[Figure, str]:
     """Forest plot of response rates with 95% intervals, grouped by therapy class.
 
     Parameters
@@ -68,6 +68,9 @@ def forest_plot(table: pd.DataFrame, summary: pd.DataFrame, *, title: str | None
         (pooled rate and its 95% CI). Rows for other endpoints are ignored.
     title : str, optional
         Figure title; default names the endpoint.
+    endpoint_words : str, optional
+        The endpoint on the axis and in the title and alt text, e.g. "overall response rate (ORR)"
+        (the measure's ``axis`` words of measures.csv); default the endpoint code.
 
     Returns
     -------
@@ -83,13 +86,14 @@ def forest_plot(table: pd.DataFrame, summary: pd.DataFrame, *, title: str | None
     summary = check_columns(summary, "ClassSummary", "summary", "class_summary()")
     endpoint = _single_endpoint(table)
     rows = forest_rows(table, summary[summary["endpoint"] == endpoint])
-    title = title or f"{_sentence(endpoint_name(endpoint))} with 95% confidence intervals"
+    named = endpoint_words or endpoint
+    title = title or f"{_sentence(named)} with 95% confidence intervals"
     with house_style():
         fig, ax = row_figure(rows, title, table["source_label"])
         draw_rows(ax, rows)
-        percent_axis(ax, f"{_sentence(endpoint_name(endpoint))}, % (95% CI)")
+        percent_axis(ax, f"{_sentence(named)}, % (95% CI)")
         draw_legend(fig, pooled=any(r.kind == "pooled" for r in rows))
-    return fig, forest_alt(rows, endpoint)
+    return fig, forest_alt(rows, named)
 
 
 def ranges_plot(checks: pd.DataFrame, table: pd.DataFrame | None = None, *,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..analysis.frames import AnalysisTables, lead_number
+from ..analysis.frames import ANY_CLASS, AnalysisTables, TopicWords, lead_number
 from ..formatting import approximately, natural_frequency, percent
 from .figureset import reader_citation
 
@@ -44,6 +44,7 @@ class DeckContent:
     trials: TextSlide
     takeaways: TextSlide
     citations: list[str] = field(default_factory=list)
+    title: str = ""
 
 
 class _Cites:
@@ -76,51 +77,65 @@ def deck_content(tables: AnalysisTables) -> DeckContent:
     """The text slides of the deck, from the analysis ``tables`` (see the module docstring)."""
     numbers = tables.numbers
     cites = _Cites(tables.sources)
-    content = DeckContent(outlook=_outlook(numbers, cites), options=_options(tables, numbers, cites),
+    content = DeckContent(outlook=_outlook(tables.words, numbers, cites),
+                          options=_options(tables, numbers, cites),
                           investigational=_investigational(tables, numbers, cites),
                           trials=_trials(tables.trials), takeaways=_takeaways(tables, numbers, cites))
     content.citations = cites.all
+    content.title = tables.words.texts.get("deck_title", "")
     return content
 
 
-def _outlook(numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
-    median = lead_number(numbers, "any", "median_os_months", strata=("post_car_t",))
-    pfs = lead_number(numbers, "any", "median_pfs_months", strata=("post_car_t",))
-    six = lead_number(numbers, "any", "os_rate_6m", strata=("post_car_t",))
-    allo = lead_number(numbers, "allo_sct", "os_rate_12m", strata=("post_car_t",))
-    used = [r for r in (median, pfs, six, allo) if r is not None]
-    if median is None:
+def _cap(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def _note(words: TopicWords, text_id: str, default: str = "") -> str:
+    """A slide's teaching point (texts.csv), after "Teaching point: "."""
+    return words.texts.get(text_id, default)
+
+
+def _outlook(words: TopicWords, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    found = [(m, lead_number(numbers, ANY_CLASS, m, strata=("post_car_t",))) for m in words.outlook_measures]
+    rows = [(m, r) for m, r in found if r is not None]
+    if not found or found[0][1] is None:
         return TextSlide("The outlook after CAR-T failure", ["No survival figures after CAR-T failure in the "
                          "evidence (a listed gap)."])
-    lines = [f"Median overall survival after CAR-T failure: {median['value']:g} months "
-             f"({median['trials']})"]
-    if pfs is not None:
-        lines.append(f"Median time without progression: {pfs['value']:g} months")
-    if six is not None:
-        lines.append(f"Alive 6 months after CAR-T failure: {_rate_words(six)}")
-    if allo is not None:
-        lines.append(f"Some do well: {_rate_words(allo)} alive one year after an allogeneic transplant "
-                     f"(selected, fit patients; {allo['trials']})")
-    notes = ("Teaching point: when lymphoma returns after CAR-T, survival is usually short, so the next "
-             "treatment and early referral to a centre with trials matter; a minority, often those who "
-             "reach a transplant or respond to the next therapy, live longer.\n\nWho the numbers come from: "
+    median = rows[0][1]
+    lines = [f"{_cap(words.sentences.get(rows[0][0], rows[0][0]))} after CAR-T failure: "
+             f"{median['value']:g} months ({median['trials']})"]
+    for measure, row in rows[1:]:
+        if row["unit"] == "months":
+            lines.append(f"{_cap(words.sentences.get(measure, measure))}: {row['value']:g} months")
+        else:
+            lines.append(f"{words.headings.get(measure, measure)} after CAR-T failure: {_rate_words(row)}")
+    used = [r for _, r in rows]
+    for class_id, measure, named, note in words.featured.get("deck_outlook", ()):
+        row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
+        if row is not None:
+            who = f"{note}; {row['trials']}" if note else str(row["trials"])
+            lines.append(f"Some do well: {_rate_words(row)} {words.shorts.get(measure, '')} after {named} "
+                         f"({who})".replace("  ", " "))
+            used.append(row)
+    source = words.sources.get("deck_outlook_note", "")
+    notes = (f"Teaching point: {_note(words, 'deck_outlook_note')}\n\nWho the numbers come from: "
              + " | ".join(r["population"] for r in used) + "\n\nSources:\n"
-             + cites.notes([r["source_ids"] for r in used]))
+             + cites.notes([r["source_ids"] for r in used] + ([source] if source else [])))
     title = f"After CAR-T failure, half of patients live less than about {median['value']:.0f} months"
     return TextSlide(title, lines, notes)
 
 
-def _direct_words(numbers: pd.DataFrame, class_id: str) -> tuple[str, list[str]]:
-    for measure, words in (("ORR", "responded"), ("os_rate_12m", "alive at 1 year"),
-                           ("pfs_rate_12m", "alive without progression at 1 year")):
+def _direct_words(words: TopicWords, numbers: pd.DataFrame, class_id: str) -> tuple[str, list[str]]:
+    for measure in words.lead_measures:
         row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
         if row is not None:
-            return f"{natural_frequency(float(row['rate']))} {words}", [row["source_ids"]]
+            said = words.shorts.get(measure) or words.sentences.get(measure, measure)
+            return f"{natural_frequency(float(row['rate']))} {said}", [row["source_ids"]]
     return "none published", []
 
 
-def _direct_population(numbers: pd.DataFrame, class_id: str) -> str:
-    for measure in ("ORR", "os_rate_12m", "pfs_rate_12m"):
+def _direct_population(words: TopicWords, numbers: pd.DataFrame, class_id: str) -> str:
+    for measure in words.lead_measures:
         row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
         if row is not None:
             return str(row["population"])
@@ -135,19 +150,16 @@ def _options(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> Te
     classes = _option_classes(tables)
     who = []
     for cls in classes.to_dict("records"):
-        words, ids = _direct_words(numbers, cls["class_id"])
+        words, ids = _direct_words(tables.words, numbers, cls["class_id"])
         if ids:
-            who.append(f"{cls['name']}: {_direct_population(numbers, cls['class_id'])}")
+            who.append(f"{cls['name']}: {_direct_population(tables.words, numbers, cls['class_id'])}")
         with_direct += bool(ids)
         sources += ids
         state = status.loc[cls["class_id"], "status"] if cls["class_id"] in status.index else ""
-        rows.append([cls["name"], {"approved": "Approved (LBCL)", "standard": "Established care",
-                                   "investigational": "In trials"}.get(state, str(state)), words])
+        rows.append([cls["name"], tables.words.status_labels.get(state, str(state)), words])
     title = (f"{len(classes)} kinds of treatment are used after CAR-T; {with_direct} have results from "
              "people after CAR-T")
-    notes = ("Teaching point: the options differ in how they work and how well they have been studied "
-             "after CAR-T; 'approved' means approved for large B-cell lymphoma, not for use after CAR-T "
-             "specifically. Approved CD19 CAR-T products are the therapy that failed, not an option here."
+    notes = (f"Teaching point: {_note(tables.words, 'deck_options_note')}"
              "\n\nWho the direct numbers come from: " + " | ".join(who) + "\n\nSources:\n"
              + cites.notes(sources))
     return TextSlide(title, notes=notes, table=rows)
@@ -160,7 +172,7 @@ def _investigational(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cite
     lines, sources = [], []
     for class_id in ids:
         agents = tables.agents.loc[tables.agents["class_id"] == class_id, "name"].tolist()
-        row = lead_number(numbers, class_id, "ORR")
+        row = lead_number(numbers, class_id, tables.words.response_measure)
         detail = ""
         if row is not None:
             studies = "study" if row["n_studies"] == 1 else "studies"
@@ -170,8 +182,7 @@ def _investigational(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cite
         lines.append(f"{classes.loc[class_id, 'name']} ({', '.join(agents) or 'no agent listed'}){detail}")
     names = " and ".join(classes.loc[i, "name"] for i in ids[:2]) if ids else "No option"
     title = f"{names} {'are' if len(ids) > 1 else 'is'} available only in clinical trials"
-    notes = ("Teaching point: early-phase results come from few, selected patients, often with other "
-             "lymphomas, and are not evidence for routine use after CAR-T.\n\nSources:\n"
+    notes = (f"Teaching point: {_note(tables.words, 'deck_investigational_note')}\n\nSources:\n"
              + cites.notes(sources))
     return TextSlide(title, lines or ["No investigational option in the evidence."], notes)
 
@@ -198,25 +209,32 @@ def _trials(trials: pd.DataFrame) -> TextSlide:
 
 def _takeaways(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
     lines, sources = [], []
-    median = lead_number(numbers, "any", "median_os_months", strata=("post_car_t",))
+    words = tables.words
+    first = words.outlook_measures[:1]
+    median = lead_number(numbers, ANY_CLASS, first[0], strata=("post_car_t",)) if first else None
     if median is not None:
         lines.append(f"After CAR-T failure, median survival is about {median['value']:.0f} months.")
         sources.append(median["source_ids"])
-    responses = numbers[numbers["measure"] == "ORR"]
+    responses = numbers[numbers["measure"] == words.response_measure]
+    shown = tables.classes.sort_values("display_order", kind="mergesort")["class_id"]
+    order = {c: i for i, c in enumerate(shown)}
     direct = responses[responses["stratum"] == "post_car_t"]
+    # in the classes' display order, never in the order of their ids
+    direct = direct.assign(_o=direct["class_id"].map(order)).sort_values("_o", kind="mergesort")
     lines.append(f"Response rates after CAR-T come from {int(direct['n_studies'].sum())} of "
                  f"{int(responses['n_studies'].sum())} studies; the rest are indirect evidence.")
     names = dict(zip(tables.classes["class_id"], tables.classes["name"], strict=True))
     for row in direct.to_dict("records"):
         lines.append(f"{names.get(row['class_id'], row['class_id'])} after CAR-T: "
-                     f"{natural_frequency(row['rate'])} responded ({row['trials']}, "
+                     f"{natural_frequency(row['rate'])} {words.shorts.get(words.response_measure, '')} "
+                     f"({row['trials']}, "
                      f"{int(row['n_patients'])} people).")
         sources.append(row["source_ids"])
-    for class_id, words in (("salvage_chemo", "chemotherapy"), ("allo_sct", "an allogeneic transplant")):
-        row = lead_number(numbers, class_id, "pfs_rate_12m", strata=("post_car_t",))
+    for class_id, measure, named, _ in words.featured.get("deck_takeaways", ()):
+        row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
         if row is not None:
-            lines.append(f"After {words} following CAR-T, {natural_frequency(row['rate'])} were alive "
-                         f"without progression at one year ({row['trials']}).")
+            lines.append(f"After {named} following CAR-T, {natural_frequency(row['rate'])} "
+                         f"{words.sentences.get(measure, measure)} ({row['trials']}).")
             sources.append(row["source_ids"])
     notes = ("Teaching point: lead with the direct evidence, say who every number comes from, and offer "
              "trials early.\n\nSources:\n" + cites.notes(sources))

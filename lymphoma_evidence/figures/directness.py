@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..analysis.frames import ANY_CLASS
 from ..errors import ParameterError
 from ..formatting import approximately, percent, percent_range
 from .labels import short_name
@@ -324,28 +325,34 @@ def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[
     return fig
 
 
-OUTCOME_MEASURES = {"pfs_rate_12m": ("Alive without progression at 12 months", COLORS["primary"]),
-                    "os_rate_12m": ("Alive at 12 months", COLORS["eligible"])}
+#: Bar colours of the outcomes figure, in the order of its measures.
+OUTCOME_COLOURS = (COLORS["primary"], COLORS["eligible"])
 
 
 def outcomes_plot(numbers: pd.DataFrame, class_names: Mapping[str, str],
-                  source_labels: Mapping[str, str], *, title: str) -> tuple[Figure, str]:
-    """Survival 12 months after CAR-T failure, by the first therapy given after it (post-CAR-T rows of
-    ``headline_numbers``: ``pfs_rate_12m`` and ``os_rate_12m``), best 12-month survival first."""
+                  source_labels: Mapping[str, str], *, title: str,
+                  measures: Mapping[str, str]) -> tuple[Figure, str]:
+    """Survival after CAR-T failure, by the first therapy given after it (post-CAR-T rows of
+    ``headline_numbers``): one bar per measure of ``measures`` (measure -> legend words, in order; e.g.
+    12-month progression-free and overall survival), classes ordered by the last measure, best first."""
     numbers = _checked(numbers, ("class_id", "stratum", "measure", "rate", "source_ids", "population"),
                        "numbers")
-    rows = numbers[(numbers["stratum"] == "post_car_t") & numbers["measure"].isin(OUTCOME_MEASURES)
-                   & numbers["rate"].notna() & (numbers["class_id"] != "any")]
+    shown = {m: (words, OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)])
+             for i, (m, words) in enumerate(measures.items())}
+    rows = numbers[(numbers["stratum"] == "post_car_t") & numbers["measure"].isin(shown)
+                   & numbers["rate"].notna() & (numbers["class_id"] != ANY_CLASS)]
     if rows.empty:
-        raise ParameterError("numbers has no 12-month survival after CAR-T failure (post_car_t rows of "
-                             "pfs_rate_12m or os_rate_12m); add them to outcomes.csv or skip this figure.")
-    order = rows[rows["measure"] == "os_rate_12m"].sort_values("rate", ascending=False)["class_id"].tolist()
+        raise ParameterError(f"numbers has no survival after CAR-T failure (post_car_t rows of "
+                             f"{' or '.join(shown) or 'the outcomes figure measures'}); add them to "
+                             "outcomes.csv or skip this figure.")
+    last = list(shown)[-1]
+    order = rows[rows["measure"] == last].sort_values("rate", ascending=False)["class_id"].tolist()
     order += [c for c in dict.fromkeys(rows["class_id"]) if c not in order]
     items, alt = [], []
     for class_id in order:
         group = rows[rows["class_id"] == class_id]
         bars = []
-        for measure, (words, colour) in OUTCOME_MEASURES.items():
+        for measure, (words, colour) in shown.items():
             hit = group[group["measure"] == measure]
             if hit.empty:
                 continue
@@ -361,45 +368,34 @@ def outcomes_plot(numbers: pd.DataFrame, class_names: Mapping[str, str],
         fig = _bar_figure(items, title, "First treatment after CAR-T failure; separate retrospective "
                           "series, not a comparison between treatments", sources,
                           "Share of patients, 12 months after starting the treatment",
-                          [(w, c) for w, c in OUTCOME_MEASURES.values()])
+                          [(w, c) for w, c in shown.values()])
     return fig, f"Bar chart: {title}. " + "; ".join(alt) + "."
 
 
-HARM_EVENTS = {"crs/grade_3_plus": "Severe cytokine release syndrome (grade 3 or higher)",
-               "icans/grade_3_plus": "Severe neurotoxicity, ICANS (grade 3 or higher)",
-               "infection/grade_3_plus": "Severe infection (grade 3 or higher)",
-               "neutropenia/grade_3_plus": "Severe neutropenia (grade 3 or higher)",
-               "non_relapse_mortality/any": "Death not caused by lymphoma (non-relapse mortality)",
-               "treatment_related_death/grade_5": "Death caused by treatment",
-               "non_relapse_mortality_rate_12m": "Death not caused by lymphoma within 12 months"}
-
-
-#: Short names printed beside each bar, so a grey (indirect) bar still says what it counts.
-HARM_SHORT = {"crs/grade_3_plus": "severe CRS", "icans/grade_3_plus": "severe ICANS",
-              "infection/grade_3_plus": "severe infection", "neutropenia/grade_3_plus": "severe neutropenia",
-              "non_relapse_mortality/any": "non-relapse deaths", "treatment_related_death/grade_5":
-              "treatment deaths", "non_relapse_mortality_rate_12m": "non-relapse deaths by 12 months"}
-
-
 def harms_plot(numbers: pd.DataFrame, class_names: Mapping[str, str], source_labels: Mapping[str, str],
-               *, title: str, classes: Sequence[str] | None = None) -> tuple[Figure, str]:
-    """Serious side effects per class: the share of patients with each event in :data:`HARM_EVENTS`,
-    from ``headline_numbers`` (direct post-CAR-T rows in colour, others grey and named as indirect)."""
+               *, title: str, events: Mapping[str, str], shorts: Mapping[str, str] | None = None,
+               classes: Sequence[str] | None = None) -> tuple[Figure, str]:
+    """Serious side effects per class: the share of patients with each event of ``events`` (measure ->
+    legend words, in order; colours follow that order), from ``headline_numbers`` (direct post-CAR-T rows
+    in colour, others grey and named as indirect). ``shorts`` gives the few words printed beside each
+    bar, so a grey (indirect) bar still says what it counts."""
+    shorts = shorts or {}
     numbers = _checked(numbers, ("class_id", "stratum", "measure", "rate", "ci_low", "ci_high",
                                  "population", "source_ids"), "numbers")
-    rows = numbers[numbers["measure"].isin(HARM_EVENTS) & numbers["rate"].notna()]
+    rows = numbers[numbers["measure"].isin(events) & numbers["rate"].notna()]
     if classes is not None:
         rows = rows[rows["class_id"].isin(classes)]
     # one stratum per class and event: direct first
     rows = rows.assign(_s=rows["stratum"].map(list(SECTION_TITLES).index)).sort_values("_s", kind="stable")
     rows = rows.groupby(["class_id", "measure"], sort=False).head(1)
     if rows.empty:
-        raise ParameterError("numbers has no serious side effects (grade 3 or higher CRS, ICANS, infection,"
-                             " non-relapse mortality); add harms.csv rows or skip this figure.")
+        asked = ", ".join(events) or "no events given"
+        raise ParameterError(f"numbers has no serious side effects ({asked}); add harms.csv rows or skip "
+                             "this figure.")
     palette = [COLORS["not_eligible"], COLORS["check"], COLORS["primary"], COLORS["eligible"],
                COLORS["reddish_purple"] if "reddish_purple" in COLORS else COLORS["muted"], COLORS["muted"],
                COLORS["pooled"]]
-    colours = dict(zip(HARM_EVENTS, palette, strict=False))
+    colours = dict(zip(events, palette, strict=False))
     items, alt = [], []
     for class_id, group in rows.groupby("class_id", sort=False):
         direct = (group["stratum"] == "post_car_t").all()
@@ -408,16 +404,16 @@ def harms_plot(numbers: pd.DataFrame, class_names: Mapping[str, str], source_lab
             colour = colours[rec["measure"]] if rec["stratum"] == "post_car_t" else COLORS["indirect"]
             shown = approximately(percent(rec["rate"]), bool(rec.get("approximate")))
             bars.append((rec["measure"], float(rec["rate"]), float(rec["ci_low"]), float(rec["ci_high"]),
-                         colour, f"{shown} {HARM_SHORT.get(rec['measure'], '')}".strip()))
-            alt.append(f"{class_names.get(class_id, class_id)}: {HARM_EVENTS[rec['measure']].lower()} "
+                         colour, f"{shown} {shorts.get(rec['measure'], '')}".strip()))
+            alt.append(f"{class_names.get(class_id, class_id)}: {events[rec['measure']].lower()} "
                        f"{percent(rec['rate'])} ({rec['population']})")
         label = class_names.get(class_id, class_id) + ("" if direct else " (indirect evidence)")
         items.append({"group": label, "key": class_id, "bars": bars,
                       "color": "#222222" if direct else COLORS["indirect"]})
-    used = [m for m in HARM_EVENTS if m in set(rows["measure"])]
+    used = [m for m in events if m in set(rows["measure"])]
     sources = [source_labels.get(s.strip(), s.strip()) for ids in rows["source_ids"] for s in ids.split(";")]
     with house_style():
         fig = _bar_figure(items, title, "Grey: from people who had not had CAR-T or whose prior CAR-T "
                           "was not reported", sources, "Share of patients (95% CI)",
-                          [(HARM_EVENTS[m], colours[m]) for m in used][:3])
+                          [(events[m], colours[m]) for m in used][:3])
     return fig, f"Bar chart: {title}. " + "; ".join(alt) + "."

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analysis.frames import AnalysisTables
+from ..analysis.frames import ANY_CLASS, AnalysisTables, TopicWords
 from ..errors import ParameterError, UsageError
 from ..fileio import write_atomic, write_text_atomic
 from ..formatting import build_date, percent
@@ -74,10 +74,12 @@ class FigureSet:
 
 #: Every figure the set can make, in the order of the set: name -> what it shows.
 FIGURE_NAMES: dict[str, str] = {
-    "forest_orr_direct": "response (ORR) after CAR-T failure: post-CAR-T and partly post-CAR-T studies",
-    "forest_cr_direct": "complete response (CR) after CAR-T failure",
-    "forest_orr_indirect": "response (ORR) in people who had not had CAR-T or whose share was not reported",
-    "forest_cr_indirect": "complete response (CR) in the same indirect populations",
+    "forest_orr_direct": "the main response measure (measures.csv lead_order 1) after CAR-T failure: "
+                         "post-CAR-T and partly post-CAR-T studies",
+    "forest_cr_direct": "the next response measure (measures.csv display order) after CAR-T failure",
+    "forest_orr_indirect": "the main response measure in people who had not had CAR-T or whose share was "
+                           "not reported",
+    "forest_cr_indirect": "the next response measure in the same indirect populations",
     "outcomes_after_car_t": "survival 12 months after CAR-T failure, by first treatment",
     "harms": "serious side effects by option (direct evidence in colour)",
     "eligibility": "options for the example patient, by eligibility",
@@ -274,10 +276,22 @@ class _Context:
 _DIRECT_STRATA, _INDIRECT_STRATA = ("post_car_t", "partly"), ("car_t_naive", "unknown")
 
 
+def _response_of(words: TopicWords, name: str) -> str:
+    """The response measure a forest plot of the set shows: ``forest_orr_*`` the main one (measures.csv
+    ``lead_order`` 1), ``forest_cr_*`` the next response measure in display order ("" when none)."""
+    main = words.response_measure
+    if "_orr_" in name:
+        return main
+    others = [m for m in words.responses if m != main]
+    return others[0] if others else ""
+
+
 def _forest(ctx: _Context, name: str) -> NamedFigure | None:
     from .directness import directness_forest_plot
 
-    endpoint = "ORR" if "_orr_" in name else "CR"
+    endpoint = _response_of(ctx.tables.words, name)
+    if not endpoint:
+        return None
     direct = name.endswith("_direct")
     strata = _DIRECT_STRATA if direct else _INDIRECT_STRATA
     studies = ctx.studies[(ctx.studies["endpoint"] == endpoint) & ctx.studies["stratum"].isin(strata)
@@ -286,7 +300,7 @@ def _forest(ctx: _Context, name: str) -> NamedFigure | None:
         return None
     people = int(studies["n"].sum())
     k = studies["population_key"].nunique()
-    words = "complete response" if endpoint == "CR" else "response"
+    words = ctx.tables.words.headings.get(endpoint, endpoint).lower()
     if direct:
         title = (f"After CAR-T failure, {k} {'study reports' if k == 1 else 'studies report'} {words} "
                  f"rates in {people} people")
@@ -304,35 +318,42 @@ def _forest(ctx: _Context, name: str) -> NamedFigure | None:
 
 
 def _outcomes(ctx: _Context, name: str) -> NamedFigure | None:
-    from .directness import OUTCOME_MEASURES, outcomes_plot
+    from .directness import outcomes_plot
 
+    words = ctx.tables.words
+    measures = {m: words.headings.get(m, m) for m in words.figure_measures.get("outcomes", ())}
     rows = ctx.numbers[(ctx.numbers["stratum"] == "post_car_t")
-                       & ctx.numbers["measure"].isin(OUTCOME_MEASURES) & (ctx.numbers["class_id"] != "any")]
-    os12 = rows[rows["measure"] == "os_rate_12m"].sort_values("rate")
+                       & ctx.numbers["measure"].isin(measures) & (ctx.numbers["class_id"] != ANY_CLASS)]
     if rows.empty:
         return None
-    if len(os12) >= 2:
-        low, high = os12.iloc[0], os12.iloc[-1]
-        title = (f"One year after CAR-T failure, {percent(low['rate'])} to {percent(high['rate'])} were "
-                 "alive, depending on the next treatment")
+    last = list(measures)[-1]
+    ordered = rows[rows["measure"] == last].sort_values("rate")
+    if len(ordered) >= 2:
+        low, high = ordered.iloc[0], ordered.iloc[-1]
+        title = (f"After CAR-T failure, {percent(low['rate'])} to {percent(high['rate'])} "
+                 f"{words.sentences.get(last, last)}, depending on the next treatment")
     else:
-        title = "Survival one year after CAR-T failure, by the next treatment"
-    fig, alt = outcomes_plot(ctx.numbers, ctx.class_names, ctx.source_labels, title=title)
+        title = f"{words.headings.get(last, last)} after CAR-T failure, by the next treatment"
+    fig, alt = outcomes_plot(ctx.numbers, ctx.class_names, ctx.source_labels, title=title,
+                             measures=measures)
     sources = [s.strip() for ids in rows["source_ids"] for s in str(ids).split(";")]
     return NamedFigure(name, title, fig, alt, ctx.citations(sources))
 
 
 def _harms(ctx: _Context, name: str) -> NamedFigure | None:
-    from .directness import HARM_EVENTS, harms_plot
+    from .directness import harms_plot
 
     numbers = ctx.numbers[ctx.numbers["class_id"].isin(ctx.option_classes())]
     if ctx.post_car_t_only:
         numbers = numbers[numbers["stratum"] == "post_car_t"]
-    rows = numbers[numbers["measure"].isin(HARM_EVENTS) & numbers["rate"].notna()]
+    words = ctx.tables.words
+    events = {m: words.headings.get(m, m) for m in words.figure_measures.get("harms", ())}
+    rows = numbers[numbers["measure"].isin(events) & numbers["rate"].notna()]
     if rows.empty:
         return None
     title = "Serious side effects differ between the options after CAR-T"
-    fig, alt = harms_plot(numbers, ctx.class_names, ctx.source_labels, title=title)
+    fig, alt = harms_plot(numbers, ctx.class_names, ctx.source_labels, title=title, events=events,
+                          shorts=words.shorts)
     sources = [s.strip() for ids in rows["source_ids"] for s in str(ids).split(";")]
     return NamedFigure(name, title, fig, alt, ctx.citations(sources))
 

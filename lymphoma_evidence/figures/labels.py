@@ -11,19 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..vocabulary import ENDPOINT_NAMES
-
-__all__ = ["endpoint_name", "short_name", "plain", "num", "as_int"]
-
-
-def endpoint_name(endpoint: str) -> str:
-    """The endpoint in words with its abbreviation, e.g. ``ORR`` -> ``overall response rate (ORR)``."""
-    return ENDPOINT_NAMES.get(endpoint, endpoint)
+__all__ = ["short_name", "plain", "num", "as_int"]
 
 
 def short_name(name: Any) -> str:
-    """A display name without its trailing parenthesis: ``"Glofitamab (glofitamab-gxbm)"`` ->
-    ``"Glofitamab"``."""
+    """A display name without its trailing parenthesis: ``"Drugname (drugname-abcd)"`` ->
+    ``"Drugname"``."""
     return re.sub(r"\s*\([^()]*\)\s*$", "", str(name)) or str(name)
 
 

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from pptx.slide import Slide
 
 _T = TypeVar("_T")
-DECK_TITLE = "What next when lymphoma comes back after CAR\u2011T cell therapy"
 #: Smallest font on a slide's body (points); figure labels are at least 14 pt at full width.
 BODY_PT = 18
 TITLE_PT = 28
@@ -46,7 +45,7 @@ _LAYOUT = {"title": 0, "content": 1, "title_only": 5}
 _OLD_WIDTH = Inches(10)  # the default template is 4:3; its masters are widened to 16:9
 
 
-def write_deck(tables: AnalysisTables, out_path: Path | str, *, title: str = DECK_TITLE,
+def write_deck(tables: AnalysisTables, out_path: Path | str, *, title: str | None = None,
                post_car_t_only: bool = False, progress: Callable[[str], None] | None = None) -> Path:
     """Draw the figures and word the text of the analysis ``tables`` and write the teaching deck to
     ``out_path``.
@@ -58,8 +57,9 @@ def write_deck(tables: AnalysisTables, out_path: Path | str, *, title: str = DEC
         and the text; its ``profile`` is the patient of the worked case (None leaves the case out).
     out_path : path
         The ``.pptx`` file to write.
-    title : str
-        Title of the deck (title slide and file properties).
+    title : str, optional
+        Title of the deck (title slide and file properties); default the topic's (texts.csv
+        ``deck_title``).
     post_car_t_only : bool
         Leave out the slide of indirect evidence.
     progress : callable, optional
@@ -72,7 +72,7 @@ def write_deck(tables: AnalysisTables, out_path: Path | str, *, title: str = DEC
 
 
 def build_deck(figure_set: FigureSet, content: DeckContent, out_path: Path | str,
-               title: str = DECK_TITLE) -> Path:
+               title: str | None = None) -> Path:
     """Write the deck of ``figure_set`` and ``content`` to ``out_path`` (a ``.pptx`` file).
 
     Raises
@@ -80,6 +80,7 @@ def build_deck(figure_set: FigureSet, content: DeckContent, out_path: Path | str
     ParameterError
         When ``out_path`` does not end in ``.pptx``.
     """
+    title = title or content.title
     path = Path(out_path)
     if path.suffix.lower() != ".pptx":
         raise ParameterError(f"out_path {str(path)!r} must end in .pptx (PowerPoint deck); "

@@ -36,10 +36,8 @@ def headline(evidence: Evidence) -> pd.DataFrame:
 def group_words(stratum: str, population: str) -> str:
     """Who a number comes from, for the middle of a sentence: the stratum in words (the trial names and
     counts after the colon of ``population`` are left to the citation and the certainty line)."""
-    from ..analysis.strata import STRATUM_WORDS
-
     head = str(population).split(":")[0].strip()
-    return head or STRATUM_WORDS[stratum]
+    return head or stratum.replace("_", " ")
 
 
 def balance(rate: float, denominator: int, did_not: str = "did not") -> str:

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..analysis import topic
 from ..data.evidence import Evidence
 from ..formatting import day_in_words, percent, percent_range
 from . import direct_sections
 from . import html as h
-from .context import CTGOV, OUTCOME_WORDS, Citations, ReportContext, describe_outcome, figure, status_line
+from .clinical_sections import after_outlook
+from .context import CTGOV, Citations, ReportContext, describe_outcome, figure, status_line
 
-__all__ = ["Briefing", "Citations", "ReportContext", "OUTCOME_WORDS", "describe_outcome", "figure",
-           "status_line"]
+__all__ = ["Briefing", "Citations", "ReportContext", "describe_outcome", "figure", "status_line"]
 
 
 @dataclass
@@ -40,13 +41,10 @@ class Briefing(ReportContext):
         """The outlook after CAR-T failure, from outcomes of all patients (scope ``any``)."""
         out = self.evidence.outcomes
         rows = out[(out["scope_id"] == "any")]
-        items = [h.Fragment(f"{h.esc(describe_outcome(r, self.words))} — {h.esc(r['population'])}"
+        headings = topic.measure_words(self.evidence, "heading")
+        items = [h.Fragment(f"{h.esc(describe_outcome(r, self.words, headings))} — {h.esc(r['population'])}"
                             f"{self.refs.cite(r['source_id'])}") for _, r in rows.iterrows()]
-        intro = h.para(h.Fragment(
-            f"When lymphoma returns after {self.words.term('CAR-T')}, survival is often short, which is "
-            "why the choice of the next treatment, and early referral to a centre with trials, matters."))
-        from .clinical_sections import after_outlook
-
+        intro = h.para(self.topic_text("outlook_intro"))
         return self.section("The outlook after CAR T-cell therapy fails", intro, h.bullets(items)) + \
             after_outlook(self)
 
@@ -102,7 +100,7 @@ class Briefing(ReportContext):
         if studies.empty:
             return self.section("Response rates by trial", h.para(h.text(
                 f"No {self.endpoint} results in the evidence for this selection; response figures after "
-                "CAR-T that were looked for and not found are listed as gaps in evidence/README.md.")))
+                "CAR-T that were looked for and not found are listed as gaps in evidence/known_gaps.csv.")))
         names = dict(zip(self.evidence.classes["class_id"], self.evidence.classes["name"], strict=True))
         direct = int((studies["stratum"] == "post_car_t").sum())
         title = (f"{direct} of {len(studies)} {self.endpoint} results come from people after CAR-T")

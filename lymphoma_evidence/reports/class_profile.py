@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..analysis import topic
 from ..analysis.regulatory import agent_status, class_status
 from ..analysis.sof import summary_of_findings
 from ..analysis.strata import STRATUM_LABELS, pool_within_strata, response_studies, stratum_tests
 from ..formatting import percent, percent_range
 from . import html as h
 from .briefing import Briefing
+from .context import status_line
 from .direct_sections import _no_direct
 
 _HEADINGS = {"post_car_t": "After CAR-T failure (direct evidence)",
@@ -46,12 +48,9 @@ def overview(b: Briefing) -> h.Fragment:
     columns = [("Agent", "name"), ("Brand names", "brand_names"), ("Target", "target"),
                ("Approvals (regulator, year, disease, line)", "approvals")]
     fmt = {"approvals": lambda r: h.esc(r["approvals"]) + b.refs.cite(*str(r["source_ids"]).split("; "))}
-    parts = [h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(state['words'])}"),
-                    cls=f"status status-{state['status']}"), h.para(h.text(cls["mechanism"]))]
-    if state["status"] == "context":
-        parts.append(h.para(h.text("This is the therapy that failed: the figures below come from people who "
-                                   "had not had CAR-T and are shown for context, not as evidence for giving "
-                                   "CD19 CAR-T again after it has failed.")))
+    parts = [status_line(state["status"], state["words"]), h.para(h.text(cls["mechanism"]))]
+    if state["status"] == "context" and topic.text(b.evidence, "context_class_note"):
+        parts.append(h.para(b.topic_text("context_class_note")))
     parts.append(h.table(agents, columns, caption=f"Agents in {cls['name']}", formatters=fmt,
                          empty=f"No agents of {cls['name']} are listed in the evidence."))
     return b.section("What it is", *parts)
@@ -95,7 +94,7 @@ def results(b: Briefing) -> h.Fragment:
              "latest data cut); rates from the published counts with exact (Clopper-Pearson) intervals."]
     return b.section("Results by trial", h.table(
         studies, columns, caption="Response by trial population", formatters=fmt, notes=notes,
-        empty="No response counts for this option are in the evidence (see the gaps in evidence/README.md)."))
+        empty="No response counts for this option are in the evidence (see the gaps in evidence/known_gaps.csv)."))
 
 
 def pooled(b: Briefing) -> h.Fragment:
@@ -142,7 +141,8 @@ def outcomes(b: Briefing) -> h.Fragment:
     scope = {cls_id, *b.evidence.agents.loc[b.evidence.agents["class_id"] == cls_id, "agent_id"]}
     rows = with_strata(b.evidence.outcomes[b.evidence.outcomes["scope_id"].isin(scope)])
     rows = rows.assign(_s=rows["stratum"].map(list(_HEADINGS).index)).sort_values("_s", kind="stable")
-    items = [h.Fragment(h.esc(f"{STRATUM_LABELS[r['stratum']]}: {describe_outcome(r, b.words)} — "
+    headings = topic.measure_words(b.evidence, "heading")
+    items = [h.Fragment(h.esc(f"{STRATUM_LABELS[r['stratum']]}: {describe_outcome(r, b.words, headings)} — "
                               f"{r['population']}") + b.refs.cite(r["source_id"]))
              for _, r in rows.iterrows()]
     body = h.bullets(items) if items else h.para(h.text(

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..analysis import topic
 from ..analysis.clinical import clinical_questions
 from ..analysis.relapse import relapse_timing_table
 from ..formatting import percent
 from . import html as h
-from .context import OUTCOME_WORDS, ReportContext
+from .context import ReportContext
 
 __all__ = ["after_outlook", "for_class", "questions", "relapse_timing"]
 
@@ -23,8 +24,7 @@ __all__ = ["after_outlook", "for_class", "questions", "relapse_timing"]
 def _value(row: pd.Series) -> str:
     if row["unit"] == "months":
         return f"{row['value']:g} months"
-    at = f" at {row['timepoint_months']:g} months" if pd.notna(row["timepoint_months"]) else ""
-    return f"{percent(row['value'], 1, trim=True)}{at}"
+    return percent(row["value"], 1, trim=True)
 
 
 def relapse_timing(ctx: ReportContext, class_id: str | None = None) -> h.Fragment:
@@ -33,7 +33,8 @@ def relapse_timing(ctx: ReportContext, class_id: str | None = None) -> h.Fragmen
     table = relapse_timing_table(ctx.evidence, class_id=class_id)
     if ctx.audience == "patient" or table.empty:
         return h.Fragment("")
-    fmt = {"outcome": lambda r: OUTCOME_WORDS.get(r["measure"], (r["measure"], ""))[0],
+    headings = topic.measure_words(ctx.evidence, "heading")
+    fmt = {"outcome": lambda r: headings[topic.measure_code(r["measure"], r["timepoint_months"])],
            "shown": _value,
            "people": lambda r: str(int(r["n"])) if pd.notna(r["n"]) else "not printed",
            "source": lambda r: h.Fragment(h.esc(r["source_label"]) + ctx.refs.cite(r["source_id"]))}

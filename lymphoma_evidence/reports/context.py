@@ -9,14 +9,16 @@ the references section.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from ..analysis import topic
 from ..analysis.summaries import check_class_ids
 from ..data.evidence import Evidence
-from ..vocabulary import CLASS_STATUS_WORDS, DISCLAIMER, Endpoint, check_endpoint
+from ..vocabulary import DISCLAIMER, Endpoint, check_endpoint
 from . import html as h
 from .wording import Wording
 
@@ -93,7 +95,7 @@ class ReportContext:
     refs: Citations = field(init=False)
 
     def __post_init__(self) -> None:
-        self.words = Wording(self.audience)
+        self.words = Wording(self.audience, topic.abbreviations(self.evidence))
         check_endpoint(self.endpoint)
         self.class_ids = check_class_ids(self.evidence, self.class_ids) if self.class_ids else None
         self.refs = Citations(self.evidence.sources)
@@ -142,13 +144,21 @@ class ReportContext:
     def lead(self, about: str = "") -> h.Fragment:
         """The opening paragraph: what the report covers (the title is in the page header).
 
-        ``about`` replaces the default statement of scope, e.g. for a class profile.
+        ``about`` replaces the topic's statement of scope (texts.csv ``report_scope``), e.g. for a class
+        profile.
         """
-        scope = about or ("Treatment options for patients whose lymphoma came back or did not respond "
-                          "after CAR T-cell therapy.")
+        scope = about or topic.text(self.evidence, "report_scope")
         focus = " Only results from people who had CAR T-cell therapy before are shown." \
             if self.post_car_t_only else ""
         return h.Fragment(f'<p class="lead">{h.esc(scope)}{focus}</p>')
+
+    def topic_text(self, text_id: str) -> h.Fragment:
+        """A topic text (texts.csv) as escaped HTML: each ``{ABBR}`` expanded at first use (explained for
+        patients), and a claim followed by its citation."""
+        parts = re.split(r"\{([^{}]+)\}", topic.text(self.evidence, text_id))
+        shown = "".join(str(self.words.term(part)) if i % 2 else h.esc(part) for i, part in enumerate(parts))
+        source = topic.text_source(self.evidence, text_id)
+        return h.Fragment(shown + (str(self.refs.cite(source)) if source else ""))
 
     def references(self) -> h.Fragment:
         """The numbered references cited so far in this report."""
@@ -159,10 +169,9 @@ class ReportContext:
         return self.section("About this briefing", h.para(h.text(DISCLAIMER)), cls="disclaimer")
 
 
-def status_line(status: str) -> h.Fragment:
-    """``Status: approved by regulators for this use`` as a paragraph."""
-    return h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(CLASS_STATUS_WORDS.get(status, status))}"),
-                  cls=f"status status-{status}")
+def status_line(status: str, words: str) -> h.Fragment:
+    """``Status: <words>`` as a paragraph classed by the status (words from class_statuses.csv)."""
+    return h.para(h.Fragment(f"<strong>Status:</strong> {h.esc(words)}"), cls=f"status status-{status}")
 
 
 def figure(draw, *args: object, **kwargs: Any) -> h.Fragment:
@@ -173,25 +182,16 @@ def figure(draw, *args: object, **kwargs: Any) -> h.Fragment:
     return h.Fragment(cached_figure_html(draw, *args, **kwargs)._repr_html_())
 
 
-OUTCOME_WORDS = {
-    "median_os_months": ("median overall survival", "months"),
-    "median_pfs_months": ("median progression-free survival", "months"),
-    "median_duration_of_response_months": ("median duration of response", "months"),
-    "os_rate": ("overall survival", "%"),
-    "pfs_rate": ("progression-free survival", "%"),
-    "non_relapse_mortality_rate": ("non-relapse mortality", "%"),
-    "relapse_rate": ("cumulative incidence of progression or relapse", "%"),
-}
-
-
-def describe_outcome(row: pd.Series, words: Wording) -> str:
-    """One outcome row in words, e.g. ``"Median overall survival: 5.2 months, n = 238"``."""
-    label, unit = OUTCOME_WORDS[row["measure"]]
+def describe_outcome(row: pd.Series, words: Wording, headings: dict[str, str]) -> str:
+    """One outcomes.csv row in words, e.g. ``"Median overall survival: 5.2 months, n = 238"`` or
+    ``"Alive at 12 months: 45%, n = 60"``; ``headings`` are the measures' headings
+    (:func:`lymphoma_evidence.analysis.topic.measure_words`)."""
+    code = topic.measure_code(str(row["measure"]), row["timepoint_months"])
+    label = headings.get(code, code.replace("_", " "))
     ci = ""
     if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]) and not words.plain:
         ci = f" (95% CI {row['ci_low']:g}–{row['ci_high']:g})"
     n = f", n = {int(row['n'])}" if pd.notna(row["n"]) else ""
-    if unit == "months":
-        return f"{label[0].upper()}{label[1:]}: {row['value']:g} months{ci}{n}"
-    at = f" at {row['timepoint_months']:g} months" if pd.notna(row["timepoint_months"]) else ""
-    return f"{label[0].upper()}{label[1:]}{at}: {row['value']:g}%{ci}{n}"
+    if str(row["measure"]).startswith("median_"):
+        return f"{label}: {row['value']:g} months{ci}{n}"
+    return f"{label}: {row['value']:g}%{ci}{n}"

@@ -93,7 +93,7 @@ class DecisionAid:
         if not str(self.funding).strip():
             raise ParameterError("funding is empty. Say in plain words how the work is funded "
                                  "(a parameter of the decision_aid report in notebooks/reports.toml).")
-        self.words = Glossary()
+        self.words = Glossary.of(self.evidence)
         self.refs = PlainCitations(self.evidence.sources)
         self.numbers = headline(self.evidence)
 

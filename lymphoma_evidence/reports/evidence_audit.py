@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
+from ..analysis import topic
 from ..formatting import percent_range
-from ..vocabulary import Endpoint
 from . import html as h
 from .context import ReportContext
 
@@ -33,8 +33,14 @@ def validation(b: ReportContext) -> h.Fragment:
     return b.section("Validation", body)
 
 
+def _responses(b: ReportContext) -> list[str]:
+    """The response measures (measures.csv kind ``response``), in display order."""
+    return topic.response_measures(b.evidence)
+
+
 def coverage_table(b: ReportContext) -> pd.DataFrame:
-    """Per class: agents, ORR and CR results, post-CAR-T results, harms, eligibility rows, stated ranges."""
+    """Per class: agents, results per response measure (``<measure> results``, measures.csv kind
+    ``response``), post-CAR-T results, harms, eligibility rows, stated ranges."""
     ev = b.evidence
     results = ev.results  # class_id is derived by the loader (also for class-scoped rows)
     scopes = ev.eligibility["scope_id"]
@@ -44,8 +50,7 @@ def coverage_table(b: ReportContext) -> pd.DataFrame:
         agents = ev.agents.loc[ev.agents["class_id"] == cls["class_id"], "agent_id"]
         rows.append({
             "class": cls["name"], "agents": len(agents),
-            "orr_results": int((mine["endpoint"] == Endpoint.ORR).sum()),
-            "cr_results": int((mine["endpoint"] == Endpoint.CR).sum()),
+            **{f"{m} results": int((mine["endpoint"] == m).sum()) for m in _responses(b)},
             "post_car_t_results": int(mine["post_car_t"].fillna(False).sum()),
             "harms": int((ev.harms["class_id"] == cls["class_id"]).sum()),
             "eligibility_rows": int(scopes.isin([cls["class_id"], *agents]).sum()),
@@ -56,8 +61,9 @@ def coverage_table(b: ReportContext) -> pd.DataFrame:
 
 def coverage(b: ReportContext) -> h.Fragment:
     """The coverage table as a section."""
-    columns = [("Class", "class"), ("Agents", "agents"), ("ORR results", "orr_results"),
-               ("CR results", "cr_results"), ("Post-CAR-T results", "post_car_t_results"), ("Harms", "harms"),
+    counts = [(f"{m} results", f"{m} results") for m in _responses(b)]
+    columns = [("Class", "class"), ("Agents", "agents"), *counts,
+               ("Post-CAR-T results", "post_car_t_results"), ("Harms", "harms"),
                ("Eligibility rows", "eligibility_rows"), ("Stated ranges", "stated_ranges")]
     return b.section("Coverage per class", h.table(coverage_table(b), columns, caption="Coverage"))
 

@@ -15,7 +15,9 @@ from ..analysis.eligibility import PatientProfile, eligible_options
 from ..analysis.selections import forest_rows_for, ranges_trials
 from ..analysis.summaries import check_reported_ranges, class_summary
 from ..analysis.tables import EXAMPLE_PROFILE, analysis_tables
+from ..analysis.topic import measure_words
 from ..figures.charts import describe_profile, eligibility_plot, forest_plot, name_map, ranges_plot
+from ..figures.slides import write_deck as write_deck_tables
 from ..vocabulary import Endpoint
 
 if TYPE_CHECKING:
@@ -34,7 +36,8 @@ def forest_figure(evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_c
     subgroups are shown too (marked), but the diamonds pool whole populations only.
     """
     summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
-    return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary)
+    words = measure_words(evidence, "axis").get(endpoint)
+    return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary, endpoint_words=words)
 
 
 def ranges_figure(evidence: Evidence) -> tuple[Figure, str]:

@@ -1,5 +1,7 @@
 """The patient glossary: every medical word the decision aid uses, explained in plain words.
 
+The entries are the topic's (``glossary.csv`` of the evidence package).
+
 :class:`Glossary` links the first use of each term on a page to its entry (``#g-<key>``) and remembers
 which terms were used, so the glossary section lists exactly the words the reader met. Text given to
 :meth:`Glossary.link` is escaped first; only the links are markup.
@@ -10,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..data.evidence import Evidence
 from . import html as h
 
 
@@ -35,72 +38,12 @@ class Term:
     meaning: str
 
 
-TERMS: tuple[Term, ...] = (
-    Term("lymphoma", "Lymphoma", ("large B-cell lymphoma", "lymphoma"),
-         "A cancer of white blood cells called lymphocytes. Large B-cell lymphoma is a fast-growing kind."),
-    Term("car-t", "CAR T-cell therapy (CAR-T)", ("CAR T-cell therapy", "CAR T cell therapy", "CAR-T"),
-         "Your own T cells are collected, changed in a laboratory to find lymphoma cells, and given back "
-         "by drip. CAR stands for chimeric antigen receptor."),
-    Term("t-cells", "T cells", ("T cells", "T-cells"),
-         "White blood cells of the immune system that can kill cells they see as harmful."),
-    Term("immune-system", "Immune system", ("immune system",),
-         "The body's defence against infection and disease."),
-    Term("antibody", "Antibody", ("antibody", "antibodies"),
-         "A protein that sticks to one target. Some medicines are antibodies made in a laboratory."),
-    Term("bispecific", "Bispecific antibody", ("bispecific antibodies", "bispecific antibody"),
-         "An antibody with two arms. One arm holds a lymphoma cell, the other holds a T cell, so the T cell "
-         "can attack."),
-    Term("adc", "Antibody-drug conjugate", ("antibody-drug conjugates", "antibody-drug conjugate"),
-         "An antibody that carries a cancer drug to the lymphoma cell."),
-    Term("chemotherapy", "Chemotherapy", ("chemotherapy",),
-         "Medicines that kill cells that divide quickly, such as cancer cells."),
-    Term("radiotherapy", "Radiotherapy", ("radiotherapy",),
-         "Treatment with high-energy X-rays aimed at one part of the body."),
-    Term("transplant", "Donor stem cell transplant", ("donor stem cell transplant", "donor transplant",
-                                                     "stem cell transplant", "stem cells"),
-         "Blood-making cells from a donor are given after strong treatment. The donor cells grow a new "
-         "immune system. Doctors call it an allogeneic transplant."),
-    Term("conditioning", "Conditioning", ("conditioning",),
-         "Strong treatment given just before a transplant or CAR-T to make room for the new cells."),
-    Term("clinical-trial", "Clinical trial", ("clinical trials", "clinical trial", "trials", "trial"),
-         "A research study that tests a new treatment, or a new way to use one, in people who agree to "
-         "take part."),
-    Term("supportive-care", "Supportive or palliative care", ("supportive care", "palliative care",
-                                                             "supportive (palliative) care", "palliative"),
-         "Care that eases symptoms and supports you and your family. You can have it at any stage, with or "
-         "without treatment for the lymphoma."),
-    Term("hospice", "Hospice", ("hospice",),
-         "A place or service that gives palliative care, often near the end of life."),
-    Term("infusion", "Drip (infusion)", ("infusion", "drip"),
-         "Medicine given slowly into a vein through a thin tube."),
-    Term("cycle", "Cycle", ("cycles", "cycle"),
-         "A block of treatment days followed by rest days. Treatment is often given in several cycles."),
-    Term("crs", "Cytokine release syndrome", ("cytokine release syndrome",),
-         "A reaction of the immune system that can cause fever, chills and low blood pressure. It can be "
-         "serious, and teams know how to treat it."),
-    Term("icans", "ICANS (immune effector cell-associated neurotoxicity syndrome)", ("ICANS",),
-         "A side effect that affects the brain and nerves. It can cause confusion, trouble speaking or "
-         "fits. It is usually treatable."),
-    Term("neuropathy", "Peripheral neuropathy", ("peripheral neuropathy",),
-         "Nerve damage that can cause tingling, numbness or pain, often in the hands and feet."),
-    Term("leukapheresis", "Leukapheresis", ("leukapheresis",),
-         "Collecting white blood cells from your blood with a machine. The rest of the blood goes back "
-         "to you."),
-    Term("markers", "Markers (CD19, CD20, CD22, CD79b)",
-         ("CD19", "CD20", "CD22", "CD79b", "markers", "marker"),
-         "Proteins on the surface of lymphoma cells. Some treatments find the cells by one marker. A test "
-         "on a sample of the lymphoma can show which markers it has."),
-    Term("steroid", "Steroid", ("steroid",),
-         "A medicine that calms the immune system and can prevent or treat reactions."),
-    Term("outpatient", "Outpatient", ("outpatient",),
-         "You come to hospital for treatment and go home the same day."),
-    Term("response", "Response", ("responded", "response"),
-         "The lymphoma shrank or could no longer be seen on scans after treatment."),
-    Term("side-effect", "Side effect", ("side effects", "side effect"),
-         "An unwanted effect of a treatment. Some are mild, some are serious."),
-    Term("study", "Study", ("study", "studies"),
-         "Research in which doctors follow a group of people and count what happens to them."),
-)
+def glossary_terms(evidence: Evidence) -> tuple[Term, ...]:
+    """The topic's glossary (glossary.csv), in file order; ``forms`` are its "; "-separated spellings."""
+    rows = evidence.glossary
+    return tuple(Term(str(r["key"]), str(r["term"]), tuple(f.strip() for f in str(r["forms"]).split(";")
+                                                             if f.strip()), str(r["meaning"]))
+                 for r in rows.to_dict("records"))
 
 
 def _pattern(forms: list[tuple[str, Term]]) -> re.Pattern[str]:
@@ -116,11 +59,16 @@ class Glossary:
     Attributes
     ----------
     terms : tuple of Term
-        The entries; default :data:`TERMS`.
+        The entries (:func:`glossary_terms` of the evidence).
     """
 
-    terms: tuple[Term, ...] = TERMS
+    terms: tuple[Term, ...]
     used: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, evidence: Evidence) -> Glossary:
+        """A glossary of the topic's terms (glossary.csv)."""
+        return cls(glossary_terms(evidence))
 
     def __post_init__(self) -> None:
         self._by_form = {form.lower(): term for term in self.terms for form in term.forms}

@@ -139,7 +139,7 @@ class PatientPage:
     refs: PlainCitations = field(init=False)
 
     def __post_init__(self) -> None:
-        self.words = Glossary()
+        self.words = Glossary.of(self.evidence)
         self.refs = PlainCitations(self.evidence.sources)
 
     def section(self, title: str, *body: str) -> h.Fragment:

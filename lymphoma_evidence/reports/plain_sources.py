@@ -41,7 +41,7 @@ def plain_link(row: pd.Series) -> h.Fragment:
 
 def plain_label(label: str) -> str:
     """A source's short label without its bracketed part, where curators keep trial names and cohort
-    codes: ``"Topp 2025 (ELM-1, post-CAR-T cohort)" -> "Topp 2025"``."""
+    codes: ``"Smith 2025 (TRIAL-1, post-CAR-T cohort)" -> "Smith 2025"``."""
     return re.sub(r"\s*\([^)]*\)", "", str(label)).strip() or str(label)
 
 

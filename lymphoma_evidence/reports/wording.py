@@ -1,37 +1,19 @@
 """Audience-specific wording: abbreviations explained at first use, rates in plain words for patients.
 
-The audience changes words and the amount of statistical detail, never the numbers.
+The audience changes words and the amount of statistical detail, never the numbers. The abbreviations and
+their explanations are the topic's (``abbreviations.csv``, read by
+:func:`lymphoma_evidence.analysis.topic.abbreviations`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..errors import ParameterError
 from ..formatting import in_ten, percent, percent_range
 from ..vocabulary import check_audience
 from .html import Fragment, esc
-
-#: abbreviation -> (expansion, plain-language explanation for patients)
-TERMS: dict[str, tuple[str, str]] = {
-    "CAR-T": ("CAR T-cell therapy", "a treatment that reprograms a person's own immune cells (T-cells) "
-              "to attack the lymphoma"),
-    "LBCL": ("large B-cell lymphoma", "the most common fast-growing lymphoma"),
-    "ORR": ("overall response rate", "the share of people whose lymphoma shrank a lot or disappeared "
-            "on scans"),
-    "CR": ("complete response", "no lymphoma could be seen on scans after treatment"),
-    "CI": ("95% confidence interval", "the range the true rate probably lies in, given how many people "
-           "were studied; small studies give wide ranges"),
-    "OS": ("overall survival", "how long people lived after the treatment or event"),
-    "PFS": ("progression-free survival", "how long people lived without the lymphoma growing"),
-    "NRM": ("non-relapse mortality", "deaths caused by the treatment or its complications rather than "
-            "by the lymphoma"),
-    "ADC": ("antibody-drug conjugate", "an antibody that carries a chemotherapy drug straight to "
-            "lymphoma cells"),
-    "allo-SCT": ("allogeneic stem cell transplant", "a transplant of blood-forming cells from a donor"),
-    "ECOG": ("ECOG performance status", "a 0-4 scale of how well a person manages daily activities; "
-             "0 is fully active"),
-    "FL": ("follicular lymphoma", "a slow-growing lymphoma, different from large B-cell lymphoma"),
-}
 
 
 @dataclass
@@ -42,9 +24,12 @@ class Wording:
     ----------
     audience : str
         ``clinician``, ``educator`` or ``patient``.
+    terms : mapping
+        Abbreviation -> (expansion, plain-language explanation for patients).
     """
 
     audience: str
+    terms: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     _explained: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -62,7 +47,10 @@ class Wording:
 
     def term(self, abbreviation: str) -> Fragment:
         """The abbreviation, expanded at first use (and explained, for patients); escaped HTML."""
-        expansion, explanation = TERMS[abbreviation]
+        if abbreviation not in self.terms:
+            raise ParameterError(f"abbreviation {abbreviation!r} is not in abbreviations.csv; add it there "
+                                 "with its expansion and a plain-language explanation")
+        expansion, explanation = self.terms[abbreviation]
         if abbreviation in self._explained:
             return Fragment(esc(abbreviation))
         self._explained.add(abbreviation)

@@ -8,6 +8,8 @@ from helpers import complete
 
 from lymphoma_evidence.analysis.frames import ClassSummary
 from lymphoma_evidence.analysis.takeaways import class_takeaways
+from lymphoma_evidence.analysis.topic import measure_words
+from lymphoma_evidence.data.evidence import load_evidence
 from lymphoma_evidence.errors import ParameterError
 
 COLUMNS = ["class_id", "class_name", "endpoint", "analysis_set", "n_studies", "total_patients",
@@ -31,10 +33,13 @@ def test_takeaways_give_range_study_count_and_pooled_interval():
     ]
 
 
-def test_takeaways_for_patients_use_words_and_natural_frequencies():
-    first = class_takeaways(summary(), audience="patient")[0]
-    assert first == ("Bispecific antibodies: in 3 studies, 52–63% of people responded to treatment "
+def test_takeaways_for_patients_use_the_topic_words_and_natural_frequencies():
+    words = measure_words(load_evidence(), "patient")
+    first = class_takeaways(summary(), audience="patient", patient_words=words)[0]
+    assert first == (f"Bispecific antibodies: in 3 studies, 52–63% of people {words['ORR']} "
                      "(about 6 in 10 people).")
+    fallback = class_takeaways(summary(), audience="patient")[0]
+    assert "52–63% of people had a ORR" in fallback
 
 
 def test_takeaways_name_disease_and_analysis_set_when_a_class_has_several_rows():

@@ -93,8 +93,17 @@ def axes_texts(fig: Figure) -> list[str]:
 
 # ---------------------------------------------------------------- forest plot
 
+ORR_WORDS = "overall response rate (ORR)"
+
+
+def test_forest_plot_names_the_endpoint_by_its_code_without_words():
+    fig, alt = forest_plot(table(), summary())
+    assert {t.get_gid(): t.get_text() for t in fig.texts}["title"].startswith("ORR with 95%")
+    assert "Forest plot of the ORR with" in alt
+
+
 def test_forest_plot_draws_one_marker_per_result_grouped_under_class_headers():
-    fig, _ = forest_plot(table(), summary())
+    fig, _ = forest_plot(table(), summary(), endpoint_words=ORR_WORDS)
     assert isinstance(fig, Figure)
     assert sorted(a.get_gid() for a in by_gid(fig, "result:")) == \
         ["result:epc", "result:epc_car", "result:glo", "result:pola"]
@@ -105,7 +114,7 @@ def test_forest_plot_draws_one_marker_per_result_grouped_under_class_headers():
 
 
 def test_forest_plot_has_a_diamond_only_for_classes_pooled_over_two_or_more_studies():
-    fig, _ = forest_plot(table(), summary())
+    fig, _ = forest_plot(table(), summary(), endpoint_words=ORR_WORDS)
     diamonds = by_gid(fig, "pooled:")
     assert [d.get_gid() for d in diamonds] == ["pooled:bispecific_antibodies"]
     xs = diamonds[0].get_xy()[:, 0]
@@ -114,13 +123,13 @@ def test_forest_plot_has_a_diamond_only_for_classes_pooled_over_two_or_more_stud
 
 
 def test_forest_plot_prints_n_and_rate_with_interval_beside_each_row():
-    texts = axes_texts(forest_plot(table(), summary())[0])
+    texts = axes_texts(forest_plot(table(), summary(), endpoint_words=ORR_WORDS)[0])
     for expected in ("157", "63% (55–71%)", "40", "45% (29–61%)", "329", "66% (60–71%)"):
         assert expected in texts
 
 
 def test_forest_plot_marks_post_car_t_rows_with_their_own_marker_and_colour():
-    fig, _ = forest_plot(table(), summary())
+    fig, _ = forest_plot(table(), summary(), endpoint_words=ORR_WORDS)
     markers = {a.get_gid(): a for a in by_gid(fig, "result:")}
     assert markers["result:epc_car"].get_marker() == "s"
     assert to_hex(markers["result:epc_car"].get_color()) == COLORS["post_car_t"].lower()
@@ -128,7 +137,7 @@ def test_forest_plot_marks_post_car_t_rows_with_their_own_marker_and_colour():
 
 
 def test_forest_plot_has_title_legend_percent_axis_and_source_line():
-    fig, _ = forest_plot(table(), summary())
+    fig, _ = forest_plot(table(), summary(), endpoint_words=ORR_WORDS)
     ax = fig.axes[0]
     assert ax.get_xlim() == (0, 1)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0%", "25%", "50%", "75%", "100%"]
@@ -139,7 +148,7 @@ def test_forest_plot_has_title_legend_percent_axis_and_source_line():
 
 
 def test_forest_plot_alt_text_states_the_numbers():
-    _, alt = forest_plot(table(), summary())
+    _, alt = forest_plot(table(), summary(), endpoint_words=ORR_WORDS)
     assert "overall response rate (ORR)" in alt
     assert "4 trial results in 2 therapy classes" in alt
     assert "range from 45–68%" in alt
@@ -254,7 +263,7 @@ def test_figure_html_embeds_an_svg_with_escaped_alt_text_sized_as_at_the_given_d
     import base64
     import re
 
-    fig, _ = forest_plot(table(), summary())
+    fig, _ = forest_plot(table(), summary(), endpoint_words=ORR_WORDS)
     rendered = figure_html(fig, 'Rates <50% & "pooled"', dpi=100)
     html = rendered._repr_html_()
     assert html.startswith('<img src="data:image/svg+xml;base64,')

@@ -17,8 +17,10 @@ from lymphoma_evidence.cli import cli
 from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.figures.deck_text import DeckContent, TextSlide
 from lymphoma_evidence.figures.figureset import FigureSet, NamedFigure
-from lymphoma_evidence.figures.slides import BODY_PT, DECK_TITLE, REFERENCES_PER_SLIDE, build_deck
+from lymphoma_evidence.figures.slides import BODY_PT, REFERENCES_PER_SLIDE, build_deck
 from lymphoma_evidence.figures.style import new_figure
+
+DECK_TITLE = "What next after the first treatment fails"
 
 
 def figure_set(names=("forest_orr_direct", "harms"), citations_each: int = 2) -> FigureSet:
@@ -41,7 +43,7 @@ def content(n_citations: int = 0) -> DeckContent:
         investigational=TextSlide("Dual-target CAR-T is in trials", ["LV20.19"], "Teaching point: trials"),
         trials=TextSlide("Two trials are open", ["NCT1"], "Teaching point: enrol"),
         takeaways=TextSlide("Key takeaways: few direct numbers", ["One", "Two"], "Teaching point: lead"),
-        citations=[f"Ref {i}. J. 2021." for i in range(n_citations)])
+        citations=[f"Ref {i}. J. 2021." for i in range(n_citations)], title=DECK_TITLE)
 
 
 def titles(deck) -> list[str]:

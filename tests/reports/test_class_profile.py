@@ -36,7 +36,7 @@ def test_findings_lead_with_direct_evidence_and_say_not_rated(evidence) -> None:
 
 
 def test_findings_with_no_direct_evidence_say_what_is_missing_and_that_it_is_a_listed_gap(evidence) -> None:
-    from lymphoma_evidence.analysis.gaps import direct_gaps
+    from lymphoma_evidence.analysis.topic import direct_gaps
 
     class_id = sorted(direct_gaps(evidence))[0]
     html = str(section.findings(Briefing(evidence, class_ids=[class_id])))
@@ -54,4 +54,4 @@ def test_overview_lists_only_the_class_agents(evidence) -> None:
 
 def test_outcomes_cover_the_class_and_its_agents(evidence) -> None:
     html = section.outcomes(Briefing(evidence, class_ids=["allo_sct"]))
-    assert "After CAR-T: Overall survival at 12 months" in html
+    assert "After CAR-T: Alive at 12 months" in html

@@ -14,8 +14,8 @@ from lymphoma_evidence.reports.context import ReportContext
 def test_coverage_counts_results_per_class() -> None:
     evidence = load_evidence(EVIDENCE)
     table = section.coverage_table(ReportContext(evidence))
-    assert table["orr_results"].sum() == (evidence.results["endpoint"] == "ORR").sum()
-    assert table["cr_results"].sum() == (evidence.results["endpoint"] == "CR").sum()
+    for endpoint in evidence.results["endpoint"].unique():
+        assert table[f"{endpoint} results"].sum() == (evidence.results["endpoint"] == endpoint).sum()
     assert table["stated_ranges"].sum() == len(evidence.reported_ranges)
 
 

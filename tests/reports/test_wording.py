@@ -8,16 +8,24 @@ from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.formatting import in_ten
 from lymphoma_evidence.reports.wording import Wording
 
+TERMS = {"ORR": ("overall response rate", "the share of people whose tumour shrank"),
+         "CR": ("complete response", "no tumour could be seen on scans after treatment")}
+
 
 def test_abbreviation_is_expanded_at_first_use_only() -> None:
-    words = Wording("clinician")
+    words = Wording("clinician", TERMS)
     assert words.term("ORR") == "overall response rate (ORR)"
     assert words.term("ORR") == "ORR"
 
 
 def test_patients_get_the_plain_explanation() -> None:
-    first = Wording("patient").term("CR")
-    assert first.startswith("complete response (CR: ") and "no lymphoma could be seen" in first
+    first = Wording("patient", TERMS).term("CR")
+    assert first.startswith("complete response (CR: ") and "no tumour could be seen" in first
+
+
+def test_an_abbreviation_the_topic_does_not_explain_is_refused() -> None:
+    with pytest.raises(ParameterError, match="'XYZ' is not in abbreviations.csv"):
+        Wording("clinician", TERMS).term("XYZ")
 
 
 def test_rates_keep_the_number_for_every_audience() -> None:

@@ -1,9 +1,10 @@
 """The evidence covers every option the project is about, and its known gaps stay written down.
 
-A gap is something the curators looked for and could not support from a primary source. Two tables of
-evidence/README.md ("Known gaps") are read here: options without a direct post-CAR-T figure, and agents with
-results but without harms or approvals. Each listed gap must still be a gap (when it is filled, its line
-goes), and each gap the data shows must be listed with its reason.
+A gap is something the curators looked for and could not support from a primary source. The known gaps
+are a table of the evidence package (evidence/known_gaps.csv); two kinds are read here: options without a
+direct post-CAR-T figure (kind no_direct_figure), and agents with results but without harms or approvals
+(kind agent_missing). Each listed gap must still be a gap (when it is filled, its row goes), and each gap the
+data shows must be listed with its reason.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 import pytest
 from helpers import EVIDENCE
 
-from lymphoma_evidence.analysis import gaps
 from lymphoma_evidence.analysis.approvals import class_status
 
-README = EVIDENCE / "README.md"
+GAPS = EVIDENCE / "known_gaps.csv"
 DRUGS = ["epcoritamab", "glofitamab", "mosunetuzumab", "odronextamab", "polatuzumab_vedotin",
          "loncastuximab_tesirine", "tafasitamab", "axicabtagene_ciloleucel", "lisocabtagene_maraleucel",
          "tisagenlecleucel"]
@@ -29,10 +29,16 @@ KNOWN_RANGE_GAPS = {"adcs", "tafasitamab_len", "allo_sct", "dual_target_car_t", 
 KNOWN_ELIGIBILITY_GAPS = {"radiotherapy", "supportive_care"}
 
 
-def readme_table(heading: str) -> dict[str, list[str]]:
-    """Rows of the Markdown table under ``### heading`` in evidence/README.md: first-column id -> cells."""
-    rows = gaps.readme_table(README, heading)
-    assert rows, f"evidence/README.md has no table under '### {heading}'"
+def known_gaps(evidence, kind: str) -> dict[str, list[str]]:
+    """Rows of known_gaps.csv of one kind: scope_id -> [what is missing, ..., reason] (an agent may have
+    one row per missing table; their ``missing`` cells are joined)."""
+    gaps = evidence.known_gaps[evidence.known_gaps["kind"] == kind]
+    assert len(gaps), f"{GAPS} has no row of kind {kind}"
+    rows: dict[str, list[str]] = {}
+    for gap in gaps.to_dict("records"):
+        missing = "" if gap["missing"] is None or gap["missing"] != gap["missing"] else str(gap["missing"])
+        before = rows.get(gap["scope_id"], [""])[0]
+        rows[gap["scope_id"]] = [" ".join(w for w in (before, missing) if w), str(gap["reason"])]
     return rows
 
 
@@ -52,12 +58,12 @@ def direct_classes(evidence) -> set[str]:
 
 def test_every_option_has_a_direct_post_car_t_figure_or_a_listed_gap(evidence) -> None:
     options = set(evidence.classes.loc[evidence.classes["role"] == "option", "class_id"])
-    listed = readme_table("Options without a direct post-CAR-T figure")
+    listed = known_gaps(evidence, "no_direct_figure")
     missing = options - direct_classes(evidence)
     unlisted = missing - set(listed)
-    assert not unlisted, f"no direct post-CAR-T figure, not listed in evidence/README.md: {sorted(unlisted)}"
+    assert not unlisted, f"no direct post-CAR-T figure, not listed in {GAPS}: {sorted(unlisted)}"
     filled = set(listed) - missing
-    assert not filled, f"no longer gaps (remove them from evidence/README.md): {sorted(filled)}"
+    assert not filled, f"no longer gaps (remove them from {GAPS}): {sorted(filled)}"
     assert all(cells and cells[-1] for cells in listed.values()), "every listed gap needs its reason"
     assert set(listed) <= options, "only option classes belong in this table"
 
@@ -66,11 +72,11 @@ def test_every_agent_with_results_has_harms_and_approvals_or_a_listed_gap(eviden
     with_results = set(evidence.results["agent_id"].dropna())
     no_harms = with_results - set(evidence.harms["agent_id"].dropna())
     no_approvals = with_results - set(evidence.approvals["agent_id"])
-    listed = readme_table("Agents with results but without harms or approvals")
+    listed = known_gaps(evidence, "agent_missing")
     expected = {a: {*(["harms"] if a in no_harms else []), *(["approvals"] if a in no_approvals else [])}
                 for a in no_harms | no_approvals}
     said = {a: {word for word in ("harms", "approvals") if word in cells[0]} for a, cells in listed.items()}
-    assert said == expected, "the README table must name exactly the missing harms/approvals per agent"
+    assert said == expected, "known_gaps.csv must name exactly the missing harms/approvals per agent"
     assert all(len(cells) > 1 and cells[-1] for cells in listed.values()), "every listed gap needs its reason"
 
 

@@ -1,0 +1,88 @@
+"""Checks of the topic tables (evidence/README.md, "The topic"): every measure a reader sees has its words,
+every clinical statement its source, every known gap names what it is about.
+
+Each check takes the typed frames (and each table's line numbers) and returns problems; none raises.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import Problem, ProblemCode
+from .schema import Package
+
+__all__ = ["measure_code", "topic_problems", "UNNAMED_EVENT"]
+
+#: The harms.csv event that names its side effect in ``population`` (no measure words: not listed).
+UNNAMED_EVENT = "other"
+
+Frames = dict[str, pd.DataFrame]
+Lines = dict[str, list[int]]
+
+
+def measure_code(measure: str, timepoint_months: float | None = None) -> str:
+    """The measure as reports name it (``measures.csv``): an outcome rate with its time point
+    (``os_rate`` at 12 -> ``os_rate_12m``), anything else as it is (``median_os_months``, ``ORR``,
+    ``crs/grade_3_plus``)."""
+    if measure.startswith("median_") or timepoint_months is None or pd.isna(timepoint_months):
+        return measure
+    return f"{measure}_{float(timepoint_months):g}m"
+
+
+def _shown(frames: Frames) -> list[tuple[str, int, str, str]]:
+    """(table, row index, column, measure code) of every row whose number a report may show."""
+    endpoints = frames["results"]["endpoint"].dropna()
+    shown = [("results", int(i), "endpoint", str(v)) for i, v in endpoints.items()]
+    out = frames["outcomes"]
+    for i in out.index[out["measure"].notna()]:
+        shown.append(("outcomes", int(i), "measure", measure_code(str(out["measure"][i]),
+                                                                  out["timepoint_months"][i])))
+    harms = frames["harms"]
+    named = harms["event"].notna() & harms["grade"].notna() & (harms["event"] != UNNAMED_EVENT)
+    for i in harms.index[named]:
+        shown.append(("harms", int(i), "event", f"{harms['event'][i]}/{harms['grade'][i]}"))
+    return shown
+
+
+def _measure_words(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    known = set(frames["measures"]["measure"].dropna())
+    problems = []
+    for table, i, column, code in _shown(frames):
+        if code not in known:
+            problems.append(Problem(
+                package.table(table).path, lines[table][i], column,
+                f"measure {code!r} has no words: add a row for it to measures.csv (heading, sentence, "
+                "kind), so every report words it the same way", ProblemCode.MEASURE_WORDS))
+    return problems
+
+
+def _claims_cited(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    texts = frames["texts"]
+    uncited = (texts["kind"] == "claim").fillna(False) & texts["source_id"].isna()
+    return [Problem(package.table("texts").path, lines["texts"][i], "source_id",
+                    f"text {texts['text_id'][i]!r} is a clinical claim without a source; add the "
+                    "source_id of the source that says it", ProblemCode.CLAIM_WITHOUT_SOURCE)
+            for i in texts.index[uncited]]
+
+
+def _gap_scopes(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    gaps = frames["known_gaps"]
+    expected = {"no_direct_figure": ("therapy_classes", "class_id"), "agent_missing": ("agents", "agent_id")}
+    problems = []
+    for i, row in gaps.iterrows():
+        target = expected.get(str(row["kind"]))
+        if target is None:
+            continue
+        ids = set(frames[target[0]][target[1]].dropna())
+        if row["scope_id"] not in ids:
+            problems.append(Problem(
+                package.table("known_gaps").path, lines["known_gaps"][i], "scope_id",
+                f"{row['scope_id']!r} is not a {target[1]} in {target[0]}.csv; a {row['kind']} gap names "
+                "one", ProblemCode.FOREIGN_KEY))
+    return problems
+
+
+def topic_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    """Run every check of the topic tables; returns the problems found."""
+    return (_measure_words(package, frames, lines) + _claims_cited(package, frames, lines)
+            + _gap_scopes(package, frames, lines))

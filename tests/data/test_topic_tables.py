@@ -1,0 +1,121 @@
+"""The topic tables (measures, statuses, kinds, diseases, featured classes, glossary, abbreviations, texts,
+known gaps) are validated like every table: a bad entry gives `validate` exit 1 with `file:line:column:
+message`, and what they say changes what the analysis derives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from helpers import find_line, read_rows, set_cell, write_rows
+
+from lymphoma_evidence.analysis import topic
+from lymphoma_evidence.analysis.approvals import class_status
+from lymphoma_evidence.cli import cli
+from lymphoma_evidence.data.evidence import Evidence, load_evidence
+
+
+def reports(folder: Path, expected: str) -> None:
+    result = CliRunner().invoke(cli, ["validate", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert f"{folder}/{expected}" in result.output.splitlines(), result.output
+
+
+def drop_row(folder: Path, file: str, **match: str) -> None:
+    rows = read_rows(folder / file)
+    line = find_line(folder, file, **match)
+    write_rows(folder / file, rows[:line - 1] + rows[line:])
+
+
+def test_a_measure_without_words_is_named_where_it_is_used(evidence_copy: Path) -> None:
+    drop_row(evidence_copy, "measures.csv", measure="CR")
+    line = find_line(evidence_copy, "results.csv", endpoint="CR")
+    reports(evidence_copy, f"results.csv:{line}:endpoint: measure 'CR' has no words: add a row for it to "
+                           "measures.csv (heading, sentence, kind), so every report words it the same way")
+
+
+def test_an_outcome_at_a_new_time_point_needs_its_words(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "outcomes.csv", measure="os_rate", timepoint_months="12")
+    set_cell(evidence_copy, "outcomes.csv", line, "timepoint_months", "18")
+    reports(evidence_copy, f"outcomes.csv:{line}:measure: measure 'os_rate_18m' has no words: add a row "
+                           "for it to measures.csv (heading, sentence, kind), so every report words it the "
+                           "same way")
+
+
+def test_a_clinical_claim_without_a_source_is_refused(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "texts.csv", text_id="trials_early")
+    set_cell(evidence_copy, "texts.csv", line, "source_id", "")
+    reports(evidence_copy, f"texts.csv:{line}:source_id: text 'trials_early' is a clinical claim without a "
+                           "source; add the source_id of the source that says it")
+
+
+def test_a_featured_class_must_exist(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "featured_classes.csv", feature="briefing_teaching")
+    set_cell(evidence_copy, "featured_classes.csv", line, "class_id", "no_such_class")
+    reports(evidence_copy, f"featured_classes.csv:{line}:class_id: 'no_such_class' is not a known class_id "
+                           "in therapy_classes.csv; add it there first or correct the spelling")
+
+
+def test_a_class_kind_and_a_disease_must_be_described(evidence_copy: Path) -> None:
+    drop_row(evidence_copy, "class_kinds.csv", kind="transplant")
+    line = find_line(evidence_copy, "therapy_classes.csv", kind="transplant")
+    reports(evidence_copy, f"therapy_classes.csv:{line}:kind: 'transplant' is not a known kind in "
+                           "class_kinds.csv; add it there first or correct the spelling")
+
+
+def test_a_known_gap_names_an_existing_class(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "known_gaps.csv", kind="no_direct_figure")
+    set_cell(evidence_copy, "known_gaps.csv", line, "scope_id", "no_such_class")
+    reports(evidence_copy, f"known_gaps.csv:{line}:scope_id: 'no_such_class' is not a class_id in "
+                           "therapy_classes.csv; a no_direct_figure gap names one")
+
+
+def test_a_bad_flag_is_a_schema_error(evidence_copy: Path) -> None:
+    set_cell(evidence_copy, "diseases.csv", 2, "approved_for_topic", "perhaps")
+    result = CliRunner().invoke(cli, ["validate", str(evidence_copy)])
+    assert result.exit_code == 1
+    assert f"{evidence_copy}/diseases.csv:2:approved_for_topic: " in result.output
+
+
+def test_what_counts_as_approved_comes_from_the_diseases_table(evidence_copy: Path) -> None:
+    before = class_status(load_evidence(evidence_copy)).set_index("class_id")["status"]
+    approved = set(before[before == "approved"].index)
+    assert approved
+    for disease in topic.approved_diseases(load_evidence(evidence_copy)):
+        set_cell(evidence_copy, "diseases.csv", find_line(evidence_copy, "diseases.csv", disease=disease),
+                 "approved_for_topic", "false")
+    after = class_status(load_evidence(evidence_copy)).set_index("class_id")["status"]
+    assert set(after[after == "approved"].index) == set()
+    assert all(after[c] in ("investigational", "standard") for c in approved)
+
+
+def test_standard_care_comes_from_the_class_kinds(evidence_copy: Path) -> None:
+    evidence = load_evidence(evidence_copy)
+    kinds = evidence.classes.set_index("class_id")["kind"]
+    status = class_status(evidence).set_index("class_id")["status"]
+    standard = [c for c in status.index if status[c] == "standard"]
+    assert standard
+    kind = kinds[standard[0]]
+    set_cell(evidence_copy, "class_kinds.csv", find_line(evidence_copy, "class_kinds.csv", kind=kind),
+             "without_approval", "investigational")
+    status = class_status(load_evidence(evidence_copy)).set_index("class_id")["status"]
+    assert status[standard[0]] == "investigational"
+
+
+def test_the_topic_words_are_read_in_their_order() -> None:
+    evidence = load_evidence()
+    summary = topic.summary_measures(evidence)
+    flagged = evidence.measures[evidence.measures["in_summary"].fillna(False).astype(bool)]
+    assert list(summary) == flagged.sort_values("display_order")["measure"].tolist()
+    assert topic.lead_measures(evidence)[0] == topic.response_measure(evidence)
+    assert set(topic.status_words(evidence)) == {"approved", "standard", "investigational", "context"}
+    axis = topic.measure_words(evidence, "axis")
+    headings = topic.measure_words(evidence, "heading")
+    assert set(axis) == set(headings)  # the heading stands in where a measure has no axis words
+
+
+def test_hand_built_evidence_reads_the_topic_from_its_folder() -> None:
+    built = Evidence.from_frames()
+    loaded = load_evidence()
+    assert topic.measure_words(built) == topic.measure_words(loaded)
+    assert topic.text(built, "report_scope") == topic.text(loaded, "report_scope")

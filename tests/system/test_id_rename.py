@@ -1,0 +1,113 @@
+"""Ids are data: renaming every class and agent id of the evidence consistently (in every id column of a
+copy of evidence/, and in the report parameters that name a class) changes nothing a reader sees.
+
+The pages that can be built in-process are compared by their visible text: the briefing for each
+audience (its sections without the embedded figures), every class profile, the audit's coverage and the
+deck's text slides. The decision-aid modules still pick classes by id until they read the aid's own
+evidence table, so they are not compared here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+from helpers import EVIDENCE, copy_evidence, read_rows, write_rows
+
+from lymphoma_evidence.analysis.tables import analysis_tables
+from lymphoma_evidence.data.evidence import Evidence, load_evidence
+from lymphoma_evidence.figures.deck_text import deck_content
+from lymphoma_evidence.reports import class_profile, evidence_audit
+from lymphoma_evidence.reports.briefing import Briefing
+
+#: Columns that hold a class or agent id, in any table.
+ID_COLUMNS = {"class_id", "agent_id", "scope_id"}
+BRIEFING = ("lead", "takeaways", "teaching", "outlook", "options", "response_table", "ranges", "eligibility",
+            "investigational", "trials", "questions", "references", "disclaimer")
+PROFILE = (class_profile.overview, class_profile.findings, class_profile.results, class_profile.pooled,
+           class_profile.outcomes)
+
+
+def renamed_ids(folder: Path) -> dict[str, str]:
+    """Old id -> new id for every class and agent: opaque names that sort in another order."""
+    classes = pd.read_csv(folder / "therapy_classes.csv", dtype=str)["class_id"]
+    agents = pd.read_csv(folder / "agents.csv", dtype=str)["agent_id"]
+    ids = [*classes, *agents]
+    return {old: f"zz_{len(ids) - i:03d}_{'c' if i < len(classes) else 'a'}" for i, old in enumerate(ids)}
+
+
+def rename(folder: Path, mapping: dict[str, str]) -> None:
+    """Replace every id cell of every table in ``folder`` (whole cells of the id columns only)."""
+    for path in sorted(folder.glob("*.csv")):
+        rows = read_rows(path)
+        columns = [i for i, name in enumerate(rows[0]) if name in ID_COLUMNS]
+        for row in rows[1:]:
+            for i in columns:
+                row[i] = mapping.get(row[i], row[i])
+        write_rows(path, rows)
+
+
+def visible(html: object, mapping: dict[str, str]) -> str:
+    """The text a reader sees, ids mapped back (a page may show none; the mapping is for safety)."""
+    text = BeautifulSoup(str(html), "html.parser").get_text(" ")
+    back = {new: old for old, new in mapping.items()}
+    text = re.sub(r"zz_\d{3}_[ca]", lambda m: back.get(m.group(0), m.group(0)), text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def pages(evidence: Evidence, class_ids: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """Visible text of every in-process page, keyed by page (class pages by the class's original id)."""
+    out = {}
+    for audience in ("clinician", "educator", "patient"):
+        report = Briefing(evidence, audience=audience)
+        out[f"briefing_{audience}"] = visible("".join(str(getattr(report, s)()) for s in BRIEFING), mapping)
+    back = {new: old for old, new in mapping.items()}
+    for class_id in class_ids:
+        report = Briefing(evidence, class_ids=[class_id])
+        out[f"class_{back.get(class_id, class_id)}"] = visible("".join(str(f(report)) for f in PROFILE),
+                                                              mapping)
+    out["audit_coverage"] = visible(evidence_audit.coverage(Briefing(evidence)), mapping)
+    deck = deck_content(analysis_tables(evidence))
+    slides = [deck.outlook, deck.options, deck.investigational, deck.trials, deck.takeaways]
+    out["deck"] = visible(" | ".join(f"{s.title} {' '.join(s.lines)} {s.notes} {s.table}" for s in slides),
+                          mapping)
+    return out
+
+
+@pytest.fixture(scope="module")
+def before_and_after(tmp_path_factory) -> tuple[dict[str, str], dict[str, str]]:
+    folder = copy_evidence(EVIDENCE, tmp_path_factory.mktemp("renamed") / "evidence")
+    mapping = renamed_ids(folder)
+    rename(folder, mapping)
+    original = load_evidence(EVIDENCE)
+    renamed = load_evidence(folder)
+    classes = list(original.classes["class_id"])
+    before = pages(original, classes, {})
+    after = pages(renamed, [mapping[c] for c in classes], mapping)
+    return before, after
+
+
+def test_the_renamed_copy_is_valid_and_renamed(tmp_path: Path) -> None:
+    folder = copy_evidence(EVIDENCE, tmp_path / "evidence")
+    mapping = renamed_ids(folder)
+    rename(folder, mapping)
+    evidence = load_evidence(folder)
+    assert set(evidence.classes["class_id"]) == {mapping[c] for c in load_evidence().classes["class_id"]}
+    assert not set(evidence.results["scope_id"]) & set(mapping)
+
+
+@pytest.mark.slow
+def test_renaming_every_class_and_agent_id_changes_nothing_a_reader_sees(before_and_after) -> None:
+    before, after = before_and_after
+    assert before.keys() == after.keys()
+    changed = [page for page in before if before[page] != after[page]]
+    for page in changed:
+        words_before, words_after = before[page].split(" "), after[page].split(" ")
+        first = next(i for i, (a, b) in enumerate(zip(words_before, words_after, strict=False)) if a != b)
+        print(page, " ".join(words_before[max(0, first - 12):first + 12]), "||",
+              " ".join(words_after[max(0, first - 12):first + 12]))
+    assert not changed, f"pages that change when ids are renamed: {changed}"
+    assert all(len(text) > 200 for text in before.values())

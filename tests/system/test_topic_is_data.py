@@ -1,0 +1,96 @@
+"""The code knows the evidence model only: no class id, agent id, trial name or measure code of the evidence
+package is written in ``lymphoma_evidence/``.
+
+Every id and trial name of ``evidence/`` is looked for, whole-word, in every line of every module (code,
+comments and docstrings); measure codes of ``measures.csv`` are looked for as string literals, where they
+would drive behaviour. A hit means the topic leaked into the code: move the choice or the words into a
+topic table (evidence/README.md, "The topic").
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pandas as pd
+from helpers import EVIDENCE
+
+PACKAGE = Path(__file__).resolve().parents[2] / "lymphoma_evidence"
+
+#: Modules allowed to name topic ids for now, and why. The decision-aid modules hold the aid's options,
+#: groups and picks until they move into the aid's own evidence table. Remove a module from here once it
+#: is clean.
+ALLOWED = {
+    "reports/decision_aid.py": "decision aid: its picks of classes move to the aid's evidence table",
+    "reports/option_grid.py": "decision aid: OPTIONS, GROUPS and NO_NUMBER move to the aid's evidence table",
+    "reports/patient_options.py": "decision aid: SHOWN_AS moves to the aid's evidence table",
+    "analysis/eligibility.py": "the poor-choice caveat quotes one measure until it is a topic choice",
+    "vocabulary.py": "the Endpoint enum checks report parameters until they are checked against measures.csv",
+}
+
+
+def _values(file: str, column: str) -> set[str]:
+    frame = pd.read_csv(EVIDENCE / file, dtype=str, keep_default_na=False)
+    return {v for v in frame[column] if v}
+
+
+def topic_names() -> set[str]:
+    """Class ids, agent ids and trial names of the evidence package."""
+    return (_values("therapy_classes.csv", "class_id") | _values("agents.csv", "agent_id")
+            | _values("results.csv", "trial") | _values("harms.csv", "trial"))
+
+
+def _hits(text: str, names: set[str]) -> list[tuple[int, str]]:
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                         + r")(?![\w-])")
+    return [(number, match.group(1)) for number, line in enumerate(text.splitlines(), 1)
+            for match in pattern.finditer(line)]
+
+
+def _literals(text: str) -> list[tuple[int, str]]:
+    """String constants that are not docstrings, with their line."""
+    tree = ast.parse(text)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+def _modules() -> list[tuple[str, str]]:
+    return [(path.relative_to(PACKAGE).as_posix(), path.read_text(encoding="utf-8"))
+            for path in sorted(PACKAGE.rglob("*.py"))]
+
+
+def test_no_class_agent_or_trial_name_in_the_code() -> None:
+    names = topic_names()
+    assert {"ORR"} - names and len(names) > 20, "the evidence ids were not read"
+    found = [f"lymphoma_evidence/{module}:{line}: {name}" for module, text in _modules()
+             if module not in ALLOWED for line, name in _hits(text, names)]
+    assert not found, "topic names in the code (move them to a topic table):\n" + "\n".join(found)
+
+
+def test_no_measure_code_drives_the_code() -> None:
+    measures = _values("measures.csv", "measure")
+    found = [f"lymphoma_evidence/{module}:{line}: {value!r}" for module, text in _modules()
+             if module not in ALLOWED for line, value in _literals(text) if value in measures]
+    assert not found, "measure codes as literals (read them from measures.csv):\n" + "\n".join(found)
+
+
+def test_the_scan_finds_what_it_looks_for() -> None:
+    names = topic_names()
+    name = sorted(names)[0]
+    assert _hits(f'x = "{name}"\n# about {name}\n', names) == [(1, name), (2, name)]
+    assert _hits(f"x = 'pre_{name}'\n", names) == []
+    assert _literals('"""doc ORR"""\nx = "ORR"\n') == [(2, "ORR")]
+
+
+def test_the_allow_list_names_only_modules_that_still_need_it() -> None:
+    names = topic_names()
+    measures = _values("measures.csv", "measure")
+    texts = dict(_modules())
+    clean = [module for module, text in texts.items() if module in ALLOWED
+             and not _hits(text, names) and not any(v in measures for _, v in _literals(text))]
+    assert not clean, f"remove from ALLOWED, they name no topic id any more: {clean}"
