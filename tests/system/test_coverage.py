@@ -9,6 +9,10 @@ data shows must be listed with its reason.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlparse
+
+import pandas as pd
 import pytest
 from helpers import EVIDENCE
 
@@ -163,3 +167,43 @@ def test_every_clinical_question_is_answered_from_a_cited_source(evidence) -> No
     assert qs["source_id"].isin(evidence.sources["source_id"]).all()
     counted = qs.dropna(subset=["n", "events"])
     assert (counted["events"] <= counted["n"]).all()
+
+
+#: The target for registered trials a patient after CAR-T failure could ask about.
+MIN_TRIALS = 15
+
+
+def recruiting_with_recent_record(evidence) -> int:
+    """Trials RECRUITING whose registry record is dated within 12 months of the newest source reading
+    (the `accessed` date curators last read a source on), so the count does not change with the clock."""
+    read_on = pd.to_datetime(evidence.sources["accessed"]).max()
+    dated = pd.to_datetime(evidence.trials["status_date"])
+    recent = dated >= read_on - pd.DateOffset(months=12)
+    return int(((evidence.trials["status"] == "RECRUITING") & recent).sum())
+
+
+def test_enough_registered_trials_and_the_readme_states_how_many_recruit(evidence) -> None:
+    count = len(evidence.trials)
+    assert count >= MIN_TRIALS, f"{count} registered trials; target {MIN_TRIALS}"
+    said = re.search(r"(\d+) trials are registered, (\d+) of them recruiting with a record from the last "
+                     r"12 months", README.read_text(encoding="utf-8"))
+    assert said, "evidence/README.md must say how many trials are registered and how many recruit"
+    assert (int(said[1]), int(said[2])) == (count, recruiting_with_recent_record(evidence))
+
+
+#: Where a label lives: DailyMed, FDA (label PDFs, openFDA records), EMA, and the UK emc SmPC pages.
+LABEL_HOSTS = ("dailymed.nlm.nih.gov", "api.fda.gov", "www.accessdata.fda.gov", "www.fda.gov",
+               "www.ema.europa.eu", "medicines.org.uk", "www.medicines.org.uk")
+#: Label sources still linked to a copy of the label, with why.
+KNOWN_LABEL_COPIES = {"epkinly_label_dailymed_copy": "DailyMed label read at fda.report; its set ID is cited"}
+
+
+def test_label_sources_cite_the_label_and_keep_the_copy_read_for_curators(evidence) -> None:
+    """A label read through a copy links readers to the label; only a curator's [note] names the copy."""
+    labels = evidence.sources[evidence.sources["source_type"] == "label"]
+    for row in labels.itertuples():
+        outside = re.sub(r"\[[^\]]*\]", "", row.citation)
+        assert "http" not in outside, f"{row.source_id}: an address outside a [note] reaches readers"
+        host = urlparse(row.url).hostname
+        if row.source_id not in KNOWN_LABEL_COPIES:
+            assert host in LABEL_HOSTS, f"{row.source_id}: links readers to {host}, not to the label"
