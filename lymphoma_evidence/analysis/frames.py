@@ -23,6 +23,10 @@ import pandas as pd
 from ..errors import ParameterError
 from ..vocabulary import ENDPOINTS, STATUS_ORDER
 
+#: The strata of directness (as :data:`lymphoma_evidence.analysis.strata.STRATA`, kept here so the table
+#: declarations import nothing from the analysis).
+STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
+
 #: The verdicts of a stated-range check, in the order the rules apply.
 VERDICTS = ("unsupported", "wider", "narrower", "consistent")
 _RATE = {"ge": 0, "le": 1}
@@ -55,9 +59,10 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         # true when the count is `rounded` (several whole numbers fit the printed percentage)
         Column("approximate", bool),
     )),
-    "ClassSummary": ("One row per therapy class, endpoint, disease and analysis set (class_summary); "
-                     "disease comes last.", (
-        Column("class_id"), Column("class_name"), Column("endpoint", checks={"isin": ENDPOINTS}),
+    "ClassSummary": ("One row per therapy class, stratum of directness, endpoint and disease "
+                     "(class_summary); disease comes last.", (
+        Column("class_id"), Column("class_name"), Column("stratum", checks={"isin": STRATA}),
+        Column("endpoint", checks={"isin": ENDPOINTS}),
         Column("analysis_set"), Column("n_studies", int, checks={"ge": 1}),
         Column("total_patients", int, checks={"ge": 1}), _rate("rate_min"), _rate("rate_max"),
         _rate("pooled_rate"), _rate("pooled_ci_low"), _rate("pooled_ci_high"), _rate("pi_low", True),
