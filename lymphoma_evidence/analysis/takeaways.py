@@ -59,8 +59,9 @@ def _sentence(row: dict, *, several: bool, patient: bool) -> str:
 
 
 def _qualifier(row: dict) -> str:
-    words = [ANALYSIS_SET_WORDS.get(str(row["analysis_set"]), str(row["analysis_set"]))]
-    disease = row.get("disease")
-    if isinstance(disease, str) and disease:
-        words.insert(0, disease)
-    return ", ".join(words)
+    from .strata import STRATUM_LABELS
+
+    sets = [ANALYSIS_SET_WORDS.get(s, s) for s in str(row["analysis_set"]).split("; ")]
+    words = [STRATUM_LABELS.get(str(row.get("stratum")), ""), str(row.get("disease") or ""),
+             " and ".join(sets)]
+    return ", ".join(w for w in words if w)

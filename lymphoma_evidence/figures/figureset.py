@@ -323,13 +323,17 @@ def _forest(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
                           & ctx.studies["class_id"].isin(ctx.option_classes())]
     if studies.empty:
         return None
-    people = int(studies["n"].sum())
-    k = studies["population_key"].nunique()
+    after = studies[studies["stratum"] == "post_car_t"]  # only they are "after CAR-T failure"
+    people = int(after["n"].sum())
+    k = after["population_key"].nunique()
     words = "complete response" if endpoint == "CR" else "response"
-    if direct:
+    if direct and k:
         title = (f"After CAR-T failure, {k} {'study reports' if k == 1 else 'studies report'} {words} "
                  f"rates in {people} people")
         subtitle = "Every patient (top) or some patients (Partly) had CAR T-cell therapy before"
+    elif direct:
+        title = f"Partly after CAR-T: {words} figures from trials in which some patients had CAR-T"
+        subtitle = "Some patients (Partly) had CAR T-cell therapy before"
     else:
         title = f"Most {words} figures come from people who had not had CAR-T, or not reported"
         subtitle = ("Indirect evidence, shown grey: these trials do not tell us how well the treatment "

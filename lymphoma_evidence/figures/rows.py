@@ -100,9 +100,13 @@ def trials_for(table: pd.DataFrame, check: Any) -> pd.DataFrame:
 
 
 def pool_qualifier(rec: Any) -> str:
-    """What tells pooled sets of one class apart: disease (when known) and analysis set."""
+    """What tells pooled sets of one class apart: stratum of directness, disease (when known) and
+    analysis set."""
+    from ..analysis.strata import STRATUM_LABELS
+
+    stratum = STRATUM_LABELS.get(str(getattr(rec, "stratum", "")), "")
     disease = getattr(rec, "disease", None)
-    parts = [str(disease)] if isinstance(disease, str) and disease else []
+    parts = [p for p in (stratum, disease if isinstance(disease, str) else "") if p]
     return ", ".join([*parts, plain(rec.analysis_set)])
 
 

@@ -216,8 +216,8 @@ def test_class_summary_counts_two_analysis_sets_of_one_trial_once():
 
 
 def test_class_summary_of_the_real_evidence_counts_no_population_twice():
-    from lymphoma_evidence.data.evidence import load_evidence
     from lymphoma_evidence.analysis.strata import response_studies
+    from lymphoma_evidence.data.evidence import load_evidence
 
     real = load_evidence()
     studies = response_studies(real).set_index("result_id")
