@@ -20,9 +20,22 @@ STANDARD_KINDS = ("chemotherapy", "transplant", "radiotherapy", "supportive_care
 CLASS_STATUS_COLUMNS = ["class_id", "status", "approved_agents"]
 KIND_WORDS = {
     "full": "approval",
+    "regular": "regular approval",
     "accelerated": "accelerated approval",
     "conditional": "conditional approval",
+    "complete_response_letter": "complete response letter (not approved)",
+    "refused": "refusal (not approved)",
+    "withdrawn": "withdrawal",
 }
+#: Decisions that are not (or no longer) an approval: shown to readers, never counted as approved.
+NOT_APPROVED = ("complete_response_letter", "refused", "withdrawn")
+#: Words for a row whose kind the text seen did not state.
+UNSTATED_KIND = "approval (kind not stated in the source seen)"
+
+
+def given_approvals(approvals: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``approvals`` that are approvals (not a complete response letter, refusal or withdrawal)."""
+    return approvals[~approvals["kind"].isin(NOT_APPROVED).fillna(False).astype(bool).to_numpy()]
 NO_APPROVAL = "no approval recorded"
 
 
@@ -31,9 +44,13 @@ def approval_words(approval: pd.Series) -> str:
     regulator = str(approval["regulator"]).replace("_", " ")
     year = "" if pd.isna(approval["date"]) else f" {pd.Timestamp(approval['date']).year}"
     return (
-        f"{regulator} {KIND_WORDS.get(approval['kind'], approval['kind'])}{year} "
+        f"{regulator} {_kind_words(approval['kind'])}{year} "
         f"({approval['disease']}, {approval['line_of_therapy']})"
     )
+
+
+def _kind_words(kind: object) -> str:
+    return UNSTATED_KIND if pd.isna(kind) or not str(kind) else KIND_WORDS.get(str(kind), str(kind))
 
 
 def agent_status(evidence: Evidence) -> pd.Series:
@@ -70,7 +87,7 @@ def class_status(evidence: Evidence) -> pd.DataFrame:
         Columns ``class_id, status, approved_agents`` (agent names with an LBCL approval, ``"; "``), in
         therapy_classes.csv order.
     """
-    approvals = evidence.approvals
+    approvals = given_approvals(evidence.approvals)
     lbcl = set(approvals.loc[approvals["disease"].isin(LBCL_DISEASES).fillna(False), "agent_id"].dropna())
     agents = evidence.agents
     rows = []

@@ -30,7 +30,8 @@ def agent_status(evidence: Evidence) -> pd.DataFrame:
     approval for LBCL or DLBCL) and the ``source_ids`` of its approvals ("; ")."""
     words = approvals.agent_status(evidence)
     table = evidence.approvals
-    lbcl = set(table.loc[table["disease"].isin(approvals.LBCL_DISEASES).fillna(False), "agent_id"])
+    given = approvals.given_approvals(table)
+    lbcl = set(given.loc[given["disease"].isin(approvals.LBCL_DISEASES).fillna(False), "agent_id"])
     sources = table.groupby("agent_id")["source_id"].agg(lambda s: "; ".join(dict.fromkeys(s.astype(str))))
     agents = evidence.agents[["agent_id", "name", "class_id"]].copy()
     agents["approved_lbcl"] = agents["agent_id"].isin(lbcl)
