@@ -34,8 +34,9 @@ UNSTATED_KIND = "approval (kind not stated in the source seen)"
 
 
 def given_approvals(approvals: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``approvals`` that are approvals (not a complete response letter, refusal or withdrawal)."""
+    """The rows of ``approvals`` that approve (not a complete response letter, refusal or withdrawal)."""
     return approvals[~approvals["kind"].isin(NOT_APPROVED).fillna(False).astype(bool).to_numpy()]
+
 NO_APPROVAL = "no approval recorded"
 
 
