@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..analysis.approvals import class_status
+from ..analysis.certainty import rationale_mismatches
+from ..analysis.citations import citations_to_complete
 from ..data.evidence import Evidence
 from ..data.provenance import TO_COMPLETE, has_identifier
 from ..errors import ParameterError
@@ -216,6 +218,10 @@ FINDING_TITLES = {
     "sources_to_complete": "Sources whose identifier is still to complete (no PMID or DOI seen)",
     "outcome_sources_without_identifier": "Sources of outcomes without PMID, DOI or flag",
     "press_only_approvals": "Approvals cited from a press article only (label or agency page not seen)",
+    "citations_to_complete": "Citations with a curator's note still to complete (readers never see "
+                             "the note)",
+    "certainty_rationale_mismatches": "Certainty rationales naming counts or intervals their rated row "
+                                      "does not have",
 }
 
 
@@ -280,6 +286,8 @@ def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MON
         "sources_to_complete": sources_to_complete(evidence),
         "outcome_sources_without_identifier": outcome_sources_without_identifier(evidence),
         "press_only_approvals": press_only_approvals(evidence),
+        "citations_to_complete": citations_to_complete(evidence.sources),
+        "certainty_rationale_mismatches": rationale_mismatches(evidence).drop(columns="rationale"),
     }
     titles = {kind: title.format(months=stale_after_months, years=INVESTIGATIONAL_MAX_AGE_YEARS)
               for kind, title in FINDING_TITLES.items()}

@@ -16,6 +16,8 @@ One population, one share (:func:`_shares`): rows about the same patients state 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..errors import Problem
@@ -69,11 +71,11 @@ SHARE = ("prior_car_t_percent is {got}, but {other} (line {line}) about the same
          "share the source prints in both rows, or empty in both when it prints none")
 
 
-def _share_text(value: object) -> str:
+def _share_text(value: Any) -> str:
     return "empty" if pd.isna(value) else f"{float(value):g}"
 
 
-def _same(a: object, b: object) -> bool:
+def _same(a: Any, b: Any) -> bool:
     return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and float(a) == float(b))
 
 
@@ -104,10 +106,10 @@ def _shares(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
             problems.append(_mismatch(package, lines, ("results", i, pct["results"][i]),
                                       ("results", first, pct["results"][first]), f"cohort {cohort}"))
     for i, cohort in harms["cohort_id"].dropna().items():
-        first = first_of_cohort.get(str(cohort))
-        if first is not None and not _same(pct["harms"][i], pct["results"][first]):
+        parent = first_of_cohort.get(str(cohort))
+        if parent is not None and not _same(pct["harms"][i], pct["results"][parent]):
             problems.append(_mismatch(package, lines, ("harms", i, pct["harms"][i]),
-                                      ("results", first, pct["results"][first]), f"cohort {cohort}"))
+                                      ("results", parent, pct["results"][parent]), f"cohort {cohort}"))
     whole = results[(_whole(results) & _not_post(results)).to_numpy()]
     trial = whole["nct_id"].astype("string").fillna(whole["trial"].astype("string"))
     first_of_trial: dict[tuple[str, str], int] = {}

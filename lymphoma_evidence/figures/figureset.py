@@ -11,7 +11,6 @@ slide of the deck) is today's unless ``SOURCE_DATE_EPOCH`` is set.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -262,7 +261,10 @@ def forest_figure(evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_c
     ``post_car_t`` selects the studies as ``class_summary`` does; with ``None`` the post-CAR-T
     subgroups are shown too (marked), but the diamonds pool whole populations only.
     """
+    from ..analysis.strata import STRATUM_LABELS
+
     summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
+    summary = summary.assign(stratum_label=summary["stratum"].map(STRATUM_LABELS))
     return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary)
 
 
@@ -435,16 +437,10 @@ _MAKERS: dict[str, Callable[[_Context, str, Any], NamedFigure | None]] = {
 
 
 def reader_citation(source: dict[str, Any]) -> str:
-    """A citation as readers see it: curators' "[... not verified]" placeholders removed, and the PMID or
-    DOI added when the text lacks it, e.g. ``"Polatuzumab vedotin plus ... Blood Adv. doi:10.1182/..."``."""
-    text = re.sub(r"\s*\[[^\]]*not verified\]", "", str(source.get("citation", ""))).strip(" .")
-    ids = []
-    if isinstance(source.get("pmid"), str | int) and str(source["pmid"]) not in text and not pd.isna(
-            source["pmid"]):
-        ids.append(f"PMID {source['pmid']}")
-    if isinstance(source.get("doi"), str) and source["doi"] not in text:
-        ids.append(f"doi:{source['doi']}")
-    return ". ".join([text, *ids]) + "."
+    """A citation as readers see it (:func:`~lymphoma_evidence.analysis.citations.reader_citation`)."""
+    from ..analysis.citations import reader_citation as cited
+
+    return cited(source)
 
 
 def _citations(evidence: Evidence, source_ids: Iterable[Any]) -> tuple[str, ...]:

@@ -155,7 +155,7 @@ def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
         "stale_sources": 1, "stale_trial_statuses": 2, "agents_without_post_car_t": 2,
         "classes_without_reported_range": 1, "results_without_data_cutoff": 1,
         "old_investigational_sources": 1, "sources_to_complete": 1, "outcome_sources_without_identifier": 0,
-        "press_only_approvals": 1}
+        "press_only_approvals": 1, "citations_to_complete": 0, "certainty_rationale_mismatches": 0}
     assert report.total == 10
     text = report.render_text()
     assert text.startswith("Evidence audit (2026-11-26): 10 finding(s)")

@@ -295,8 +295,8 @@ def test_harms_cite_primary_sources(evidence_copy: Path) -> None:
                              "PMDA, other"),
         ("disease", "CLL", "'CLL' is not an allowed value; expected one of: LBCL, DLBCL, FL, MCL, "
                            "B-NHL, other"),
-        ("kind", "provisional", "'provisional' is not an allowed value; expected one of: full, accelerated, "
-                                "conditional"),
+        ("kind", "provisional", "'provisional' is not an allowed value; expected one of: full, regular, "
+                                "accelerated, conditional, complete_response_letter, refused, withdrawn"),
         ("date", "2023-05", "'2023-05' is not a real calendar date written YYYY-MM-DD"),
         ("date", "2023-02-30", "'2023-02-30' is not a real calendar date written YYYY-MM-DD"),
         ("agent_id", "unicorn_mab", "'unicorn_mab' is not a known agent_id in agents.csv; add it there "
