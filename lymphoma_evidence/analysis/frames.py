@@ -23,8 +23,8 @@ import pandas as pd
 from ..errors import ParameterError
 from ..vocabulary import ENDPOINTS, STATUS_ORDER
 
-#: The strata of directness (as :data:`lymphoma_evidence.analysis.strata.STRATA`, kept here so the table
-#: declarations import nothing from the analysis).
+#: The strata of directness, as :data:`lymphoma_evidence.analysis.strata.STRATA` (repeated because drawing
+#: modules import this module, and must not import the analysis; a test keeps the two equal).
 STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
 
 #: The verdicts of a stated-range check, in the order the rules apply.
