@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
+from ..analysis.strata import count_trials
 from ..analysis.regulatory import agent_status, class_status
 from ..formatting import approximately, natural_frequency, percent, percent_range
 from . import html as h
@@ -236,8 +237,8 @@ def teaching(b: Briefing) -> h.Fragment:
         points.append(h.Fragment(h.esc(f"The outlook is short: {number_sentence(outlook, False)}.")
                                  + b.refs.cite(*str(outlook["source_ids"]).split("; "))))
     orr = numbers[numbers["measure"] == "ORR"]
-    direct = int(orr.loc[orr["stratum"] == "post_car_t", "n_studies"].sum())
-    points.append(h.text(f"Only {direct} of {int(orr['n_studies'].sum())} response studies enrolled only "
+    direct = count_trials(orr[orr["stratum"] == "post_car_t"])  # a trial in two strata counts once
+    points.append(h.text(f"Only {direct} of {count_trials(orr)} response studies enrolled only "
                          "people after CAR-T; say so whenever a pivotal-trial rate is shown."))
     chemo = lead_number(numbers, "salvage_chemo", "pfs_rate_12m", strata=("post_car_t",))
     if chemo is not None:
