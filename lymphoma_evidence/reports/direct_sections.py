@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
-from ..analysis.strata import count_trials
 from ..analysis.regulatory import agent_status, class_status
+from ..analysis.strata import count_trials
 from ..formatting import approximately, natural_frequency, percent, percent_range
 from . import html as h
 
