@@ -28,7 +28,7 @@ from ..vocabulary import ENDPOINTS, STATUS_ORDER
 STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
 
 #: The verdicts of a stated-range check, in the order the rules apply.
-VERDICTS = ("unsupported", "wider", "narrower", "consistent")
+VERDICTS = ("unsupported", "wider", "shifted", "narrower", "consistent")
 _RATE = {"ge": 0, "le": 1}
 
 

@@ -284,6 +284,9 @@ def _verdict(claim: tuple[float, float], rates: tuple[float, float], cis: tuple[
         also = f", and {omits}" if omits else ""
         return "wider", f"{said} goes beyond the primary results: {data}; " \
             f"{' and '.join(beyond)}{also}."
+    if low > rate_max + tol or high < rate_min - tol:
+        side = "above" if low > rate_max + tol else "below"
+        return "shifted", f"{said} lies {side} every primary result: {data}."
     if left_out:
         return "narrower", f"{said} is narrower than the primary results: {data}; {omits}."
     return "consistent", f"{said} agrees with the primary results: {data}."
@@ -302,6 +305,8 @@ def check_reported_ranges(evidence: Evidence) -> pd.DataFrame:
     - ``unsupported``: there is no matching primary result;
     - ``wider``: the claim reaches beyond the envelope, ``L < ci_min - t`` or ``H > ci_max + t``
       (it states rates the data do not support, even allowing for chance);
+    - ``shifted``: the claim lies within the envelope but wholly above or below every study rate,
+      ``L > rate_max + t`` or ``H < rate_min - t`` (it misstates where the results are);
     - ``narrower``: the claim lies within the envelope but does not cover every study rate,
       ``L > rate_min + t`` or ``H < rate_max - t`` (it leaves out reported results);
     - ``consistent``: otherwise - the claim covers every study rate and lies within the envelope.

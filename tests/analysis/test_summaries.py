@@ -298,6 +298,16 @@ def test_reported_range_that_leaves_out_a_study_rate_is_narrower():
     assert row["explanation"].endswith("it leaves out rates as low as 50%.")
 
 
+def test_reported_range_above_every_study_rate_is_shifted_not_narrower():
+    # Post-CAR-T studies: 26/52 = 50% and 33/61 = 54.1%; a claim of 55-60% lies within the intervals.
+    row = checked(claim("r", 55, 60)).loc["r"]
+    assert row["verdict"] == "shifted"
+    assert row["explanation"] == (
+        "The claimed 55–60% for Bispecific antibodies (ORR, after CAR-T) lies above every primary result: "
+        "2 primary studies report 50–54.1% (95% CIs together 35.8–66.9%).")
+    assert checked(claim("r", 40, 45)).loc["r", "verdict"] == "shifted"
+
+
 def test_reported_range_beyond_the_intervals_is_wider():
     row = checked(claim("r", 40, 80)).loc["r"]
     assert row["verdict"] == "wider"
@@ -369,7 +379,7 @@ def test_summaries_on_the_real_evidence_trace_back_to_result_rows(real_evidence)
                 assert row.n_studies == len(pooled)
     ranges = check_reported_ranges(real_evidence)
     assert ranges["range_id"].tolist() == real_evidence.reported_ranges["range_id"].tolist()
-    assert set(ranges["verdict"]) <= {"consistent", "narrower", "wider", "unsupported"}
+    assert set(ranges["verdict"]) <= {"consistent", "narrower", "shifted", "wider", "unsupported"}
 
 
 def test_reported_range_wider_on_one_end_and_short_on_the_other_says_both():
