@@ -54,7 +54,7 @@ STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
 STRATUM_LABELS = {
     "post_car_t": "After CAR-T",
     "partly": "Partly after CAR-T",
-    "car_t_naive": "Before CAR-T (CAR-T-naive)",
+    "car_t_naive": "CAR-T-naive: no CAR-T before",
     "unknown": "Prior CAR-T not reported",
 }
 

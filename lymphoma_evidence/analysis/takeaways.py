@@ -43,7 +43,11 @@ def class_takeaways(summary: pd.DataFrame, audience: str = "educator") -> list[s
 
 
 def _sentence(row: dict, *, several: bool, patient: bool) -> str:
-    name = row["class_name"] + (f" ({_qualifier(row)})" if several else "")
+    from .strata import STRATUM_LABELS
+
+    # who the numbers come from is always said (a row from people without CAR-T is not after CAR-T)
+    who = _qualifier(row) if several else STRATUM_LABELS.get(str(row.get("stratum")), "")
+    name = row["class_name"] + (f" ({who})" if who else "")
     k = int(row["n_studies"])
     studies = f"{k} stud{'y' if k == 1 else 'ies'}"
     span = percent_range(row["rate_min"], row["rate_max"])
