@@ -64,6 +64,7 @@ class ProblemCode(StrEnum):
     INTERVAL_ORDER = "interval-order"  # an interval that does not contain its value
     ROUNDED_COUNT = "rounded-count"  # a rounded count that is not the nearest, or that only one count fits
     DIRECTNESS = "directness"  # post_car_t, prior_car_t_percent and time_to_relapse that disagree
+    SHARE_MISMATCH = "share-mismatch"  # rows about the same patients with different prior-CAR-T shares
     IDENTIFIER_STATUS = "identifier-status"  # an identifier_to_complete flag without its citation or address
     APPROVAL_SOURCE = "approval-source"  # an approval cited to something other than a label or agency page
     APPROVAL_DATE = "approval-date"  # a month-only approval date that is not the first of the month

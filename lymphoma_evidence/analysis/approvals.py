@@ -17,9 +17,24 @@ from .topic import approved_diseases, standard_kinds
 CLASS_STATUS_COLUMNS = ["class_id", "status", "approved_agents"]
 KIND_WORDS = {
     "full": "approval",
+    "regular": "regular approval",
     "accelerated": "accelerated approval",
     "conditional": "conditional approval",
+    "complete_response_letter": "complete response letter (not approved)",
+    "refused": "refusal (not approved)",
+    "withdrawn": "withdrawal",
 }
+#: Decisions that are not (or no longer) an approval: shown to readers, never counted as approved.
+NOT_APPROVED = ("complete_response_letter", "refused", "withdrawn")
+#: Words for a row whose kind the text seen did not state.
+UNSTATED_KIND = "approval (kind not stated in the source seen)"
+
+
+def given_approvals(approvals: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``approvals`` that approve (not a complete response letter, refusal or withdrawal)."""
+    return approvals[~approvals["kind"].isin(NOT_APPROVED).fillna(False).astype(bool).to_numpy()]
+
+
 NO_APPROVAL = "no approval recorded"
 
 
@@ -28,9 +43,13 @@ def approval_words(approval: pd.Series) -> str:
     regulator = str(approval["regulator"]).replace("_", " ")
     year = "" if pd.isna(approval["date"]) else f" {pd.Timestamp(approval['date']).year}"
     return (
-        f"{regulator} {KIND_WORDS.get(approval['kind'], approval['kind'])}{year} "
+        f"{regulator} {_kind_words(approval['kind'])}{year} "
         f"({approval['disease']}, {approval['line_of_therapy']})"
     )
+
+
+def _kind_words(kind: object) -> str:
+    return UNSTATED_KIND if pd.isna(kind) or not str(kind) else KIND_WORDS.get(str(kind), str(kind))
 
 
 def agent_status(evidence: Evidence) -> pd.Series:
@@ -59,7 +78,7 @@ def agent_status(evidence: Evidence) -> pd.Series:
 
 def approved_agent_ids(evidence: Evidence) -> set[str]:
     """The agents with an approval, from any regulator, for a disease that counts as the topic's."""
-    approvals = evidence.approvals
+    approvals = given_approvals(evidence.approvals)
     for_topic = approvals["disease"].isin(approved_diseases(evidence)).fillna(False)
     return set(approvals.loc[for_topic, "agent_id"].dropna())
 

@@ -300,8 +300,10 @@ def class_options(evidence: Evidence, profile: PatientProfile,
     A class's status is that of its own ``eligibility.csv`` row when it has one, else the best status
     among its agents' rows (the option fits when one of its agents does); the reasons are those of the
     row that decided. ``agents`` lists each agent with a row as ``"Name: status"`` ("; "). Classes that
-    are the therapy that failed (``role`` context) are left out. ``caveat`` says why an option that fits
-    may still be a poor choice when the direct evidence says so: 12-month progression-free survival
+    are the therapy that failed (``role`` context) are left out. ``caveat`` names, for a class that fits,
+    the agents whose own rows do not fit (an agent's target antigen, e.g. CD19 for loncastuximab, may be
+    absent where the class row lists none), and says why an option that fits may still be a poor choice
+    when the direct evidence says so: 12-month progression-free survival
     after CAR-T below :data:`POOR_PFS_12M` (from
     :func:`~lymphoma_evidence.analysis.headline.headline_numbers`, cited in ``caveat_source_ids``).
     ``numbers`` is that table when the caller already has it (it is computed otherwise).
@@ -329,13 +331,14 @@ def class_options(evidence: Evidence, profile: PatientProfile,
         agents = mine[mine["scope_type"] == "agent"]
         decider = own.iloc[0] if len(own) else agents.assign(
             _r=agents["status"].map(_STATUS_RANK)).sort_values("_r", kind="stable").iloc[0]
-        caveat, caveat_ids = "", ""
+        caveats, caveat_ids = [_agents_caveat(agents) if decider["status"] == "eligible" else ""], ""
         pfs = lead_number(numbers, cls["class_id"], "pfs_rate_12m", strata=("post_car_t",))
         if pfs is not None and float(pfs["rate"]) < POOR_PFS_12M:
-            caveat = (f"may still be a poor choice: {natural_frequency(float(pfs['rate']))} "
-                      f"({percent(pfs['rate'])}) alive without progression at 12 months after CAR-T "
-                      f"({str(pfs['trials']).split(' (')[0]})")
+            caveats.append(f"may still be a poor choice: {natural_frequency(float(pfs['rate']))} "
+                           f"({percent(pfs['rate'])}) alive without progression at 12 months after CAR-T "
+                           f"({str(pfs['trials']).split(' (')[0]})")
             caveat_ids = str(pfs["source_ids"])
+        caveat = "; ".join(c for c in caveats if c)
         out.append({
             "scope_id": cls["class_id"], "scope_type": "class", "name": cls["name"],
             "class_id": cls["class_id"], "class_name": cls["name"], "status": decider["status"],
@@ -345,6 +348,16 @@ def class_options(evidence: Evidence, profile: PatientProfile,
             "caveat": caveat, "caveat_source_ids": caveat_ids,
         })
     return pd.DataFrame(out, columns=CLASS_OPTION_COLUMNS)
+
+
+def _agents_caveat(agents: pd.DataFrame) -> str:
+    """For a class that fits: the agents whose own rows do not (a target antigen the lymphoma lacks...),
+    e.g. ``"not for every agent: Loncastuximab tesirine does not fit (requires CD19 expression ...)"``."""
+    unfit = agents[agents["status"] == "not_eligible"]
+    if unfit.empty:
+        return ""
+    named = "; ".join(f"{a['name']} does not fit ({a['reasons']})" for a in unfit.to_dict("records"))
+    return f"not for every agent: {named}"
 
 
 FINDING_COLUMNS = ["scope_id", "class_id", "outcome", "need", "source_id"]

@@ -29,11 +29,12 @@ import pandas as pd
 from ..errors import ParameterError
 from ..vocabulary import ENDPOINTS, STATUS_ORDER
 
-#: The strata of directness, in the order outputs show them (direct evidence first): the values of every
-#: ``stratum`` column.
+#: The strata of directness, as :data:`lymphoma_evidence.analysis.strata.STRATA` (repeated because drawing
+#: modules import this module, and must not import the analysis; a test keeps the two equal).
 STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
+
 #: The verdicts of a stated-range check, in the order the rules apply.
-VERDICTS = ("unsupported", "wider", "narrower", "consistent")
+VERDICTS = ("unsupported", "wider", "shifted", "narrower", "consistent")
 _RATE = {"ge": 0, "le": 1}
 
 
@@ -64,9 +65,10 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         # true when the count is `rounded` (several whole numbers fit the printed percentage)
         Column("approximate", bool),
     )),
-    "ClassSummary": ("One row per therapy class, endpoint, disease and analysis set (class_summary); "
-                     "disease comes last.", (
-        Column("class_id"), Column("class_name"), Column("endpoint", checks={"isin": ENDPOINTS}),
+    "ClassSummary": ("One row per therapy class, stratum of directness, endpoint and disease "
+                     "(class_summary); disease comes last.", (
+        Column("class_id"), Column("class_name"), Column("stratum", checks={"isin": STRATA}),
+        Column("endpoint", checks={"isin": ENDPOINTS}),
         Column("analysis_set"), Column("n_studies", int, checks={"ge": 1}),
         Column("total_patients", int, checks={"ge": 1}), _rate("rate_min"), _rate("rate_max"),
         _rate("pooled_rate"), _rate("pooled_ci_low"), _rate("pooled_ci_high"), _rate("pi_low", True),

@@ -18,7 +18,7 @@ from .headline import headline_numbers
 from .strata import STRATA, STRATUM_LABELS
 from .topic import summary_measures
 
-__all__ = ["SOF_COLUMNS", "NOT_RATED", "outcome_family", "summary_of_findings"]
+__all__ = ["SOF_COLUMNS", "NOT_RATED", "outcome_family", "row_facts", "summary_of_findings"]
 
 SOF_COLUMNS = ["class_id", "stratum", "measure", "outcome", "studies", "patients", "estimate",
                "directness", "certainty", "certainty_reasons", "comments", "source_ids", "result_ids"]
@@ -34,6 +34,13 @@ def _estimate(row: pd.Series) -> str:
     if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
         shown += f" (95% CI {percent_range(row['ci_low'], row['ci_high'])})"
     return shown + ("" if bool(row["single_study"]) else ", pooled")
+
+
+def row_facts(row: pd.Series) -> str:
+    """The computed facts of a row, e.g. ``"2 studies, 152 patients, 45% (95% CI 38–53%), pooled"``."""
+    k = int(row["n_studies"])
+    people = "patients not reported" if pd.isna(row["n_patients"]) else f"{int(row['n_patients'])} patients"
+    return f"{k} stud{'y' if k == 1 else 'ies'}, {people}, {_estimate(row)}"
 
 
 def _comments(row: pd.Series) -> str:
@@ -119,6 +126,8 @@ def summary_of_findings(evidence: Evidence, class_id: str | None = None,
     numbers = numbers.assign(_s=numbers["stratum"].map(STRATA.index), _m=numbers["measure"].map(order))
     for _, row in numbers.sort_values(["class_id", "_s", "_m"], kind="mergesort").iterrows():
         certainty, reasons = _rating(ratings, row["class_id"], row["stratum"], row["measure"])
+        if certainty != NOT_RATED:  # the row's computed facts beside the analyst's words
+            reasons = f"{reasons} [Rated row: {row_facts(row)}.]".strip()
         rows.append({
             "class_id": row["class_id"], "stratum": row["stratum"], "measure": row["measure"],
             "outcome": outcomes[row["measure"]], "studies": int(row["n_studies"]),

@@ -47,13 +47,13 @@ from .frames import STRATA  # the strata of directness, direct first (a table co
 __all__ = ["STRATA", "STRATUM_LABELS", "ANALYSIS_SET_ORDER", "POOLED_COLUMNS",
            "TEST_COLUMNS", "stratum_of", "with_strata", "population_key", "one_per_population",
            "annotated_results", "response_studies", "pool_within_strata", "stratum_summary",
-           "stratum_tests", "class_of_scope"]
+           "stratum_tests", "class_of_scope", "count_trials"]
 
 #: Short labels (headings, figure panels, table cells).
 STRATUM_LABELS = {
     "post_car_t": "After CAR-T",
     "partly": "Partly after CAR-T",
-    "car_t_naive": "Before CAR-T (CAR-T-naive)",
+    "car_t_naive": "CAR-T-naive: no CAR-T before",
     "unknown": "Prior CAR-T not reported",
 }
 
@@ -302,6 +302,15 @@ def _trial_words(row: dict) -> str:
     relapse = row.get("time_to_relapse")
     relapse = relapse if isinstance(relapse, str) and relapse.strip() and relapse != "any" else ""
     return f"{row['trial']} (relapse {relapse} after CAR-T)" if relapse else str(row["trial"])
+
+
+def count_trials(pooled: pd.DataFrame) -> int:
+    """How many different trials the rows of :func:`pool_within_strata` (or of the headline numbers) name
+    in their ``trials`` column: a trial whose whole population is in one stratum and a published subgroup
+    in another counts once."""
+    names = {name.strip().split(" (relapse ")[0] for text in pooled["trials"].dropna()
+             for name in str(text).split(";") if name.strip()}
+    return len(names)
 
 
 def stratum_summary(evidence: Evidence, endpoints: Iterable[str] | None = None) -> pd.DataFrame:

@@ -4,16 +4,17 @@ All rates and interval bounds are proportions (0-1); percent appears only in exp
 Every function takes an :class:`~lymphoma_evidence.data.evidence.Evidence` and returns a new DataFrame;
 the evidence is never modified.
 
-Which results count as *studies* (used by :func:`class_summary` and :func:`check_reported_ranges`):
+Which results count as *studies* (used by :func:`class_summary` and :func:`check_reported_ranges`): those
+of :func:`~lymphoma_evidence.analysis.strata.response_studies`, that is
 
-1. Population: with ``post_car_t=None`` whole populations only (rows with an empty ``subgroup_of``),
-   so a published subgroup is never counted beside its parent; with ``True`` the rows whose
-   ``post_car_t`` is true (whole populations or subgroups); with ``False`` whole populations whose
-   ``post_car_t`` is false.
-2. One row per ``cohort_id``: when a cohort has several data cuts, the one with the latest
-   ``data_cutoff`` is kept, then the one with the longest ``median_follow_up_months``, then the
-   one that comes last in ``results.csv`` (an empty date or follow-up counts as earliest/shortest).
-3. Rows without ``n`` or ``responders``, or whose agent has no class, are left out.
+1. rows with ``n``, ``responders`` and a class;
+2. one row per trial population (trial, disease, stratum of directness, published subgroup, time to
+   relapse): intention-to-treat before treated before efficacy-evaluable, then the latest data cut;
+3. a subgroup is dropped when its whole population is kept in the same stratum.
+
+:func:`class_summary` pools them per class and stratum (never across strata). A quoted range is checked
+against the post-CAR-T stratum when it is about patients after CAR-T, else against the whole
+populations (rows without ``subgroup_of``) of every stratum, so no trial population counts twice.
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ import pandas as pd
 from ..data.evidence import Evidence
 from ..errors import ParameterError
 from ..formatting import percent, percent_range
-from ..stats import pool_proportions, proportion_ci
+from ..stats import proportion_ci
 from ..vocabulary import ENDPOINTS, Endpoint, check_endpoint
 from .frames import columns
+from .strata import STRATA, pool_within_strata, response_studies
 
 #: Allowance (proportion) for rounding when a quoted percent is compared with study rates.
 ROUNDING_TOLERANCE = 0.005
 
-_STUDY_ORDER = ["data_cutoff", "median_follow_up_months", "_position"]
 _NO_STUDIES = pd.DataFrame(columns=["class_id", "rate", "ci_low", "ci_high", "result_id"])
 
 
@@ -165,72 +166,44 @@ def check_class_ids(evidence: Evidence, class_ids: Iterable[str] | str) -> list[
     return wanted
 
 
-def _select_studies(frame: pd.DataFrame, post_car_t: bool | None) -> pd.DataFrame:
-    """Apply the study rules of the module docstring to annotated results of one endpoint."""
-    usable = frame["n"].notna() & frame["responders"].notna() & frame["class_id"].notna()
-    whole = _blank(frame["subgroup_of"])
-    flagged = _flag(frame["post_car_t"])
-    if post_car_t is None:
-        population = whole
-    elif post_car_t:
-        population = flagged
-    else:
-        population = whole & ~flagged
-    chosen = frame[(usable & population).to_numpy()]
-    cohort = chosen["cohort_id"].astype("string").fillna(chosen["result_id"].astype("string"))
-    latest = (
-        chosen.assign(_cohort=cohort)
-        .sort_values(_STUDY_ORDER, na_position="first", kind="mergesort")
-        .groupby("_cohort", sort=False)
-        .tail(1)
-    )
-    return frame.loc[frame.index.isin(latest.index)]
+def _studies(evidence: Evidence, endpoint: str, after_car_t: bool) -> pd.DataFrame:
+    """The studies a quoted range is checked against (module docstring), with rates and exact intervals:
+    the post-CAR-T stratum, or the whole populations of every stratum."""
+    studies = response_studies(evidence, endpoint)
+    keep = studies["stratum"].eq("post_car_t") if after_car_t else _blank(studies["subgroup_of"])
+    return studies[keep.to_numpy()].reset_index(drop=True)
 
 
-def _studies(evidence: Evidence, endpoint: str, post_car_t: bool | None) -> pd.DataFrame:
-    frame = _annotated_results(evidence)
-    frame = frame[frame["endpoint"].eq(endpoint).fillna(False).astype(bool).to_numpy()]
-    return _with_rates(_select_studies(frame, post_car_t), "exact")
-
-
-def _summary_row(group: pd.DataFrame) -> dict[str, object]:
-    """Summary statistics of one class x disease x analysis set (rates as proportions)."""
-    first = group.iloc[0]
-    row: dict[str, object] = {
-        "class_id": first["class_id"], "class_name": first["class_name"],
-        "endpoint": first["endpoint"], "analysis_set": first["analysis_set"],
-        "n_studies": len(group), "total_patients": int(group["n"].sum()),
-        "rate_min": group["rate"].min(), "rate_max": group["rate"].max(),
-        "single_study": len(group) == 1,
-        "result_ids": "; ".join(group["result_id"].astype(str)),
-        "disease": first["disease"],
-    }
-    if len(group) == 1:
-        return row | {
-            "pooled_rate": first["rate"], "pooled_ci_low": first["ci_low"],
-            "pooled_ci_high": first["ci_high"], "pi_low": np.nan, "pi_high": np.nan,
-            "i_squared": np.nan, "tau_squared": np.nan,
-        }
-    pooled = pool_proportions(group["responders"].to_numpy(float), group["n"].to_numpy(float))
-    return row | {
-        "pooled_rate": pooled.rate, "pooled_ci_low": pooled.ci_low,
-        "pooled_ci_high": pooled.ci_high, "pi_low": pooled.pi_low, "pi_high": pooled.pi_high,
-        "i_squared": pooled.i_squared, "tau_squared": pooled.tau_squared,
+def _summary_row(pooled: dict, names: dict[str, str], sets: dict[str, str]) -> dict[str, object]:
+    """One :func:`~.strata.pool_within_strata` row in the columns of ``ClassSummary``."""
+    ids = [i.strip() for i in str(pooled["result_ids"]).split(";") if i.strip()]
+    return {
+        "class_id": pooled["class_id"], "class_name": names.get(pooled["class_id"], pooled["class_id"]),
+        "stratum": pooled["stratum"], "endpoint": pooled["measure"],
+        "analysis_set": "; ".join(dict.fromkeys(sets[i] for i in ids)),
+        "n_studies": pooled["n_studies"], "total_patients": pooled["n_patients"],
+        "rate_min": pooled["rate_min"], "rate_max": pooled["rate_max"], "pooled_rate": pooled["rate"],
+        "pooled_ci_low": pooled["ci_low"], "pooled_ci_high": pooled["ci_high"],
+        "pi_low": pooled["pi_low"], "pi_high": pooled["pi_high"], "i_squared": pooled["i_squared"],
+        "tau_squared": pooled["tau_squared"], "single_study": pooled["single_study"],
+        "result_ids": pooled["result_ids"], "disease": pooled["disease"] or None,
     }
 
 
 def class_summary(
     evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_car_t: bool | None = None
 ) -> pd.DataFrame:
-    """Per therapy class: number of studies, reported range, and a random-effects pooled rate.
+    """Per therapy class and stratum of directness: number of studies, reported range, pooled rate.
 
-    Studies are chosen as the module docstring describes (whole populations or post-CAR-T rows,
-    one data cut per cohort). They are grouped by class, ``disease`` and ``analysis_set``:
-    different diseases (LBCL vs FL) and different analysis sets are never pooled together, so a
-    class that mixes them gets one row per combination. Two or more studies are pooled on the
-    logit scale with DerSimonian-Laird random effects (:func:`stats.pool_proportions`, agreeing
-    with R's metafor); one study gives its own rate and exact (Clopper-Pearson) interval, with
-    ``single_study`` True and the prediction interval, I-squared and tau-squared NaN.
+    The one pooling path of the package: the studies are those of
+    :func:`~lymphoma_evidence.analysis.strata.response_studies` (one analysis set and data cut per trial
+    population; a subgroup is dropped when its whole population is in the same stratum) and they are
+    pooled by :func:`~lymphoma_evidence.analysis.strata.pool_within_strata`, per class, stratum
+    (``post_car_t``, ``partly``, ``car_t_naive``, ``unknown``) and disease; strata and diseases are
+    never pooled together. Two or more studies are pooled on the logit scale with DerSimonian-Laird
+    random effects (:func:`stats.pool_proportions`, agreeing with R's metafor); one study gives its own
+    rate and exact (Clopper-Pearson) interval, with ``single_study`` True and the prediction interval,
+    I-squared and tau-squared NaN. A row counts each trial population once.
 
     Parameters
     ----------
@@ -239,16 +212,17 @@ def class_summary(
     endpoint : {"ORR", "CR"}
         Overall or complete response.
     post_car_t : bool or None
-        ``None``: whole populations; ``True``: post-CAR-T results (including subgroups);
-        ``False``: whole populations without prior CAR-T.
+        ``None``: every stratum; ``True``: the ``post_car_t`` stratum only (every patient had CAR-T
+        before); ``False``: the other strata.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :class:`~.frames.ClassSummary` (``disease`` last): rates, bounds and
-        ``i_squared`` are proportions 0-1, ``tau_squared`` is on the logit scale, ``result_ids``
-        lists the pooled result rows ("; "-joined). Sorted by class display order, disease,
-        analysis set. Empty (with these columns) when no result matches.
+        Columns :class:`~.frames.ClassSummary` (``disease`` last): rates, bounds and ``i_squared`` are
+        proportions 0-1, ``tau_squared`` is on the logit scale, ``analysis_set`` lists the analysis
+        sets of the pooled rows and ``result_ids`` the rows ("; "-joined). Sorted by class display
+        order, stratum (direct evidence first), disease. Empty (with these columns) when no result
+        matches.
 
     Raises
     ------
@@ -258,19 +232,24 @@ def class_summary(
     Examples
     --------
     >>> summary = class_summary(load_evidence(), "ORR", post_car_t=True)   # doctest: +SKIP
-    >>> summary[["class_name", "n_studies", "pooled_rate", "pooled_ci_low", "pooled_ci_high"]]
-    ... # doctest: +SKIP
+    >>> summary[["class_name", "stratum", "n_studies", "pooled_rate", "pooled_ci_low",
+    ...          "pooled_ci_high"]]                                        # doctest: +SKIP
     """
     _check_filters(endpoint, post_car_t)
-    studies = _studies(evidence, endpoint, post_car_t)
-    keys = ["display_order", "class_id", "disease", "analysis_set"]
-    rows = [
-        _summary_row(group)
-        for _, group in studies.groupby(keys, sort=True, dropna=False)
-    ]
-    return pd.DataFrame(rows, columns=columns("ClassSummary")).astype(
-        {"n_studies": "int64", "total_patients": "int64", "single_study": "bool"}
-    )
+    studies = response_studies(evidence, endpoint)
+    if post_car_t is not None:
+        studies = studies[studies["stratum"].eq("post_car_t").eq(post_car_t).to_numpy()]
+    pooled = pool_within_strata(studies, "endpoint")
+    names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
+    order = dict(zip(evidence.classes["class_id"], evidence.classes["display_order"], strict=True))
+    sets = dict(zip(studies["result_id"].astype(str), studies["analysis_set"].astype(str), strict=True))
+    rows = [_summary_row(row, names, sets) for row in pooled.to_dict("records")]
+    out = pd.DataFrame(rows, columns=columns("ClassSummary"))
+    if not out.empty:
+        out = out.assign(_o=out["class_id"].map(order), _s=out["stratum"].map(STRATA.index)) \
+            .sort_values(["_o", "_s", "disease"], kind="mergesort").drop(columns=["_o", "_s"])
+    return out.reset_index(drop=True).astype(
+        {"n_studies": "int64", "total_patients": "int64", "single_study": "bool"})
 
 
 # Claim explanations show one decimal where it matters (54.1%), whole numbers otherwise (54%).
@@ -305,6 +284,9 @@ def _verdict(claim: tuple[float, float], rates: tuple[float, float], cis: tuple[
         also = f", and {omits}" if omits else ""
         return "wider", f"{said} goes beyond the primary results: {data}; " \
             f"{' and '.join(beyond)}{also}."
+    if low > rate_max + tol or high < rate_min - tol:
+        side = "above" if low > rate_max + tol else "below"
+        return "shifted", f"{said} lies {side} every primary result: {data}."
     if left_out:
         return "narrower", f"{said} is narrower than the primary results: {data}; {omits}."
     return "consistent", f"{said} agrees with the primary results: {data}."
@@ -323,6 +305,8 @@ def check_reported_ranges(evidence: Evidence) -> pd.DataFrame:
     - ``unsupported``: there is no matching primary result;
     - ``wider``: the claim reaches beyond the envelope, ``L < ci_min - t`` or ``H > ci_max + t``
       (it states rates the data do not support, even allowing for chance);
+    - ``shifted``: the claim lies within the envelope but wholly above or below every study rate,
+      ``L > rate_max + t`` or ``H < rate_min - t`` (it misstates where the results are);
     - ``narrower``: the claim lies within the envelope but does not cover every study rate,
       ``L > rate_min + t`` or ``H < rate_max - t`` (it leaves out reported results);
     - ``consistent``: otherwise - the claim covers every study rate and lies within the envelope.
@@ -346,7 +330,7 @@ def check_reported_ranges(evidence: Evidence) -> pd.DataFrame:
     """
     ranges = evidence.reported_ranges
     studies = {
-        (endpoint, flag): _studies(evidence, endpoint, True if flag else None)
+        (endpoint, flag): _studies(evidence, endpoint, flag)
         for endpoint in ENDPOINTS for flag in (False, True)
     }
     names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))

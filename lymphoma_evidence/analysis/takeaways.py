@@ -51,7 +51,11 @@ def class_takeaways(summary: pd.DataFrame, audience: str = "educator",
 
 
 def _sentence(row: dict, *, several: bool, patient: bool, words: dict[str, str]) -> str:
-    name = row["class_name"] + (f" ({_qualifier(row)})" if several else "")
+    from .strata import STRATUM_LABELS
+
+    # who the numbers come from is always said (a row from people without CAR-T is not after CAR-T)
+    who = _qualifier(row) if several else STRATUM_LABELS.get(str(row.get("stratum")), "")
+    name = row["class_name"] + (f" ({who})" if who else "")
     k = int(row["n_studies"])
     studies = f"{k} stud{'y' if k == 1 else 'ies'}"
     span = percent_range(row["rate_min"], row["rate_max"])
@@ -67,8 +71,9 @@ def _sentence(row: dict, *, several: bool, patient: bool, words: dict[str, str])
 
 
 def _qualifier(row: dict) -> str:
-    words = [ANALYSIS_SET_WORDS.get(str(row["analysis_set"]), str(row["analysis_set"]))]
-    disease = row.get("disease")
-    if isinstance(disease, str) and disease:
-        words.insert(0, disease)
-    return ", ".join(words)
+    from .strata import STRATUM_LABELS
+
+    sets = [ANALYSIS_SET_WORDS.get(s, s) for s in str(row["analysis_set"]).split("; ")]
+    words = [STRATUM_LABELS.get(str(row.get("stratum")), ""), str(row.get("disease") or ""),
+             " and ".join(sets)]
+    return ", ".join(w for w in words if w)

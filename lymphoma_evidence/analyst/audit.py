@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..analysis.approvals import class_status
+from ..analysis.certainty import rationale_mismatches
+from ..analysis.citations import citations_to_complete
+from ..analysis.strata import with_strata
 from ..data.evidence import Evidence
 from ..data.provenance import TO_COMPLETE, has_identifier
 from ..errors import ParameterError
@@ -202,6 +205,21 @@ def outcome_sources_without_identifier(evidence: Evidence) -> pd.DataFrame:
     return frame.assign(outcomes=frame["source_id"].map(cited).astype("Int64"))
 
 
+def shares_not_reported(evidence: Evidence) -> pd.DataFrame:
+    """Result, outcome and harm rows whose share of patients with prior CAR-T is empty (stratum
+    ``unknown``): the source was read and is silent, or it still has to be read.
+
+    Returns columns ``table, row_id, source_id``, in file order (results, outcomes, harms).
+    """
+    frames = []
+    for table, id_column in (("results", "result_id"), ("outcomes", "outcome_id"), ("harms", "harm_id")):
+        frame = with_strata(getattr(evidence, table))
+        empty = frame["stratum"].eq("unknown").to_numpy()
+        frames.append(pd.DataFrame({"table": table, "row_id": frame.loc[empty, id_column].astype(str),
+                                    "source_id": frame.loc[empty, "source_id"].astype(str)}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def press_only_approvals(evidence: Evidence) -> pd.DataFrame:
     """Approvals whose source is a press article, not the label or the agency page.
 
@@ -243,6 +261,11 @@ FINDING_TITLES = {
     "sources_to_complete": "Sources whose identifier is still to complete (no PMID or DOI seen)",
     "outcome_sources_without_identifier": "Sources of outcomes without PMID, DOI or flag",
     "press_only_approvals": "Approvals cited from a press article only (label or agency page not seen)",
+    "shares_not_reported": "Rows whose share of patients with prior CAR-T is not reported",
+    "citations_to_complete": "Citations with a curator's note still to complete (readers never see "
+                             "the note)",
+    "certainty_rationale_mismatches": "Certainty rationales naming counts or intervals their rated row "
+                                      "does not have",
 }
 
 
@@ -302,6 +325,9 @@ def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MON
         "sources_to_complete": sources_to_complete(evidence),
         "outcome_sources_without_identifier": outcome_sources_without_identifier(evidence),
         "press_only_approvals": press_only_approvals(evidence),
+        "shares_not_reported": shares_not_reported(evidence),
+        "citations_to_complete": citations_to_complete(evidence.sources),
+        "certainty_rationale_mismatches": rationale_mismatches(evidence).drop(columns="rationale"),
     }
     titles = {kind: title.format(months=stale_after_months, years=INVESTIGATIONAL_MAX_AGE_YEARS)
               for kind, title in FINDING_TITLES.items()}

@@ -182,19 +182,22 @@ def _class_names(folder: Path) -> dict[str, str]:
 
 
 def summary_ranges(evidence) -> Ranges:
-    """Per (class_id, endpoint): the range of study rates (0-1) that the reports show.
+    """Per (class_id, endpoint and stratum of directness): the range of study rates (0-1) that the reports
+    show.
 
-    Uses :func:`lymphoma_evidence.analysis.summaries.class_summary` (whole populations, one data cut per
-    cohort); a class with several diseases or analysis sets gets the widest range over them.
+    Uses :func:`lymphoma_evidence.analysis.summaries.class_summary` (one data cut per trial population,
+    strata never mixed): the endpoint is written with its stratum, e.g. ``"ORR (After CAR-T)"``; a class
+    with several diseases in one stratum gets the widest range over them.
     """
+    from ..analysis.strata import STRATUM_LABELS
     from ..analysis.summaries import class_summary
 
     ranges: Ranges = {}
     for endpoint in ENDPOINTS:
         summary = class_summary(evidence, endpoint)
-        for class_id, group in summary.groupby("class_id", sort=False):
-            ranges[(str(class_id), endpoint)] = (float(group["rate_min"].min()),
-                                                 float(group["rate_max"].max()))
+        for (class_id, stratum), group in summary.groupby(["class_id", "stratum"], sort=False):
+            ranges[(str(class_id), f"{endpoint} ({STRATUM_LABELS[str(stratum)]})")] = (
+                float(group["rate_min"].min()), float(group["rate_max"].max()))
     return ranges
 
 

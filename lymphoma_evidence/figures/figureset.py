@@ -13,7 +13,6 @@ slide of the deck) is today's unless ``SOURCE_DATE_EPOCH`` is set.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -298,13 +297,17 @@ def _forest(ctx: _Context, name: str) -> NamedFigure | None:
                           & ctx.studies["class_id"].isin(ctx.option_classes())]
     if studies.empty:
         return None
-    people = int(studies["n"].sum())
-    k = studies["population_key"].nunique()
+    after = studies[studies["stratum"] == "post_car_t"]  # only they are "after CAR-T failure"
+    people = int(after["n"].sum())
+    k = after["population_key"].nunique()
     words = ctx.tables.words.headings.get(endpoint, endpoint).lower()
-    if direct:
+    if direct and k:
         title = (f"After CAR-T failure, {k} {'study reports' if k == 1 else 'studies report'} {words} "
                  f"rates in {people} people")
         subtitle = "Every patient (top) or some patients (Partly) had CAR T-cell therapy before"
+    elif direct:
+        title = f"Partly after CAR-T: {words} figures from trials in which some patients had CAR-T"
+        subtitle = "Some patients (Partly) had CAR T-cell therapy before"
     else:
         title = f"Most {words} figures come from people who had not had CAR-T, or not reported"
         subtitle = ("Indirect evidence, shown grey: these trials do not tell us how well the treatment "
@@ -408,16 +411,10 @@ _MAKERS: dict[str, Callable[[_Context, str], NamedFigure | None]] = {
 
 
 def reader_citation(source: dict[str, Any]) -> str:
-    """A citation as readers see it: curators' "[... not verified]" placeholders removed, and the PMID or
-    DOI added when the text lacks it, e.g. ``"Polatuzumab vedotin plus ... Blood Adv. doi:10.1182/..."``."""
-    text = re.sub(r"\s*\[[^\]]*not verified\]", "", str(source.get("citation", ""))).strip(" .")
-    ids = []
-    if isinstance(source.get("pmid"), str | int) and str(source["pmid"]) not in text and not pd.isna(
-            source["pmid"]):
-        ids.append(f"PMID {source['pmid']}")
-    if isinstance(source.get("doi"), str) and source["doi"] not in text:
-        ids.append(f"doi:{source['doi']}")
-    return ". ".join([text, *ids]) + "."
+    """A citation as readers see it (:func:`~lymphoma_evidence.analysis.citations.reader_citation`)."""
+    from ..analysis.citations import reader_citation as cited
+
+    return cited(source)
 
 
 def citations(sources: pd.DataFrame, source_ids: Iterable[Any]) -> tuple[str, ...]:

@@ -100,9 +100,11 @@ def trials_for(table: pd.DataFrame, check: Any) -> pd.DataFrame:
 
 
 def pool_qualifier(rec: Any) -> str:
-    """What tells pooled sets of one class apart: disease (when known) and analysis set."""
+    """What tells pooled sets of one class apart: stratum of directness (its ``stratum_label`` when the
+    caller gave one), disease (when known) and analysis set."""
+    stratum = getattr(rec, "stratum_label", None) or getattr(rec, "stratum", None)
     disease = getattr(rec, "disease", None)
-    parts = [str(disease)] if isinstance(disease, str) and disease else []
+    parts = [str(p) for p in (stratum, disease) if isinstance(p, str) and p]
     return ", ".join([*parts, plain(rec.analysis_set)])
 
 

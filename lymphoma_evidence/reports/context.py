@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import topic
+from ..analysis.citations import plain_citation
 from ..analysis.summaries import check_class_ids
 from ..data.evidence import Evidence
 from ..vocabulary import DISCLAIMER, Endpoint, check_endpoint
@@ -60,7 +61,7 @@ class Citations:
                      h.link(row["url"], "web page") if pd.isna(row["pmid"]) and pd.isna(row["doi"])
                      and pd.notna(row["url"]) else ""]
             shown = " · ".join(link for link in links if link)
-            items.append(f'<li id="ref-{number}">{h.esc(row["citation"])} {shown}</li>')
+            items.append(f'<li id="ref-{number}">{h.esc(plain_citation(row["citation"]))} {shown}</li>')
         return h.Fragment('<ol class="references">' + "".join(items) + "</ol>")
 
 

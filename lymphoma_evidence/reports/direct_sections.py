@@ -16,6 +16,7 @@ from ..analysis import topic
 from ..analysis.frames import ANY_CLASS
 from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
 from ..analysis.regulatory import agent_status, class_status
+from ..analysis.strata import count_trials
 from ..formatting import approximately, natural_frequency, percent, percent_range
 from . import html as h
 from .context import ReportContext, status_line
@@ -216,8 +217,8 @@ def teaching(b: ReportContext) -> h.Fragment:
         points.append(h.Fragment(h.esc(f"The outlook is short: {number_sentence(outlook, _words(b), False)}.")
                                  + b.refs.cite(*str(outlook["source_ids"]).split("; "))))
     orr = numbers[numbers["measure"] == topic.response_measure(b.evidence)]
-    direct = int(orr.loc[orr["stratum"] == "post_car_t", "n_studies"].sum())
-    points.append(h.text(f"Only {direct} of {int(orr['n_studies'].sum())} response studies enrolled only "
+    direct = count_trials(orr[orr["stratum"] == "post_car_t"])  # a trial in two strata counts once
+    points.append(h.text(f"Only {direct} of {count_trials(orr)} response studies enrolled only "
                          "people after CAR-T; say so whenever a pivotal-trial rate is shown."))
     for pick in topic.featured(b.evidence, "briefing_teaching"):
         row = lead_number(numbers, pick.class_id, pick.measure, strata=("post_car_t",))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..analysis.eligibility import PatientProfile, eligible_options
 from ..analysis.selections import forest_rows_for, ranges_trials
+from ..analysis.strata import STRATUM_LABELS
 from ..analysis.summaries import check_reported_ranges, class_summary
 from ..analysis.tables import EXAMPLE_PROFILE, analysis_tables
 from ..analysis.topic import measure_words
@@ -36,6 +37,7 @@ def forest_figure(evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_c
     subgroups are shown too (marked), but the diamonds pool whole populations only.
     """
     summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
+    summary = summary.assign(stratum_label=summary["stratum"].map(STRATUM_LABELS))
     words = measure_words(evidence, "axis").get(endpoint)
     return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary, endpoint_words=words)
 

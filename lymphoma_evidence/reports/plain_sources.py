@@ -40,9 +40,14 @@ def plain_link(row: pd.Series) -> h.Fragment:
 
 
 def plain_label(label: str) -> str:
-    """A source's short label without its bracketed part, where curators keep trial names and cohort
-    codes: ``"Smith 2025 (TRIAL-1, post-CAR-T cohort)" -> "Smith 2025"``."""
-    return re.sub(r"\s*\([^)]*\)", "", str(label)).strip() or str(label)
+    """A source's short label without its bracketed parts (nested brackets included), where curators keep
+    trial names and cohort codes: ``"Topp 2025 (ELM-1, post-CAR-T cohort)" -> "Topp 2025"``,
+    ``"DESCAR-T (Blood Adv 2024;8(20):5371)" -> "DESCAR-T"``."""
+    text, previous = str(label), None
+    while text != previous:  # innermost brackets first, until none is left
+        previous, text = text, re.sub(r"\s*\([^()]*\)", "", text)
+    text = re.sub(r"\s*\[[^\]]*\]", "", text).strip()
+    return text or str(label)
 
 
 @dataclass

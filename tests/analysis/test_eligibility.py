@@ -298,3 +298,18 @@ def test_requirement_findings_agree_with_the_status_of_each_option(evidence):
 def test_real_options_validate_against_their_frame_model(evidence):
     for profile in (PatientProfile(), PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)):
         EligibleOptions.validate(eligible_options(evidence, profile))
+
+
+def test_a_class_that_fits_names_the_agents_whose_target_the_lymphoma_lacks():
+    from lymphoma_evidence.analysis.eligibility import class_options
+    from lymphoma_evidence.data.evidence import load_evidence
+
+    real = load_evidence(EVIDENCE)
+    negative = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False, ecog=1,
+                              antigens={"CD19": "negative", "CD20": "positive"})
+    adcs = class_options(real, negative).set_index("scope_id").loc["adcs"]
+    assert adcs["status"] == "eligible"
+    assert adcs["caveat"].startswith("not for every agent: Loncastuximab tesirine")
+    assert "CD19 expression" in adcs["caveat"] and "negative" in adcs["caveat"]
+    positive = dataclasses.replace(negative, antigens={"CD19": "positive", "CD20": "positive"})
+    assert "Loncastuximab" not in class_options(real, positive).set_index("scope_id").loc["adcs", "caveat"]

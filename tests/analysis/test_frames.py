@@ -45,3 +45,9 @@ def test_the_analysis_and_the_charts_do_not_import_pandera() -> None:
             "print('pandera' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_class_summary_strata_are_the_analysis_strata():
+    from lymphoma_evidence.analysis import frames, strata
+
+    assert frames.STRATA == strata.STRATA

@@ -183,3 +183,17 @@ def test_cohorts_by_time_to_relapse_are_different_patients_and_named_so():
     assert pooled["n_patients"] == 70
     assert pooled["trials"] == ("T9 (relapse within 3 months after CAR-T); "
                                 "T9 (relapse after 3 months after CAR-T)")
+
+
+def test_count_trials_counts_a_trial_in_two_strata_once():
+    from lymphoma_evidence.analysis.headline import headline_numbers
+    from lymphoma_evidence.analysis.strata import count_trials
+    from lymphoma_evidence.data.evidence import load_evidence
+
+    numbers = headline_numbers(load_evidence())
+    cr = numbers[(numbers["measure"] == "CR") & (numbers["class_id"] == "bispecific_antibodies")]
+    assert set(cr["stratum"]) >= {"post_car_t", "partly"}  # NP30179: subgroup after CAR-T, whole partly
+    assert int(cr["n_studies"].sum()) == count_trials(cr) + 1
+    frame = pd.DataFrame({"trials": ["NP30179; ELM-1", "NP30179", "Shumilov 2025 (relapse within 3 months "
+                                     "after CAR-T); Shumilov 2025 (relapse after 6 months after CAR-T)"]})
+    assert count_trials(frame) == 3

@@ -164,10 +164,10 @@ def test_class_summary_has_contracted_columns_then_disease():
 
 
 def test_class_summary_pools_whole_populations_with_the_latest_data_cut():
-    row = summary_row(class_summary(evidence()), "bispecific_antibodies", disease="LBCL")
-    assert row["result_ids"] == "epco_lbcl; glofit_2023"
-    assert row["n_studies"] == 2 and row["total_patients"] == 157 + 155
-    pooled = pool_proportions([99, 81], [157, 155])
+    row = summary_row(class_summary(evidence()), "bispecific_antibodies", disease="LBCL", stratum="unknown")
+    assert row["result_ids"] == "glofit_2023; epco_lbcl"
+    assert row["n_studies"] == 2 and row["total_patients"] == 155 + 157
+    pooled = pool_proportions([81, 99], [155, 157])
     assert row["pooled_rate"] == pytest.approx(pooled.rate)
     assert (row["pooled_ci_low"], row["pooled_ci_high"]) == pytest.approx(
         (pooled.ci_low, pooled.ci_high))
@@ -176,18 +176,61 @@ def test_class_summary_pools_whole_populations_with_the_latest_data_cut():
 
 
 def test_class_summary_post_car_t_pools_the_post_car_t_subgroups():
-    row = summary_row(class_summary(evidence(), post_car_t=True), "bispecific_antibodies")
-    assert row["result_ids"] == "epco_cart; glofit_cart"
-    assert row["pooled_rate"] == pytest.approx(pool_proportions([33, 26], [61, 52]).rate)
+    summary = class_summary(evidence(), post_car_t=True)
+    assert summary["stratum"].tolist() == ["post_car_t"]
+    row = summary_row(summary, "bispecific_antibodies")
+    assert row["result_ids"] == "glofit_cart; epco_cart"
+    assert row["pooled_rate"] == pytest.approx(pool_proportions([26, 33], [52, 61]).rate)
 
 
-def test_class_summary_never_pools_different_diseases_or_analysis_sets():
-    rows = [result("a", "glofitamab", 50, 25), result("b", "epcoritamab", 60, 40),
-            result("c", "epcoritamab", 70, 30, analysis_set="itt"),
-            result("d", "mosunetuzumab", 90, 72, disease="FL")]
+def test_class_summary_never_pools_different_diseases_or_strata():
+    rows = [result("a", "glofitamab", 50, 25), result("b", "epcoritamab", 60, 40, prior_car_t_percent=0),
+            result("c", "epcoritamab", 70, 30, prior_car_t_percent=0, analysis_set="itt"),
+            result("d", "mosunetuzumab", 90, 72, disease="FL"),
+            result("e", "glofitamab", 80, 20, prior_car_t_percent=30)]
     summary = class_summary(evidence(rows))
-    assert summary[["disease", "analysis_set", "result_ids"]].values.tolist() == [
-        ["FL", "treated", "d"], ["LBCL", "itt", "c"], ["LBCL", "treated", "b; a"]]
+    assert summary[["stratum", "disease", "analysis_set", "result_ids"]].values.tolist() == [
+        ["partly", "LBCL", "treated", "e"], ["car_t_naive", "LBCL", "treated; itt", "b; c"],
+        ["unknown", "FL", "treated", "d"], ["unknown", "LBCL", "treated", "a"]]
+
+
+def test_class_summary_counts_a_subgroup_apart_from_its_partly_parent():
+    rows = [result("whole", "glofitamab", 155, 61, trial="NP30179", cohort_id="np", prior_car_t_percent=33.5),
+            result("sub", "glofitamab", 52, 18, trial="NP30179", cohort_id="np_cart", subgroup_of="np",
+                   post_car_t=True),
+            result("elm1", "glofitamab", 60, 29, trial="ELM-1", post_car_t=True)]
+    summary = class_summary(evidence(rows)).set_index("stratum")
+    assert summary.loc["post_car_t", ["result_ids", "n_studies", "total_patients"]].tolist() == [
+        "sub; elm1", 2, 112]
+    assert summary.loc["partly", ["result_ids", "total_patients"]].tolist() == ["whole", 155]
+
+
+def test_class_summary_counts_two_analysis_sets_of_one_trial_once():
+    rows = [result("primary", "glofitamab", 93, 48, trial="JULIET", nct_id="NCT02445248",
+                   analysis_set="efficacy_evaluable", cohort_id="a", prior_car_t_percent=0),
+            result("longterm", "glofitamab", 115, 61, trial="JULIET", nct_id="NCT02445248",
+                   cohort_id="b", prior_car_t_percent=0)]
+    row = class_summary(evidence(rows)).iloc[0]
+    assert (row["stratum"], row["result_ids"], row["n_studies"], row["total_patients"]) == (
+        "car_t_naive", "longterm", 1, 115)
+
+
+def test_class_summary_of_the_real_evidence_counts_no_population_twice():
+    from lymphoma_evidence.analysis.strata import response_studies
+    from lymphoma_evidence.data.evidence import load_evidence
+
+    real = load_evidence()
+    studies = response_studies(real).set_index("result_id")
+    for endpoint in ("ORR", "CR"):
+        summary = class_summary(real, endpoint)
+        ids = [i for row in summary["result_ids"] for i in row.split("; ")]
+        assert len(ids) == len(set(ids))
+        for row in summary.itertuples():
+            rows = studies.loc[row.result_ids.split("; ")]
+            trials = rows["nct_id"].fillna(rows["trial"])
+            assert trials.is_unique, (endpoint, row.class_id, row.stratum)
+            assert row.total_patients == rows["n"].sum()
+            assert set(rows["stratum"]) == {row.stratum}
 
 
 def test_class_summary_single_study_gets_its_own_exact_interval():
@@ -206,7 +249,7 @@ def test_class_summary_single_study_gets_its_own_exact_interval():
     ([{}, {}], "cut1"),
 ])
 def test_class_summary_keeps_one_data_cut_per_cohort(cuts, chosen):
-    rows = [result(f"cut{i}", "glofitamab", 100, 50 + i, cohort_id="np30179", **extra)
+    rows = [result(f"cut{i}", "glofitamab", 100, 50 + i, cohort_id="np30179", trial="NP30179", **extra)
             for i, extra in enumerate(cuts)]
     assert class_summary(evidence(rows))["result_ids"].tolist() == [chosen]
 
@@ -243,7 +286,7 @@ def test_reported_range_covering_the_rates_within_the_intervals_is_consistent():
     assert (row["primary_low"], row["primary_high"]) == pytest.approx((26 / 52, 33 / 61))
     assert row["primary_ci_low"] == pytest.approx(beta.ppf(0.025, 26, 27))
     assert row["primary_ci_high"] == pytest.approx(beta.ppf(0.975, 34, 28))
-    assert row["n_studies"] == 2 and row["result_ids"] == "epco_cart; glofit_cart"
+    assert row["n_studies"] == 2 and row["result_ids"] == "glofit_cart; epco_cart"
     assert row["explanation"] == (
         "The claimed 50–60% for Bispecific antibodies (ORR, after CAR-T) agrees with the primary "
         "results: 2 primary studies report 50–54.1% (95% CIs together 35.8–66.9%).")
@@ -253,6 +296,16 @@ def test_reported_range_that_leaves_out_a_study_rate_is_narrower():
     row = checked(claim("r", 52, 60)).loc["r"]
     assert row["verdict"] == "narrower"
     assert row["explanation"].endswith("it leaves out rates as low as 50%.")
+
+
+def test_reported_range_above_every_study_rate_is_shifted_not_narrower():
+    # Post-CAR-T studies: 26/52 = 50% and 33/61 = 54.1%; a claim of 55-60% lies within the intervals.
+    row = checked(claim("r", 55, 60)).loc["r"]
+    assert row["verdict"] == "shifted"
+    assert row["explanation"] == (
+        "The claimed 55–60% for Bispecific antibodies (ORR, after CAR-T) lies above every primary result: "
+        "2 primary studies report 50–54.1% (95% CIs together 35.8–66.9%).")
+    assert checked(claim("r", 40, 45)).loc["r", "verdict"] == "shifted"
 
 
 def test_reported_range_beyond_the_intervals_is_wider():
@@ -275,7 +328,7 @@ def test_reported_range_allows_half_a_point_for_rounding():
 
 def test_reported_range_not_post_car_t_is_checked_against_whole_populations():
     row = checked(claim("r", 50, 65, post_car_t=False)).loc["r"]
-    assert row["result_ids"] == "epco_lbcl; glofit_2023; mosun_fl"
+    assert row["result_ids"] == "glofit_2023; epco_lbcl; mosun_fl"
     assert (row["claim_low"], row["claim_high"]) == (0.5, 0.65)
 
 
@@ -326,7 +379,7 @@ def test_summaries_on_the_real_evidence_trace_back_to_result_rows(real_evidence)
                 assert row.n_studies == len(pooled)
     ranges = check_reported_ranges(real_evidence)
     assert ranges["range_id"].tolist() == real_evidence.reported_ranges["range_id"].tolist()
-    assert set(ranges["verdict"]) <= {"consistent", "narrower", "wider", "unsupported"}
+    assert set(ranges["verdict"]) <= {"consistent", "narrower", "shifted", "wider", "unsupported"}
 
 
 def test_reported_range_wider_on_one_end_and_short_on_the_other_says_both():

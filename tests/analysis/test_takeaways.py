@@ -61,3 +61,13 @@ def test_takeaways_reject_unknown_audience_and_wrong_frames():
         class_takeaways(summary(), audience="press")
     with pytest.raises(ParameterError, match="lacks column\\(s\\) pooled_rate"):
         class_takeaways(summary().drop(columns="pooled_rate"))
+
+
+def test_every_takeaway_says_who_the_numbers_come_from():
+    from lymphoma_evidence import class_summary, load_evidence
+
+    sentences = class_takeaways(class_summary(load_evidence(), "ORR"))
+    starts = ("Approved CD19 CAR T-cell products (CAR-T-naive: no CAR-T before)",
+              'Dual-target ("bispecific") CAR T-cells (Prior CAR-T not reported)')
+    assert all(any(s.startswith(start) for s in sentences) for start in starts)
+    assert all("(" in s.split(":")[0] for s in sentences)

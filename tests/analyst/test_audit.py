@@ -21,6 +21,7 @@ from lymphoma_evidence.analyst.audit import (
     old_investigational_sources,
     press_only_approvals,
     results_without_data_cutoff,
+    shares_not_reported,
     sources_to_complete,
     stale_sources,
     stale_trial_statuses,
@@ -156,10 +157,12 @@ def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
         "options_without_side_effects": 2,
         "classes_without_reported_range": 1, "results_without_data_cutoff": 1,
         "old_investigational_sources": 1, "sources_to_complete": 1, "outcome_sources_without_identifier": 0,
-        "press_only_approvals": 1}
-    assert report.total == 12
+        "press_only_approvals": 1, "shares_not_reported": len(shares_not_reported(evidence)),
+        "citations_to_complete": 0, "certainty_rationale_mismatches": 0}
+    total = 12 + len(shares_not_reported(evidence))
+    assert report.total == total
     text = render_text(report)
-    assert text.startswith("Evidence audit (2026-11-26): 12 finding(s)")
+    assert text.startswith(f"Evidence audit (2026-11-26): {total} finding(s)")
     assert "Sources not checked for more than 12 months: 1" in text
     for name, frame in copies.items():
         pd.testing.assert_frame_equal(getattr(evidence, name), frame)
@@ -217,7 +220,7 @@ def test_markdown_and_json_reports_carry_headers_and_full_rows() -> None:
     assert "|---|---|---|---|---:|---|" in markdown
     assert "\n\n\n" not in markdown
     data = json.loads(render_json(report))
-    assert data["total"] == 12
+    assert data["total"] == 12 + len(shares_not_reported(_evidence()))
     trials = data["findings"]["stale_trial_statuses"]
     assert trials["columns"][:3] == ["nct_id", "class_id", "status"]
     assert trials["rows"][0]["nct_id"] == "NCT00000002" and trials["rows"][0]["months_old"] == 106
@@ -231,3 +234,13 @@ def test_cli_audit_formats(tmp_path: Path) -> None:
     assert data["date"] == "2030-01-01" and data["release"] is None
     assert CliRunner().invoke(cli, [*base, "--format", "md"]).output.startswith("## Evidence audit")
     assert CliRunner().invoke(cli, [*base, "--format", "xml"]).exit_code == 2
+
+
+def test_rows_without_a_prior_car_t_share_are_listed_for_analysts() -> None:
+    from lymphoma_evidence.data.evidence import load_evidence
+
+    listed = shares_not_reported(load_evidence())
+    assert set(listed["table"]) <= {"results", "outcomes", "harms"}
+    assert "epcoritamab_epcore_nhl1_2y_orr" in set(listed["row_id"])
+    assert not {"zuma1_5y_orr", "juliet_longterm_cr", "glofitamab_np30179_crs_any",
+                "odronextamab_elm1_post_cart_orr"} & set(listed["row_id"])

@@ -97,6 +97,53 @@ def test_outcomes_follow_the_same_directness_rule(evidence_copy: Path) -> None:
                    "patient had CAR T-cell therapy: set post_car_t to true")
 
 
+# --- one population, one prior-CAR-T share -------------------------------------------------------------
+
+def share_message(file: str, line: int, got: str, other: str, other_line: int, why: str, want: str) -> str:
+    return (f"{file}:{line}:prior_car_t_percent: prior_car_t_percent is {got}, but {other} (line "
+            f"{other_line}) about the same patients ({why}) says {want}; one population has one share of "
+            "patients with prior CAR T-cell therapy: write the share the source prints in both rows, or "
+            "empty in both when it prints none")
+
+
+def test_a_harm_states_the_share_of_its_results_cohort(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "harms.csv", harm_id="glofitamab_np30179_crs_any")
+    first = find_line(evidence_copy, "results.csv", result_id="glofitamab_np30179_cr")
+    set_row(evidence_copy, "harms.csv", line, prior_car_t_percent="")
+    assert_reports(evidence_copy, share_message("harms.csv", line, "empty", "results.csv", first,
+                                                "cohort np30179_dlbcl", "33.5"))
+
+
+def test_rows_of_one_cohort_state_one_share(evidence_copy: Path) -> None:
+    first = find_line(evidence_copy, "results.csv", result_id="zuma1_5y_orr")
+    line = find_line(evidence_copy, "results.csv", result_id="zuma1_5y_cr")
+    set_row(evidence_copy, "results.csv", line, prior_car_t_percent="10")
+    assert_reports(evidence_copy, share_message("results.csv", line, "10", "results.csv", first,
+                                                "cohort zuma1_phase2_lbcl", "0"))
+
+
+def test_data_cuts_of_one_trial_population_state_one_share(evidence_copy: Path) -> None:
+    first = find_line(evidence_copy, "results.csv", result_id="juliet_longterm_orr")
+    line = a_result(evidence_copy, scope_id="tisagenlecleucel", trial="JULIET", nct_id="NCT02445248",
+                    cohort_id="juliet_other_cut")
+    assert_reports(evidence_copy, share_message("results.csv", line, "empty", "results.csv", first,
+                                                "trial NCT02445248, LBCL", "0"))
+
+
+def test_an_outcome_states_the_share_of_the_results_from_its_population(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "outcomes.csv", outcome_id="zuma1_5y_median_os")
+    first = find_line(evidence_copy, "results.csv", result_id="zuma1_5y_orr")
+    set_row(evidence_copy, "outcomes.csv", line, prior_car_t_percent="")
+    assert_reports(evidence_copy, share_message("outcomes.csv", line, "empty", "results.csv", first,
+                                                "source neelapu2023_zuma1", "0"))
+
+
+def test_an_outcome_of_another_arm_of_the_trial_may_differ(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "outcomes.csv", outcome_id="pola_br_go29365_rand_median_os")
+    set_row(evidence_copy, "outcomes.csv", line, prior_car_t_percent="0")
+    assert validate_evidence(evidence_copy) == []
+
+
 def test_time_to_relapse_belongs_to_post_car_t_rows(evidence_copy: Path) -> None:
     line = a_result(evidence_copy, time_to_relapse="within 3 months")
     assert_reports(evidence_copy, f"results.csv:{line}:time_to_relapse: time_to_relapse 'within 3 months' "
@@ -249,8 +296,8 @@ def test_harms_cite_primary_sources(evidence_copy: Path) -> None:
                              "PMDA, other"),
         ("disease", "CLL", "'CLL' is not an allowed value; expected one of: LBCL, DLBCL, FL, MCL, "
                            "B-NHL, other"),
-        ("kind", "provisional", "'provisional' is not an allowed value; expected one of: full, accelerated, "
-                                "conditional"),
+        ("kind", "provisional", "'provisional' is not an allowed value; expected one of: full, regular, "
+                                "accelerated, conditional, complete_response_letter, refused, withdrawn"),
         ("date", "2023-05", "'2023-05' is not a real calendar date written YYYY-MM-DD"),
         ("date", "2023-02-30", "'2023-02-30' is not a real calendar date written YYYY-MM-DD"),
         ("agent_id", "unicorn_mab", "'unicorn_mab' is not a known agent_id in agents.csv; add it there "

@@ -46,10 +46,10 @@ def table(endpoint: str = "ORR") -> pd.DataFrame:
 
 
 def summary(endpoint: str = "ORR") -> pd.DataFrame:
-    rows = [(*BSAB, endpoint, "treated", 2, 329, 0.63, 0.68, 0.66, 0.60, 0.71, 0.4, 0.85, 0.2, 0.01,
-             False, "epc; glo"),
-            (*ADC, endpoint, "itt", 1, 40, 0.45, 0.45, 0.45, 0.29, 0.61, None, None, None, None, True,
-             "pola")]
+    rows = [(*BSAB, "unknown", endpoint, "treated", 2, 329, 0.63, 0.68, 0.66, 0.60, 0.71, 0.4, 0.85, 0.2,
+             0.01, False, "epc; glo"),
+            (*ADC, "unknown", endpoint, "itt", 1, 40, 0.45, 0.45, 0.45, 0.29, 0.61, None, None, None, None,
+             True, "pola")]
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS).assign(disease="LBCL")
 
 
