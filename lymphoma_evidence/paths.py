@@ -8,9 +8,6 @@ from pathlib import Path
 from .errors import ProjectNotFoundError
 
 SCHEMA_FILE = "datapackage.json"
-#: Environment variable naming the folder of validated evidence bundles (set by the report build for its
-#: kernels; read by ``data.evidence.load_evidence``).
-EVIDENCE_CACHE_ENV = "LYMPHOMA_EVIDENCE_CACHE"
 #: Environment variable naming the folder of results the reports of one build share (set by the build for
 #: its kernels, emptied at the start of every build; read by ``data.shared``).
 SHARED_CACHE_ENV = "LYMPHOMA_EVIDENCE_SHARED"

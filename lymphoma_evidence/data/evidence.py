@@ -1,14 +1,13 @@
 """The `Evidence` bundle and `load_evidence`: validated, typed tables ready for analysis.
 
 A report build validates the evidence once and saves the validated bundle as
-``<cache folder>/evidence-<content hash>.pickle``; its kernels find the folder in the environment variable
-``LYMPHOMA_EVIDENCE_CACHE``. ``load_evidence`` then hashes the files it was asked to load (bytes only)
-and reuses the bundle saved for exactly that hash; any other case validates as usual.
+``<cache folder>/evidence-<content hash>.pickle``, and gives its notebooks that folder (their
+``evidence_cache`` parameter). ``load_evidence(path, cache=folder)`` then hashes the files it was asked to
+load (bytes only) and reuses the bundle saved for exactly that hash; any other case validates as usual.
 """
 
 from __future__ import annotations
 
-import os
 import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,16 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import EvidenceError
-from ..paths import EVIDENCE_CACHE_ENV, cache_file, evidence_dir
+from ..paths import cache_file, evidence_dir
 from .derive import with_derived_columns
 from .hashing import content_hash
 from .schema import TABLE_ATTRIBUTES, load_package
 from .validate import check_folder, empty_frame, read_package_frames
 
-__all__ = ["CACHE_ENV", "Evidence", "cache_file", "content_hash", "load_evidence", "still_valid"]
-
-#: Environment variable naming the folder of validated bundles (set by the report build for its kernels).
-CACHE_ENV = EVIDENCE_CACHE_ENV
+__all__ = ["Evidence", "cache_file", "content_hash", "load_evidence", "still_valid"]
 
 
 @dataclass(frozen=True)
@@ -107,19 +103,17 @@ class Evidence:
         return f"Evidence(version={self.version!r}, {counts})"
 
 
-def _from_cache(folder: Path) -> Evidence | None:
-    """The validated bundle saved for ``folder``'s current content, or ``None`` (then validate).
+def _from_cache(folder: Path, cache_folder: Path) -> Evidence | None:
+    """The validated bundle saved in ``cache_folder`` for ``folder``'s current content, or ``None`` (then
+    validate).
 
     Only a bundle saved under the content hash of the files as they are now is used, so an edited CSV is
     always validated again. A missing, unreadable or corrupt cache file is not an error: it is ignored.
     The cache folder is trusted like the notebooks: only the report build writes it.
     """
-    cache_folder = os.environ.get(CACHE_ENV)
-    if not cache_folder:
-        return None
     try:
         evidence_hash = content_hash(folder)
-        with open(cache_file(Path(cache_folder), evidence_hash), "rb") as handle:
+        with open(cache_file(cache_folder, evidence_hash), "rb") as handle:
             cached = pickle.load(handle)
     except Exception:  # any failure to read the cache means: validate instead
         return None
@@ -128,19 +122,19 @@ def _from_cache(folder: Path) -> Evidence | None:
     return replace(cached, path=folder.resolve())
 
 
-def load_evidence(path: Path | str | None = None, *, reuse_cache: bool = True) -> Evidence:
+def load_evidence(path: Path | str | None = None, *, cache: Path | str | None = None) -> Evidence:
     """Load and validate the evidence at ``path`` (default: the project's ``evidence/``).
 
-    Inside a report build's kernel (``LYMPHOMA_EVIDENCE_CACHE`` set), the bundle the build validated is
-    reused when the files' content hash equals the one it was validated under; otherwise the files are
-    validated here.
+    With ``cache`` (a report build gives its notebooks the folder where it saved the bundle it validated),
+    that bundle is reused when the files' content hash equals the one it was validated under; otherwise
+    the files are validated here.
 
     Parameters
     ----------
     path : Path or str, optional
         The evidence folder.
-    reuse_cache : bool
-        ``False`` always validates the files, ignoring ``LYMPHOMA_EVIDENCE_CACHE`` (the build does).
+    cache : Path or str, optional
+        A folder of validated bundles (``evidence-<content hash>.pickle``); None always validates.
 
     Raises
     ------
@@ -153,7 +147,7 @@ def load_evidence(path: Path | str | None = None, *, reuse_cache: bool = True) -
     >>> ev.results[["result_id", "n", "responders"]].head(2)  # doctest: +SKIP
     """
     folder = Path(path) if path is not None else evidence_dir()
-    cached = _from_cache(folder) if reuse_cache else None
+    cached = _from_cache(folder, Path(cache)) if cache is not None else None
     if cached is not None:
         return cached
     package, frames, problems = check_folder(folder)

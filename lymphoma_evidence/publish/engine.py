@@ -13,12 +13,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import BuildError, KernelStartError
+from ..errors import BuildError, KernelStartError, ParameterError
 
 if TYPE_CHECKING:
     from .export import Provenance, ReportExporter
@@ -47,8 +47,7 @@ class BuildOptions:
         The ``reports.toml`` file; notebooks are resolved relative to it and run with its folder as the
         working directory.
     evidence : Path
-        The evidence folder (must be named ``evidence``: kernels find it through
-        ``LYMPHOMA_EVIDENCE_ROOT``).
+        The evidence folder (any name: notebooks receive it in their ``evidence_path`` parameter).
     out : Path
         Output folder (``reports/``).
     only : tuple of str
@@ -100,30 +99,65 @@ def _now() -> str:
     return datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def kernel_environment(evidence: Path, cache: Path | None = None,
-                       shared: Path | None = None) -> dict[str, str]:
-    """The kernels' environment: this one, plus the evidence location, Agg plotting, fixed hashing.
+def kernel_environment(shared: Path | None = None) -> dict[str, str]:
+    """The kernels' environment: this one, plus Agg plotting and fixed hashing.
 
-    ``cache`` is the folder of the validated evidence bundle (``LYMPHOMA_EVIDENCE_CACHE``): kernels load
-    the bundle the build validated instead of validating again. ``shared`` is this build's folder of
-    results its reports share (``LYMPHOMA_EVIDENCE_SHARED``, :mod:`lymphoma_evidence.data.shared`):
-    figures and analysis tables are computed once per build.
+    ``shared`` is this build's folder of results its reports share (``LYMPHOMA_EVIDENCE_SHARED``,
+    :mod:`lymphoma_evidence.data.shared`): figures and analysis tables are computed once per build. The
+    evidence and the validated bundle are given to each notebook as parameters (:func:`given_evidence`).
     """
-    from ..paths import EVIDENCE_CACHE_ENV, SHARED_CACHE_ENV
+    from ..paths import SHARED_CACHE_ENV
 
-    evidence = Path(evidence).resolve()
-    if evidence.name != "evidence":
-        raise BuildError(f"the evidence folder must be named 'evidence' (given {evidence}); notebooks "
-                         "find it through LYMPHOMA_EVIDENCE_ROOT. Copy or link it as .../evidence.")
-    env = {**os.environ, "LYMPHOMA_EVIDENCE_ROOT": str(evidence.parent), "MPLBACKEND": "Agg",
-           "PYTHONHASHSEED": "0"}
-    env.pop(EVIDENCE_CACHE_ENV, None)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
     env.pop(SHARED_CACHE_ENV, None)
-    if cache is not None:
-        env[EVIDENCE_CACHE_ENV] = str(Path(cache).resolve())
     if shared is not None:
         env[SHARED_CACHE_ENV] = str(Path(shared).resolve())
     return env
+
+
+#: The notebook parameters the build fills in: the evidence folder, and the folder of the bundle it
+#: validated (``load_evidence(evidence_path, cache=evidence_cache)``).
+EVIDENCE_PARAMETER, CACHE_PARAMETER = "evidence_path", "evidence_cache"
+
+
+def given_evidence(specs: Sequence[ReportSpec], evidence: Path, cache: Path) -> list[ReportSpec]:
+    """``specs`` with ``evidence`` and ``cache`` in the parameters their notebooks declare for them
+    (:data:`EVIDENCE_PARAMETER`, :data:`CACHE_PARAMETER`); the values replace any given in reports.toml.
+
+    Raises
+    ------
+    ParameterError
+        When a notebook has no ``evidence_path`` parameter but ``evidence`` is not the evidence it finds
+        itself (the ``evidence/`` folder of the project above it): it would read other evidence.
+    """
+    from .params import notebook_parameters
+
+    folder, given, problems = Path(evidence).resolve(), [], []
+    for spec in specs:
+        declared = notebook_parameters(spec.notebook) or {}
+        values = {EVIDENCE_PARAMETER: str(folder), CACHE_PARAMETER: str(Path(cache).resolve())}
+        values = {name: value for name, value in values.items() if name in declared}
+        if EVIDENCE_PARAMETER not in values and _own_evidence(spec.notebook) != folder:
+            problems.append(f"report {spec.name!r} ({spec.notebook.name}): the notebook has no "
+                            f"{EVIDENCE_PARAMETER} parameter, so it cannot be given the evidence in "
+                            f'{folder}; add `{EVIDENCE_PARAMETER}: str = ""` to its parameters cell and '
+                            f"call load_evidence({EVIDENCE_PARAMETER} or None).")
+        given.append(replace(spec, parameters={**spec.parameters, **values}) if values else spec)
+    if problems:
+        raise ParameterError(f"{len(problems)} report(s) cannot be given the evidence; nothing was run:\n  "
+                             + "\n  ".join(problems))
+    return given
+
+
+def _own_evidence(notebook: Path) -> Path | None:
+    """The evidence folder a notebook finds by itself (the project's, found from its folder), or None."""
+    from ..errors import ProjectNotFoundError
+    from ..paths import evidence_dir, find_project_root
+
+    try:
+        return evidence_dir(find_project_root(notebook.parent)).resolve()
+    except ProjectNotFoundError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -323,7 +357,7 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
         progress(f"all {len(chosen)} selected report(s) are up to date; nothing to run "
                  "(--force rebuilds them)")
         return {}, _provenance(built, options.evidence, load_package(options.evidence).version, evidence_hash)
-    from .evidence_cache import validator_identity
+    from .evidence_cache import CACHE_FOLDER, validator_identity
 
     kind = "fresh kernel(s)" if options.fresh_kernels else "kernel(s), reused"
     kernels = kernels_worth_starting(to_run, manifest, options.jobs)
@@ -337,6 +371,7 @@ def _build_locked(options: BuildOptions, chosen: list[ReportSpec], manifest: Man
     template, pool = _start_kernels(options, kernels, len(to_run), (*preload, *warm), call)
     try:
         try:
+            to_run = given_evidence(to_run, options.evidence, options.out / CACHE_FOLDER)
             _check_parameters(to_run)
             exporter = _warm_exporter(built, evidence_hash)
         finally:  # invalid evidence is reported before (and instead of) invalid parameters
@@ -382,10 +417,10 @@ def _start_kernels(options: BuildOptions, kernels: int, reports: int, preload: t
     The kernels are told where the validated evidence will be saved (``<out>/.cache``) before it is:
     they only read it when a report loads the evidence, after the build has written it.
     """
-    from .evidence_cache import CACHE_FOLDER, fresh_shared_cache
+    from .evidence_cache import fresh_shared_cache
     from .kernels import REPORTS_PER_KERNEL, KernelPool, kernel_template
 
-    env = kernel_environment(options.evidence, options.out / CACHE_FOLDER, fresh_shared_cache(options.out))
+    env = kernel_environment(fresh_shared_cache(options.out))
     cwd = options.definitions.parent
     if options.fresh_kernels:  # every report on a kernel started for it, as before kernels were reused
         return None, KernelPool(kernels, reports, cwd, env, reuse=1)

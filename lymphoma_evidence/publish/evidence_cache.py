@@ -1,8 +1,9 @@
 """The build's cache of validated evidence: kernels reuse the bundle the build validated once.
 
 The build validates the evidence, then saves the bundle (pickled) as ``<out>/.cache/evidence-<hash>.pickle``
-and points its kernels at ``<out>/.cache`` through ``LYMPHOMA_EVIDENCE_CACHE``; ``load_evidence`` in a kernel
-uses the file only when the evidence files still hash to ``<hash>``. Only validated bundles are written.
+and gives its notebooks ``<out>/.cache`` (their ``evidence_cache`` parameter); ``load_evidence(...,
+cache=...)`` in a kernel uses the file only when the evidence files still hash to ``<hash>``. Only validated
+bundles are written.
 
 Beside the bundle, ``evidence-<hash>.validator`` (JSON) names what validated it (:func:`validator_identity`:
 the library's code digest and the versions of the libraries validation runs on), the bundle's sha256 and the
@@ -112,7 +113,7 @@ def validate_and_save(evidence: str | Path, out: str | Path, expected_hash: str,
     from ..data.evidence import load_evidence  # pandas and pandera: only when validating
     from ..errors import BuildError
 
-    loaded = load_evidence(evidence, reuse_cache=False)
+    loaded = load_evidence(evidence)
     if loaded.content_hash != expected_hash:
         raise BuildError(f"the evidence in {evidence} changed while the build started; run it again.")
     write_evidence_cache(Path(out), loaded, validator)

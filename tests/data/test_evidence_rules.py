@@ -117,7 +117,7 @@ def test_a_partly_post_car_t_cohort_is_valid_and_empty_percent_is_filled_for_pos
     a_result(evidence_copy, result_id="test_post", cohort_id="test_post", post_car_t="true",
              time_to_relapse="any")
     assert validate_evidence(evidence_copy) == []
-    results = load_evidence(evidence_copy, reuse_cache=False).results.set_index("result_id")
+    results = load_evidence(evidence_copy).results.set_index("result_id")
     assert results.loc["test_result", "prior_car_t_percent"] == 39
     assert results.loc["test_post", "prior_car_t_percent"] == 100
 
@@ -135,7 +135,7 @@ def test_scope_id_must_be_an_agent_or_a_class(evidence_copy: Path, file: str) ->
 def test_loader_derives_agent_and_class_for_agent_and_class_scopes(evidence_copy: Path) -> None:
     a_result(evidence_copy, result_id="test_class", cohort_id="test_class", scope_id="bispecific_antibodies")
     a_result(evidence_copy)
-    results = load_evidence(evidence_copy, reuse_cache=False).results.set_index("result_id")
+    results = load_evidence(evidence_copy).results.set_index("result_id")
     assert results.loc["test_class", ["agent_id", "class_id"]].isna().tolist() == [True, False]
     assert results.loc["test_class", "class_id"] == "bispecific_antibodies"
     assert results.loc["test_result", ["agent_id", "class_id"]].tolist() == ["epcoritamab",

@@ -141,3 +141,35 @@ def test_the_kernels_warm_every_report_module_of_the_project():
     for stem in {spec.notebook.stem for spec in specs}:
         assert f"lymphoma_evidence.reports.{stem}" in warm, f"{stem}.ipynb's report module is not warmed"
     assert all(importlib.util.find_spec(name) is not None for name in warm)
+
+
+# ---------------------------------------------------------------- the project's class profiles
+
+def class_profiles() -> dict[str, str]:
+    """``{class_id: report name}`` of the class-profile entries of the project's reports.toml."""
+    specs = load_definitions(ROOT / "notebooks" / "reports.toml")
+    return {str(s.parameters["class_id"]): s.name for s in specs if s.notebook.name == "class_profile.ipynb"}
+
+
+def test_every_class_profile_entry_names_a_class_of_the_evidence(evidence):
+    profiles = class_profiles()
+    assert profiles, "reports.toml has class-profile entries"
+    unknown = sorted(set(profiles) - set(evidence.classes["class_id"]))
+    assert not unknown, f"class-profile entries for classes not in therapy_classes.csv: {unknown}"
+
+
+#: Option classes without a profile when profiles were first checked against the evidence: a profile adds a
+#: page, which the maintainers decide. Remove a class from here when its [[report]] is added.
+NOT_PROFILED_YET = {"radiotherapy", "cd22_car_t", "clinical_trial", "supportive_care"}
+
+
+def test_every_option_class_of_the_evidence_has_a_class_profile_entry(evidence):
+    classes = evidence.classes
+    options = classes.loc[classes["role"].astype("string").fillna("option") == "option", "class_id"]
+    missing = set(options) - set(class_profiles())
+    assert missing - NOT_PROFILED_YET == set(), (
+        f"therapy classes with role option but no class_profile.ipynb entry in notebooks/reports.toml: "
+        f"{sorted(missing - NOT_PROFILED_YET)}; add a [[report]] for each")
+    assert NOT_PROFILED_YET - missing == set(), (
+        f"{sorted(NOT_PROFILED_YET - missing)} now have a profile (or left the evidence): remove them from "
+        "NOT_PROFILED_YET")

@@ -18,9 +18,10 @@ from helpers import copy_evidence, set_cell
 
 from lymphoma_evidence import __version__
 from lymphoma_evidence.data import evidence, hashing
-from lymphoma_evidence.data.evidence import CACHE_ENV, cache_file, content_hash, load_evidence
-from lymphoma_evidence.errors import EvidenceError
+from lymphoma_evidence.data.evidence import cache_file, content_hash, load_evidence
+from lymphoma_evidence.errors import EvidenceError, ParameterError
 from lymphoma_evidence.publish import engine
+from lymphoma_evidence.publish.definitions import load_definitions
 from lymphoma_evidence.publish.evidence_cache import CACHE_FOLDER, SHARED_FOLDER, write_evidence_cache
 
 EDITED_REGIMEN = "axicabtagene ciloleucel (edited after the build)"
@@ -34,11 +35,9 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def cached(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The folder's validated bundle saved as a build saves it, announced to kernels; the cache folder."""
-    cache = write_evidence_cache(tmp_path / "reports", load_evidence(folder), VALIDATOR)
-    monkeypatch.setenv(CACHE_ENV, str(cache))
-    return cache
+def cached(folder: Path, tmp_path: Path) -> Path:
+    """The folder's validated bundle saved as a build saves it; the cache folder (given as ``cache=``)."""
+    return write_evidence_cache(tmp_path / "reports", load_evidence(folder), VALIDATOR)
 
 
 @pytest.fixture
@@ -57,17 +56,16 @@ def validations(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 def test_the_bundle_saved_for_the_current_content_is_loaded_without_validating(
         folder: Path, cached: Path, validations: list[Path]) -> None:
-    loaded = load_evidence(folder)
+    loaded = load_evidence(folder, cache=cached)
     assert validations == []
     assert loaded.content_hash == content_hash(folder)
-    assert loaded.results["result_id"].tolist() == load_evidence(folder, reuse_cache=False).results[
-        "result_id"].tolist()
+    assert loaded.results["result_id"].tolist() == load_evidence(folder).results["result_id"].tolist()
 
 
 def test_a_changed_csv_is_validated_again_and_its_new_content_loaded(
         folder: Path, cached: Path, validations: list[Path]) -> None:
     set_cell(folder, "results.csv", 2, "regimen", EDITED_REGIMEN)
-    loaded = load_evidence(folder)
+    loaded = load_evidence(folder, cache=str(cached))
     assert validations == [folder]
     assert loaded.results["regimen"].iloc[0] == EDITED_REGIMEN
     assert loaded.content_hash == content_hash(folder)
@@ -76,7 +74,7 @@ def test_a_changed_csv_is_validated_again_and_its_new_content_loaded(
 def test_a_csv_made_invalid_after_the_build_is_refused_despite_the_cache(folder: Path, cached: Path) -> None:
     set_cell(folder, "results.csv", 2, "n", "many")
     with pytest.raises(EvidenceError, match=r"results\.csv:2:n"):
-        load_evidence(folder)
+        load_evidence(folder, cache=cached)
 
 
 @pytest.mark.parametrize("damage", ["garbage bytes", "truncated", "directory", "not a bundle",
@@ -97,20 +95,15 @@ def test_a_damaged_cache_file_falls_back_to_validation(
     else:
         other = replace(pickle.loads(good), content_hash="0" * 64)
         target.write_bytes(pickle.dumps(other))
-    loaded = load_evidence(folder)
+    loaded = load_evidence(folder, cache=cached)
     assert validations == [folder]
     assert loaded.content_hash == content_hash(folder)
 
 
-def test_without_the_environment_variable_the_cache_is_ignored(
+def test_without_a_cache_the_files_are_validated_whatever_the_environment(
         folder: Path, cached: Path, validations: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("LYMPHOMA_EVIDENCE_CACHE", str(cached))  # no longer a channel
     load_evidence(folder)
-    assert validations == [folder]
-
-
-def test_reuse_cache_false_always_validates(folder: Path, cached: Path, validations: list[Path]) -> None:
-    load_evidence(folder, reuse_cache=False)
     assert validations == [folder]
 
 
@@ -118,7 +111,7 @@ def test_a_cached_bundle_reports_the_folder_it_was_loaded_from(
         folder: Path, cached: Path, tmp_path: Path, validations: list[Path]) -> None:
     elsewhere = tmp_path / "copy" / "evidence"
     shutil.copytree(folder, elsewhere)
-    assert load_evidence(elsewhere).path == elsewhere.resolve()
+    assert load_evidence(elsewhere, cache=cached).path == elsewhere.resolve()
     assert validations == []
 
 
@@ -143,12 +136,23 @@ def test_content_hash_is_importable_from_evidence_and_hashing_without_pandas(fol
     assert shown == [content_hash(folder), "False"]
 
 
-def test_kernel_environment_announces_the_cache_folder(folder: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(CACHE_ENV, "/inherited/elsewhere")
-    env = engine.kernel_environment(folder, tmp_path / "reports" / CACHE_FOLDER)
-    assert env[CACHE_ENV] == str((tmp_path / "reports" / CACHE_FOLDER).resolve())
-    assert CACHE_ENV not in engine.kernel_environment(folder)
+def test_notebooks_are_given_the_evidence_and_the_cache_folder_they_declare(tmp_path: Path) -> None:
+    options = make_project(tmp_path, report("probe", "probe.ipynb") + report("typed", "typed_params.ipynb"))
+    write_probe(options.definitions.parent / "probe.ipynb")
+    elsewhere = tmp_path / "any-name"
+    shutil.copytree(options.evidence, elsewhere)
+    cache = tmp_path / "reports" / CACHE_FOLDER
+    probe, typed = load_definitions(options.definitions)
+    assert engine.given_evidence([probe, typed], options.evidence, cache) == [
+        replace(probe, parameters={"evidence_path": str(options.evidence.resolve()),
+                                   "evidence_cache": str(cache.resolve())}),
+        typed]  # a notebook without the parameters finds its project's evidence itself
+    (moved,) = engine.given_evidence([probe], elsewhere, cache)
+    assert moved.parameters["evidence_path"] == str(elsewhere.resolve())
+    with pytest.raises(ParameterError, match=r"'typed' \(typed_params.ipynb\): the notebook has no "
+                       r"evidence_path parameter, so it cannot be given the evidence in"):
+        engine.given_evidence([typed], elsewhere, cache)
+    assert engine.given_evidence([typed], options.evidence, cache) == [typed], "its own evidence is fine"
 
 
 def test_invalid_evidence_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,28 +164,36 @@ def test_invalid_evidence_is_never_cached(tmp_path: Path, monkeypatch: pytest.Mo
     assert not list((options.out / CACHE_FOLDER).glob(cache_file(Path(), "*").name))
 
 
-PROBE = ("import json, os, sys\nfrom lymphoma_evidence import load_evidence\nev = load_evidence()\n"
-         "print(json.dumps({'cache': os.environ.get('LYMPHOMA_EVIDENCE_CACHE'), "
+PROBE = ("import json, sys\nfrom lymphoma_evidence import load_evidence\n"
+         "ev = load_evidence(evidence_path or None, cache=evidence_cache or None)\n"
+         "print(json.dumps({'cache': evidence_cache, 'path': str(ev.path), "
          "'validated_here': 'pandera' in sys.modules, 'hash': ev.content_hash}))")
 
 
-@pytest.mark.slow
-def test_build_kernels_load_the_bundle_the_build_validated(tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "library_digest", lambda: f"{__version__}+test")
-    monkeypatch.delenv(CACHE_ENV, raising=False)
-    options = make_project(tmp_path, report("probe", "probe.ipynb"))
+def write_probe(path: Path) -> None:
+    """A notebook declaring the evidence parameters, printing what it loaded and how."""
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
                                                                  "display_name": "Python 3"}})
-    notebook.cells = [nbformat.v4.new_code_cell("unused = 1", metadata={"tags": ["parameters"]}),
+    notebook.cells = [nbformat.v4.new_code_cell('evidence_path: str = ""\nevidence_cache: str = ""',
+                                                metadata={"tags": ["parameters"]}),
                       nbformat.v4.new_code_cell(PROBE)]
-    nbformat.write(notebook, options.definitions.parent / "probe.ipynb")
-    assert engine.run_build(replace(options, jobs=1), progress=lambda line: None).exit_code == 0
+    nbformat.write(notebook, path)
+
+
+@pytest.mark.slow
+def test_build_kernels_load_the_bundle_the_build_validated_from_a_folder_of_any_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "library_digest", lambda: f"{__version__}+test")
+    options = make_project(tmp_path, report("probe", "probe.ipynb"))
+    write_probe(options.definitions.parent / "probe.ipynb")
+    renamed = options.evidence.rename(tmp_path / "evidence-2026")  # no folder named evidence left
+    options = replace(options, evidence=renamed, jobs=1)
+    assert engine.run_build(options, progress=lambda line: None).exit_code == 0
     executed = nbformat.read(options.out / "executed" / "probe.ipynb", as_version=4)
     seen = json.loads(executed.cells[-1].outputs[0]["text"])
     evidence_hash = content_hash(options.evidence)
-    assert seen == {"cache": str((options.out / CACHE_FOLDER).resolve()), "validated_here": False,
-                    "hash": evidence_hash}
+    assert seen == {"cache": str((options.out / CACHE_FOLDER).resolve()), "path": str(renamed.resolve()),
+                    "validated_here": False, "hash": evidence_hash}
     bundle = cache_file(Path(), evidence_hash)
     assert sorted(os.listdir(options.out / CACHE_FOLDER)) == sorted([bundle.name, bundle.stem + ".validator",
                                                                      SHARED_FOLDER])

@@ -17,7 +17,7 @@ import pytest
 from helpers import ROOT
 
 from lymphoma_evidence.publish.definitions import load_definitions, load_preload
-from lymphoma_evidence.publish.engine import kernel_environment
+from lymphoma_evidence.publish.engine import given_evidence, kernel_environment
 from lymphoma_evidence.publish.evidence_cache import write_evidence_cache
 
 pytestmark = pytest.mark.slow
@@ -59,8 +59,9 @@ def test_every_preloaded_module_is_imported_by_every_notebook(tmp_path, evidence
     preload = load_preload(DEFINITIONS)
     assert preload, "the project preloads the modules its reports share"
     cache = write_evidence_cache(tmp_path, evidence, "test")
-    env = kernel_environment(evidence.path, cache, tmp_path / "shared")
-    first_of_each = {spec.notebook: spec for spec in reversed(load_definitions(DEFINITIONS))}
+    env = kernel_environment(tmp_path / "shared")
+    specs = given_evidence(load_definitions(DEFINITIONS), evidence.path, cache)
+    first_of_each = {spec.notebook: spec for spec in reversed(specs)}
     runs = {spec.name: (notebook, started(notebook, dict(spec.parameters), env))
             for notebook, spec in sorted(first_of_each.items())}
     assert len(runs) >= 5, "one run per notebook of the default set"
