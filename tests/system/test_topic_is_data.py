@@ -3,8 +3,8 @@ package is written in ``lymphoma_evidence/``.
 
 Every id and trial name of ``evidence/`` is looked for, whole-word, in every line of every module (code,
 comments and docstrings); measure codes of ``measures.csv`` and disease codes of ``diseases.csv`` are looked
-for as string literals, where they would drive behaviour. A hit means the topic leaked into the code: move the choice or the words into a
-topic table (evidence/README.md, "The topic").
+for as string literals, where they would drive behaviour. A hit means the topic leaked into the code: move
+the choice or the words into a topic table (evidence/README.md, "The topic").
 """
 
 from __future__ import annotations
