@@ -2,7 +2,8 @@
 
 Modules: :mod:`.summaries` (response tables, class summaries, claim checks), :mod:`.eligibility` (which
 options fit a patient profile), :mod:`.takeaways` (the sentences quoted in reports) and
-:mod:`.trial_status` (which registered trials reports may offer); :mod:`.frames` (the table contracts, the
+:mod:`.trial_status` (which registered trials reports may offer); :mod:`.topic` (the topic's words and
+choices, read from its tables); :mod:`.frames` (the table contracts, the
 only analysis module figures import) and :mod:`.tables` (the tables a figure set or deck draws, computed
 once).
 

@@ -1,6 +1,6 @@
 """A second topic builds with no code change: tests/fixtures/topic_fictional is a small, clearly fictional
-evidence package (its own disease, classes, agents, measures and words). It validates, and the briefing and
-a class profile built from it speak its words and none of the real topic's.
+evidence package (its own disease, classes, agents, measures and words). It validates, and the briefing, a
+class profile, the figures and the deck built from it speak its words and none of the real topic's.
 """
 
 from __future__ import annotations
@@ -107,3 +107,34 @@ def test_the_briefing_and_a_class_profile_build_from_the_fictional_topic(tmp_pat
         for word in FICTIONAL_WORDS:
             assert word.lower() in text.lower(), (page, word)
         assert not leaked(text), (page, leaked(text))
+
+
+def deck_text(path: Path) -> str:
+    """Every text of a deck: slide text, table cells and speaker notes."""
+    from pptx import Presentation
+
+    parts = []
+    for slide in Presentation(str(path)).slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                parts.append(shape.text_frame.text)
+            if getattr(shape, "has_table", False) and shape.has_table:
+                parts += [cell.text for row in shape.table.rows for cell in row.cells]
+        parts.append(slide.notes_slide.notes_text_frame.text)
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+def test_the_figures_and_the_deck_build_from_the_fictional_topic(tmp_path: Path) -> None:
+    runner = CliRunner()
+    figures = runner.invoke(cli, ["figures", "--evidence", str(FICTIONAL),
+                                  "--out", str(tmp_path / "figures")])
+    assert figures.exit_code == 0, figures.output
+    index = (tmp_path / "figures" / "figures.md").read_text(encoding="utf-8")
+    assert "Lunarimab" in index and not leaked(index), leaked(index)
+    deck = runner.invoke(cli, ["slides", "--evidence", str(FICTIONAL), "--out", str(tmp_path / "deck.pptx")])
+    assert deck.exit_code == 0, deck.output
+    text = deck_text(tmp_path / "deck.pptx")
+    assert "What next when quillfever returns after engineered cells" in text
+    assert "Starlight grafts" in text and "Approved (quillfever)" in text
+    assert not leaked(text), leaked(text)

@@ -2,9 +2,9 @@
 package is written in ``lymphoma_evidence/``.
 
 Every id and trial name of ``evidence/`` is looked for, whole-word, in every line of every module (code,
-comments and docstrings); measure codes of ``measures.csv`` are looked for as string literals, where they
-would drive behaviour. A hit means the topic leaked into the code: move the choice or the words into a
-topic table (evidence/README.md, "The topic").
+comments and docstrings); measure codes of ``measures.csv`` and disease codes of ``diseases.csv`` are looked
+for as string literals, where they would drive behaviour. A hit means the topic leaked into the code: move
+the choice or the words into a topic table (evidence/README.md, "The topic").
 """
 
 from __future__ import annotations
@@ -72,11 +72,17 @@ def test_no_class_agent_or_trial_name_in_the_code() -> None:
     assert not found, "topic names in the code (move them to a topic table):\n" + "\n".join(found)
 
 
-def test_no_measure_code_drives_the_code() -> None:
-    measures = _values("measures.csv", "measure")
+def codes() -> set[str]:
+    """Measure and disease codes of the topic tables: as literals they would drive behaviour."""
+    return _values("measures.csv", "measure") | _values("diseases.csv", "disease") - {"other"}
+
+
+def test_no_measure_or_disease_code_drives_the_code() -> None:
+    known = codes()
     found = [f"lymphoma_evidence/{module}:{line}: {value!r}" for module, text in _modules()
-             if module not in ALLOWED for line, value in _literals(text) if value in measures]
-    assert not found, "measure codes as literals (read them from measures.csv):\n" + "\n".join(found)
+             if module not in ALLOWED for line, value in _literals(text) if value in known]
+    assert not found, ("measure or disease codes as literals (read them from measures.csv or "
+                       "diseases.csv):\n" + "\n".join(found))
 
 
 def test_the_scan_finds_what_it_looks_for() -> None:
@@ -89,8 +95,7 @@ def test_the_scan_finds_what_it_looks_for() -> None:
 
 def test_the_allow_list_names_only_modules_that_still_need_it() -> None:
     names = topic_names()
-    measures = _values("measures.csv", "measure")
-    texts = dict(_modules())
-    clean = [module for module, text in texts.items() if module in ALLOWED
-             and not _hits(text, names) and not any(v in measures for _, v in _literals(text))]
+    known = codes()
+    clean = [module for module, text in _modules() if module in ALLOWED
+             and not _hits(text, names) and not any(v in known for _, v in _literals(text))]
     assert not clean, f"remove from ALLOWED, they name no topic id any more: {clean}"
