@@ -34,7 +34,8 @@ class Evidence:
 
     Attributes ``sources``, ``classes`` (therapy_classes.csv), ``agents``, ``results``,
     ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv),
-    ``outcomes``, ``harms``, ``approvals``, ``certainty`` and ``option_details`` hold one DataFrame each,
+    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details`` and the patient pages'
+    ``aid_options``, ``aid_text`` and ``aid_timing`` hold one DataFrame each,
     rows in file order. Percentages are as in the CSVs (0-100); the analysis functions turn counts into
     proportions (0-1).
 
@@ -56,6 +57,9 @@ class Evidence:
     approvals: pd.DataFrame
     certainty: pd.DataFrame
     option_details: pd.DataFrame
+    aid_options: pd.DataFrame
+    aid_text: pd.DataFrame
+    aid_timing: pd.DataFrame
     path: Path | None = None
     version: str = ""
     title: str = ""

@@ -28,6 +28,9 @@ TABLE_ATTRIBUTES = {
     "approvals": "approvals",
     "certainty": "certainty",
     "option_details": "option_details",
+    "aid_options": "aid_options",
+    "aid_text": "aid_text",
+    "aid_timing": "aid_timing",
 }
 
 #: Resource property that lets a table hold only its header (e.g. certainty.csv before any rating).
