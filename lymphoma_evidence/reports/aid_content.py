@@ -85,8 +85,9 @@ class AidText:
 def check_relapse_timing(value: str) -> str:
     """``value`` if it is a known relapse timing, else a :class:`ParameterError` naming the choices."""
     if value not in RELAPSE_TIMINGS:
-        raise ParameterError(f"Invalid relapse_timing {value!r}. Expected one of: {', '.join(RELAPSE_TIMINGS)} "
-                             "(early: within about 3 months of CAR-T; unknown shows both).")
+        raise ParameterError(f"Invalid relapse_timing {value!r}. Expected one of: "
+                             f"{', '.join(RELAPSE_TIMINGS)} (early: within about 3 months of CAR-T; "
+                             "unknown shows both).")
     return value
 
 

@@ -19,7 +19,7 @@ __all__ = ["BENEFIT_DENOMINATOR", "DENOMINATOR", "HARM_DENOMINATOR", "Number", "
            "harm_measures", "harm_words", "headline", "natural_frequency", "pick"]
 
 #: Strata in the order the aid prefers them: direct post-CAR-T evidence first.
-STRATA = ("post_car_t", "partly", "car_t_naive")
+STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
 
 #: Every number is said out of 100 people, benefits and harms alike, so choices compare on one scale.
 DENOMINATOR = 100
