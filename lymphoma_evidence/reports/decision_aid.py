@@ -21,6 +21,7 @@ from importlib import resources
 
 import pandas as pd
 
+from ..analysis.headline import ANY_CLASS
 from ..data.evidence import Evidence
 from ..errors import ParameterError
 from ..formatting import month_in_words
@@ -152,11 +153,11 @@ class DecisionAid:
         image = figure_html(fig, alt)._repr_html_().replace("<img ", '<img class="aid-icons" ', 1)
         return h.Fragment(f'<div class="aid-icon-array">{image}</div>')
 
-    def timing_number(self, row: pd.Series) -> h.Fragment:
-        """One relapse-timing number in words, naming the window and who it is about, with its
-        counterpart, in a span that records the outcome row it says."""
+    def timing_number(self, row: pd.Series, name: str = "") -> h.Fragment:
+        """One relapse-timing number in words, naming the window and who it is about (after ``name``, the
+        choice's name, when given), with its counterpart, in a span that records the outcome row."""
         measure, value = str(row["measure"]), float(row["value"])
-        who = "people" if row["class_id"] == "any" else "people who were given this"
+        who = "people" if row["class_id"] == ANY_CLASS else "people who were given this"
         size = f" (a group of {int(row['n'])})" if pd.notna(row["n"]) else ""
         if measure in MEDIAN_WORDS:
             did, other = MEDIAN_WORDS[measure]
@@ -173,7 +174,8 @@ class DecisionAid:
             shown = f'data-count="{round(value * DENOMINATOR)}" data-denominator="{DENOMINATOR}"'
         span = (f'<span class="aid-timing-number" data-outcome="{h.esc(row["outcome_id"])}" {shown}>'
                 f"{self.words.link(text)}</span>")
-        return h.para(h.Fragment(span) + self.refs.cite(row["source_id"]))
+        lead = f"<strong>{h.esc(name)}</strong>: " if name else ""
+        return h.para(h.Fragment(lead + span) + self.refs.cite(row["source_id"]))
 
     # -- sections ------------------------------------------------------------------------------------
 
@@ -201,12 +203,13 @@ class DecisionAid:
         if median is not None:
             parts.append(median)
         parts += [h.heading(3, "Does it matter when the lymphoma came back?"), *self.part("outlook_timing")]
+        names = {o.class_id: o.name for o in self.options}
         for timing in self.timings:
             rows = timing_rows(self.evidence, timing)
-            rows = rows[rows["class_id"] == "any"]
-            parts.append(h.heading(4, self.text.words(f"timing_{timing}")[0]) if self.text.words(
-                f"timing_{timing}") else h.Fragment(""))
-            parts.append(h.concat(self.timing_number(r) for _, r in rows.iterrows()) if len(rows)
+            rows = rows[(rows["class_id"] == ANY_CLASS) | rows["class_id"].isin(list(names))]
+            parts += [h.heading(4, heading) for heading in self.text.words(f"timing_{timing}")]
+            parts.append(h.concat(self.timing_number(r, names.get(r["class_id"], ""))
+                                  for _, r in rows.iterrows()) if len(rows)
                          else self.say("We found no numbers for this group."))
         parts += [h.heading(3, "What happened to people who were given some choices?"),
                   *self.part("outlook_some_well")]
@@ -220,7 +223,7 @@ class DecisionAid:
         return self.section("What can I expect?", *parts, anchor="outlook")
 
     def _median_survival(self) -> h.Fragment | None:
-        found = pick(self.numbers, "any", "median_os_months")
+        found = pick(self.numbers, ANY_CLASS, "median_os_months")
         if found is None:
             return None
         size = f"one study of {found.n_patients} people" if found.n_patients else "one study"
@@ -274,7 +277,8 @@ class DecisionAid:
         """The option grid: the same questions answered for every choice."""
         caveat = " ".join(self.text.words("row_caveat"))
         ctx = GridContext(self.options, self.evidence.option_details, self.numbers,
-                          {t: timing_rows(self.evidence, t) for t in self.timings}, self.words.link,
+                          {t: timing_rows(self.evidence, t) for t in self.timings if len(self.timings) == 1},
+                          self.words.link,
                           self.refs.cite, self.icons, self.timing_number, caveat)
         intro = self.say("Each column is one choice. Each row asks the same question of every choice. On a "
                          "small screen, each question has its own box.")

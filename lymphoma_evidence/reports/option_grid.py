@@ -31,7 +31,7 @@ NO_BENEFIT = "We found no number for people who were given this after CAR-T."
 NO_HARM = "We found no number for serious problems with this yet. Ask your care team."
 NO_TIMING = "We found no numbers for this choice by how soon the lymphoma came back."
 #: At most this many side-effect numbers per choice (the most serious first).
-MAX_HARMS = 3
+MAX_HARMS = 2
 
 #: Measures in words: (what the marked people did, what the others did).
 BENEFITS = (("ORR", "had their lymphoma shrink or go away", "did not"),
@@ -51,8 +51,8 @@ class GridContext:
     numbers : pandas.DataFrame
         The headline table.
     timing : dict
-        Relapse timing ("early", "late") -> its rows (:func:`.aid_content.timing_rows`), only the timings
-        the aid shows.
+        Relapse timing ("early" or "late") -> its rows (:func:`.aid_content.timing_rows`), for an aid made
+        for one timing; empty when the aid shows both (its outlook lists them).
     link : callable
         Plain text -> escaped fragment with glossary links.
     cite : callable
@@ -118,15 +118,13 @@ class GridContext:
         return h.concat([*shown, self.by_timing(option)])
 
     def by_timing(self, option: AidOption) -> h.Fragment:
-        """The choice's numbers for the relapse timings shown, or a plain line that there are none
-        (said only on an aid made for one timing)."""
+        """On an aid made for one relapse timing, the choice's numbers for it, or a plain line that there
+        are none (an aid for both timings lists them in its outlook)."""
         rows = [row for frame in self.timing.values() for _, row in frame.iterrows()
                 if row["class_id"] == option.class_id]
         if rows:
             return h.concat(self.timing_words(row) for row in rows)
-        if len(self.timing) == 1:
-            return h.para(h.text(NO_TIMING), cls="aid-none")
-        return h.Fragment("")
+        return h.para(h.text(NO_TIMING), cls="aid-none") if self.timing else h.Fragment("")
 
     def harms(self, option: AidOption) -> h.Fragment:
         """Up to :data:`MAX_HARMS` side-effect numbers: after CAR-T where they exist, else from people who
