@@ -20,8 +20,8 @@ from lymphoma_evidence.reports.glossary import TERMS
 from lymphoma_evidence.vocabulary import PATIENT_DISCLAIMER
 
 #: The sections in page order, as the notebook calls them.
-SECTIONS = ("page_one", "outlook", "no_treatment", "support", "option_grid", "values", "questions_page", "about",
-            "glossary", "sources")
+SECTIONS = ("page_one", "outlook", "no_treatment", "support", "option_grid", "values", "questions_page",
+            "about", "glossary", "sources")
 #: Sections whose text is prose for the reading-level bar (the grid is a table; glossary and sources are
 #: reference lists).
 PROSE = ("page_one", "outlook", "no_treatment", "support", "questions_page", "about")
