@@ -108,7 +108,7 @@ class GridContext:
         relapse timing, or what to say when there are none."""
         if option.no_number:
             return h.para(self.link(option.no_number), cls="aid-none")
-        shown = []
+        shown: list[h.Fragment] = []
         for measure, outcome, other in BENEFITS:
             found = pick(self.numbers, option.class_id, measure)
             if found is not None:
