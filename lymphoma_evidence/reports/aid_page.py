@@ -100,29 +100,29 @@ class PatientWriter:
         image = figure_html(fig, alt)._repr_html_().replace("<img ", '<img class="aid-icons" ', 1)
         return h.Fragment(f'<div class="aid-icon-array">{image}</div>')
 
-    def timing_number(self, row: pd.Series, name: str = "") -> h.Fragment:
-        """One relapse-timing number in words, naming the window and who it is about (after ``name``, the
-        choice's name, when given), with its counterpart, in a span that records the outcome row."""
+    def timing_number(self, row: pd.Series, name: str = "", bullet: bool = False) -> h.Fragment:
+        """One relapse-timing number in words, naming the choice (``name``, when given), the window and who
+        it is about, with its counterpart, in a span that records the outcome row; a paragraph, or a list
+        item when ``bullet``."""
         measure, value = str(row["measure"]), float(row["value"])
         who = "people" if row["class_id"] == ANY_CLASS else "people who were given this"
-        size = f" (a group of {int(row['n'])})" if pd.notna(row["n"]) else ""
+        size = f" ({int(row['n'])} people)" if pd.notna(row["n"]) else ""
         if measure in MEDIAN_WORDS:
             did, other = MEDIAN_WORDS[measure]
-            text = (f"Of {who} whose lymphoma came back {row['window']}{size}, half "
-                    f"{did.format(months=f'{value:g}')}. The other half {other}.")
+            said = f"half of {who} {did.format(months=f'{value:g}')}. The other half {other}."
             shown = f'data-months="{value:g}"'
         else:
             prefix, _, months = measure.rpartition("_")
             did, other = RATE_WORDS[prefix]
-            said = natural_frequency(value, DENOMINATOR)
-            text = (f"Of {who} whose lymphoma came back {row['window']}{size}, {said} "
-                    f"{did.format(months=months.rstrip('m'))}. "
+            said = (f"{natural_frequency(value, DENOMINATOR)} {who} {did.format(months=months.rstrip('m'))}. "
                     f"{balance(value, DENOMINATOR, other)}")
             shown = f'data-count="{round(value * DENOMINATOR)}" data-denominator="{DENOMINATOR}"'
+        text = f"Came back {row['window']}{size}: {said}"
         span = (f'<span class="aid-timing-number" data-outcome="{h.esc(row["outcome_id"])}" {shown}>'
                 f"{self.words.link(text)}</span>")
-        lead = f"<strong>{h.esc(name)}</strong>: " if name else ""
-        return h.para(h.Fragment(lead + span) + self.refs.cite(row["source_id"]))
+        lead = f"<strong>{h.esc(name)}</strong>. " if name else ""
+        body = h.Fragment(lead + span) + self.refs.cite(row["source_id"])
+        return h.Fragment(f"<li>{body}</li>") if bullet else h.para(body)
 
     def outlook(self) -> h.Fragment:
         """The outlook, honestly and with care: for everyone, by how soon the lymphoma came back, and
@@ -137,8 +137,9 @@ class PatientWriter:
             rows = timing_rows(self.evidence, timing)
             rows = rows[(rows["class_id"] == ANY_CLASS) | rows["class_id"].isin(list(names))]
             parts += [h.heading(4, heading) for heading in self.text.words(f"timing_{timing}")]
-            parts.append(h.concat(self.timing_number(r, names.get(r["class_id"], ""))
-                                  for _, r in rows.iterrows()) if len(rows)
+            items = "".join(str(self.timing_number(r, names.get(r["class_id"], ""), bullet=True))
+                            for _, r in rows.iterrows())
+            parts.append(h.Fragment(f'<ul class="aid-timing">{items}</ul>') if len(rows)
                          else self.say("We found no numbers for this group."))
         parts += [h.heading(3, "What happened to people who were given some choices?"),
                   *self.part("outlook_some_well")]
@@ -146,9 +147,8 @@ class PatientWriter:
                  if (line := self._outlook_line(option.name, option.class_id, measure)) is not None]
         if lines:
             parts.append(h.bullets(lines))
-        parts += [*self.part("compare_caveat"), *self.part("groups_caveat"),
-                  h.heading(3, "How to read the numbers in this guide"),
-                  *self.part("how_to_read"), *self.part("rough_guide")]
+        parts += [*self.part("compare_caveat"), *self.part("groups_caveat"), *self.part("how_to_read"),
+                  *self.part("rough_guide")]
         return self.section("What can I expect?", *parts, anchor="outlook")
 
     def _median_survival(self) -> h.Fragment | None:

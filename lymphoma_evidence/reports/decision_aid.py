@@ -133,14 +133,15 @@ class DecisionAid(PatientWriter):
             self.say("Mark how much each thing matters to you, from 0 (not at all) to 5 (very much). "
                      "There are no right answers. Take this page to your appointment."),
             h.Fragment(table),
-            h.heading(3, "Which choice am I leaning towards now? Why?"), h.Fragment(lines),
+            h.para(h.Fragment("<strong>Which choice am I leaning towards now? Why?</strong>")),
+            h.Fragment(lines),
             cls="aid-values-page", anchor="values")
 
     def questions_page(self) -> h.Fragment:
         """A printable page of questions, with space to write the answers."""
         lines = '<div class="aid-write" aria-hidden="true"><span></span><span></span></div>'
         items = "".join(f"<li><p>{h.esc(q)}</p>{lines}</li>" for q in self.text.words("appointment_question"))
-        own = '<div class="aid-write aid-write-own" aria-hidden="true">' + "<span></span>" * 3 + "</div>"
+        own = '<div class="aid-write aid-write-own" aria-hidden="true">' + "<span></span>" * 2 + "</div>"
         return self.section("Questions for my appointment",
                             self.say("Print this page and the one before it. Write your answers, or take "
                                      "notes in the visit."),
@@ -155,10 +156,9 @@ class DecisionAid(PatientWriter):
                           (checked.month - 1 + self.review_months) % 12 + 1, 1)
         return self.section(
             "About this guide",
-            self.say(f"Made by: {self.made_by}"),
-            self.say(f"Checked by: {self.reviewed_by}"),
-            self.say(f"Interests: {self.interests}"),
-            self.say(f"Funding: {self.funding}"),
+            h.para(h.Fragment("<br>".join(str(self.words.link(f"{label}: {value}")) for label, value in (
+                ("Made by", self.made_by), ("Checked by", self.reviewed_by), ("Interests", self.interests),
+                ("Funding", self.funding))))),
             self.say(f"The studies in it were last checked in {month_in_words(checked)}. We check them again "
                      f"every {self.review_months} months, so the next check is due by "
                      f"{month_in_words(next_check)}. We check sooner if an important new study comes out."),

@@ -23,19 +23,21 @@ from .aid_numbers import DENOMINATOR, Number, balance, harm_measures, harm_words
 #: Who a number is about, by stratum: added after "people who were given this".
 AFTER = {"post_car_t": "after CAR-T"}
 #: Said after a number that does not come from people after CAR-T.
-NOT_DIRECT = {"partly": "This number is from a group in which only some people had had CAR-T.",
-              "car_t_naive": "This number is from people who had not had CAR-T.",
-              "unknown": "This number is from studies that did not say if people had had CAR-T."}
+NOT_DIRECT = {"partly": "These numbers are from a group in which only some people had had CAR-T.",
+              "car_t_naive": "These numbers are from people who had not had CAR-T.",
+              "unknown": "These numbers are from studies that did not say if people had had CAR-T."}
 #: Said where the evidence has no number of a kind for a choice.
-NO_BENEFIT = "We found no number for people who were given this after CAR-T."
-NO_HARM = "We found no number for serious problems with this yet. Ask your care team."
+NO_BENEFIT = "We found no number for this after CAR-T yet."
+NO_HARM = "We found no number for serious problems yet. Ask your care team."
 NO_TIMING = "We found no numbers for this choice by how soon the lymphoma came back."
 #: At most this many side-effect numbers per choice (the most serious first).
-MAX_HARMS = 2
+MAX_HARMS = 1
+#: At most this many facts in a cell about daily life with a choice (the first aspects of the row's list).
+FACTS_PER_CELL = 2
 
-#: Measures in words: (what the marked people did, what the others did).
-BENEFITS = (("ORR", "had their lymphoma shrink or go away", "did not"),
-            ("os_rate_12m", "were alive 1 year later", "had died"))
+#: Benefit measures in words: measure -> (what the marked people did, what the others did).
+BENEFITS = {"ORR": ("had their lymphoma shrink or go away", "did not"),
+            "os_rate_12m": ("were alive 1 year later", "had died")}
 
 
 @dataclass
@@ -75,27 +77,31 @@ class GridContext:
     timing_words: Callable[[pd.Series], h.Fragment]
     caveat: str
 
-    def facts(self, class_id: str, *aspects: str, ask: bool = True) -> h.Fragment:
-        """The choice's first fact for each of ``aspects`` (curated order), with its citation, or a plain
-        "ask your care team" (empty when ``ask`` is false) when there is none."""
+    def facts(self, class_id: str, *aspects: str, ask: bool = True, most: int = 0) -> h.Fragment:
+        """The choice's first fact for each of ``aspects`` (in the order of ``aspects``; at most ``most``
+        facts when it is not 0), with its citation, or a plain "ask your care team" (empty when ``ask`` is
+        false) when there is none."""
         rows = self.details[(self.details["class_id"] == class_id) & (self.details["aspect"].isin(aspects))]
         if rows.empty:
             return h.para(h.text("Ask your care team."), cls="aid-none") if ask else h.Fragment("")
         rows = rows.drop_duplicates("aspect")
         rows = rows.assign(_order=rows["aspect"].map({a: i for i, a in enumerate(aspects)}))
         rows = rows.sort_values("_order", kind="stable")
+        rows = rows.head(most) if most else rows
         return h.concat(h.para(self.link(r["plain_words"]) + self.cite(r["source_id"]))
                       for _, r in rows.iterrows())
 
-    def sentence(self, found: Number, outcome: str, other: str, *, harm: bool, picture: bool) -> h.Fragment:
-        """The number in words, naming who it is about, its counterpart, how sure it is, and (when
-        ``picture``) an icon array."""
+    def sentence(self, found: Number, outcome: str, other: str, *, harm: bool, picture: bool,
+                 say_group: bool = True) -> h.Fragment:
+        """The number in words, naming who it is about, its counterpart, whether those people had had
+        CAR-T (unless ``say_group`` is false: the caller says it once for several numbers), how sure it is,
+        and (when ``picture``) an icon array."""
         said = natural_frequency(found.rate, DENOMINATOR)
         who = " ".join(w for w in ("people who were given this", AFTER.get(found.stratum, "")) if w)
         lead = f"{said[0].upper()}{said[1:]} {who} {outcome}."
         rest = balance(found.rate, DENOMINATOR, other or "did not")
         sure = h.tag("span", h.esc(found.certainty_words()), class_="aid-certainty")
-        indirect = NOT_DIRECT.get(found.stratum, "")
+        indirect = NOT_DIRECT.get(found.stratum, "") if say_group else ""
         words = number_span(found, DENOMINATOR,
                             self.link(lead) + self.cite(*found.source_ids) + " " + h.esc(rest))
         parts = [h.para(words + " " + (h.esc(indirect) + " " if indirect else "") + sure)]
@@ -103,19 +109,26 @@ class GridContext:
             parts.append(self.icons(found, DENOMINATOR, outcome, other, harm))
         return h.concat(parts)
 
-    def benefits(self, option: AidOption) -> h.Fragment:
-        """The benefit numbers of one choice (direct post-CAR-T evidence only), then its numbers by
-        relapse timing, or what to say when there are none."""
+    def benefit(self, option: AidOption, measure: str, picture: bool) -> h.Fragment:
+        """One benefit number of one choice (direct post-CAR-T evidence only), or what to say without it;
+        with an icon array when ``picture``."""
         if option.no_number:
             return h.para(self.link(option.no_number), cls="aid-none")
-        shown: list[h.Fragment] = []
-        for measure, outcome, other in BENEFITS:
-            found = pick(self.numbers, option.class_id, measure)
-            if found is not None:
-                shown.append(self.sentence(found, outcome, other, harm=False, picture=not shown))
-        if not shown:
-            shown.append(h.para(h.text(NO_BENEFIT), cls="aid-none"))
-        return h.concat([*shown, self.by_timing(option)])
+        outcome, other = BENEFITS[measure]
+        found = pick(self.numbers, option.class_id, measure)
+        if found is None:
+            return h.para(h.text(NO_BENEFIT), cls="aid-none")
+        return self.sentence(found, outcome, other, harm=False, picture=picture)
+
+    def benefits(self, option: AidOption) -> h.Fragment:
+        """How many had their lymphoma shrink and how many were alive 1 year later (a picture for the
+        first), then the choice's numbers for the aid's relapse timing; a choice without numbers says
+        why once."""
+        if option.no_number:
+            return h.para(self.link(option.no_number), cls="aid-none")
+        helped = pick(self.numbers, option.class_id, "ORR") is not None
+        return h.concat([self.benefit(option, "ORR", picture=True) if helped else h.Fragment(""),
+                         self.benefit(option, "os_rate_12m", picture=not helped), self.by_timing(option)])
 
     def by_timing(self, option: AidOption) -> h.Fragment:
         """On an aid made for one relapse timing, the choice's numbers for it, or a plain line that there
@@ -128,15 +141,19 @@ class GridContext:
 
     def harms(self, option: AidOption) -> h.Fragment:
         """Up to :data:`MAX_HARMS` side-effect numbers: after CAR-T where they exist, else from people who
-        had not had CAR-T (said plainly); then the harms and burdens in words."""
+        had not had CAR-T (said plainly), or that there is none; then the harms and burdens in words."""
         if option.no_number:
             return h.para(self.link(option.no_number), cls="aid-none")
         measures = harm_measures(self.numbers, option.class_id)
         direct = [m for m in measures if pick(self.numbers, option.class_id, m) is not None]
         chosen = [pick(self.numbers, option.class_id, m, direct_only=bool(direct))
                   for m in (direct or measures)][:MAX_HARMS]
-        shown = [self.sentence(found, harm_words(found.measure), "did not", harm=True, picture=i == 0)
-                 for i, found in enumerate(f for f in chosen if f is not None)]
+        found_all = [f for f in chosen if f is not None]
+        groups = {NOT_DIRECT.get(f.stratum, "") for f in found_all}
+        once = len(groups) == 1
+        shown = [h.para(h.text(groups.pop()), cls="aid-indirect")] if once and "" not in groups else []
+        shown += [self.sentence(found, harm_words(found.measure), "did not", harm=True, picture=i == 0,
+                                say_group=not once) for i, found in enumerate(found_all)]
         if not shown:
             shown.append(h.para(h.text(NO_HARM), cls="aid-none"))
         return h.concat([*shown, self.facts(option.class_id, "may_not_suit", ask=False)])
@@ -153,33 +170,40 @@ def number_span(found: Number, denominator: int, content: str) -> h.Fragment:
 
 
 def grid_rows(ctx: GridContext) -> list[tuple[str, bool, Callable[[AidOption], h.Fragment]]]:
-    """The grid's rows: the question, whether the row compares choices (then it carries the caveat), and
-    a function that builds one choice's cell."""
+    """The grid's rows: the question, whether the row compares choices by numbers (the caveat band goes
+    above the first such row), and a function that builds one choice's cell."""
     return [
-        ("How is it given, and where? Who is it for?", False,
-         lambda o: ctx.facts(o.class_id, "how_given", "where", "what_it_does", "who_for")),
+        ("How is it given? Who is it for?", False,
+         lambda o: h.concat([ctx.facts(o.class_id, "how_given", "what_it_does", "where", most=1),
+                             ctx.facts(o.class_id, "who_for", ask=False)])),
         ("How often? Will I stay in hospital? What is daily life like?", False,
-         lambda o: ctx.facts(o.class_id, "how_often", "time_in_hospital", "daily_life")),
-        ("How many were helped? How many were alive after 1 year?", True, ctx.benefits),
-        ("What serious problems can happen?", True, ctx.harms),
+         lambda o: ctx.facts(o.class_id, "how_often", "time_in_hospital", "daily_life",
+                             most=FACTS_PER_CELL)),
+        ("How many had the lymphoma shrink or go away? How many were alive 1 year later?", True,
+         ctx.benefits),
+        ("What serious problems can happen? How many had them?", True, ctx.harms),
     ]
 
 
 def grid_tables(ctx: GridContext) -> h.Fragment:
-    """The printed tables of the grid: one per ``grid_group`` of ``aid_options``, in page order."""
+    """The printed tables of the grid: one per ``grid_group`` of ``aid_options``, in page order. A band
+    with the caveat that the people who had each choice differed sits above the rows that compare them
+    by numbers."""
     groups: dict[str, list[AidOption]] = {}
     for option in ctx.options:
         groups.setdefault(option.group, []).append(option)
     rows = grid_rows(ctx)
-    caveat = h.para(ctx.link(ctx.caveat), cls="aid-caveat")
     tables = []
     for title, options in groups.items():
         head = "".join(f'<th scope="col">{h.esc(o.name)}</th>' for o in options)
         body = []
-        for question, compares, build in rows:
+        for index, (question, compares, build) in enumerate(rows):
+            if compares and not (index and rows[index - 1][1]):
+                body.append(f'<tr class="aid-caveat-row"><td colspan="{len(options) + 1}">'
+                            f'{h.para(ctx.link(ctx.caveat), cls="aid-caveat")}</td></tr>')
             cells = "".join(f'<td data-label="{h.esc(o.name)}">{build(o)}</td>' for o in options)
-            note = caveat if compares else ""
-            body.append(f'<tr><th scope="row">{h.esc(question)}{note}</th>{cells}</tr>')
+            row_class = ' class="aid-compares"' if compares else ""
+            body.append(f'<tr{row_class}><th scope="row">{h.esc(question)}</th>{cells}</tr>')
         tables.append(f'<table class="aid-grid"><caption>{h.esc(title)}</caption><thead><tr>'
                       f'<td class="aid-corner"></td>{head}</tr></thead>'
                       f'<tbody>{"".join(body)}</tbody></table>')
