@@ -121,7 +121,7 @@ class DecisionAid(PatientWriter):
     def values(self) -> h.Fragment:
         """A printable values exercise: how much each thing matters, from 0 to 5."""
         box = '<span class="aid-box" aria-hidden="true"></span>'
-        scale = "".join(f"<td>{box}</td>" for _ in range(6))
+        scale = "".join(f'<td>{box}<span class="aid-n">{n}</span></td>' for n in range(6))
         rows = "".join(f'<tr><th scope="row">{self.words.link(v)}</th>{scale}</tr>'
                        for v in self.text.words("value"))
         table = ('<table class="aid-values"><thead><tr><td></td>'
