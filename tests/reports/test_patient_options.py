@@ -157,3 +157,17 @@ def test_each_choices_number_is_the_aids_with_who_it_is_about_and_its_counterpar
         text = span.get_text(" ")
         assert natural_frequency(float(row["value"].iloc[0]), 100) in text.lower()
         assert "people who were given this after CAR-T" in text and "The other" in text
+
+
+def test_profile_prose_reads_at_grade_8_or_below_with_short_sentences(tmp_path) -> None:
+    from readability import offline_textstat, prose_sentences
+
+    profile = section.profile_from_parameters(3, "yes", "yes", "yes", 1, {})
+    html = page_html(profile, "late")
+    sentences = prose_sentences("".join(html[name] for name in SECTIONS if name not in ("glossary", "sources")))
+    assert len(sentences) > 20
+    with offline_textstat(tmp_path / "nltk_data") as textstat:
+        text = " ".join(sentences)
+        grade, words = textstat.flesch_kincaid_grade(text), textstat.lexicon_count(text)
+    assert grade <= 8.0, grade
+    assert words / len(sentences) < 20, words / len(sentences)
