@@ -81,6 +81,15 @@ class AidText:
         """The plain words of every row of ``part``."""
         return [words for words, _ in self.rows(part)]
 
+    def one(self, part: str) -> str:
+        """The words of the one row of ``part`` (a heading or a question), or a :class:`ParameterError`
+        saying which row to add to ``aid_text.csv``."""
+        found = self.words(part)
+        if len(found) != 1:
+            raise ParameterError(f"aid_text.csv has {len(found)} rows of part {part!r}; the patient pages "
+                                 f"need exactly one (add a row: {part},<the words>,).")
+        return found[0]
+
 
 def check_relapse_timing(value: str) -> str:
     """``value`` if it is a known relapse timing, else a :class:`ParameterError` naming the choices."""

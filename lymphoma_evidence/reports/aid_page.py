@@ -131,7 +131,7 @@ class PatientWriter:
         median = self._median_survival()
         if median is not None:
             parts.append(median)
-        parts += [h.heading(3, "Does it matter when the lymphoma came back?"), *self.part("outlook_timing")]
+        parts += [h.heading(3, self.text.one("heading_timing")), *self.part("outlook_timing")]
         names = {o.class_id: o.name for o in self.options}
         for timing in self.timings:
             rows = timing_rows(self.evidence, timing)
@@ -141,7 +141,7 @@ class PatientWriter:
                             for _, r in rows.iterrows())
             parts.append(h.Fragment(f'<ul class="aid-timing">{items}</ul>') if len(rows)
                          else self.say("We found no numbers for this group."))
-        parts += [h.heading(3, "What happened to people who were given some choices?"),
+        parts += [h.heading(3, self.text.one("heading_some_choices")),
                   *self.part("outlook_some_well")]
         lines = [line for option in self.options for measure in option.outlook_measures
                  if (line := self._outlook_line(option.name, option.class_id, measure)) is not None]
@@ -185,7 +185,7 @@ class PatientWriter:
 
     def no_treatment(self) -> h.Fragment:
         """The path of no further treatment for the lymphoma, described like the other choices."""
-        return self.section("What if I choose no more treatment for the lymphoma?",
+        return self.section(self.text.one("heading_no_treatment"),
                             *self.part("no_treatment"), *self.part("no_treatment_number"),
                             anchor="no-treatment")
 

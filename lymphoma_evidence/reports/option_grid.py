@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import html as h
-from .aid_content import AidOption
+from .aid_content import AidOption, AidText
 from .aid_numbers import DENOMINATOR, Number, balance, harm_measures, harm_words, natural_frequency, pick
 
 #: Who a number is about, by stratum: added after "people who were given this".
@@ -65,6 +65,8 @@ class GridContext:
         ``(row)`` -> fragment: one relapse-timing number in words, checked against the library.
     caveat : str
         The plain caveat beside every row that compares choices.
+    text : AidText
+        The pages' wording (``aid_text.csv``): the grid's questions.
     """
 
     options: list[AidOption]
@@ -76,6 +78,7 @@ class GridContext:
     icons: Callable[..., h.Fragment]
     timing_words: Callable[[pd.Series], h.Fragment]
     caveat: str
+    text: AidText
 
     def facts(self, class_id: str, *aspects: str, ask: bool = True, most: int = 0) -> h.Fragment:
         """The choice's first fact for each of ``aspects`` (in the order of ``aspects``; at most ``most``
@@ -173,15 +176,14 @@ def grid_rows(ctx: GridContext) -> list[tuple[str, bool, Callable[[AidOption], h
     """The grid's rows: the question, whether the row compares choices by numbers (the caveat band goes
     above the first such row), and a function that builds one choice's cell."""
     return [
-        ("How is it given? Who is it for?", False,
+        (ctx.text.one("grid_how_given"), False,
          lambda o: h.concat([ctx.facts(o.class_id, "how_given", "what_it_does", "where", most=1),
                              ctx.facts(o.class_id, "who_for", ask=False)])),
-        ("How often? Will I stay in hospital? What is daily life like?", False,
+        (ctx.text.one("grid_how_often"), False,
          lambda o: ctx.facts(o.class_id, "how_often", "time_in_hospital", "daily_life",
                              most=FACTS_PER_CELL)),
-        ("How many had the lymphoma shrink or go away? How many were alive 1 year later?", True,
-         ctx.benefits),
-        ("What serious problems can happen? How many had them?", True, ctx.harms),
+        (ctx.text.one("grid_benefits"), True, ctx.benefits),
+        (ctx.text.one("grid_harms"), True, ctx.harms),
     ]
 
 

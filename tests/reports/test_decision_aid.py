@@ -371,3 +371,19 @@ def test_the_default_build_set_has_the_aid_and_not_the_patient_briefing():
     assert "decision_aid" in specs and "briefing_patient" not in specs
     assert specs["decision_aid"].audience == "patient"
     assert json.loads(json.dumps(specs["decision_aid"].parameters))["review_months"] == 6
+
+
+def test_every_option_class_is_a_choice_of_the_aid_or_shown_under_one(evidence):
+    from lymphoma_evidence.reports.aid_content import aid_options
+
+    shown = {c for option in aid_options(evidence) for c in option.class_ids}
+    options = set(evidence.classes.loc[evidence.classes["role"] == "option", "class_id"])
+    assert options == shown
+
+
+def test_a_missing_heading_row_is_named_with_how_to_add_it(evidence):
+    from dataclasses import replace
+
+    text = evidence.aid_text[evidence.aid_text["part"] != "grid_harms"]
+    with pytest.raises(ParameterError, match="aid_text.csv has 0 rows of part 'grid_harms'"):
+        DecisionAid(replace(evidence, aid_text=text), **PEOPLE).option_grid()
