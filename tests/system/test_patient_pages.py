@@ -124,12 +124,15 @@ def test_printed_text_is_at_least_9_pt_and_sources_print_their_addresses(browser
     small, addresses = page.evaluate(SMALL_TEXT), page.evaluate(PRINTED_ADDRESSES)
     first_page = page.evaluate("""() => { const f = document.querySelector('footer.le-report-footer');
       const r = f.getBoundingClientRect(); return [r.top + window.scrollY, f.innerText]; }""")
+    gap = page.evaluate("""() => document.querySelector('header .le-kicker').getBoundingClientRect().top
+      - document.querySelector('footer.le-report-footer').getBoundingClientRect().bottom""")
     context.close()
     assert not small, small[:10]
     assert addresses and all(after.startswith('"http') and float(size[:-2]) >= 11.99
                              for _, after, size in addresses), addresses[:3]
     top, footer = first_page
     assert top < 200 and "not medical advice" in footer and "Made on" in footer, first_page
+    assert gap >= 0, f"the date and disclaimer overlap the title by {-gap:.0f} px"
 
 
 def test_printing_cuts_no_paragraph_number_or_picture(browser, built: Path):
