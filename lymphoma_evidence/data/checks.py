@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import Problem
 from ..vocabulary import Endpoint
+from .aid_checks import aid_problems
 from .counts import count_problems, counts_matching_interval, counts_matching_percent
 from .provenance import provenance_problems
 from .rules import rule_problems
@@ -139,7 +140,8 @@ def _question_counts(package: Package, frames: Frames, lines: Lines) -> list[Pro
 
 
 ALL_CHECKS = (_foreign_keys, _scope_ids, count_problems, _cr_within_orr, provenance_problems, _subgroups,
-              _ranges, _outcomes, _question_counts, rule_problems, topic_problems)
+              _ranges, _outcomes, _question_counts, rule_problems, topic_problems,
+              aid_problems)
 
 
 def cross_table_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:

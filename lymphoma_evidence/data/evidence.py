@@ -30,7 +30,8 @@ class Evidence:
 
     Attributes ``sources``, ``classes`` (therapy_classes.csv), ``agents``, ``results``,
     ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv),
-    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details`` and ``clinical_questions`` hold one DataFrame each,
+    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details``, ``clinical_questions`` and the patient pages'
+    ``aid_options``, ``aid_text`` and ``aid_timing`` hold one DataFrame each,
     rows in file order.
 
     The topic's words and choices are tables too (``evidence/README.md``, "The topic"): ``measures``
@@ -69,6 +70,9 @@ class Evidence:
     texts: pd.DataFrame
     known_gaps: pd.DataFrame
     strata: pd.DataFrame
+    aid_options: pd.DataFrame
+    aid_text: pd.DataFrame
+    aid_timing: pd.DataFrame
     path: Path | None = None
     version: str = ""
     title: str = ""

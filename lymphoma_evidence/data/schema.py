@@ -28,6 +28,9 @@ TABLE_ATTRIBUTES = {
     "approvals": "approvals",
     "certainty": "certainty",
     "option_details": "option_details",
+    "aid_options": "aid_options",
+    "aid_text": "aid_text",
+    "aid_timing": "aid_timing",
     "clinical_questions": "clinical_questions",
     # the topic's words and choices (see evidence/README.md, "The topic")
     "measures": "measures",

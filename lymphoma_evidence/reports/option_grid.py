@@ -1,9 +1,12 @@
-"""The option grid of the decision aid: one column per option, one row per question patients ask.
+"""The option grid of the decision aid: one column per choice, one row per question patients ask.
 
-Facts about what each option is like come from ``option_details`` (plain words with a source each);
-numbers come from the headline table through :mod:`.aid_numbers`. The grid is printed as three tables
-of three options (so columns stay readable on A4) and turns into stacked cards on narrow screens: each
-cell carries its option's name in ``data-label``.
+The choices, their order and their printed tables come from ``aid_options.csv``; facts about what each
+is like from ``option_details`` (plain words with a source each); numbers from the headline table through
+:mod:`.aid_numbers` and, for one relapse timing, from ``aid_timing.csv``. Every number is out of 100 and
+names who it is about ("people who were given this"); harms come from ``harms.csv`` (and the outcome
+rows that count deaths from treatment), post-CAR-T first, else from people who had not had CAR-T, said
+plainly. Rows that compare choices carry a caveat that the people who had each choice differed. The
+grid turns into stacked cards on narrow screens: each cell carries its choice's name in ``data-label``.
 """
 
 from __future__ import annotations
@@ -14,104 +17,149 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import html as h
-from .aid_numbers import BENEFIT_DENOMINATOR, HARM_DENOMINATOR, Number, balance, natural_frequency, pick
+from .aid_content import AidOption, AidText
+from .aid_numbers import DENOMINATOR, Number, balance, harm_measures, harm_words, natural_frequency, pick
 
-#: The options after CAR-T failure, in the order the aid shows them: class_id, name, one line.
-OPTIONS: tuple[tuple[str, str, str], ...] = (
-    ("bispecific_antibodies", "Bispecific antibodies",
-     "Medicines that help your own T cells find and attack the lymphoma."),
-    ("adcs", "Antibody-drug conjugates", "Antibodies that carry a cancer drug to the lymphoma cells."),
-    ("tafasitamab_len", "Tafasitamab and lenalidomide",
-     "An antibody drip and a tablet, for people who cannot have a transplant."),
-    ("salvage_chemo", "Chemotherapy", "Medicines that kill fast-growing cells, often two or more together."),
-    ("radiotherapy", "Radiotherapy", "X-ray treatment aimed at one part of the body."),
-    ("allo_sct", "Donor stem cell transplant",
-     "Strong treatment, then blood-making cells from a donor."),
-    ("cd22_car_t", "Newer CAR-T in a trial", "CAR T cells made to find a different marker on the lymphoma."),
-    ("clinical_trial", "A clinical trial", "A study of a new treatment or a new mix of treatments."),
-    ("supportive_care", "Supportive or palliative care",
-     "Care for symptoms and comfort, with or without other treatment."),
-)
+#: Who a number is about, by stratum: added after "people who were given this".
+AFTER = {"post_car_t": "after CAR-T"}
+#: Said after a number that does not come from people after CAR-T.
+NOT_DIRECT = {"partly": "These numbers are from a group in which only some people had had CAR-T.",
+              "car_t_naive": "These numbers are from people who had not had CAR-T.",
+              "unknown": "These numbers are from studies that did not say if people had had CAR-T."}
+#: Said where the evidence has no number of a kind for a choice.
+NO_BENEFIT = "We found no number for this after CAR-T yet."
+NO_HARM = "We found no number for serious problems yet. Ask your care team."
+NO_TIMING = "We found no numbers for this choice by how soon the lymphoma came back."
+#: At most this many side-effect numbers per choice (the most serious first).
+MAX_HARMS = 1
+#: At most this many facts in a cell about daily life with a choice (the first aspects of the row's list).
+FACTS_PER_CELL = 2
 
-#: The print tables: a heading and three class_ids each.
-GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Medicines", ("bispecific_antibodies", "adcs", "tafasitamab_len")),
-    ("Other treatments", ("salvage_chemo", "radiotherapy", "allo_sct")),
-    ("Trials and care", ("cd22_car_t", "clinical_trial", "supportive_care")),
-)
-
-#: Words for a number cell with no direct post-CAR-T number, per option where a general sentence misleads.
-NO_NUMBER = {
-    "clinical_trial": "This depends on the trial.",
-    "supportive_care": "This care aims to help you feel better, not to shrink the lymphoma.",
-}
-NO_DIRECT_NUMBER = "not yet counted after CAR-T."
-
-#: Harm measures the grid looks for, in order, with the words for the harm.
-HARMS = (("non_relapse_mortality_rate_12m", "died within 1 year from the treatment or its problems, "
-          "not from the lymphoma"),
-         ("treatment_related_death/any", "died because of the treatment"),
-         ("treatment_related_death/grade_5", "died because of the treatment"),
-         ("crs/grade_3_plus", "had severe cytokine release syndrome"),
-         ("icans/grade_3_plus", "had severe ICANS"),
-         ("infection/grade_3_plus", "had a severe infection"))
+#: Benefit measures in words: measure -> (what the marked people did, what the others did).
+BENEFITS = {"ORR": ("had their lymphoma shrink or go away", "did not"),
+            "os_rate_12m": ("were alive 1 year later", "had died")}
 
 
 @dataclass
 class GridContext:
-    """What the grid needs from the aid: the details, the numbers, and how to link, cite and draw.
+    """What the grid needs from the aid: the choices, details, numbers, and how to link, cite and draw.
 
     Attributes
     ----------
+    options : list of AidOption
+        The choices in page order.
     details : pandas.DataFrame
         ``option_details`` rows (class_id, aspect, plain_words, source_id).
     numbers : pandas.DataFrame
         The headline table.
+    timing : dict
+        Relapse timing ("early" or "late") -> its rows (:func:`.aid_content.timing_rows`), for an aid made
+        for one timing; empty when the aid shows both (its outlook lists them).
     link : callable
         Plain text -> escaped fragment with glossary links.
     cite : callable
         Source ids -> citation marker fragment.
     icons : callable
         ``(Number, denominator, marked words, unmarked words, harm)`` -> fragment with an icon array.
+    timing_words : callable
+        ``(row)`` -> fragment: one relapse-timing number in words, checked against the library.
+    caveat : str
+        The plain caveat beside every row that compares choices.
+    text : AidText
+        The pages' wording (``aid_text.csv``): the grid's questions.
     """
 
+    options: list[AidOption]
     details: pd.DataFrame
     numbers: pd.DataFrame
+    timing: dict[str, pd.DataFrame]
     link: Callable[[str], h.Fragment]
     cite: Callable[..., h.Fragment]
     icons: Callable[..., h.Fragment]
+    timing_words: Callable[[pd.Series], h.Fragment]
+    caveat: str
+    text: AidText
 
-    def facts(self, class_id: str, *aspects: str) -> h.Fragment:
-        """The option's first fact for each of ``aspects`` (curated order), with its citation, or a plain
-        "ask your care team" when there is none. One fact per aspect keeps the printed grid short."""
+    def facts(self, class_id: str, *aspects: str, ask: bool = True, most: int = 0) -> h.Fragment:
+        """The choice's first fact for each of ``aspects`` (in the order of ``aspects``; at most ``most``
+        facts when it is not 0), with its citation, or a plain "ask your care team" (empty when ``ask`` is
+        false) when there is none."""
         rows = self.details[(self.details["class_id"] == class_id) & (self.details["aspect"].isin(aspects))]
         if rows.empty:
-            return h.para(h.text("Ask your care team."), cls="aid-none")
+            return h.para(h.text("Ask your care team."), cls="aid-none") if ask else h.Fragment("")
         rows = rows.drop_duplicates("aspect")
         rows = rows.assign(_order=rows["aspect"].map({a: i for i, a in enumerate(aspects)}))
         rows = rows.sort_values("_order", kind="stable")
+        rows = rows.head(most) if most else rows
         return h.concat(h.para(self.link(r["plain_words"]) + self.cite(r["source_id"]))
                       for _, r in rows.iterrows())
 
-    def number(self, class_id: str, measure: str, outcome: str, other: str, *, harm: bool = False,
-               direct_only: bool = True) -> h.Fragment | None:
-        """A natural-frequency sentence, the balancing sentence, certainty words and an icon array."""
-        found = pick(self.numbers, class_id, measure, direct_only=direct_only)
-        if found is None:
-            return None
-        return self.sentence(found, outcome, other, harm=harm)
-
-    def sentence(self, found: Number, outcome: str, other: str, *, harm: bool) -> h.Fragment:
-        """The number said in words with its group named in the same sentence."""
-        denominator = HARM_DENOMINATOR if harm else BENEFIT_DENOMINATOR
-        said = natural_frequency(found.rate, denominator)
-        lead = f"{said[0].upper()}{said[1:]} {found.population} {outcome}."
-        rest = balance(found.rate, denominator, other or "did not")
+    def sentence(self, found: Number, outcome: str, other: str, *, harm: bool, picture: bool,
+                 say_group: bool = True) -> h.Fragment:
+        """The number in words, naming who it is about, its counterpart, whether those people had had
+        CAR-T (unless ``say_group`` is false: the caller says it once for several numbers), how sure it is,
+        and (when ``picture``) an icon array."""
+        said = natural_frequency(found.rate, DENOMINATOR)
+        who = " ".join(w for w in ("people who were given this", AFTER.get(found.stratum, "")) if w)
+        lead = f"{said[0].upper()}{said[1:]} {who} {outcome}."
+        rest = balance(found.rate, DENOMINATOR, other or "did not")
         sure = h.tag("span", h.esc(found.certainty_words()), class_="aid-certainty")
-        words = number_span(found, denominator,
+        indirect = NOT_DIRECT.get(found.stratum, "") if say_group else ""
+        words = number_span(found, DENOMINATOR,
                             self.link(lead) + self.cite(*found.source_ids) + " " + h.esc(rest))
-        picture = self.icons(found, denominator, outcome, other, harm)
-        return h.concat([h.para(words + " " + sure), picture])
+        parts = [h.para(words + " " + (h.esc(indirect) + " " if indirect else "") + sure)]
+        if picture:
+            parts.append(self.icons(found, DENOMINATOR, outcome, other, harm))
+        return h.concat(parts)
+
+    def benefit(self, option: AidOption, measure: str, picture: bool) -> h.Fragment:
+        """One benefit number of one choice (direct post-CAR-T evidence only), or what to say without it;
+        with an icon array when ``picture``."""
+        if option.no_number:
+            return h.para(self.link(option.no_number), cls="aid-none")
+        outcome, other = BENEFITS[measure]
+        found = pick(self.numbers, option.class_id, measure)
+        if found is None:
+            return h.para(h.text(NO_BENEFIT), cls="aid-none")
+        return self.sentence(found, outcome, other, harm=False, picture=picture)
+
+    def benefits(self, option: AidOption) -> h.Fragment:
+        """How many had their lymphoma shrink and how many were alive 1 year later (a picture for the
+        first), then the choice's numbers for the aid's relapse timing; a choice without numbers says
+        why once."""
+        if option.no_number:
+            return h.para(self.link(option.no_number), cls="aid-none")
+        helped = pick(self.numbers, option.class_id, "ORR") is not None
+        return h.concat([self.benefit(option, "ORR", picture=True) if helped else h.Fragment(""),
+                         self.benefit(option, "os_rate_12m", picture=not helped), self.by_timing(option)])
+
+    def by_timing(self, option: AidOption) -> h.Fragment:
+        """On an aid made for one relapse timing, the choice's numbers for it, or a plain line that there
+        are none (an aid for both timings lists them in its outlook)."""
+        rows = [row for frame in self.timing.values() for _, row in frame.iterrows()
+                if row["class_id"] == option.class_id]
+        if rows:
+            return h.concat(self.timing_words(row) for row in rows)
+        return h.para(h.text(NO_TIMING), cls="aid-none") if self.timing else h.Fragment("")
+
+    def harms(self, option: AidOption) -> h.Fragment:
+        """Up to :data:`MAX_HARMS` side-effect numbers: after CAR-T where they exist, else from people who
+        had not had CAR-T (said plainly), or that there is none; then the harms and burdens in words."""
+        if option.no_number:
+            return h.para(self.link(option.no_number), cls="aid-none")
+        measures = harm_measures(self.numbers, option.class_id)
+        direct = [m for m in measures if pick(self.numbers, option.class_id, m) is not None]
+        chosen = [pick(self.numbers, option.class_id, m, direct_only=bool(direct))
+                  for m in (direct or measures)][:MAX_HARMS]
+        found_all = [f for f in chosen if f is not None]
+        groups = {NOT_DIRECT.get(f.stratum, "") for f in found_all}
+        once = len(groups) == 1
+        shown = [h.para(h.text(groups.pop()), cls="aid-indirect")] if once and "" not in groups else []
+        shown += [self.sentence(found, harm_words(found.measure), "did not", harm=True, picture=i == 0,
+                                say_group=not once) for i, found in enumerate(found_all)]
+        if not shown:
+            shown.append(h.para(h.text(NO_HARM), cls="aid-none"))
+        return h.concat([*shown, self.facts(option.class_id, "may_not_suit", ask=False)])
 
 
 def number_span(found: Number, denominator: int, content: str) -> h.Fragment:
@@ -124,51 +172,40 @@ def number_span(found: Number, denominator: int, content: str) -> h.Fragment:
                       f"{shown}>{content}</span>")
 
 
-def grid_rows(ctx: GridContext) -> list[tuple[str, Callable[[str], h.Fragment]]]:
-    """The grid's rows: the question, and a function that builds one option's cell."""
-
-    def missing(what: str, class_id: str) -> h.Fragment:
-        return h.para(h.text(NO_NUMBER.get(class_id, f"{what}: {NO_DIRECT_NUMBER}")), cls="aid-none")
-
-    def helped(class_id: str) -> h.Fragment:
-        shown = ctx.number(class_id, "ORR", "had their lymphoma shrink or go away", "did not")
-        return shown or missing("Helped", class_id)
-
-    def alive(class_id: str) -> h.Fragment:
-        shown = ctx.number(class_id, "os_rate_12m", "were alive 1 year later", "were not")
-        return shown or missing("Alive after 1 year", class_id)
-
-    def harms(class_id: str) -> h.Fragment:
-        for measure, words in HARMS:
-            shown = ctx.number(class_id, measure, words, "", harm=True)
-            if shown is not None:
-                return shown
-        return h.para(h.text(f"Serious problems: {NO_DIRECT_NUMBER}"), cls="aid-none")
-
-    def risks(class_id: str) -> h.Fragment:
-        return h.concat([harms(class_id), ctx.facts(class_id, "may_not_suit")])
-
+def grid_rows(ctx: GridContext) -> list[tuple[str, bool, Callable[[AidOption], h.Fragment]]]:
+    """The grid's rows: the question, whether the row compares choices by numbers (the caveat band goes
+    above the first such row), and a function that builds one choice's cell."""
     return [
-        ("How is it given, and where?", lambda c: ctx.facts(c, "how_given", "where")),
-        ("How often? Will I stay in hospital? What is daily life like?",
-         lambda c: ctx.facts(c, "how_often", "time_in_hospital", "daily_life")),
-        ("How many were helped? How many were alive after 1 year?",
-         lambda c: h.concat([helped(c), alive(c)]) if c not in NO_NUMBER else helped(c)),
-        ("What serious problems can happen? Who may it not suit?", risks),
+        (ctx.text.one("grid_how_given"), False,
+         lambda o: h.concat([ctx.facts(o.class_id, "how_given", "what_it_does", "where", most=1),
+                             ctx.facts(o.class_id, "who_for", ask=False)])),
+        (ctx.text.one("grid_how_often"), False,
+         lambda o: ctx.facts(o.class_id, "how_often", "time_in_hospital", "daily_life",
+                             most=FACTS_PER_CELL)),
+        (ctx.text.one("grid_benefits"), True, ctx.benefits),
+        (ctx.text.one("grid_harms"), True, ctx.harms),
     ]
 
 
 def grid_tables(ctx: GridContext) -> h.Fragment:
-    """The three tables of the grid (one per :data:`GROUPS` entry)."""
-    names = {class_id: name for class_id, name, _ in OPTIONS}
+    """The printed tables of the grid: one per ``grid_group`` of ``aid_options``, in page order. A band
+    with the caveat that the people who had each choice differed sits above the rows that compare them
+    by numbers."""
+    groups: dict[str, list[AidOption]] = {}
+    for option in ctx.options:
+        groups.setdefault(option.group, []).append(option)
     rows = grid_rows(ctx)
     tables = []
-    for title, class_ids in GROUPS:
-        head = "".join(f'<th scope="col">{h.esc(names[c])}</th>' for c in class_ids)
+    for title, options in groups.items():
+        head = "".join(f'<th scope="col">{h.esc(o.name)}</th>' for o in options)
         body = []
-        for question, build in rows:
-            cells = "".join(f'<td data-label="{h.esc(names[c])}">{build(c)}</td>' for c in class_ids)
-            body.append(f'<tr><th scope="row">{h.esc(question)}</th>{cells}</tr>')
+        for index, (question, compares, build) in enumerate(rows):
+            if compares and not (index and rows[index - 1][1]):
+                body.append(f'<tr class="aid-caveat-row"><td colspan="{len(options) + 1}">'
+                            f'{h.para(ctx.link(ctx.caveat), cls="aid-caveat")}</td></tr>')
+            cells = "".join(f'<td data-label="{h.esc(o.name)}">{build(o)}</td>' for o in options)
+            row_class = ' class="aid-compares"' if compares else ""
+            body.append(f'<tr{row_class}><th scope="row">{h.esc(question)}</th>{cells}</tr>')
         tables.append(f'<table class="aid-grid"><caption>{h.esc(title)}</caption><thead><tr>'
                       f'<td class="aid-corner"></td>{head}</tr></thead>'
                       f'<tbody>{"".join(body)}</tbody></table>')

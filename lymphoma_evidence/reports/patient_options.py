@@ -1,34 +1,31 @@
 """The patient profile pages (``notebooks/patient_options.ipynb``): which choices may fit one situation.
 
-A patient document in the plain style of the decision aid: the situation in words, then each choice of
-the aid under "may fit", "ask your care team" or "probably not", with the reasons in plain words. The
-reasons come from the eligibility analysis (:func:`~lymphoma_evidence.analysis.eligibility.
-requirement_findings`); curators' notes, codes and the basis of each rule are never shown.
+A patient document in the plain style of the decision aid, built from the same rows: the situation in
+words, each choice of the aid (``aid_options.csv``) under "may fit", "ask your care team" or "probably
+not" with the reasons of one rule in plain words, the outlook for the reader's relapse timing
+(``relapse_timing``), the path of no further treatment and where to find support. The reasons come from
+the eligibility analysis (:func:`~lymphoma_evidence.analysis.eligibility.requirement_findings`); curators'
+notes, codes and the basis of each rule are never shown. A choice anyone can have (``everyone``) is said
+to fit everyone; a choice with no rules says who can have it (``who_can``) or that no rules were found.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ..analysis.eligibility import MET, NOT_MET, UNKNOWN, PatientProfile, requirement_findings
-from ..data.evidence import Evidence
 from ..errors import ParameterError
 from . import html as h
-from .decision_aid import STARTER_QUESTIONS
-from .glossary import Glossary
-from .option_grid import OPTIONS
-from .plain_sources import PlainCitations
+from .aid_content import AidOption, shown_as
+from .aid_page import PatientWriter, aid_stylesheet
 
 TRI_STATE = {"yes": True, "no": False, "unknown": None}
 
-#: Therapy classes shown under another choice of the aid (newer CAR-T products are all "in a trial").
-SHOWN_AS = {"dual_target_car_t": "cd22_car_t", "allogeneic_car_t": "cd22_car_t"}
-
-#: Groups of choices, in the order shown: status, heading, what the group means.
-GROUPS = (
+#: The page's groups of choices, in the order shown: status, heading, what the group means.
+STATUSES = (
     ("fits", "May fit", "The rules we found fit this situation."),
     ("ask", "Ask your care team", "We need to know more before we can say."),
     ("not", "Probably not", "A rule we found does not fit this situation."),
@@ -83,7 +80,9 @@ def plain_need(need: str) -> str:
         (r"at least (\d+) prior lines?", lambda m: f"It is for people who have had at least {m[1]} earlier "
                                                    f"treatment{'s' * (m[1] != '1')}."),
         (r"fitness for transplant", lambda m: "It is for people well enough for a transplant."),
-        (r"being unfit for transplant", lambda m: "It is for people who cannot have a transplant."),
+        (r"being unfit for transplant",
+         lambda m: "It is for people who cannot have a transplant of their own stem cells. This is not "
+                   "the same as a donor transplant."),
         (r"a donor", lambda m: "It needs a matching donor."),
         (r"(\w+) expression", lambda m: f"It needs the marker {m[1]} on the lymphoma cells."),
         (r"expression of (.+)", lambda m: f"It needs one of the markers {m[1]} on the lymphoma cells."),
@@ -91,7 +90,7 @@ def plain_need(need: str) -> str:
         (r"prior CAR T-cell therapy", lambda m: "It is for people who have had CAR-T."),
         (r"ECOG performance status (\d) or lower",
          lambda m: f"It needs a daily life score of {m[1]} or lower."),
-        (r"", lambda m: "We could not find if people who had CAR-T can have it."),
+        (r"", lambda m: "The rules we found do not say if people who had CAR-T can have it."),
     )
     for pattern, words in rules:
         match = re.fullmatch(pattern, need)
@@ -100,29 +99,39 @@ def plain_need(need: str) -> str:
     raise ParameterError(f"No plain words for the requirement {need!r}; add them to plain_need().")
 
 
+#: A requirement that, when it alone fails, leaves a choice to the care team: the profile's fitness is for
+#: a donor transplant, while this rule is about a transplant of one's own stem cells.
+OWN_CELLS_ONLY = "being unfit for transplant"
+
+
 def option_status(findings: pd.DataFrame) -> tuple[str, list[str], list[str]]:
     """Status of one choice from the findings of its rows: "fits" when some row has every requirement
-    met, else "ask" when some row has none failed, else "not"; with the reasons and their sources."""
+    met, else "ask" when some row has none failed (or fails only on a rule about a transplant of one's
+    own cells), else "not"; with the reasons of that one row (so rules of different trials are never run
+    together) and their sources. Empty findings give "ask" with no reasons (the caller words them)."""
     if findings.empty:
-        return "ask", ["We found no written rules about who this suits."], []
-    by_row = findings.groupby("scope_id", sort=False)["outcome"]
-    failed = by_row.apply(lambda o: (o == NOT_MET).any())
-    unknown = by_row.apply(lambda o: (o == UNKNOWN).any())
+        return "ask", [], []
+    by_row = findings.groupby("scope_id", sort=False)
+    failed = by_row["outcome"].apply(lambda o: (o == NOT_MET).any())
+    unknown = by_row["outcome"].apply(lambda o: (o == UNKNOWN).any())
+    failing = findings[findings["outcome"] == NOT_MET].groupby("scope_id", sort=False)["need"].agg(set)
+    own_cells = failed.index.to_series().map(lambda row: failing.get(row, set()) == {OWN_CELLS_ONLY})
     if (~failed & ~unknown).any():
-        rows = failed.index[~failed & ~unknown]
-        status, shown = "fits", findings[findings["scope_id"].isin(rows) & (findings["outcome"] == MET)]
+        row, status, shown = failed.index[~failed & ~unknown][0], "fits", (MET,)
     elif (~failed).any():
-        rows = failed.index[~failed]
-        status, shown = "ask", findings[findings["scope_id"].isin(rows) & (findings["outcome"] == UNKNOWN)]
+        row, status, shown = failed.index[~failed][0], "ask", (UNKNOWN,)
+    elif own_cells.any():
+        row, status, shown = own_cells.index[own_cells][0], "ask", (NOT_MET,)
     else:
-        status, shown = "not", findings[findings["outcome"] == NOT_MET]
-    reasons = list(dict.fromkeys(plain_need(n) for n in shown["need"]))
-    sources = list(dict.fromkeys(shown["source_id"]))
+        row, status, shown = failed.index[0], "not", (NOT_MET,)
+    chosen = findings[(findings["scope_id"] == row) & findings["outcome"].isin(shown)]
+    reasons = list(dict.fromkeys(plain_need(n) for n in chosen["need"]))
+    sources = list(dict.fromkeys(findings.loc[findings["scope_id"] == row, "source_id"]))
     return status, reasons or ["Your situation fits the rules we found."], sources
 
 
 @dataclass
-class PatientPage:
+class PatientPage(PatientWriter):
     """The sections of one patient profile page.
 
     Parameters
@@ -131,72 +140,79 @@ class PatientPage:
         The validated evidence.
     patient : PatientProfile
         The situation the page is about.
+    relapse_timing : str
+        "early" (within about 3 months of CAR-T), "late" or "unknown" (show both).
     """
 
-    evidence: Evidence
-    patient: PatientProfile
-    words: Glossary = field(init=False)
-    refs: PlainCitations = field(init=False)
+    patient: PatientProfile | None = None
 
     def __post_init__(self) -> None:
-        self.words = Glossary.of(self.evidence)
-        self.refs = PlainCitations(self.evidence.sources)
-
-    def section(self, title: str, *body: str) -> h.Fragment:
-        """A ``<section>`` with an h2 title."""
-        return h.Fragment(f"<section>{h.heading(2, title)}{''.join(str(b) for b in body)}</section>")
+        if not isinstance(self.patient, PatientProfile):
+            raise ParameterError(f"patient={self.patient!r} is not a PatientProfile; build one with "
+                                 "profile_from_parameters().")
+        super().__post_init__()
 
     def lead(self) -> h.Fragment:
         """What the page is, in two sentences."""
-        return h.para(self.words.link("This page is an example. It shows which choices after CAR T-cell "
-                                      "therapy may fit one situation. Only your care team can say what "
-                                      "fits you."), cls="lead")
+        return h.Fragment(str(aid_stylesheet()) + str(h.para(self.words.link(
+            "This page is an example. It shows which choices after CAR T-cell therapy may fit one "
+            "situation. Only your care team can say what fits you."), cls="lead")))
 
     def situation(self) -> h.Fragment:
         """The situation the page is about."""
+        assert self.patient is not None
+        lines = [*describe(self.patient), *self.text.words(f"situation_{self.relapse_timing}")]
         return self.section("The situation on this page",
-                            h.bullets([self.words.link(line) for line in describe(self.patient)]))
+                            h.bullets([self.words.link(line) for line in lines]))
 
     def choices(self) -> h.Fragment:
         """Each choice of the aid under "may fit", "ask your care team" or "probably not"."""
+        assert self.patient is not None
         findings = requirement_findings(self.evidence, self.patient)
-        findings = findings.assign(option=findings["class_id"].map(lambda c: SHOWN_AS.get(c, c)))
-        caveats = self._caveats()
-        grouped: dict[str, list[h.Fragment]] = {key: [] for key, _, _ in GROUPS}
-        for class_id, name, _ in OPTIONS:
-            status, reasons, sources = option_status(findings[findings["option"] == class_id])
-            text = " ".join(reasons)
-            grouped[status].append(h.Fragment(f"<strong>{self.words.link(name)}</strong>: "
-                                              f"{self.words.link(text)}{self.refs.cite(*sources)}"
-                                              f"{caveats.get(class_id, '')}"))
+        findings = findings.assign(option=findings["class_id"].map(shown_as(self.options)))
+        numbers = self._numbers()
+        grouped: dict[str, list[h.Fragment]] = {key: [] for key, _, _ in STATUSES}
+        for option in self.options:
+            status, reasons, sources = self._status(option, findings[findings["option"] == option.class_id])
+            said = self.words.link(" ".join(reasons))
+            grouped[status].append(h.Fragment(f"<strong>{self.words.link(option.name)}</strong>: "
+                                              f"{self.words.link(option.summary)} {said}"
+                                              f"{self.refs.cite(*sources)}"
+                                              f"{numbers.get(option.class_id, '')}"))
         body = [self.words.para("These groups come from rules in medicine labels, treatment guides and "
-                                "trials. They are not a decision.")]
-        for key, title, meaning in GROUPS:
+                                "trials. They are not a decision."),
+                *[self.say(w) for w in self.text.words("row_caveat")]]
+        for key, title, meaning in STATUSES:
             if grouped[key]:
                 body += [h.heading(3, title), h.para(h.text(meaning)), h.bullets(grouped[key])]
         return self.section("Which choices may fit?", *body)
 
-    def _caveats(self) -> dict[str, h.Fragment]:
-        """For each choice the analysis flags as possibly poor although it fits (``class_options``
-        caveat), the direct evidence in words: how many were alive 1 year later without growth."""
-        from ..analysis.eligibility import class_options
-        from ..formatting import natural_frequency
-        from .aid_numbers import BENEFIT_DENOMINATOR, headline, pick
+    def _status(self, option: AidOption, findings: pd.DataFrame) -> tuple[str, list[str], list[str]]:
+        """The status, reasons and sources of one choice: everyone's choice, its rules, or who can have it."""
+        if option.everyone:
+            return "fits", [option.who_can], [option.source_id]
+        if findings.empty:
+            if option.who_can:
+                return "ask", [option.who_can], [option.source_id]
+            return "ask", self.text.words("no_rules"), []
+        own_first = findings.assign(_own=findings["class_id"] != option.class_id)
+        return option_status(own_first.sort_values("_own", kind="stable").drop(columns="_own"))
+
+    def _numbers(self) -> dict[str, h.Fragment]:
+        """Each choice's 1-year survival after CAR-T as the aid says it: who it is about, how many lived and
+        how many did not."""
+        from .aid_numbers import DENOMINATOR, balance, natural_frequency, pick
         from .option_grid import number_span
 
-        flagged = class_options(self.evidence, self.patient)
-        flagged = flagged[flagged["caveat"].astype("string").fillna("").str.len() > 0]
-        numbers = headline(self.evidence) if len(flagged) else None
         out = {}
-        for class_id in flagged["class_id"]:
-            found = pick(numbers, class_id, "pfs_rate_12m")
+        for option in self.options:
+            found = pick(self.numbers, option.class_id, "os_rate_12m")
             if found is None:
                 continue
-            said = natural_frequency(found.rate, BENEFIT_DENOMINATOR)
-            text = (f" But only {said} people who had it after CAR-T were alive 1 year later without the "
-                    "lymphoma growing.")
-            out[SHOWN_AS.get(class_id, class_id)] = number_span(found, BENEFIT_DENOMINATOR,
-                                                                self.words.link(text)) + \
+            said = natural_frequency(found.rate, DENOMINATOR)
+            text = (f" {said[0].upper()}{said[1:]} people who were given this after CAR-T were alive 1 year "
+                    f"later. {balance(found.rate, DENOMINATOR, 'had died')}")
+            out[option.class_id] = number_span(found, DENOMINATOR, self.words.link(text)) + \
                 self.refs.cite(*found.source_ids)
         return out
 
@@ -207,12 +223,10 @@ class PatientPage:
             "What next?",
             h.para(h.Fragment(f"To learn what each choice is like, read {guide}. It shows how each is "
                               "given, the chances and the risks.")),
-            h.bullets([h.text(q) for q in STARTER_QUESTIONS], ordered=True))
-
-    def glossary(self) -> h.Fragment:
-        """The words explained."""
-        return self.section("Words explained", self.words.entries())
+            h.bullets([h.text(q) for q in self.text.words("starter_question")], ordered=True))
 
     def sources(self) -> h.Fragment:
         """The numbered sources in plain words."""
-        return self.section("Where the rules come from", self.refs.source_list())
+        return self.section("Where the facts come from", self.refs.source_list(), cls="aid-back",
+                            anchor="sources")
+

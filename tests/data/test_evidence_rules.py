@@ -429,7 +429,8 @@ def test_option_detail_aspect_is_enumerated(evidence_copy: Path) -> None:
                    plain_words="Free.", source_id="lymphoma_action_radiotherapy")
     assert_reports(evidence_copy, f"option_details.csv:{line}:aspect: 'cost' is not an allowed value; "
                                    "expected "
-                   "one of: how_given, where, how_often, time_in_hospital, may_not_suit, daily_life")
+                   "one of: how_given, where, how_often, time_in_hospital, may_not_suit, daily_life, "
+                   "what_it_does, who_for")
 
 
 def test_trial_prior_car_t_is_enumerated(evidence_copy: Path) -> None:

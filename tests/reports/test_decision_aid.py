@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from helpers import EVIDENCE
 from readability import NetworkBlocked, no_network, offline_textstat, prose_sentences
 
-from lymphoma_evidence.analysis.headline import headline_numbers
+from lymphoma_evidence.analysis.headline import headline_numbers, relapse_numbers
 from lymphoma_evidence.data.evidence import load_evidence
 from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.formatting import day_in_words, natural_frequency
@@ -21,10 +21,11 @@ from lymphoma_evidence.reports.glossary import glossary_terms
 from lymphoma_evidence.vocabulary import PATIENT_DISCLAIMER
 
 #: The sections in page order, as the notebook calls them.
-SECTIONS = ("page_one", "outlook", "support", "option_grid", "questions_page", "about", "glossary", "sources")
+SECTIONS = ("page_one", "outlook", "no_treatment", "support", "option_grid", "values", "questions_page",
+            "about", "glossary", "sources")
 #: Sections whose text is prose for the reading-level bar (the grid is a table; glossary and sources are
 #: reference lists).
-PROSE = ("page_one", "outlook", "support", "questions_page", "about")
+PROSE = ("page_one", "outlook", "no_treatment", "support", "questions_page", "about")
 MAX_GRADE = 8.0
 MAX_WORDS_PER_SENTENCE = 20
 #: Everyday abbreviations a reader knows without an expansion.
@@ -36,9 +37,16 @@ DENIED = ("not verified", "not seen", "not read in this pass", "analyst check", 
           "monotherapy")
 
 
+#: Who made and reviewed the aid, as a fixture: real values live in notebooks/reports.toml.
+PEOPLE = {"made_by": "Ann Writer (patient advocate) and Bob Checker (statistician).",
+          "reviewed_by": "Dr Carol Reviewer (haematologist) and Dan Patient (patient reviewer).",
+          "interests": "Dr Reviewer has received speaker fees from a maker of bispecific antibodies.",
+          "funding": "A grant from a patient charity."}
+
+
 def build(evidence, **changes) -> dict[str, str]:
     """Every section of the aid, in page order, as HTML strings."""
-    options = {"made_by": "the project", "funding": "No funding has been declared.", **changes}
+    options = {**PEOPLE, **changes}
     aid = DecisionAid(evidence, **options)
     return {name: str(getattr(aid, name)()) for name in SECTIONS}
 
@@ -137,16 +145,61 @@ def test_every_number_is_the_librarys_number_for_that_option_and_stratum(section
         assert natural_frequency(value, denominator) in text.lower(), text
 
 
-def test_numbers_in_the_grid_are_direct_post_car_t_evidence_only(sections):
+def test_benefit_numbers_in_the_grid_are_direct_and_say_who_was_given_the_choice(sections):
     spans = BeautifulSoup(sections["option_grid"], "html.parser").select("span.aid-number")
-    assert spans and {s["data-stratum"] for s in spans} == {"post_car_t"}
-    for span in spans:
-        assert "after CAR T-cell therapy" in span.get_text(" ") or "after CAR-T" in span.get_text(" ")
+    benefits = [s for s in spans if "/" not in s["data-measure"] and "mortality" not in s["data-measure"]]
+    assert benefits and {s["data-stratum"] for s in benefits} == {"post_car_t"}
+    for span in benefits:
+        assert "people who were given this after CAR-T" in span.get_text(" ")
+
+
+def test_every_harm_number_says_plainly_when_it_is_not_from_people_after_car_t(sections):
+    soup = BeautifulSoup(sections["option_grid"], "html.parser")
+    harms = [s for s in soup.select("span.aid-number") if "/" in s["data-measure"]]
+    assert harms, "no side-effect number from harms.csv is shown"
+    for span in harms:
+        said = span.find_parent("td").get_text(" ")
+        if span["data-stratum"] == "post_car_t":
+            assert "after CAR-T" in span.get_text(" ")
+        else:
+            assert re.search(r"These numbers are from (people who had not had CAR-T|a group in which only "
+                             r"some|studies that did not say)", said), said
+
+
+def test_every_choice_has_harm_words_or_says_there_is_no_number(sections, evidence):
+    soup = BeautifulSoup(sections["option_grid"], "html.parser")
+    harm_rows = [tr for tr in soup.select("tbody tr") if tr.th and "serious problems" in tr.th.get_text()]
+    cells = [td for tr in harm_rows for td in tr.select("td")]
+    assert len(cells) == len(evidence.aid_options)
+    for cell in cells:
+        text = cell.get_text(" ")
+        assert cell.select("span.aid-number") or "no number" in text or cell.select(".aid-none"), text
+        assert "approved for" not in text and "only treats the area" not in text
+
+
+def test_rows_that_compare_choices_sit_under_the_caveat_that_the_people_differed(sections, evidence):
+    caveat = evidence.aid_text.loc[evidence.aid_text["part"] == "row_caveat", "plain_words"].iloc[0]
+    soup = BeautifulSoup(sections["option_grid"], "html.parser")
+    for table in soup.select("table.aid-grid"):
+        rows = table.select("tbody tr")
+        band = [i for i, tr in enumerate(rows) if "aid-caveat-row" in (tr.get("class") or [])]
+        compares = [i for i, tr in enumerate(rows) if tr.select("span.aid-number") or "aid-compares" in
+                    (tr.get("class") or [])]
+        assert len(band) == 1 and caveat in rows[band[0]].get_text(" ")
+        assert compares and compares == list(range(band[0] + 1, band[0] + 1 + len(compares)))
+
+
+def test_good_numbers_in_the_outlook_come_with_their_counterpart(sections):
+    soup = BeautifulSoup(sections["outlook"], "html.parser")
+    for span in soup.select("span.aid-number, span.aid-timing-number"):
+        text = span.get_text(" ")
+        assert re.search(r"The other (half|\d+)|Almost (everyone|no one)", text), text
+    assert "half of the people whose lymphoma shrank on this" in soup.get_text(" ")
 
 
 def test_no_frequency_is_written_outside_a_checked_number(sections):
     soup = BeautifulSoup("".join(sections.values()), "html.parser")
-    for span in soup.select("span.aid-number"):
+    for span in soup.select("span.aid-number, span.aid-timing-number"):
         span.decompose()
     text = re.sub(r"“[^”]*”", "", soup.get_text(" "))  # a quoted example of the wording is not a number
     assert not re.findall(r"\b\d+ (?:in|out of) (?:10|100)\b", text)
@@ -154,39 +207,39 @@ def test_no_frequency_is_written_outside_a_checked_number(sections):
 
 def test_every_icon_array_says_its_numbers_in_words(sections):
     soup = BeautifulSoup(sections["option_grid"], "html.parser")
-    for cell in soup.select("td"):
-        images = cell.select("img.aid-icons")
-        spans = cell.select("span.aid-number")
-        assert len(images) == len(spans)
-        for image, span in zip(images, spans, strict=True):
-            count, denominator = int(span["data-count"]), int(span["data-denominator"])
-            assert f"{count} {'is' if count == 1 else 'are'} " in image["alt"]
-            assert f"{denominator - count} {'is' if denominator - count == 1 else 'are'} " in image["alt"]
+    images = soup.select("img.aid-icons")
+    assert images
+    for image in images:
+        span = image.find_previous("span", class_="aid-number")
+        count, denominator = int(span["data-count"]), int(span["data-denominator"])
+        assert f"{count} {'is' if count == 1 else 'are'} " in image["alt"]
+        assert f"{denominator - count} {'is' if denominator - count == 1 else 'are'} " in image["alt"]
 
 
-def test_benefits_are_out_of_10_and_harms_out_of_100_for_every_option(sections):
-    spans = BeautifulSoup(sections["option_grid"], "html.parser").select("span.aid-number")
-    harms = {"non_relapse_mortality_rate_12m"}
-    for span in spans:
-        harm = span["data-measure"] in harms or "/" in span["data-measure"]
-        assert span["data-denominator"] == ("100" if harm else "10")
+def test_each_choice_has_at_most_one_picture_for_benefits_and_one_for_harms(sections):
+    soup = BeautifulSoup(sections["option_grid"], "html.parser")
+    assert all(len(td.select("img.aid-icons")) <= 1 for td in soup.select("td"))
+
+
+def test_benefits_and_harms_are_out_of_100_for_every_option(sections):
+    soup = BeautifulSoup("".join(sections.values()), "html.parser")
+    spans = soup.select("span.aid-number[data-denominator], span.aid-timing-number[data-denominator]")
+    assert spans and {span["data-denominator"] for span in spans} == {"100"}
 
 
 # -- structure ---------------------------------------------------------------------------------------
 
 
-def test_grid_has_one_column_per_option_and_the_same_rows_for_each(sections):
+def test_grid_has_one_column_per_option_and_the_same_rows_for_each(sections, evidence):
     soup = BeautifulSoup(sections["option_grid"], "html.parser")
     tables = soup.select("table.aid-grid")
     heads = [th.get_text() for t in tables for th in t.select("thead th")]
-    assert heads == ["Bispecific antibodies", "Antibody-drug conjugates", "Tafasitamab and lenalidomide",
-                     "Chemotherapy", "Radiotherapy", "Donor stem cell transplant", "Newer CAR-T in a trial",
-                     "A clinical trial", "Supportive or palliative care"]
+    assert heads == list(evidence.aid_options.sort_values("display_order")["name"])
     rows = [[th.get_text() for th in t.select("tbody th")] for t in tables]
     assert rows[0] == rows[1] == rows[2] and len(rows[0]) >= 4
     for table in tables:
         labels = [th.get_text() for th in table.select("thead th")]
-        for row in table.select("tbody tr"):
+        for row in table.select("tbody tr:not(.aid-caveat-row)"):
             assert [td["data-label"] for td in row.select("td")] == labels
 
 
@@ -207,15 +260,17 @@ def test_every_citation_resolves_to_a_plain_source_with_a_link(sections):
     assert all(li.find("a", href=re.compile("^https?://")) for li in listed)
 
 
-def test_support_lists_patient_organisations_with_links(sections, evidence):
-    orgs = evidence.sources[evidence.sources["source_type"] == "patient_organisation"]
+def test_support_lists_the_patient_groups_of_the_evidence_with_links(sections, evidence):
+    groups = evidence.aid_text[evidence.aid_text["part"] == "support_group"]
     links = BeautifulSoup(sections["support"], "html.parser").select("li a[href^=http]")
-    assert len(links) == orgs["label"].str.split(":").str[0].nunique()
+    assert [a.get_text() for a in links] == list(groups["plain_words"])
+    assert not [a for a in links if "trialslink" in a.get_text().lower()]
 
 
 def test_about_says_who_funding_dates_in_words_and_update_policy(sections):
     text = BeautifulSoup(sections["about"], "html.parser").get_text(" ")
-    assert "made by the project" in text and "No funding has been declared." in text
+    for value in PEOPLE.values():
+        assert value in text
     assert re.search(r"last checked in [A-Z][a-z]+ \d{4}", text)
     assert "every 6 months" in text and re.search(r"next check is due by [A-Z][a-z]+ \d{4}", text)
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
@@ -229,7 +284,9 @@ def test_questions_page_has_space_to_write(sections):
 
 def test_page_one_states_what_happened_the_choices_and_three_questions(sections):
     soup = BeautifulSoup(sections["page_one"], "html.parser")
-    assert "came back, or did not go away, after CAR T-cell therapy" in soup.get_text(" ")
+    text = soup.get_text(" ")
+    assert "came back, or did not go away, after CAR T-cell therapy" in text
+    assert "The choice to make now" in text and "ask your team how long you have to decide" in text
     assert len(soup.select("ul > li")) == 9
     assert len(soup.select(".aid-starters li")) == 3
 
@@ -237,11 +294,63 @@ def test_page_one_states_what_happened_the_choices_and_three_questions(sections)
 # -- parameters and inputs -----------------------------------------------------------------------------
 
 
-def test_empty_funding_and_a_bad_review_period_are_refused(evidence):
-    with pytest.raises(ParameterError, match="funding is empty"):
-        DecisionAid(evidence, funding="  ")
+@pytest.mark.parametrize("name", ["made_by", "reviewed_by", "interests", "funding"])
+@pytest.mark.parametrize("value", ["  ", "TODO", "Reviewer: TBD", "<name here>", "Not set"])
+def test_empty_or_placeholder_authors_reviewers_interests_or_funding_are_refused(evidence, name, value):
+    with pytest.raises(ParameterError, match=f"{name} is (empty|a placeholder)"):
+        DecisionAid(evidence, **{**PEOPLE, name: value})
+
+
+def test_a_bad_review_period_or_relapse_timing_is_refused(evidence):
     with pytest.raises(ParameterError, match="Invalid review_months 0. Expected 1 to 24 months."):
-        DecisionAid(evidence, funding="x", review_months=0)
+        DecisionAid(evidence, **PEOPLE, review_months=0)
+    with pytest.raises(ParameterError, match="Invalid relapse_timing 'soon'. Expected one of: early, late"):
+        DecisionAid(evidence, **PEOPLE, relapse_timing="soon")
+
+
+def test_the_projects_values_name_no_invented_person_and_say_no_one_has_reviewed_it():
+    from lymphoma_evidence.publish.definitions import load_definitions
+
+    specs = {spec.name: spec for spec in load_definitions(EVIDENCE.parent / "notebooks" / "reports.toml")}
+    params = specs["decision_aid"].parameters
+    assert "No clinician or patient has reviewed this guide yet." == params["reviewed_by"]
+    assert params["relapse_timing"] == "unknown"
+
+
+# -- relapse timing ------------------------------------------------------------------------------------
+
+
+def _timing_outcomes(html: str) -> set[str]:
+    return {s["data-outcome"] for s in BeautifulSoup(html, "html.parser").select("span.aid-timing-number")}
+
+
+@pytest.mark.parametrize("timing", ["early", "late"])
+def test_relapse_timing_selects_the_outlook_and_each_choices_numbers(evidence, timing):
+    chosen = build(evidence, relapse_timing=timing)
+    rows = evidence.aid_timing
+    wanted = set(rows.loc[rows["relapse_timing"] == timing, "outcome_id"])
+    other = set(rows.loc[rows["relapse_timing"] != timing, "outcome_id"])
+    shown = _timing_outcomes(chosen["outlook"]) | _timing_outcomes(chosen["option_grid"])
+    assert shown and shown <= wanted and not shown & other
+    assert shown == wanted & set(relapse_numbers(evidence)["outcome_id"])
+    # a choice with no number for this timing says so
+    assert "We found no numbers for this choice by how soon the lymphoma came back." in chosen["option_grid"]
+
+
+def test_the_default_aid_shows_both_timings_and_every_timing_number_is_the_librarys(sections, evidence):
+    shown = _timing_outcomes(sections["outlook"]) | _timing_outcomes(sections["option_grid"])
+    assert shown == set(evidence.aid_timing["outcome_id"]) & set(relapse_numbers(evidence)["outcome_id"])
+    table = relapse_numbers(evidence).set_index("outcome_id")
+    soup = BeautifulSoup(sections["outlook"] + sections["option_grid"], "html.parser")
+    for span in soup.select("span.aid-timing-number"):
+        row = table.loc[span["data-outcome"]]
+        window = evidence.aid_timing.set_index("outcome_id").loc[span["data-outcome"], "window"]
+        text = " ".join(span.get_text(" ").split())
+        assert f"came back {window}".lower() in text.lower()
+        if span.has_attr("data-months"):
+            assert f"{row['value']:g} months" in text
+        else:
+            assert natural_frequency(row["value"], 100) in text
 
 
 def test_the_aid_does_not_change_the_evidence(evidence):
@@ -264,3 +373,19 @@ def test_the_default_build_set_has_the_aid_and_not_the_patient_briefing():
     assert "decision_aid" in specs and "briefing_patient" not in specs
     assert specs["decision_aid"].audience == "patient"
     assert json.loads(json.dumps(specs["decision_aid"].parameters))["review_months"] == 6
+
+
+def test_every_option_class_is_a_choice_of_the_aid_or_shown_under_one(evidence):
+    from lymphoma_evidence.reports.aid_content import aid_options
+
+    shown = {c for option in aid_options(evidence) for c in option.class_ids}
+    options = set(evidence.classes.loc[evidence.classes["role"] == "option", "class_id"])
+    assert options == shown
+
+
+def test_a_missing_heading_row_is_named_with_how_to_add_it(evidence):
+    from dataclasses import replace
+
+    text = evidence.aid_text[evidence.aid_text["part"] != "grid_harms"]
+    with pytest.raises(ParameterError, match="aid_text.csv has 0 rows of part 'grid_harms'"):
+        DecisionAid(replace(evidence, aid_text=text), **PEOPLE).option_grid()

@@ -25,19 +25,82 @@ def test_a_yes_no_parameter_must_be_yes_no_or_unknown() -> None:
         section.profile_from_parameters(2, "yes", "no", "maybe", 1, {})
 
 
-def page_html(profile) -> dict[str, str]:
-    page = section.PatientPage(load_evidence(EVIDENCE), profile)
-    return {name: str(getattr(page, name)()) for name in
-            ("lead", "situation", "choices", "next_steps", "glossary", "sources")}
+SECTIONS = ("lead", "situation", "choices", "outlook", "no_treatment", "next_steps", "support", "glossary",
+            "sources")
+
+
+def page_html(profile, relapse_timing: str = "unknown") -> dict[str, str]:
+    page = section.PatientPage(load_evidence(EVIDENCE), patient=profile, relapse_timing=relapse_timing)
+    return {name: str(getattr(page, name)()) for name in SECTIONS}
 
 
 def test_every_choice_of_the_aid_is_listed_once_in_one_group() -> None:
-    from lymphoma_evidence.reports.option_grid import OPTIONS
-
     profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
     soup = BeautifulSoup(page_html(profile)["choices"], "html.parser")
     names = [li.strong.get_text() for li in soup.select("li")]
-    assert sorted(names) == sorted(name for _, name, _ in OPTIONS)
+    assert sorted(names) == sorted(load_evidence(EVIDENCE).aid_options["name"])
+
+
+def _item(html: str, name: str) -> tuple[str, str]:
+    """The group heading and the text of the choice called ``name``."""
+    soup = BeautifulSoup(html, "html.parser")
+    item = next(li for li in soup.select("li") if li.strong and li.strong.get_text() == name)
+    return item.find_previous("h3").get_text(), " ".join(item.get_text(" ").split())
+
+
+@pytest.mark.parametrize("fit", ["yes", "no", "unknown"])
+def test_supportive_care_fits_everyone_in_every_situation(fit: str) -> None:
+    evidence = load_evidence(EVIDENCE)
+    everyone = evidence.aid_options[evidence.aid_options["everyone"]]
+    assert len(everyone)
+    profile = section.profile_from_parameters(3, "yes", fit, fit, 1, {})
+    html = page_html(profile)["choices"]
+    for _, option in everyone.iterrows():
+        group, text = _item(html, option["name"])
+        assert group == "May fit" and "Everyone can have this, at any time." in text
+        assert "no written rules" not in text
+
+
+def test_a_rule_about_a_transplant_of_ones_own_cells_does_not_rule_out_someone_fit_for_a_donor_one() -> None:
+    profile = section.profile_from_parameters(3, "yes", "yes", "yes", 1, {})
+    group, text = _item(page_html(profile)["choices"], "Tafasitamab and lenalidomide")
+    assert group == "Ask your care team", text
+    assert re.search(r"own stem cells\s*\.", text) and "not the same as a donor transplant" in text
+
+
+def test_a_choice_covering_several_trials_gives_the_rules_of_one_trial_only() -> None:
+    profile = section.profile_from_parameters(3, "yes", "unknown", "unknown", 1, {})
+    _, text = _item(page_html(profile)["choices"], "Newer CAR-T in a trial")
+    markers = re.findall(r"markers? ((?:CD\d+(?: or )?)+)", text)
+    assert len(markers) <= 1, text
+
+
+@pytest.mark.parametrize("timing", ["early", "late"])
+def test_the_profile_page_shows_the_outlook_for_its_relapse_timing(timing: str) -> None:
+    evidence = load_evidence(EVIDENCE)
+    profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
+    html = page_html(profile, timing)
+    shown = {s["data-outcome"] for s in BeautifulSoup(html["outlook"], "html.parser")
+             .select("span.aid-timing-number")}
+    rows = evidence.aid_timing
+    assert shown and shown <= set(rows.loc[rows["relapse_timing"] == timing, "outcome_id"])
+    assert evidence.aid_text.set_index("part").loc[f"situation_{timing}", "plain_words"] in html["situation"]
+
+
+def test_a_bad_relapse_timing_or_a_missing_profile_is_refused() -> None:
+    profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
+    with pytest.raises(ParameterError, match="Invalid relapse_timing 'soon'"):
+        section.PatientPage(load_evidence(EVIDENCE), patient=profile, relapse_timing="soon")
+    with pytest.raises(ParameterError, match="is not a PatientProfile"):
+        section.PatientPage(load_evidence(EVIDENCE))
+
+
+def test_the_profile_pages_of_the_build_pass_a_relapse_timing() -> None:
+    from lymphoma_evidence.publish.definitions import load_definitions
+
+    specs = [s for s in load_definitions(EVIDENCE.parent / "notebooks" / "reports.toml")
+             if s.notebook.name == "patient_options.ipynb"]
+    assert specs and {s.parameters["relapse_timing"] for s in specs} == {"early", "late", "unknown"}
 
 
 def test_a_choice_whose_every_rule_fails_is_under_probably_not() -> None:
@@ -49,6 +112,7 @@ def test_a_choice_whose_every_rule_fails_is_under_probably_not() -> None:
     heading = soup.find("h3", string="Probably not")
     assert "Donor stem cell transplant" in heading.find_next("ul").get_text()
     assert "It is for people well enough for a transplant." in heading.find_next("ul").get_text()
+    assert "cannot have a transplant of their own stem cells" not in heading.find_next("ul").get_text()
 
 
 def test_the_page_shows_no_code_id_note_or_statistics_word() -> None:
@@ -79,21 +143,32 @@ def test_profile_is_described_in_plain_words() -> None:
     assert "Markers on the lymphoma: not known." in lines
 
 
-def test_a_choice_that_fits_but_did_poorly_after_car_t_says_so_with_the_librarys_number() -> None:
+def test_each_choices_number_is_the_aids_with_who_it_is_about_and_its_counterpart() -> None:
     from lymphoma_evidence.analysis.headline import headline_numbers
     from lymphoma_evidence.formatting import natural_frequency
 
     profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
-    soup = BeautifulSoup(page_html(profile)["choices"], "html.parser")
-    spans = soup.select("span.aid-number")
+    spans = BeautifulSoup(page_html(profile)["choices"], "html.parser").select("span.aid-number")
     numbers = headline_numbers(load_evidence(EVIDENCE))
+    assert spans
     for span in spans:
-        row = numbers[(numbers["class_id"] == span["data-option"]) & (numbers["measure"] == "pfs_rate_12m")
+        row = numbers[(numbers["class_id"] == span["data-option"]) & (numbers["measure"] == "os_rate_12m")
                       & (numbers["stratum"] == "post_car_t")]
-        assert natural_frequency(float(row["value"].iloc[0]), 10) in span.get_text(" ")
-        assert "after CAR-T" in span.get_text(" ")
-    from lymphoma_evidence.analysis.eligibility import class_options
+        text = span.get_text(" ")
+        assert natural_frequency(float(row["value"].iloc[0]), 100) in text.lower()
+        assert "people who were given this after CAR-T" in text and "The other" in text
 
-    options = class_options(load_evidence(EVIDENCE), profile)
-    flagged = options.loc[options["caveat"].astype("string").fillna("").str.len() > 0, "class_id"]
-    assert spans and [s["data-option"] for s in spans] == list(flagged)
+
+def test_profile_prose_reads_at_grade_8_or_below_with_short_sentences(tmp_path) -> None:
+    from readability import offline_textstat, prose_sentences
+
+    profile = section.profile_from_parameters(3, "yes", "yes", "yes", 1, {})
+    html = page_html(profile, "late")
+    prose = [html[name] for name in SECTIONS if name not in ("glossary", "sources")]
+    sentences = prose_sentences("".join(prose))
+    assert len(sentences) > 20
+    with offline_textstat(tmp_path / "nltk_data") as textstat:
+        text = " ".join(sentences)
+        grade, words = textstat.flesch_kincaid_grade(text), textstat.lexicon_count(text)
+    assert grade <= 8.0, grade
+    assert words / len(sentences) < 20, words / len(sentences)

@@ -53,8 +53,18 @@ CLIPPED = """() => Array.from(document.querySelectorAll('main *')).filter(e => {
   return hides && e.innerText && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
     && !e.closest('thead');
 }).map(e => e.tagName + '.' + e.className + ': ' + e.innerText.slice(0, 40))"""
-MAY_BREAK = """() => Array.from(document.querySelectorAll('tr, img'))
+MAY_BREAK = """() => Array.from(document.querySelectorAll('img, table.aid-grid td p, tr.aid-caveat-row'))
   .filter(e => !['avoid', 'avoid-page'].includes(getComputedStyle(e).breakInside)).length"""
+#: Text smaller than 9 pt (12 CSS px) in print: elements with their own visible text.
+SMALL_TEXT = """() => Array.from(document.querySelectorAll('main *')).filter(e => {
+  const own = Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+  const s = getComputedStyle(e);
+  return own && s.display !== 'none' && s.visibility !== 'hidden' && parseFloat(s.fontSize) < 11.99
+    && !e.closest('a[href^="http"]');
+}).map(e => `${e.tagName}.${e.className} ${getComputedStyle(e).fontSize}: ${e.textContent.slice(0, 30)}`)"""
+#: Link addresses printed after each source link (CSS ::after content in print).
+PRINTED_ADDRESSES = """() => Array.from(document.querySelectorAll('ol.aid-sources a[href^="http"]'))
+  .map(a => [a.href, getComputedStyle(a, '::after').content, getComputedStyle(a, '::after').fontSize])"""
 AXE_RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
   .filter(v => ['serious', 'critical'].includes(v.impact))
   .map(v => `[${v.impact}] ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(' '))}`)"""
@@ -108,7 +118,24 @@ def test_page_one_fits_one_a4_page_on_its_own(browser, built: Path):
     assert kept and count == 1, f"page one alone prints on {count} A4 pages"
 
 
-def test_printing_cuts_no_table_row_or_picture(browser, built: Path):
+def test_printed_text_is_at_least_9_pt_and_sources_print_their_addresses(browser, built: Path):
+    context, page = open_page(browser, built / "decision_aid.html", DESKTOP)
+    page.emulate_media(media="print")
+    small, addresses = page.evaluate(SMALL_TEXT), page.evaluate(PRINTED_ADDRESSES)
+    first_page = page.evaluate("""() => { const f = document.querySelector('footer.le-report-footer');
+      const r = f.getBoundingClientRect(); return [r.top + window.scrollY, f.innerText]; }""")
+    gap = page.evaluate("""() => document.querySelector('header .le-kicker').getBoundingClientRect().top
+      - document.querySelector('footer.le-report-footer').getBoundingClientRect().bottom""")
+    context.close()
+    assert not small, small[:10]
+    assert addresses and all(after.startswith('"http') and float(size[:-2]) >= 11.99
+                             for _, after, size in addresses), addresses[:3]
+    top, footer = first_page
+    assert top < 200 and "not medical advice" in footer and "Made on" in footer, first_page
+    assert gap >= 0, f"the date and disclaimer overlap the title by {-gap:.0f} px"
+
+
+def test_printing_cuts_no_paragraph_number_or_picture(browser, built: Path):
     context, page = open_page(browser, built / "decision_aid.html", DESKTOP)
     page.emulate_media(media="print")
     may_break, clipped = page.evaluate(MAY_BREAK), page.evaluate(CLIPPED)
