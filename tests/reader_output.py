@@ -320,6 +320,8 @@ def legend_colours_without_marks(svg: str) -> list[str]:
                                                                       "polygon", "polyline", "line")]
     for shape in shapes:
         if inside(shape, "legend_"):
+            if re.search(r"fill\s*:\s*#fff(fff)?\b", shape.attrib.get("style", "")):
+                continue  # the legend's frame
             label = _legend_label(shape, parents)
             for colour in _colours(shape):
                 legend_keys.setdefault(colour, label)
