@@ -337,10 +337,10 @@ def figure_formats() -> list[str]:
     from lymphoma_evidence.analysis.selections import forest_rows_for
     from lymphoma_evidence.data.evidence import load_evidence
     from lymphoma_evidence.figures.charts import forest_plot
-    from lymphoma_evidence.figures.figureset import eligibility_figure, ranges_figure
     from lymphoma_evidence.figures.style import house_style
     from lymphoma_evidence.reports.briefing import Briefing
     from lymphoma_evidence.reports.display import HTML_DPI
+    from lymphoma_evidence.reports.evidence_figures import eligibility_figure, ranges_figure
 
     evidence = load_evidence(ROOT / "evidence")
     briefing = Briefing(evidence, audience="clinician", endpoint="ORR")

@@ -36,12 +36,12 @@ _PUBLIC = {
     "proportion_ci": "stats",
     "pool_proportions": "stats",
     "PooledProportion": "stats",
-    "forest_figure": "figures.figureset",
-    "ranges_figure": "figures.figureset",
-    "eligibility_figure": "figures.figureset",
+    "forest_figure": "reports.evidence_figures",
+    "ranges_figure": "reports.evidence_figures",
+    "eligibility_figure": "reports.evidence_figures",
     "figure_html": "reports.display",
     "export_figures": "figures.figureset",
-    "write_deck": "figures.slides",
+    "write_deck": "reports.evidence_figures",
     "class_takeaways": "analysis.takeaways",
     "diff_evidence": "analyst.diff",
     "audit_evidence": "analyst.audit",
@@ -64,9 +64,9 @@ if TYPE_CHECKING:
     from .data.evidence import Evidence, load_evidence
     from .data.validate import validate_evidence
     from .errors import EvidenceError, LymphomaEvidenceError, ParameterError, Problem
-    from .figures.figureset import eligibility_figure, export_figures, forest_figure, ranges_figure
-    from .figures.slides import write_deck
+    from .figures.figureset import export_figures
     from .reports.display import figure_html
+    from .reports.evidence_figures import eligibility_figure, forest_figure, ranges_figure, write_deck
     from .stats import PooledProportion, pool_proportions, proportion_ci
 
 

@@ -288,7 +288,8 @@ def _progress(line: str) -> None:
 def figures(out_dir: Path, only: str | None, post_car_t_only: bool, profile: str | None, list_names: bool,
             formats: str, dpi: int, evidence_path: Path | None) -> None:
     """Write slide-sized (16:9) figures as PNG and SVG, plus figures.md with alt text and sources."""
-    from .figures.figureset import FIGURE_NAMES, build_figures, export_figures, parse_names, parse_profile
+    from .analysis.tables import analysis_tables, parse_profile
+    from .figures.figureset import FIGURE_NAMES, build_figures, export_figures, parse_names
 
     if list_names:
         for name, what in FIGURE_NAMES.items():
@@ -297,8 +298,8 @@ def figures(out_dir: Path, only: str | None, post_car_t_only: bool, profile: str
     names, patient = parse_names(only), parse_profile(profile)
     click.echo("reading and checking the evidence", err=True)
     evidence = load_or_exit(evidence_path)
-    figure_set = build_figures(evidence, names, post_car_t_only=post_car_t_only, profile=patient,
-                               progress=_progress)
+    tables = analysis_tables(evidence, patient, stated_ranges="stated_ranges" in names)
+    figure_set = build_figures(tables, names, post_car_t_only=post_car_t_only, progress=_progress)
     _progress(f"writing {len(figure_set.figures)} figure(s) as {formats}")
     written = export_figures(figure_set, out_dir, formats=formats, dpi=dpi)
     click.echo(f"wrote {len(written)} files to {out_dir} (index: {written[-1]})")
@@ -316,13 +317,13 @@ def slides(out: Path, title: str | None, profile: str | None, post_car_t_only: b
            evidence_path: Path | None) -> None:
     """Build the 16:9 teaching deck: outlook, options, direct evidence, harms, a worked case, trials,
     takeaways, references, with speaker notes."""
-    from .figures.figureset import parse_profile
+    from .analysis.tables import analysis_tables, parse_profile
     from .figures.slides import DECK_TITLE, write_deck
 
     patient = parse_profile(profile)
     click.echo("reading and checking the evidence", err=True)
     evidence = load_or_exit(evidence_path)
-    path = write_deck(evidence, out, title=title or DECK_TITLE, profile=patient,
+    path = write_deck(analysis_tables(evidence, patient), out, title=title or DECK_TITLE,
                       post_car_t_only=post_car_t_only, progress=_progress)
     click.echo(f"wrote {path}")
 

@@ -293,7 +293,8 @@ POOR_PFS_12M = 0.2
 _STATUS_RANK = {"eligible": 0, "check": 1, "not_eligible": 2}
 
 
-def class_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
+def class_options(evidence: Evidence, profile: PatientProfile,
+                  numbers: pd.DataFrame | None = None) -> pd.DataFrame:
     """The options for a patient as therapy classes, with their agents beneath them (never both).
 
     A class's status is that of its own ``eligibility.csv`` row when it has one, else the best status
@@ -303,6 +304,7 @@ def class_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
     may still be a poor choice when the direct evidence says so: 12-month progression-free survival
     after CAR-T below :data:`POOR_PFS_12M` (from
     :func:`~lymphoma_evidence.analysis.headline.headline_numbers`, cited in ``caveat_source_ids``).
+    ``numbers`` is that table when the caller already has it (it is computed otherwise).
 
     Returns
     -------
@@ -317,7 +319,7 @@ def class_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
     classes = evidence.classes.sort_values("display_order")
     if "role" in classes.columns:
         classes = classes[classes["role"].astype("string").fillna("option") != "context"]
-    numbers = headline_numbers(evidence)
+    numbers = headline_numbers(evidence) if numbers is None else numbers
     out = []
     for cls in classes.to_dict("records"):
         mine = rows[rows["class_id"] == cls["class_id"]]

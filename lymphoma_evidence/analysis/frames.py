@@ -8,6 +8,11 @@ importing pandera; ``frames.ResponseTable`` and the other names are real pandera
 classes made from the same declaration on first use, which tests validate real outputs against
 (``ResponseTable.validate(frame)``). Rates and bounds are proportions 0-1.
 
+:class:`AnalysisTables` bundles the tables the figure set and the deck draw (made once by
+:func:`lymphoma_evidence.analysis.tables.analysis_tables`) and :func:`lead_number` picks the row of the
+headline numbers a sentence quotes: ``figures`` imports nothing else from the analysis, so this module
+imports no other analysis module.
+
 pandera is imported only when a model is used, not by the analysis functions: report kernels do not pay
 for it (about 0.3 s of CPU each).
 """
@@ -23,6 +28,9 @@ import pandas as pd
 from ..errors import ParameterError
 from ..vocabulary import ENDPOINTS, STATUS_ORDER
 
+#: The strata of directness, in the order outputs show them (direct evidence first): the values of every
+#: ``stratum`` column.
+STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
 #: The verdicts of a stated-range check, in the order the rules apply.
 VERDICTS = ("unsupported", "wider", "narrower", "consistent")
 _RATE = {"ge": 0, "le": 1}
@@ -144,3 +152,72 @@ def __getattr__(name: str) -> Any:
     if name in TABLES:
         return model(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def lead_number(numbers: pd.DataFrame, class_id: str, measure: str,
+                strata: tuple[str, ...] = STRATA) -> pd.Series | None:
+    """The row of the headline numbers a sentence about ``class_id`` and ``measure`` quotes: the first
+    stratum of ``strata`` (direct post-CAR-T evidence first) that has one, or None.
+
+    Examples
+    --------
+    >>> lead_number(headline_numbers(ev), "allo_sct", "os_rate_12m")   # doctest: +SKIP
+    """
+    for stratum in strata:
+        hit = numbers[(numbers["class_id"] == class_id) & (numbers["stratum"] == stratum)
+                      & (numbers["measure"] == measure)]
+        if len(hit):
+            return hit.iloc[0]
+    return None
+
+
+@dataclass(frozen=True)
+class AnalysisTables:
+    """The analysis tables the figure set and the teaching deck draw, computed once per build.
+
+    Made by :func:`lymphoma_evidence.analysis.tables.analysis_tables`; the assembly modules of
+    :mod:`lymphoma_evidence.figures` take it instead of the evidence and call no analysis themselves.
+    Rates are proportions 0-1.
+
+    Attributes
+    ----------
+    version, content_hash : str
+        The evidence version and content hash (printed on the figures' index and the title slide).
+    classes, agents, sources, trials : pandas.DataFrame
+        The evidence tables of the same names (``therapy_classes.csv`` as ``classes``).
+    studies : pandas.DataFrame
+        One row per trial population and response endpoint, with its directness stratum
+        (``response_studies``).
+    pooled : pandas.DataFrame
+        ``studies`` pooled per class, stratum and endpoint (``pool_within_strata``).
+    numbers : pandas.DataFrame
+        The headline numbers every sentence quotes (``headline_numbers``).
+    status : pandas.DataFrame
+        Each class's regulatory status derived from the approvals (``class_status``).
+    options : pandas.DataFrame or None
+        The options for :attr:`profile` as classes (``class_options``); None without a profile or
+        eligibility rows.
+    profile : object
+        The patient profile of the worked case (a ``PatientProfile``), or None.
+    example_profile : bool
+        Whether :attr:`profile` is the illustrative example patient.
+    range_checks, range_trials : pandas.DataFrame or None
+        Stated ranges checked against the trials (``check_reported_ranges``) and the trials behind each
+        (``ranges_trials``); None when not asked for, empty when the evidence states no range.
+    """
+
+    version: str
+    content_hash: str
+    classes: pd.DataFrame
+    agents: pd.DataFrame
+    sources: pd.DataFrame
+    trials: pd.DataFrame
+    studies: pd.DataFrame
+    pooled: pd.DataFrame
+    numbers: pd.DataFrame
+    status: pd.DataFrame
+    options: pd.DataFrame | None = None
+    profile: Any = None
+    example_profile: bool = False
+    range_checks: pd.DataFrame | None = None
+    range_trials: pd.DataFrame | None = None

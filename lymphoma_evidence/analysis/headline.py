@@ -31,6 +31,7 @@ import pandas as pd
 from ..data.evidence import Evidence
 from ..data.shared import shared_by_reports
 from ..errors import ParameterError
+from .frames import lead_number
 from .strata import (
     STRATA,
     STRATUM_WORDS,
@@ -103,23 +104,6 @@ def headline_numbers(evidence: Evidence) -> pd.DataFrame:
     frame = frame.sort_values(["class_id", "_s", "measure"], kind="mergesort").drop(columns="_s")
     return frame[HEADLINE_COLUMNS].astype({"approximate": bool, "single_study": bool}) \
         .reset_index(drop=True)
-
-
-def lead_number(numbers: pd.DataFrame, class_id: str, measure: str,
-                strata: tuple[str, ...] = STRATA) -> pd.Series | None:
-    """The row a sentence about ``class_id`` and ``measure`` quotes: the first stratum of ``strata``
-    (direct post-CAR-T evidence first) that has one, or None.
-
-    Examples
-    --------
-    >>> lead_number(headline_numbers(ev), "allo_sct", "os_rate_12m")   # doctest: +SKIP
-    """
-    for stratum in strata:
-        hit = numbers[(numbers["class_id"] == class_id) & (numbers["stratum"] == stratum)
-                      & (numbers["measure"] == measure)]
-        if len(hit):
-            return hit.iloc[0]
-    return None
 
 
 # ---------------------------------------------------------------- responses and harms (counts)

@@ -41,14 +41,12 @@ from ..data.evidence import Evidence
 from ..data.shared import shared_by_reports
 from ..errors import ParameterError
 from ..stats import pool_proportions, proportion_ci, subgroup_difference
+from .frames import STRATA  # the strata of directness, direct first (a table contract)
 
 __all__ = ["STRATA", "STRATUM_LABELS", "STRATUM_WORDS", "ANALYSIS_SET_ORDER", "POOLED_COLUMNS",
            "TEST_COLUMNS", "stratum_of", "with_strata", "population_key", "one_per_population",
            "annotated_results", "response_studies", "pool_within_strata", "stratum_summary",
            "stratum_tests", "class_of_scope"]
-
-#: The strata of directness, in the order outputs show them (direct evidence first).
-STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
 
 #: Short labels (headings, figure panels, table cells).
 STRATUM_LABELS = {

@@ -238,12 +238,6 @@ class AuditReport:
         """Number of findings of every kind."""
         return sum(len(frame) for frame in self.findings.values())
 
-    def render_text(self) -> str:
-        """The plain-text report (see :func:`.auditreport.render_text`)."""
-        from .auditreport import render_text
-
-        return render_text(self)
-
 
 def compare_with_latest_release(evidence: Evidence) -> tuple[str | None, EvidenceDiff | None]:
     """``(release label, EvidenceDiff)`` against the newest ``evidence-v*`` tag, or ``(None, None)``."""

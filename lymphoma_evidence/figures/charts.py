@@ -6,7 +6,7 @@ what the chart shows, numbers included, for the image's alt text. The ``*_plot``
 prepared DataFrames (``response_table``, ``class_summary``, ``check_reported_ranges``,
 ``eligible_options``; their columns are the models of :mod:`lymphoma_evidence.analysis.frames`) and never
 call the analysis themselves; the ``*_figure`` functions taking an ``Evidence`` are in
-:mod:`.figureset`.
+:mod:`lymphoma_evidence.reports.evidence_figures`.
 
 Artists carry ids (``gid``) naming what they show - ``result:<result_id>``, ``pooled:<class_id>``,
 ``stated:<range_id>``, ``primary:<range_id>``, ``option:<scope_id>`` - so tests and SVG readers can

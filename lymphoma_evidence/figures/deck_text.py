@@ -1,33 +1,56 @@
 """The words of the teaching deck: outlook, options at a glance, investigational options, trials and key
 takeaways, each with a message title and speaker notes (teaching point and citations).
 
-Every number comes from :func:`lymphoma_evidence.analysis.headline.headline_numbers` and is put in words by
-:func:`lymphoma_evidence.formatting.natural_frequency`, so the deck says what the reports say.
+Every number comes from the headline numbers of the
+:class:`~lymphoma_evidence.analysis.frames.AnalysisTables` it is given (computed once, by
+:func:`lymphoma_evidence.analysis.tables.analysis_tables`) and is put in words by
+:func:`lymphoma_evidence.formatting.natural_frequency`, so the deck says what the reports say. The slides
+are plain text (:class:`TextSlide`, :class:`DeckContent`), written by :mod:`.slides`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
-from ..analysis.headline import headline_numbers, lead_number
-from ..analysis.regulatory import class_status
-from ..data.evidence import Evidence
+from ..analysis.frames import AnalysisTables, lead_number
 from ..formatting import approximately, natural_frequency, percent
-from .slides import DeckContent, TextSlide
+from .figureset import reader_citation
 
-__all__ = ["deck_content"]
+__all__ = ["DeckContent", "TextSlide", "deck_content"]
 
 _OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
 _MAX_TRIALS = 6
 
 
+@dataclass
+class TextSlide:
+    """A slide of text: a message title, bullet lines (or table rows) and speaker notes."""
+
+    title: str
+    lines: list[str] = field(default_factory=list)
+    notes: str = ""
+    table: list[list[str]] | None = None
+
+
+@dataclass
+class DeckContent:
+    """Everything the deck shows besides the figures, as plain text (see :func:`deck_content`)."""
+
+    outlook: TextSlide
+    options: TextSlide
+    investigational: TextSlide
+    trials: TextSlide
+    takeaways: TextSlide
+    citations: list[str] = field(default_factory=list)
+
+
 class _Cites:
     """Collects the sources a slide quotes, in order, as full citations."""
 
-    def __init__(self, evidence: Evidence) -> None:
-        from .figureset import reader_citation
-
-        self.by_id = {r["source_id"]: reader_citation(r) for r in evidence.sources.to_dict("records")}
+    def __init__(self, sources: pd.DataFrame) -> None:
+        self.by_id = {r["source_id"]: reader_citation(r) for r in sources.to_dict("records")}
         self.all: list[str] = []
 
     def notes(self, source_ids: list[str]) -> str:
@@ -42,20 +65,20 @@ def _rate_words(row: pd.Series) -> str:
     return f"{natural_frequency(float(row['rate']))} ({shown})"
 
 
-def _option_classes(evidence: Evidence) -> pd.DataFrame:
-    classes = evidence.classes.sort_values("display_order")
+def _option_classes(tables: AnalysisTables) -> pd.DataFrame:
+    classes = tables.classes.sort_values("display_order")
     if "role" in classes.columns:
         classes = classes[classes["role"].astype("string").fillna("option") != "context"]
     return classes
 
 
-def deck_content(evidence: Evidence) -> DeckContent:
-    """The text slides of the deck, from ``evidence`` (see the module docstring)."""
-    numbers = headline_numbers(evidence)
-    cites = _Cites(evidence)
-    content = DeckContent(outlook=_outlook(numbers, cites), options=_options(evidence, numbers, cites),
-                          investigational=_investigational(evidence, numbers, cites),
-                          trials=_trials(evidence), takeaways=_takeaways(evidence, numbers, cites))
+def deck_content(tables: AnalysisTables) -> DeckContent:
+    """The text slides of the deck, from the analysis ``tables`` (see the module docstring)."""
+    numbers = tables.numbers
+    cites = _Cites(tables.sources)
+    content = DeckContent(outlook=_outlook(numbers, cites), options=_options(tables, numbers, cites),
+                          investigational=_investigational(tables, numbers, cites),
+                          trials=_trials(tables.trials), takeaways=_takeaways(tables, numbers, cites))
     content.citations = cites.all
     return content
 
@@ -104,12 +127,12 @@ def _direct_population(numbers: pd.DataFrame, class_id: str) -> str:
     return ""
 
 
-def _options(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
-    status = class_status(evidence).set_index("class_id")
+def _options(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    status = tables.status.set_index("class_id")
     rows = [["Option", "Status", "Direct evidence after CAR-T"]]
     sources: list[str] = []
     with_direct = 0
-    classes = _option_classes(evidence)
+    classes = _option_classes(tables)
     who = []
     for cls in classes.to_dict("records"):
         words, ids = _direct_words(numbers, cls["class_id"])
@@ -130,13 +153,13 @@ def _options(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSl
     return TextSlide(title, notes=notes, table=rows)
 
 
-def _investigational(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
-    status = class_status(evidence)
+def _investigational(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    status = tables.status
     ids = status.loc[status["status"] == "investigational", "class_id"].tolist()
-    classes = evidence.classes.set_index("class_id")
+    classes = tables.classes.set_index("class_id")
     lines, sources = [], []
     for class_id in ids:
-        agents = evidence.agents.loc[evidence.agents["class_id"] == class_id, "name"].tolist()
+        agents = tables.agents.loc[tables.agents["class_id"] == class_id, "name"].tolist()
         row = lead_number(numbers, class_id, "ORR")
         detail = ""
         if row is not None:
@@ -153,8 +176,7 @@ def _investigational(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -
     return TextSlide(title, lines or ["No investigational option in the evidence."], notes)
 
 
-def _trials(evidence: Evidence) -> TextSlide:
-    trials = evidence.trials
+def _trials(trials: pd.DataFrame) -> TextSlide:
     date_column = "status_date" if "status_date" in trials.columns else "status_verified"
     status = trials["status"].astype(str).str.upper()
     open_trials = trials[status.isin(_OPEN_STATUSES)].head(_MAX_TRIALS)
@@ -174,7 +196,7 @@ def _trials(evidence: Evidence) -> TextSlide:
     return TextSlide(title, notes=notes, table=rows)
 
 
-def _takeaways(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+def _takeaways(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
     lines, sources = [], []
     median = lead_number(numbers, "any", "median_os_months", strata=("post_car_t",))
     if median is not None:
@@ -184,7 +206,7 @@ def _takeaways(evidence: Evidence, numbers: pd.DataFrame, cites: _Cites) -> Text
     direct = responses[responses["stratum"] == "post_car_t"]
     lines.append(f"Response rates after CAR-T come from {int(direct['n_studies'].sum())} of "
                  f"{int(responses['n_studies'].sum())} studies; the rest are indirect evidence.")
-    names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
+    names = dict(zip(tables.classes["class_id"], tables.classes["name"], strict=True))
     for row in direct.to_dict("records"):
         lines.append(f"{names.get(row['class_id'], row['class_id'])} after CAR-T: "
                      f"{natural_frequency(row['rate'])} responded ({row['trials']}, "

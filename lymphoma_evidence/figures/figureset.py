@@ -1,7 +1,9 @@
-"""Figures from the evidence: one chart (``*_figure``), or the educators' set as slide-sized PNG and SVG.
+"""The educators' figure set as slide-sized PNG and SVG, drawn from the analysis tables it is given.
 
-This is where figures meet the analysis: it runs the analysis functions and hands their tables to the
-drawing functions of :mod:`.charts`, which never call the analysis themselves.
+:func:`build_figures` takes the :class:`~lymphoma_evidence.analysis.frames.AnalysisTables` that
+:func:`lymphoma_evidence.analysis.tables.analysis_tables` computes once, picks the rows each figure shows
+and hands them to the drawing functions of :mod:`.charts` and :mod:`.directness`. Nothing here calls the
+analysis.
 
 Output is deterministic: the same evidence gives the same bytes. SVG ids use a fixed hash salt, no
 creation dates are written into the files, and the date printed in figures.md (and on the title
@@ -20,32 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..analysis.eligibility import PatientProfile, class_options, eligible_options
-from ..analysis.selections import forest_rows_for, ranges_trials
-from ..analysis.summaries import check_reported_ranges, class_summary
+from ..analysis.frames import AnalysisTables
 from ..errors import ParameterError, UsageError
 from ..fileio import write_atomic, write_text_atomic
 from ..formatting import build_date, percent
-from ..vocabulary import Endpoint
-from .charts import describe_profile, eligibility_plot, forest_plot, name_map, ranges_plot
+from .charts import describe_profile, eligibility_plot, name_map, ranges_plot
 from .style import SLIDE_SIZE, house_style
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..data.evidence import Evidence
-
 FORMATS = ("png", "svg")
-#: The illustrative patient of the eligibility overview in the educators' set.
-EXAMPLE_PROFILE = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)
-#: Named patient profiles for the worked case (``figures --profile``, ``slides --profile``).
-PROFILES: dict[str, PatientProfile] = {
-    "example": EXAMPLE_PROFILE,
-    "fit-with-donor": PatientProfile(prior_lines=2, prior_car_t=True, transplant_fit=True, has_donor=True),
-    "fit-no-donor": PatientProfile(prior_lines=2, prior_car_t=True, transplant_fit=True, has_donor=False),
-    "unfit-cd19-negative": PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False,
-                                          antigens={"CD19": "negative"}),
-}
 MIN_DPI = 200
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
@@ -101,21 +88,6 @@ DEFAULT_FIGURES = tuple(n for n in FIGURE_NAMES if n != "stated_ranges")
 _DIRECT_ONLY = ("forest_orr_direct", "forest_cr_direct", "outcomes_after_car_t", "harms", "eligibility")
 
 
-def parse_profile(name: str | None) -> PatientProfile:
-    """The profile named ``name`` in :data:`PROFILES` (None: the example patient).
-
-    Raises
-    ------
-    UsageError
-        For a name not in :data:`PROFILES` (a :class:`ParameterError`; the CLI exits 2).
-    """
-    if name is None:
-        return EXAMPLE_PROFILE
-    if name not in PROFILES:
-        raise UsageError(f"unknown profile {name!r}; expected one of: {', '.join(PROFILES)}.")
-    return PROFILES[name]
-
-
 def parse_names(names: str | Iterable[str] | None) -> tuple[str, ...]:
     """Figure names from ``"forest_orr_direct,harms"`` or a list (None or empty: the default set).
 
@@ -135,47 +107,54 @@ def parse_names(names: str | Iterable[str] | None) -> tuple[str, ...]:
     return wanted
 
 
-def build_figures(evidence: Evidence, names: Iterable[str] | str | None = None, *,
-                  post_car_t_only: bool = False, profile: PatientProfile | None = EXAMPLE_PROFILE,
+def build_figures(tables: AnalysisTables, names: Iterable[str] | str | None = None, *,
+                  post_car_t_only: bool = False,
                   progress: Callable[[str], None] | None = None) -> FigureSet:
     """The figures of the set, in the order of :data:`FIGURE_NAMES`.
 
     Parameters
     ----------
-    evidence : Evidence
-        The evidence bundle.
+    tables : AnalysisTables
+        From :func:`lymphoma_evidence.analysis.tables.analysis_tables`; its ``profile`` is the patient of
+        the eligibility overview (None leaves it out), and ``stated_ranges`` needs its range checks.
     names : str or iterable of str, optional
         Figures to make (see :data:`FIGURE_NAMES`); default :data:`DEFAULT_FIGURES`.
     post_car_t_only : bool
         Only figures of direct evidence (no indirect forest plots; side effects from post-CAR-T
         cohorts only).
-    profile : PatientProfile or None
-        The patient of the eligibility overview (default :data:`EXAMPLE_PROFILE`); None leaves it out.
     progress : callable, optional
         Called with one line per figure as it is drawn (the CLI prints it).
 
     Figures without data (e.g. no side effects in the evidence) are left out rather than drawn empty.
-    """
-    from ..analysis.headline import headline_numbers
-    from ..analysis.strata import pool_within_strata, response_studies
 
+    Raises
+    ------
+    ParameterError
+        When ``tables`` is not an :class:`AnalysisTables`, or ``stated_ranges`` is asked for from tables
+        made without the range checks.
+    """
+    if not isinstance(tables, AnalysisTables):
+        raise ParameterError(f"tables must be the AnalysisTables of analysis_tables(evidence); got "
+                             f"{type(tables).__name__}.")
     wanted = [n for n in FIGURE_NAMES if n in parse_names(names)]
     if post_car_t_only:
         wanted = [n for n in wanted if n in _DIRECT_ONLY]
-    if profile is None and "eligibility" in wanted:
+    if tables.profile is None and "eligibility" in wanted:
         wanted.remove("eligibility")
-    context = _Context(evidence, response_studies(evidence), headline_numbers(evidence), post_car_t_only)
-    context = context.with_pooled(pool_within_strata(context.studies))
+    if "stated_ranges" in wanted and tables.range_checks is None:
+        raise ParameterError("the stated_ranges figure needs the range checks; make the tables with "
+                             "analysis_tables(evidence, stated_ranges=True).")
+    context = _Context(tables, post_car_t_only)
     figures = []
     for name in wanted:
         if progress:
             progress(f"drawing {name} ({FIGURE_NAMES[name]})")
-        item = _MAKERS[name](context, name, profile)
+        item = _MAKERS[name](context, name)
         if item is not None:
             figures.append(item)
         elif progress:
             progress(f"  skipped {name}: no data for it in the evidence")
-    return FigureSet(tuple(figures), evidence.version, evidence.content_hash, build_date())
+    return FigureSet(tuple(figures), tables.version, tables.content_hash, build_date())
 
 
 def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
@@ -253,58 +232,40 @@ def figures_markdown(figure_set: FigureSet, formats: Sequence[str] = FORMATS,
     return "\n".join(lines)
 
 
-# ---------------------------------------------------------------- one figure from the evidence
-
-def forest_figure(evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_car_t: bool | None = None,
-                  ) -> tuple[Figure, str]:
-    """:func:`~.charts.forest_plot` of ``evidence`` for one endpoint.
-
-    ``post_car_t`` selects the studies as ``class_summary`` does; with ``None`` the post-CAR-T
-    subgroups are shown too (marked), but the diamonds pool whole populations only.
-    """
-    summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
-    return forest_plot(forest_rows_for(evidence, summary, post_car_t), summary)
-
-
-def ranges_figure(evidence: Evidence) -> tuple[Figure, str]:
-    """:func:`~.charts.ranges_plot` of every stated range in ``evidence``, with the trials behind each."""
-    checks = check_reported_ranges(evidence)
-    return ranges_plot(checks, ranges_trials(evidence, checks),
-                       class_names=name_map(evidence.classes, "class_id", "name"),
-                       source_labels=name_map(evidence.sources, "source_id", "label"))
-
-
-def eligibility_figure(evidence: Evidence, profile: Any) -> tuple[Figure, str]:
-    """:func:`~.charts.eligibility_plot` of the options ``eligible_options(evidence, profile)`` returns."""
-    return eligibility_plot(eligible_options(evidence, profile),
-                            profile_label=describe_profile(profile),
-                            source_labels=name_map(evidence.sources, "source_id", "label"))
-
-
 # ---------------------------------------------------------------- the figures of the set
 
 @dataclass(frozen=True)
 class _Context:
-    evidence: Evidence
-    studies: pd.DataFrame
-    numbers: pd.DataFrame
+    tables: AnalysisTables
     post_car_t_only: bool
-    pooled: pd.DataFrame | None = None
 
-    def with_pooled(self, pooled: pd.DataFrame) -> _Context:
-        return _Context(self.evidence, self.studies, self.numbers, self.post_car_t_only, pooled)
+    @property
+    def studies(self) -> pd.DataFrame:
+        return self.tables.studies
+
+    @property
+    def pooled(self) -> pd.DataFrame:
+        return self.tables.pooled
+
+    @property
+    def numbers(self) -> pd.DataFrame:
+        return self.tables.numbers
 
     @property
     def class_names(self) -> dict[str, str]:
-        return name_map(self.evidence.classes, "class_id", "name")
+        return name_map(self.tables.classes, "class_id", "name")
 
     @property
     def source_labels(self) -> dict[str, str]:
-        return name_map(self.evidence.sources, "source_id", "label")
+        return name_map(self.tables.sources, "source_id", "label")
+
+    def citations(self, source_ids: Iterable[Any]) -> tuple[str, ...]:
+        """The full citations of ``source_ids`` as readers see them, in order, each once."""
+        return citations(self.tables.sources, source_ids)
 
     def option_classes(self) -> set[str]:
         """Classes that are options after CAR-T failure (not the therapy that failed)."""
-        classes = self.evidence.classes
+        classes = self.tables.classes
         if "role" in classes.columns:
             classes = classes[classes["role"].astype("string").fillna("option") != "context"]
         return set(classes["class_id"])
@@ -313,7 +274,7 @@ class _Context:
 _DIRECT_STRATA, _INDIRECT_STRATA = ("post_car_t", "partly"), ("car_t_naive", "unknown")
 
 
-def _forest(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
+def _forest(ctx: _Context, name: str) -> NamedFigure | None:
     from .directness import directness_forest_plot
 
     endpoint = "ORR" if "_orr_" in name else "CR"
@@ -339,10 +300,10 @@ def _forest(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
             title = f"Indirect {words} figures: people who had not had CAR-T, or not reported"
     fig, alt = directness_forest_plot(studies, ctx.pooled, endpoint=endpoint, title=title,
                                       subtitle=subtitle, class_names=ctx.class_names, strata=strata)
-    return NamedFigure(name, title, fig, alt, _citations(ctx.evidence, studies["source_id"]))
+    return NamedFigure(name, title, fig, alt, ctx.citations(studies["source_id"]))
 
 
-def _outcomes(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
+def _outcomes(ctx: _Context, name: str) -> NamedFigure | None:
     from .directness import OUTCOME_MEASURES, outcomes_plot
 
     rows = ctx.numbers[(ctx.numbers["stratum"] == "post_car_t")
@@ -358,10 +319,10 @@ def _outcomes(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
         title = "Survival one year after CAR-T failure, by the next treatment"
     fig, alt = outcomes_plot(ctx.numbers, ctx.class_names, ctx.source_labels, title=title)
     sources = [s.strip() for ids in rows["source_ids"] for s in str(ids).split(";")]
-    return NamedFigure(name, title, fig, alt, _citations(ctx.evidence, sources))
+    return NamedFigure(name, title, fig, alt, ctx.citations(sources))
 
 
-def _harms(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
+def _harms(ctx: _Context, name: str) -> NamedFigure | None:
     from .directness import HARM_EVENTS, harms_plot
 
     numbers = ctx.numbers[ctx.numbers["class_id"].isin(ctx.option_classes())]
@@ -373,21 +334,19 @@ def _harms(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
     title = "Serious side effects differ between the options after CAR-T"
     fig, alt = harms_plot(numbers, ctx.class_names, ctx.source_labels, title=title)
     sources = [s.strip() for ids in rows["source_ids"] for s in str(ids).split(";")]
-    return NamedFigure(name, title, fig, alt, _citations(ctx.evidence, sources))
+    return NamedFigure(name, title, fig, alt, ctx.citations(sources))
 
 
-def _ranges(ctx: _Context, name: str, _profile: object) -> NamedFigure | None:
-    evidence = ctx.evidence
-    if not len(evidence.reported_ranges):
+def _ranges(ctx: _Context, name: str) -> NamedFigure | None:
+    checks, trials = ctx.tables.range_checks, ctx.tables.range_trials
+    if checks is None or trials is None or checks.empty:
         return None
-    checks = check_reported_ranges(evidence)
-    trials = ranges_trials(evidence, checks)
     fig, alt = ranges_plot(checks, trials, class_names=ctx.class_names, source_labels=ctx.source_labels)
     verdicts = checks["verdict"].value_counts()
     title = "Stated ranges vs trial data: " + ", ".join(
         f"{count} {verdict}" for verdict, count in verdicts.items())
     sources = pd.concat([checks["source_id"], trials["source_id"]])
-    return NamedFigure(name, title, fig, alt, _citations(evidence, sources))
+    return NamedFigure(name, title, fig, alt, ctx.citations(sources))
 
 
 def _short_reason(reason: str) -> str:
@@ -396,34 +355,31 @@ def _short_reason(reason: str) -> str:
     return "meets every listed criterion" if first.startswith("meets every listed") else first
 
 
-def _eligibility(ctx: _Context, name: str, profile: PatientProfile) -> NamedFigure | None:
-    evidence = ctx.evidence
-    if not len(evidence.eligibility):
-        return None
-    options = class_options(evidence, profile)
-    if options.empty:
+def _eligibility(ctx: _Context, name: str) -> NamedFigure | None:
+    options, profile = ctx.tables.options, ctx.tables.profile
+    if options is None or options.empty:
         return None
     shown = options.assign(reasons=[  # the deciding reason, or for an option that fits, its caveat
         [f"fits, but {caveat.replace('may still be', 'may be')}" if caveat else _short_reason(str(reason))]
         for reason, caveat in zip(options["reasons"], options["caveat"], strict=True)])
     label = describe_profile(profile)
-    if profile == EXAMPLE_PROFILE:
+    if ctx.tables.example_profile:
         label = f"example patient with {label}"
     fig, alt = eligibility_plot(shown, profile_label=label, source_labels=ctx.source_labels)
     agents = "; ".join(f"{o['name']}: {o['agents']}" for o in options.to_dict("records") if o["agents"])
     alt += f" Agents beneath each option: {agents}." if agents else ""
     counts = options["status"].value_counts()
-    who = "the example patient" if profile == EXAMPLE_PROFILE else "this patient"  # possessive below
+    who = "the example patient" if ctx.tables.example_profile else "this patient"  # possessive below
     fits = counts.get("eligible", 0)
     title = f"{fits} of {len(options)} options fit {who}'s listed criteria"
     if options["caveat"].astype(bool).any():
         title += "; fitting is not working well"
     caveat_ids = [s for ids in options["caveat_source_ids"] for s in str(ids).split("; ") if s]
     sources = [*options["source_id"], *caveat_ids]
-    return NamedFigure(name, title, fig, alt, _citations(evidence, sources))
+    return NamedFigure(name, title, fig, alt, ctx.citations(sources))
 
 
-_MAKERS: dict[str, Callable[[_Context, str, Any], NamedFigure | None]] = {
+_MAKERS: dict[str, Callable[[_Context, str], NamedFigure | None]] = {
     "forest_orr_direct": _forest, "forest_cr_direct": _forest, "forest_orr_indirect": _forest,
     "forest_cr_indirect": _forest, "outcomes_after_car_t": _outcomes, "harms": _harms,
     "eligibility": _eligibility, "stated_ranges": _ranges,
@@ -443,7 +399,9 @@ def reader_citation(source: dict[str, Any]) -> str:
     return ". ".join([text, *ids]) + "."
 
 
-def _citations(evidence: Evidence, source_ids: Iterable[Any]) -> tuple[str, ...]:
-    by_id = {str(r["source_id"]): r for r in evidence.sources.to_dict("records")}
+def citations(sources: pd.DataFrame, source_ids: Iterable[Any]) -> tuple[str, ...]:
+    """The :func:`reader_citation` of each of ``source_ids`` (rows of ``sources``), in order, each once;
+    an id without a row is shown as itself."""
+    by_id = {str(r["source_id"]): r for r in sources.to_dict("records")}
     ids = dict.fromkeys(str(s) for s in source_ids if not pd.isna(s))
     return tuple(reader_citation(by_id[s]) if s in by_id else s for s in ids)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -20,17 +19,16 @@ from typing import TYPE_CHECKING, TypeVar
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
+from ..analysis.frames import AnalysisTables
 from ..errors import LymphomaEvidenceError, ParameterError
 from ..fileio import write_with
-from .figureset import EXAMPLE_PROFILE, MIN_DPI, FigureSet, NamedFigure, build_figures
+from .deck_text import DeckContent, TextSlide, deck_content
+from .figureset import MIN_DPI, FigureSet, NamedFigure, build_figures
 from .style import SLIDE_SIZE, house_style
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as PresentationType
     from pptx.slide import Slide
-
-    from ..analysis.eligibility import PatientProfile
-    from ..data.evidence import Evidence
 
 _T = TypeVar("_T")
 DECK_TITLE = "What next when lymphoma comes back after CAR\u2011T cell therapy"
@@ -48,55 +46,29 @@ _LAYOUT = {"title": 0, "content": 1, "title_only": 5}
 _OLD_WIDTH = Inches(10)  # the default template is 4:3; its masters are widened to 16:9
 
 
-@dataclass
-class TextSlide:
-    """A slide of text: a message title, bullet lines (or table rows) and speaker notes."""
-
-    title: str
-    lines: list[str] = field(default_factory=list)
-    notes: str = ""
-    table: list[list[str]] | None = None
-
-
-@dataclass
-class DeckContent:
-    """Everything the deck shows besides the figures, as plain text (see :func:`deck_content`)."""
-
-    outlook: TextSlide
-    options: TextSlide
-    investigational: TextSlide
-    trials: TextSlide
-    takeaways: TextSlide
-    citations: list[str] = field(default_factory=list)
-
-
-def write_deck(evidence: Evidence, out_path: Path | str, *, title: str = DECK_TITLE,
-               profile: PatientProfile | None = EXAMPLE_PROFILE, post_car_t_only: bool = False,
-               progress: Callable[[str], None] | None = None) -> Path:
-    """Build the figures and the text from ``evidence`` and write the teaching deck to ``out_path``.
+def write_deck(tables: AnalysisTables, out_path: Path | str, *, title: str = DECK_TITLE,
+               post_car_t_only: bool = False, progress: Callable[[str], None] | None = None) -> Path:
+    """Draw the figures and word the text of the analysis ``tables`` and write the teaching deck to
+    ``out_path``.
 
     Parameters
     ----------
-    evidence : Evidence
-        The evidence bundle.
+    tables : AnalysisTables
+        From :func:`lymphoma_evidence.analysis.tables.analysis_tables`, computed once for the figures
+        and the text; its ``profile`` is the patient of the worked case (None leaves the case out).
     out_path : path
         The ``.pptx`` file to write.
     title : str
         Title of the deck (title slide and file properties).
-    profile : PatientProfile or None
-        The patient of the worked case (default: the example patient); None leaves the case out.
     post_car_t_only : bool
         Leave out the slide of indirect evidence.
     progress : callable, optional
         Called with a line per step (the CLI prints them).
     """
-    from .deck_text import deck_content
-
-    figure_set = build_figures(evidence, DECK_FIGURES, post_car_t_only=post_car_t_only, profile=profile,
-                               progress=progress)
+    figure_set = build_figures(tables, DECK_FIGURES, post_car_t_only=post_car_t_only, progress=progress)
     if progress:
         progress("writing the slides")
-    return build_deck(figure_set, deck_content(evidence), out_path, title=title)
+    return build_deck(figure_set, deck_content(tables), out_path, title=title)
 
 
 def build_deck(figure_set: FigureSet, content: DeckContent, out_path: Path | str,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..data.evidence import Evidence
 from ..formatting import day_in_words, percent, percent_range
+from . import direct_sections
 from . import html as h
 from .context import CTGOV, OUTCOME_WORDS, Citations, ReportContext, describe_outcome, figure, status_line
 
@@ -28,16 +29,12 @@ class Briefing(ReportContext):
     def takeaways(self) -> h.Fragment:
         """Key takeaways from the headline numbers: direct evidence first, each number the one its option
         section quotes (:func:`lymphoma_evidence.reports.direct_sections.takeaways`)."""
-        from .direct_sections import takeaways
-
-        return takeaways(self)
+        return direct_sections.takeaways(self)
 
     def teaching(self) -> h.Fragment:
         """Educators only: learning objectives, teaching points and where the figures and deck come from
         (:func:`lymphoma_evidence.reports.direct_sections.teaching`)."""
-        from .direct_sections import teaching
-
-        return teaching(self)
+        return direct_sections.teaching(self)
 
     def outlook(self) -> h.Fragment:
         """The outlook after CAR-T failure, from outcomes of all patients (scope ``any``)."""
@@ -53,9 +50,7 @@ class Briefing(ReportContext):
     def options(self) -> h.Fragment:
         """Options after CAR-T failure: direct evidence, side effects, then indirect evidence per class
         (:func:`lymphoma_evidence.reports.direct_sections.options`)."""
-        from .direct_sections import options
-
-        return options(self)
+        return direct_sections.options(self)
 
     def _summary_sentence(self, row: pd.Series) -> h.Fragment:
         span = percent_range(row["rate_min"], row["rate_max"])
@@ -119,7 +114,7 @@ class Briefing(ReportContext):
     def ranges_chart(self) -> h.Fragment:
         """The stated ranges beside the primary trials, as a figure (clinicians only: the check of reviews
         against trials is analyst material, not teaching or patient material)."""
-        from ..figures.figureset import ranges_figure
+        from .evidence_figures import ranges_figure
 
         if self.audience != "clinician":
             return h.Fragment("")

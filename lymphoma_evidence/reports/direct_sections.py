@@ -10,7 +10,6 @@ function, :func:`number_sentence`, so the takeaways and the sections quote the s
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,9 +17,7 @@ from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
 from ..analysis.regulatory import agent_status, class_status
 from ..formatting import approximately, natural_frequency, percent, percent_range
 from . import html as h
-
-if TYPE_CHECKING:
-    from .briefing import Briefing
+from .context import ReportContext
 
 __all__ = ["MEASURE_WORDS", "number_sentence", "takeaways", "options"]
 
@@ -78,7 +75,7 @@ _INDIRECT_HEADING = {"partly": "From populations in which only some people had h
                      "unknown": "From trials that did not report prior CAR-T (indirect evidence)"}
 
 
-def _numbers(b: Briefing) -> pd.DataFrame:
+def _numbers(b: ReportContext) -> pd.DataFrame:
     """The headline numbers of the report's evidence, computed once per report (cached on the context)."""
     cache = vars(b)
     if "_headline" not in cache:
@@ -101,11 +98,11 @@ def number_sentence(row: pd.Series, detailed: bool = True) -> str:
     return f"{natural_frequency(float(row['rate']))} {words}: {shown}{pooled}; {row['population']}"
 
 
-def _option_classes(b: Briefing) -> pd.DataFrame:
+def _option_classes(b: ReportContext) -> pd.DataFrame:
     return b.classes()
 
 
-def takeaways(b: Briefing) -> h.Fragment:
+def takeaways(b: ReportContext) -> h.Fragment:
     """Key takeaways: the outlook, then per option its lead number (direct evidence first), the same
     sentence its section quotes."""
     numbers = _numbers(b)
@@ -135,7 +132,7 @@ def takeaways(b: Briefing) -> h.Fragment:
     return b.section("Key takeaways", intro, h.bullets(lines))
 
 
-def _rows_list(b: Briefing, rows: pd.DataFrame) -> h.Fragment:
+def _rows_list(b: ReportContext, rows: pd.DataFrame) -> h.Fragment:
     items = [h.Fragment(f'<span class="number" data-class="{h.esc(r["class_id"])}" '
                         f'data-measure="{h.esc(r["measure"])}" data-stratum="{h.esc(r["stratum"])}">')
              + h.esc(number_sentence(r, b.words.detailed)) + h.Fragment("</span>")
@@ -144,7 +141,7 @@ def _rows_list(b: Briefing, rows: pd.DataFrame) -> h.Fragment:
     return h.bullets(items)
 
 
-def _relapse_list(b: Briefing, rows: pd.DataFrame) -> h.Fragment:
+def _relapse_list(b: ReportContext, rows: pd.DataFrame) -> h.Fragment:
     items = []
     for r in rows.to_dict("records"):
         if r["unit"] == "months":
@@ -162,7 +159,7 @@ def _order(rows: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
     return rows.assign(_r=rows["measure"].map(rank).fillna(len(rank))).sort_values("_r").drop(columns="_r")
 
 
-def _no_direct(b: Briefing, class_id: str) -> str:
+def _no_direct(b: ReportContext, class_id: str) -> str:
     """The one sentence shown for an option without direct evidence: what is missing, and whether it is a
     gap the curators listed (with their reason)."""
     from ..analysis.gaps import direct_gaps
@@ -174,7 +171,7 @@ def _no_direct(b: Briefing, class_id: str) -> str:
     return f"{said}; it is not among the gaps listed in evidence/README.md."
 
 
-def options(b: Briefing) -> h.Fragment:
+def options(b: ReportContext) -> h.Fragment:
     """Per option: status (from approvals), what it is, agents with their approvals, then direct
     evidence, side effects and indirect evidence; the therapy that failed is shown as such."""
     numbers = _numbers(b)
@@ -220,7 +217,7 @@ def options(b: Briefing) -> h.Fragment:
     return b.section("Options after CAR-T failure", intro, *blocks)
 
 
-def teaching(b: Briefing) -> h.Fragment:
+def teaching(b: ReportContext) -> h.Fragment:
     """For educators: learning objectives, teaching points quoting the same numbers as the sections, and
     where the slide-ready figures and the deck come from. Empty for other audiences."""
     if b.audience != "educator":

@@ -157,7 +157,7 @@ def test_audit_collects_every_kind_and_does_not_change_the_evidence() -> None:
         "old_investigational_sources": 1, "sources_to_complete": 1, "outcome_sources_without_identifier": 0,
         "press_only_approvals": 1}
     assert report.total == 10
-    text = report.render_text()
+    text = render_text(report)
     assert text.startswith("Evidence audit (2026-11-26): 10 finding(s)")
     assert "Sources not checked for more than 12 months: 1" in text
     for name, frame in copies.items():

@@ -271,7 +271,7 @@ def test_figure_html_embeds_an_svg_with_escaped_alt_text_sized_as_at_the_given_d
 @pytest.mark.parametrize("endpoint", ["ORR", "CR"])
 def test_forest_figure_on_real_evidence_shows_every_study_and_post_car_t_result(evidence, endpoint):
     from lymphoma_evidence.analysis.summaries import class_summary, response_table
-    from lymphoma_evidence.figures.figureset import forest_figure
+    from lymphoma_evidence.reports.evidence_figures import forest_figure
 
     whole = class_summary(evidence, endpoint)
     post = class_summary(evidence, endpoint, post_car_t=True)
@@ -291,7 +291,7 @@ def test_forest_figure_on_real_evidence_shows_every_study_and_post_car_t_result(
 
 def test_ranges_figure_on_real_evidence_has_a_band_per_stated_range(evidence):
     from lymphoma_evidence.analysis.summaries import check_reported_ranges
-    from lymphoma_evidence.figures.figureset import ranges_figure
+    from lymphoma_evidence.reports.evidence_figures import ranges_figure
 
     checked = check_reported_ranges(evidence)
     fig, alt = ranges_figure(evidence)
@@ -305,7 +305,7 @@ def test_ranges_figure_on_real_evidence_has_a_band_per_stated_range(evidence):
 
 def test_eligibility_figure_on_real_evidence_has_one_marker_per_option(evidence):
     from lymphoma_evidence.analysis.eligibility import PatientProfile, eligible_options
-    from lymphoma_evidence.figures.figureset import eligibility_figure
+    from lymphoma_evidence.reports.evidence_figures import eligibility_figure
 
     profile = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)
     fig, alt = eligibility_figure(evidence, profile)

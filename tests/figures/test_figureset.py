@@ -86,10 +86,11 @@ def test_parse_formats_and_dpi_reject_what_cannot_be_written(tmp_path: Path):
 # ---------------------------------------------------------------- real evidence
 
 def test_build_figures_on_real_evidence_gives_the_default_set_in_order(evidence):
+    from lymphoma_evidence.analysis.tables import analysis_tables
     from lymphoma_evidence.figures.figureset import DEFAULT_FIGURES, build_figures
 
     lines: list[str] = []
-    figure_set = build_figures(evidence, progress=lines.append)
+    figure_set = build_figures(analysis_tables(evidence), progress=lines.append)
     names = [f.name for f in figure_set.figures]
     assert names == [n for n in DEFAULT_FIGURES if n in names]
     assert {"forest_orr_direct", "forest_orr_indirect", "outcomes_after_car_t"} <= set(names)
@@ -102,14 +103,29 @@ def test_build_figures_on_real_evidence_gives_the_default_set_in_order(evidence)
 
 
 def test_only_and_post_car_t_only_select_figures(evidence):
+    from lymphoma_evidence.analysis.tables import analysis_tables
     from lymphoma_evidence.figures.figureset import build_figures
 
-    chosen = build_figures(evidence, "forest_orr_direct,forest_orr_indirect", profile=None)
+    tables = analysis_tables(evidence)
+    chosen = build_figures(analysis_tables(evidence, None), "forest_orr_direct,forest_orr_indirect")
     assert [f.name for f in chosen.figures] == ["forest_orr_direct", "forest_orr_indirect"]
-    direct = build_figures(evidence, "forest_orr_direct,forest_orr_indirect", post_car_t_only=True)
+    direct = build_figures(tables, "forest_orr_direct,forest_orr_indirect", post_car_t_only=True)
     assert [f.name for f in direct.figures] == ["forest_orr_direct"]
     with pytest.raises(ParameterError, match="unknown figure name.*forest_orr_direct"):
-        build_figures(evidence, "forest_orr")
+        build_figures(tables, "forest_orr")
+
+
+def test_build_figures_takes_tables_and_asks_for_the_range_checks_it_needs(evidence):
+    from lymphoma_evidence.analysis.tables import analysis_tables
+    from lymphoma_evidence.figures.figureset import build_figures
+
+    with pytest.raises(ParameterError, match="AnalysisTables of analysis_tables"):
+        build_figures(evidence, "harms")
+    with pytest.raises(ParameterError, match="stated_ranges=True"):
+        build_figures(analysis_tables(evidence), "stated_ranges")
+    shown = build_figures(analysis_tables(evidence, stated_ranges=True), "stated_ranges")
+    assert [f.name for f in shown.figures] == ["stated_ranges"]
+    assert shown.figures[0].title.startswith("Stated ranges vs trial data: ")
 
 
 @pytest.mark.slow
@@ -163,7 +179,7 @@ def test_forest_rows_never_overlap_however_many_rows_there_are(evidence, post_ca
 def test_ranges_rows_never_overlap(evidence):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from lymphoma_evidence.figures.figureset import ranges_figure
+    from lymphoma_evidence.reports.evidence_figures import ranges_figure
 
     fig, _ = ranges_figure(evidence)
     FigureCanvasAgg(fig)

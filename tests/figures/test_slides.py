@@ -15,15 +15,9 @@ from pptx.util import Inches, Pt
 
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.errors import ParameterError
+from lymphoma_evidence.figures.deck_text import DeckContent, TextSlide
 from lymphoma_evidence.figures.figureset import FigureSet, NamedFigure
-from lymphoma_evidence.figures.slides import (
-    BODY_PT,
-    DECK_TITLE,
-    REFERENCES_PER_SLIDE,
-    DeckContent,
-    TextSlide,
-    build_deck,
-)
+from lymphoma_evidence.figures.slides import BODY_PT, DECK_TITLE, REFERENCES_PER_SLIDE, build_deck
 from lymphoma_evidence.figures.style import new_figure
 
 
