@@ -284,6 +284,10 @@ def _forest_alt(lines: Sequence[ForestLine], endpoint: str, title: str) -> str:
 
 # ---------------------------------------------------------------- bars: outcomes and harms
 
+#: Height of one legend line (one key per line, so long keys never run off the figure), in inches.
+_LEGEND_LINE_IN = 0.3
+
+
 def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[str], xlabel: str,
                 legend: Sequence[tuple[str, str]]) -> Figure:
     """Grouped horizontal bars: each item has group (label), bars [(measure, rate, low, high, colour)]."""
@@ -292,7 +296,8 @@ def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[
     fig = new_figure()
     width, height = fig.get_size_inches()
     size = FONT_SIZES["min"]
-    top_in = _title(fig, title, subtitle) + (0.5 if len(legend) <= 2 else 0.85)
+    legend_top = _title(fig, title, subtitle)
+    top_in = legend_top + _LEGEND_LINE_IN * len(legend) + 0.35
     bottom_in = add_source_line(fig, sources) * height + 0.8
     ax = fig.add_axes((4.6 / width, bottom_in / height, 6.2 / width, (height - top_in - bottom_in) / height))
     slots = sum(len(item["bars"]) + 1 for item in items)
@@ -318,8 +323,7 @@ def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[
             pos += 1
         pos += 1
     fig.legend(handles=[Patch(color=c, label=label) for label, c in legend], loc="upper left",
-               bbox_to_anchor=(0.2 / width, 1 - (top_in - 0.45) / height), ncol=min(len(legend), 2),
-               fontsize=size,
+               bbox_to_anchor=(0.2 / width, 1 - legend_top / height), ncol=1, fontsize=size,
                borderaxespad=0, frameon=False)
     return fig
 
@@ -381,6 +385,18 @@ HARM_SHORT = {"crs/grade_3_plus": "severe CRS", "icans/grade_3_plus": "severe IC
               "treatment deaths", "non_relapse_mortality_rate_12m": "non-relapse deaths by 12 months"}
 
 
+def _harms_legend(rows: pd.DataFrame, colours: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Legend keys for the colours the bars use: one per side effect drawn in colour (post-CAR-T rows),
+    and one grey key when any bar comes from indirect evidence."""
+    direct = set(rows.loc[rows["stratum"] == "post_car_t", "measure"])
+    keys = [(f"{HARM_EVENTS[m]}, after CAR-T", colours[m]) for m in HARM_EVENTS if m in direct]
+    if (rows["stratum"] != "post_car_t").any():
+        keys.append(("Grey: indirect evidence, from people who had not had CAR-T or whose prior CAR-T was "
+                     "not reported",
+                     COLORS["indirect"]))
+    return keys
+
+
 def harms_plot(numbers: pd.DataFrame, class_names: Mapping[str, str], source_labels: Mapping[str, str],
                *, title: str, classes: Sequence[str] | None = None) -> tuple[Figure, str]:
     """Serious side effects per class: the share of patients with each event in :data:`HARM_EVENTS`,
@@ -414,10 +430,8 @@ def harms_plot(numbers: pd.DataFrame, class_names: Mapping[str, str], source_lab
         label = class_names.get(class_id, class_id) + ("" if direct else " (indirect evidence)")
         items.append({"group": label, "key": class_id, "bars": bars,
                       "color": "#222222" if direct else COLORS["indirect"]})
-    used = [m for m in HARM_EVENTS if m in set(rows["measure"])]
     sources = [source_labels.get(s.strip(), s.strip()) for ids in rows["source_ids"] for s in ids.split(";")]
     with house_style():
-        fig = _bar_figure(items, title, "Grey: from people who had not had CAR-T or whose prior CAR-T "
-                          "was not reported", sources, "Share of patients (95% CI)",
-                          [(HARM_EVENTS[m], colours[m]) for m in used][:3])
+        fig = _bar_figure(items, title, "Each bar names its side effect", sources,
+                          "Share of patients (95% CI)", _harms_legend(rows, colours))
     return fig, f"Bar chart: {title}. " + "; ".join(alt) + "."
