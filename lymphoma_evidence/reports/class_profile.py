@@ -147,4 +147,6 @@ def outcomes(b: Briefing) -> h.Fragment:
              for _, r in rows.iterrows()]
     body = h.bullets(items) if items else h.para(h.text(
         "No survival or other outcomes for this option are in the evidence."))
-    return b.section("Survival and other outcomes", body)
+    from .class_figures import survival_chart
+
+    return b.section("Survival and other outcomes", survival_chart(b, cls_id), body)
