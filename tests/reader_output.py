@@ -319,13 +319,15 @@ def legend_colours_without_marks(svg: str) -> list[str]:
     shapes = [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("path", "use", "rect", "circle",
                                                                       "polygon", "polyline", "line")]
     for shape in shapes:
+        if _in_defs(shape, parents):
+            continue  # a marker's definition: the <use> that draws it carries the colours
         if inside(shape, "legend_"):
             if re.search(r"fill\s*:\s*#fff(fff)?\b", shape.attrib.get("style", "")):
                 continue  # the legend's frame
             label = _legend_label(shape, parents)
             for colour in _colours(shape):
                 legend_keys.setdefault(colour, label)
-        elif inside(shape, "axes_") and not inside(shape, "matplotlib.axis") and not _in_defs(shape, parents):
+        elif inside(shape, "axes_") and not inside(shape, "matplotlib.axis"):
             marks |= _colours(shape)
     return [f"legend key {label!r} is {colour}, a colour no mark in the chart uses"
             for colour, label in legend_keys.items() if colour not in marks]

@@ -121,7 +121,8 @@ def pooled(b: Briefing) -> h.Fragment:
     tests = stratum_tests(studies) if len(studies) else pd.DataFrame()
     for row in tests.to_dict("records") if len(tests) else []:
         body.append(h.para(h.text(
-            f"{row['measure']}: test for a difference between strata ({row['strata'].replace('_', ' ')}), "
+            f"{row['measure']}: test for a difference between strata "
+            f"({'; '.join(STRATUM_LABELS.get(s, s) for s in str(row['strata']).split('; '))}), "
             f"QM = {row['qm']:.2f} on {row['df']} df, p = {row['p_value']:.3f} (meta-regression with the "
             "stratum as moderator). Few studies: a non-significant test does not show the strata agree.")))
     return b.section("Pooled estimate", *body)
