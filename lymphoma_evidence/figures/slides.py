@@ -151,14 +151,15 @@ def _figure_slide(deck: PresentationType, item: NamedFigure, teaching: str = "")
     buffer = io.BytesIO()
     with house_style():
         item.figure.savefig(buffer, format="png", dpi=MIN_DPI, metadata={"Software": None})
+        band = _title_band(item.figure)
     for text in hidden:
         text.set_visible(True)
-    buffer.seek(0)
-    picture = slide.shapes.add_picture(buffer, 0, 0, deck.slide_width, deck.slide_height)
+    picture = _picture_below_title(deck, slide, _cropped(buffer, band))
     picture.name = item.name
     picture._element.nvPicPr.cNvPr.set("descr", item.alt)
     title = slide.shapes.title
-    title.left, title.top, title.width, title.height = Inches(0.15), Inches(0.05), Inches(13.0), Inches(1.0)
+    title.left, title.top, title.width, title.height = (Inches(0.15), Inches(0.05), Inches(13.0),
+                                                        Inches(_TITLE_BOTTOM_IN - 0.1))
     title.text = item.title
     frame = title.text_frame
     frame.word_wrap = True
@@ -172,6 +173,51 @@ def _figure_slide(deck: PresentationType, item: NamedFigure, teaching: str = "")
     if teaching:
         point = f"Teaching point: {teaching}"
     _notes(slide, f"{point}\n\nAlt text: {item.alt}\n\nSources:\n{sources}")
+
+
+#: The slide title's box: no picture starts above its bottom (inches from the top of the slide).
+_TITLE_BOTTOM_IN = 1.1
+
+
+def _title_band(figure) -> float:
+    """The share of the figure's height above its highest visible text other than the title (the band the
+    slide title replaces)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    height = figure.bbox.height
+    tops = [t.get_window_extent(renderer).y1 for t in figure.texts
+            if t.get_visible() and t.get_text().strip() and t.get_gid() != "title"]
+    highest = max((y for y in tops if y < height), default=height)
+    return max(0.0, min(0.3, (height - highest) / height - 0.01))
+
+
+def _cropped(buffer: io.BytesIO, band: float) -> io.BytesIO:
+    """The PNG in ``buffer`` without its top ``band`` (a share of its height)."""
+    from PIL import Image
+
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        cut = image.crop((0, round(image.height * band), image.width, image.height))
+        out = io.BytesIO()
+        cut.save(out, format="png")
+    out.seek(0)
+    return out
+
+
+def _picture_below_title(deck: PresentationType, slide: Slide, png: io.BytesIO):
+    """The figure as large as fits under the title box, centred, its aspect kept."""
+    from PIL import Image
+
+    with Image.open(png) as image:
+        aspect = image.width / image.height
+    png.seek(0)
+    width = _present(deck.slide_width, "a slide width")
+    room = _present(deck.slide_height, "a slide height") - Inches(_TITLE_BOTTOM_IN)
+    shown_w = min(width, round(room * aspect))
+    shown_h = round(shown_w / aspect)
+    return slide.shapes.add_picture(png, Emu((width - shown_w) // 2), Inches(_TITLE_BOTTOM_IN), Emu(shown_w),
+                                    Emu(shown_h))
 
 
 def _text_slide(deck: PresentationType, content: TextSlide) -> Slide:
