@@ -87,7 +87,8 @@ def _certainty_cell(rows: pd.DataFrame) -> h.Fragment:
 
 def overview(b: ReportContext) -> h.Fragment:
     """The one-screen overview (clinicians only): each option's response and survival after CAR-T failure
-    with n, serious side effects, approval status and certainty, linking to its summary of findings."""
+    with n, serious side effects, approval status and certainty; an option with direct evidence links to
+    its rows in :func:`findings`."""
     if b.audience != "clinician":
         return h.Fragment("")
     sof = _sof(b)
@@ -95,7 +96,7 @@ def overview(b: ReportContext) -> h.Fragment:
     cells = {cid: sof[sof["class_id"] == cid] for cid in options["class_id"]}
     fmt = {
         "name": lambda r: h.Fragment(f'<a href="#sof-{h.esc(r["class_id"])}">{h.esc(r["name"])}</a>')
-        if len(cells[r["class_id"]]) else h.esc(r["name"]),
+        if (cells[r["class_id"]]["stratum"] == DIRECT).any() else h.esc(r["name"]),
         "status": lambda r: h.esc(r["words"]),
         "response": lambda r: _numbers_cell(b, cells[r["class_id"]], RESPONSE_MEASURES),
         "survival": lambda r: _numbers_cell(b, cells[r["class_id"]], SURVIVAL_MEASURES),
