@@ -204,6 +204,8 @@ class AnalysisTables:
     range_checks, range_trials : pandas.DataFrame or None
         Stated ranges checked against the trials (``check_reported_ranges``) and the trials behind each
         (``ranges_trials``); None when not asked for, empty when the evidence states no range.
+    questions : pandas.DataFrame or None
+        The discussion questions (``discussion_questions.csv``), for the deck's case.
     """
 
     version: str
@@ -221,3 +223,4 @@ class AnalysisTables:
     example_profile: bool = False
     range_checks: pd.DataFrame | None = None
     range_trials: pd.DataFrame | None = None
+    questions: pd.DataFrame | None = None

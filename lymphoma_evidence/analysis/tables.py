@@ -89,7 +89,7 @@ def analysis_tables(evidence: Evidence, profile: PatientProfile | None = EXAMPLE
         agents=evidence.agents, sources=evidence.sources, trials=evidence.trials, studies=studies,
         pooled=pool_within_strata(studies), numbers=numbers, status=class_status(evidence),
         options=options, profile=profile, example_profile=profile == EXAMPLE_PROFILE,
-        range_checks=checks, range_trials=trials)
+        range_checks=checks, range_trials=trials, questions=evidence.questions)
 
 
 def _ranges(evidence: Evidence) -> tuple[pd.DataFrame, pd.DataFrame]:

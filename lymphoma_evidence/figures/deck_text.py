@@ -18,7 +18,7 @@ from ..analysis.frames import AnalysisTables, lead_number
 from ..formatting import approximately, natural_frequency, percent
 from .figureset import reader_citation
 
-__all__ = ["DeckContent", "TextSlide", "deck_content"]
+__all__ = ["BarChart", "DeckContent", "TextSlide", "deck_content"]
 
 _OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
 _MAX_TRIALS = 6
@@ -26,12 +26,29 @@ _MAX_TRIALS = 6
 
 @dataclass
 class TextSlide:
-    """A slide of text: a message title, bullet lines (or table rows) and speaker notes."""
+    """A slide of text: a message title, bullet lines (or table rows), speaker notes (a talk track: what to
+    say, the caveat, the sources) and the short labels of the sources of its numbers (shown on the slide)."""
 
     title: str
     lines: list[str] = field(default_factory=list)
     notes: str = ""
     table: list[list[str]] | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BarChart:
+    """A native, editable bar chart of the deck: one bar group per category (an option), one series per
+    measure; ``values`` are proportions 0-1 (None: not reported); ``indirect`` marks categories whose bars
+    come from people who had not had CAR-T (drawn grey)."""
+
+    title: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None], str]]  # (name, values, colour as "#RRGGBB")
+    notes: str
+    sources: list[str]
+    citations: list[str]
+    indirect: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -44,6 +61,8 @@ class DeckContent:
     trials: TextSlide
     takeaways: TextSlide
     citations: list[str] = field(default_factory=list)
+    case: TextSlide | None = None
+    charts: dict[str, BarChart] = field(default_factory=dict)
 
 
 class _Cites:
@@ -51,11 +70,20 @@ class _Cites:
 
     def __init__(self, sources: pd.DataFrame) -> None:
         self.by_id = {r["source_id"]: reader_citation(r) for r in sources.to_dict("records")}
+        self.label = {r["source_id"]: str(r["label"]) for r in sources.to_dict("records")
+                      if isinstance(r.get("label"), str)}
         self.all: list[str] = []
 
+    @staticmethod
+    def _ids(source_ids: list[str]) -> list[str]:
+        return list(dict.fromkeys(s.strip() for ids in source_ids for s in str(ids).split(";") if s.strip()))
+
+    def labels(self, source_ids: list[str]) -> list[str]:
+        """Short labels of the sources (sources.csv ``label``), for the source line on a slide."""
+        return [self.label.get(s, s) for s in self._ids(source_ids)]
+
     def notes(self, source_ids: list[str]) -> str:
-        ids = [s.strip() for ids in source_ids for s in str(ids).split(";") if s.strip()]
-        cited = [self.by_id.get(s, s) for s in dict.fromkeys(ids)]
+        cited = [self.by_id.get(s, s) for s in self._ids(source_ids)]
         self.all += [c for c in cited if c not in self.all]
         return "\n".join(f"- {c}" for c in cited) or "- none"
 
@@ -79,8 +107,97 @@ def deck_content(tables: AnalysisTables) -> DeckContent:
     content = DeckContent(outlook=_outlook(numbers, cites), options=_options(tables, numbers, cites),
                           investigational=_investigational(tables, numbers, cites),
                           trials=_trials(tables.trials), takeaways=_takeaways(tables, numbers, cites))
+    content.case = _case(tables, cites)
+    charts = (("outcomes_after_car_t", _survival_chart(tables, cites)),
+              ("harms", _harms_chart(tables, cites)))
+    content.charts = {name: chart for name, chart in charts if chart}
     content.citations = cites.all
     return content
+
+
+def _case(tables: AnalysisTables, cites: _Cites) -> TextSlide | None:
+    """The worked case's questions for discussion (discussion_questions.csv, clinician and shared ones)."""
+    questions = tables.questions
+    if questions is None or not len(questions):
+        return None
+    asked = questions[questions["audience"].isin(("clinician", "any"))]
+    if asked.empty:
+        return None
+    lines = [f"{i}. {q}" for i, q in enumerate(asked["question"], start=1)]
+    notes = _talk("give learners two minutes in pairs per question, using the case on the previous slide; "
+                  "then take one answer per pair.",
+                  "there is no single right answer; the evidence on the earlier slides frames the choice, it "
+                  "does not make it.", cites.notes(list(asked["source_id"])))
+    return TextSlide("Case discussion: what would you do next for this patient?", lines, notes)
+
+
+def _survival_chart(tables: AnalysisTables, cites: _Cites) -> BarChart | None:
+    """12-month survival after CAR-T failure by first treatment (post-CAR-T rows), best survival first."""
+    from .directness import OUTCOME_MEASURES
+
+    numbers = tables.numbers
+    rows = numbers[(numbers["stratum"] == "post_car_t") & numbers["measure"].isin(OUTCOME_MEASURES)
+                   & numbers["rate"].notna() & (numbers["class_id"] != "any")]
+    if rows.empty:
+        return None
+    names = dict(zip(tables.classes["class_id"], tables.classes["name"], strict=True))
+    order = rows[rows["measure"] == "os_rate_12m"].sort_values("rate", ascending=False)["class_id"].tolist()
+    order += [c for c in dict.fromkeys(rows["class_id"]) if c not in order]
+    series = []
+    for measure, (words, colour) in OUTCOME_MEASURES.items():
+        values = [_rate(rows, c, measure) for c in order]
+        if any(v is not None for v in values):
+            series.append((words, values, colour))
+    ids = list(rows["source_ids"])
+    os12 = rows[rows["measure"] == "os_rate_12m"].sort_values("rate")
+    title = "Survival one year after CAR-T failure, by the treatment given next"
+    if len(os12) >= 2:
+        title = (f"One year after CAR-T failure, {percent(os12['rate'].iloc[0])} to "
+                 f"{percent(os12['rate'].iloc[-1])} of those given each treatment were alive")
+    notes = _talk("read each pair of bars as what happened to the people who were given that treatment.",
+                  "separate retrospective series of selected patients: people reach a transplant because "
+                  "they are fit and responding, so the bars do not compare treatments. Who the numbers come "
+                  "from: " + " | ".join(dict.fromkeys(rows["population"])), cites.notes(ids))
+    return BarChart(title, [names.get(c, c) for c in order], series, notes, cites.labels(ids),
+                    [cites.by_id.get(s, s) for s in cites._ids(ids)], [False] * len(order))
+
+
+def _harms_chart(tables: AnalysisTables, cites: _Cites) -> BarChart | None:
+    """Serious side effects by option: one bar per option and side effect (named beside it); bars from
+    people who had not had CAR-T, or whose prior CAR-T was not reported, are grey and marked indirect."""
+    from .directness import HARM_EVENTS, HARM_SHORT, SECTION_TITLES
+    from .style import COLORS
+
+    numbers = tables.numbers
+    classes = _option_classes(tables)
+    rows = numbers[numbers["measure"].isin(HARM_EVENTS) & numbers["rate"].notna()
+                   & numbers["class_id"].isin(set(classes["class_id"]))]
+    if rows.empty:
+        return None
+    rows = rows.assign(_s=rows["stratum"].map(list(SECTION_TITLES).index)).sort_values("_s", kind="stable")
+    rows = rows.groupby(["class_id", "measure"], sort=False).head(1)
+    names = dict(zip(tables.classes["class_id"], tables.classes["name"], strict=True))
+    records = rows.to_dict("records")
+    indirect = [r["stratum"] != "post_car_t" for r in records]
+    categories = [f"{names.get(r['class_id'], r['class_id'])}: {HARM_SHORT.get(r['measure'], r['measure'])}"
+                  + (" (indirect evidence)" if grey else "")
+                  for r, grey in zip(records, indirect, strict=True)]
+    direct = {r["class_id"] for r, grey in zip(records, indirect, strict=True) if not grey}
+    ids = [r["source_ids"] for r in records]
+    notes = _talk("name the serious side effect each bar counts and who it was counted in.",
+                  "grey bars come from people who had not had CAR-T or whose prior CAR-T was not reported; "
+                  "side effects after CAR-T may differ. Who the numbers come from: "
+                  + " | ".join(dict.fromkeys(r["population"] for r in records)), cites.notes(ids))
+    title = (f"Serious side effects after CAR-T were counted for {len(direct)} of {len(classes)} options; "
+             "the rest come from other patients")
+    return BarChart(title, categories, [("Share of patients", [float(r["rate"]) for r in records],
+                                         COLORS["post_car_t"])], notes, cites.labels(ids),
+                    [cites.by_id.get(s, s) for s in cites._ids(ids)], indirect)
+
+
+def _rate(rows: pd.DataFrame, class_id: str, measure: str) -> float | None:
+    hit = rows[(rows["class_id"] == class_id) & (rows["measure"] == measure)]
+    return None if hit.empty else float(hit["rate"].iloc[0])
 
 
 def _outlook(numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
@@ -101,13 +218,13 @@ def _outlook(numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
     if allo is not None:
         lines.append(f"Some do well: {_rate_words(allo)} alive one year after an allogeneic transplant "
                      f"(selected, fit patients; {allo['trials']})")
-    notes = ("Teaching point: when lymphoma returns after CAR-T, survival is usually short, so the next "
-             "treatment and early referral to a centre with trials matter; a minority, often those who "
-             "reach a transplant or respond to the next therapy, live longer.\n\nWho the numbers come from: "
-             + " | ".join(r["population"] for r in used) + "\n\nSources:\n"
-             + cites.notes([r["source_ids"] for r in used]))
+    notes = _talk("when lymphoma returns after CAR-T, survival is usually short, so the next treatment and "
+                  "early referral to a centre with trials matter; a minority, often those who reach a "
+                  "transplant or respond to the next therapy, live longer.",
+                  "who the numbers come from: " + " | ".join(r["population"] for r in used),
+                  cites.notes([r["source_ids"] for r in used]))
     title = f"After CAR-T failure, half of patients live less than about {median['value']:.0f} months"
-    return TextSlide(title, lines, notes)
+    return TextSlide(title, lines, notes, sources=cites.labels([r["source_ids"] for r in used]))
 
 
 def _direct_words(numbers: pd.DataFrame, class_id: str) -> tuple[str, list[str]]:
@@ -145,12 +262,12 @@ def _options(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> Te
                                    "investigational": "In trials"}.get(state, str(state)), words])
     title = (f"{len(classes)} kinds of treatment are used after CAR-T; {with_direct} have results from "
              "people after CAR-T")
-    notes = ("Teaching point: the options differ in how they work and how well they have been studied "
-             "after CAR-T; 'approved' means approved for large B-cell lymphoma, not for use after CAR-T "
-             "specifically. Approved CD19 CAR-T products are the therapy that failed, not an option here."
-             "\n\nWho the direct numbers come from: " + " | ".join(who) + "\n\nSources:\n"
-             + cites.notes(sources))
-    return TextSlide(title, notes=notes, table=rows)
+    notes = _talk("the options differ in how they work and how well they have been studied after CAR-T. "
+                  "Read the last column as separate studies, not a ranking.",
+                  "'approved' means approved for large B-cell lymphoma, not for use after CAR-T "
+                  "specifically; response and 1-year survival are different measures. Who the direct "
+                  "numbers come from: " + " | ".join(who), cites.notes(sources))
+    return TextSlide(title, notes=notes, table=rows, sources=cites.labels(sources))
 
 
 def _investigational(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
@@ -170,10 +287,11 @@ def _investigational(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cite
         lines.append(f"{classes.loc[class_id, 'name']} ({', '.join(agents) or 'no agent listed'}){detail}")
     names = " and ".join(classes.loc[i, "name"] for i in ids[:2]) if ids else "No option"
     title = f"{names} {'are' if len(ids) > 1 else 'is'} available only in clinical trials"
-    notes = ("Teaching point: early-phase results come from few, selected patients, often with other "
-             "lymphomas, and are not evidence for routine use after CAR-T.\n\nSources:\n"
-             + cites.notes(sources))
-    return TextSlide(title, lines or ["No investigational option in the evidence."], notes)
+    notes = _talk("these options are reached through clinical trials; name the trials learners can refer to.",
+                  "early-phase results come from few, selected patients, often with other lymphomas, and "
+                  "are not evidence for routine use after CAR-T.", cites.notes(sources))
+    return TextSlide(title, lines or ["No investigational option in the evidence."], notes,
+                     sources=cites.labels(sources))
 
 
 def _trials(trials: pd.DataFrame) -> TextSlide:
@@ -187,13 +305,14 @@ def _trials(trials: pd.DataFrame) -> TextSlide:
                      f"{str(t['status']).replace('_', ' ').lower()} ({when})"])
     title = (f"{len(open_trials)} registered trials were open to people after CAR-T failure when their "
              "records were last updated")
-    notes = ("Teaching point: trial enrolment is an option in its own right after CAR-T failure; status "
-             "changes often, so check the registry before advising anyone. The date is that of the stored "
-             "registry record, not a check of the trial today.")
+    notes = _talk("trial enrolment is an option in its own right after CAR-T failure.",
+                  "status changes often: the date is that of the stored registry record, not a check of the "
+                  "trial today; check the registry before advising anyone.",
+                  "- ClinicalTrials.gov records listed on the slide")
     if len(open_trials) == 0:
         return TextSlide("No open trial is listed in the evidence", ["Search ClinicalTrials.gov for "
                          "current trials after CAR-T failure."], notes)
-    return TextSlide(title, notes=notes, table=rows)
+    return TextSlide(title, notes=notes, table=rows, sources=["ClinicalTrials.gov"])
 
 
 def _takeaways(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
@@ -218,7 +337,13 @@ def _takeaways(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> 
             lines.append(f"After {words} following CAR-T, {natural_frequency(row['rate'])} were alive "
                          f"without progression at one year ({row['trials']}).")
             sources.append(row["source_ids"])
-    notes = ("Teaching point: lead with the direct evidence, say who every number comes from, and offer "
-             "trials early.\n\nSources:\n" + cites.notes(sources))
+    notes = _talk("lead with the direct evidence, say who every number comes from, and offer trials early.",
+                  "every number here comes from a separate, small or retrospective study of selected "
+                  "patients; they are not comparisons between treatments.", cites.notes(sources))
     return TextSlide("Key takeaways: few numbers come from people after CAR-T, and they are sobering",
-                     lines, notes)
+                     lines, notes, sources=cites.labels(sources))
+
+
+def _talk(say: str, caveat: str, sources: str) -> str:
+    """Speaker notes as a talk track: what to say, the caveat to give, the sources to name."""
+    return f"Say: {say}\n\nCaveat: {caveat}\n\nSources:\n{sources}"

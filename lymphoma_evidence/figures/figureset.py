@@ -314,9 +314,9 @@ def _outcomes(ctx: _Context, name: str) -> NamedFigure | None:
     if len(os12) >= 2:
         low, high = os12.iloc[0], os12.iloc[-1]
         title = (f"One year after CAR-T failure, {percent(low['rate'])} to {percent(high['rate'])} were "
-                 "alive, depending on the next treatment")
+                 "alive among those given each treatment")
     else:
-        title = "Survival one year after CAR-T failure, by the next treatment"
+        title = "Survival one year after CAR-T failure, by the treatment given next"
     fig, alt = outcomes_plot(ctx.numbers, ctx.class_names, ctx.source_labels, title=title)
     sources = [s.strip() for ids in rows["source_ids"] for s in str(ids).split(";")]
     return NamedFigure(name, title, fig, alt, ctx.citations(sources))
