@@ -20,7 +20,6 @@ from .figureset import reader_citation
 
 __all__ = ["BarChart", "DeckContent", "TextSlide", "deck_content"]
 
-_OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
 _MAX_TRIALS = 6
 
 
@@ -227,15 +226,6 @@ def _outlook(numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
     return TextSlide(title, lines, notes, sources=cites.labels([r["source_ids"] for r in used]))
 
 
-def _direct_words(numbers: pd.DataFrame, class_id: str) -> tuple[str, list[str]]:
-    for measure, words in (("ORR", "responded"), ("os_rate_12m", "alive at 1 year"),
-                           ("pfs_rate_12m", "alive without progression at 1 year")):
-        row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
-        if row is not None:
-            return f"{natural_frequency(float(row['rate']))} {words}", [row["source_ids"]]
-    return "none published", []
-
-
 def _direct_population(numbers: pd.DataFrame, class_id: str) -> str:
     for measure in ("ORR", "os_rate_12m", "pfs_rate_12m"):
         row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
@@ -245,25 +235,34 @@ def _direct_population(numbers: pd.DataFrame, class_id: str) -> str:
 
 
 def _options(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    """Options at a glance: one row per option with results after CAR-T (response and 1-year survival in
+    their own columns), then one row naming the options without any such result."""
     status = tables.status.set_index("class_id")
-    rows = [["Option", "Status", "Direct evidence after CAR-T"]]
+    rows = [["Option", "Status for large B-cell lymphoma", "Responded after CAR-T",
+             "Alive 1 year after CAR-T"]]
     sources: list[str] = []
-    with_direct = 0
     classes = _option_classes(tables)
-    who = []
+    who, without = [], []
     for cls in classes.to_dict("records"):
-        words, ids = _direct_words(numbers, cls["class_id"])
-        if ids:
-            who.append(f"{cls['name']}: {_direct_population(numbers, cls['class_id'])}")
-        with_direct += bool(ids)
+        cells, ids = [], []
+        for measure in ("ORR", "os_rate_12m"):
+            row = lead_number(numbers, cls["class_id"], measure, strata=("post_car_t",))
+            cells.append("none published" if row is None else natural_frequency(float(row["rate"])))
+            ids += [] if row is None else [row["source_ids"]]
+        if not ids:
+            without.append(str(cls["name"]))
+            continue
+        who.append(f"{cls['name']}: {_direct_population(numbers, cls['class_id'])}")
         sources += ids
         state = status.loc[cls["class_id"], "status"] if cls["class_id"] in status.index else ""
-        rows.append([cls["name"], {"approved": "Approved (LBCL)", "standard": "Established care",
-                                   "investigational": "In trials"}.get(state, str(state)), words])
-    title = (f"{len(classes)} kinds of treatment are used after CAR-T; {with_direct} have results from "
-             "people after CAR-T")
+        rows.append([cls["name"], {"approved": "Approved", "standard": "Established care",
+                                   "investigational": "In trials"}.get(state, str(state)), *cells])
+    if without:
+        rows.append([f"No results after CAR-T published: {', '.join(without)}", "", "", ""])
+    title = (f"{len(classes)} kinds of treatment are used after CAR-T; {len(classes) - len(without)} have "
+             "results from people after CAR-T")
     notes = _talk("the options differ in how they work and how well they have been studied after CAR-T. "
-                  "Read the last column as separate studies, not a ranking.",
+                  "Read the last two columns as separate studies, not a ranking.",
                   "'approved' means approved for large B-cell lymphoma, not for use after CAR-T "
                   "specifically; response and 1-year survival are different measures. Who the direct "
                   "numbers come from: " + " | ".join(who), cites.notes(sources))
@@ -295,9 +294,12 @@ def _investigational(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cite
 
 
 def _trials(trials: pd.DataFrame) -> TextSlide:
+    """Registered trials to ask about: recruiting, with a registry record recent enough to offer (the rule
+    the briefings use), at most :data:`_MAX_TRIALS`."""
+    from ..analysis.trial_status import trials_to_ask_about
+
     date_column = "status_date" if "status_date" in trials.columns else "status_verified"
-    status = trials["status"].astype(str).str.upper()
-    open_trials = trials[status.isin(_OPEN_STATUSES)].head(_MAX_TRIALS)
+    open_trials = trials_to_ask_about(trials).head(_MAX_TRIALS)
     rows = [["Trial", "Phase", "Status (date of registry record)"]]
     for t in open_trials.to_dict("records"):
         when = pd.Timestamp(t[date_column]).date().isoformat() if pd.notna(t[date_column]) else "no date"

@@ -372,10 +372,15 @@ def _table(slide: Slide, body, rows: list[list[str]]) -> None:
     shape = slide.shapes.add_table(len(rows), len(rows[0]), left, top, width, Emu(Inches(0.36) * len(rows)))
     table = shape.table
     # share the width by the longest word-wrapped cell, but give every column room for its header words
-    weights = [max(12, max(len(row[c]) for row in rows)) ** 0.6 for c in range(len(rows[0]))]
+    spanning = [len(row) > 1 and bool(row[0]) and not any(row[1:]) for row in rows]
+    sized = [row for row, spans in zip(rows, spanning, strict=True) if not spans]
+    weights = [max(14, max(len(row[c]) for row in sized)) ** 0.7 for c in range(len(rows[0]))]
     for c, weight in enumerate(weights):
         table.columns[c].width = Emu(int(width * weight / sum(weights)))
     for r, row in enumerate(rows):
+        if spanning[r]:  # a row of one text spans the table
+            table.cell(r, 0).merge(table.cell(r, len(row) - 1))
+            row = row[:1]
         for c, value in enumerate(row):
             cell = table.cell(r, c)
             cell.margin_top = cell.margin_bottom = Inches(0.03)
