@@ -115,9 +115,12 @@ CONTENTS_MIN_SECTIONS = 4
 
 def contents(notebook) -> list[dict[str, str]]:
     """The page's sections, in order, for its table of contents: ``[{"id": ..., "title": ...}]`` from the
-    section headings of the notebook's HTML outputs (empty for a page with few sections)."""
+    section headings of the notebook's HTML outputs, cells tagged ``disclaimer`` aside (they are not on the
+    page); empty for a page with few sections."""
     found: dict[str, str] = {}
     for cell in notebook.get("cells", []):
+        if DISCLAIMER_TAG in cell.get("metadata", {}).get("tags", []):
+            continue  # left out of the page (its header shows the disclaimer)
         for output in cell.get("outputs", []):
             html = output.get("data", {}).get("text/html", "")
             for anchor, title in _SECTION_HEADING.findall("".join(html) if isinstance(html, list) else html):
