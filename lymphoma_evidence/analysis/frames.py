@@ -206,6 +206,9 @@ class AnalysisTables:
         (``ranges_trials``); None when not asked for, empty when the evidence states no range.
     questions : pandas.DataFrame or None
         The discussion questions (``discussion_questions.csv``), for the deck's case.
+    trials_offered : pandas.DataFrame or None
+        The registered trials a report may offer (``trials_to_ask_about``: recruiting, with a recent
+        registry record).
     """
 
     version: str
@@ -224,3 +227,4 @@ class AnalysisTables:
     range_checks: pd.DataFrame | None = None
     range_trials: pd.DataFrame | None = None
     questions: pd.DataFrame | None = None
+    trials_offered: pd.DataFrame | None = None

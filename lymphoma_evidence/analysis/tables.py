@@ -23,6 +23,7 @@ from .regulatory import class_status
 from .selections import ranges_trials
 from .strata import pool_within_strata, response_studies
 from .summaries import check_reported_ranges
+from .trial_status import trials_to_ask_about
 
 if TYPE_CHECKING:
     from ..data.evidence import Evidence
@@ -89,7 +90,8 @@ def analysis_tables(evidence: Evidence, profile: PatientProfile | None = EXAMPLE
         agents=evidence.agents, sources=evidence.sources, trials=evidence.trials, studies=studies,
         pooled=pool_within_strata(studies), numbers=numbers, status=class_status(evidence),
         options=options, profile=profile, example_profile=profile == EXAMPLE_PROFILE,
-        range_checks=checks, range_trials=trials, questions=evidence.questions)
+        range_checks=checks, range_trials=trials, questions=evidence.questions,
+        trials_offered=trials_to_ask_about(evidence.trials))
 
 
 def _ranges(evidence: Evidence) -> tuple[pd.DataFrame, pd.DataFrame]:

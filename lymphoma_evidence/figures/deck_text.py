@@ -105,7 +105,9 @@ def deck_content(tables: AnalysisTables) -> DeckContent:
     cites = _Cites(tables.sources)
     content = DeckContent(outlook=_outlook(numbers, cites), options=_options(tables, numbers, cites),
                           investigational=_investigational(tables, numbers, cites),
-                          trials=_trials(tables.trials), takeaways=_takeaways(tables, numbers, cites))
+                          trials=_trials(tables.trials if tables.trials_offered is None
+                                         else tables.trials_offered),
+                          takeaways=_takeaways(tables, numbers, cites))
     content.case = _case(tables, cites)
     charts = (("outcomes_after_car_t", _survival_chart(tables, cites)),
               ("harms", _harms_chart(tables, cites)))
@@ -294,12 +296,10 @@ def _investigational(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cite
 
 
 def _trials(trials: pd.DataFrame) -> TextSlide:
-    """Registered trials to ask about: recruiting, with a registry record recent enough to offer (the rule
-    the briefings use), at most :data:`_MAX_TRIALS`."""
-    from ..analysis.trial_status import trials_to_ask_about
-
+    """Registered trials to ask about (``AnalysisTables.trials_offered``: recruiting, with a registry
+    record recent enough to offer, the rule the briefings use), at most :data:`_MAX_TRIALS`."""
     date_column = "status_date" if "status_date" in trials.columns else "status_verified"
-    open_trials = trials_to_ask_about(trials).head(_MAX_TRIALS)
+    open_trials = trials.head(_MAX_TRIALS)
     rows = [["Trial", "Phase", "Status (date of registry record)"]]
     for t in open_trials.to_dict("records"):
         when = pd.Timestamp(t[date_column]).date().isoformat() if pd.notna(t[date_column]) else "no date"
