@@ -288,12 +288,28 @@ def _forest_alt(lines: Sequence[ForestLine], endpoint: str, title: str) -> str:
 _LEGEND_LINE_IN = 0.3
 
 
+#: Height of one bar slot of a bar figure, in inches (a bar and its share of the gap between groups).
+_BAR_SLOT_IN = 0.42
+
+
 def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[str], xlabel: str,
-                legend: Sequence[tuple[str, str]]) -> Figure:
-    """Grouped horizontal bars: each item has group (label), bars [(measure, rate, low, high, colour)]."""
+                legend: Sequence[tuple[str, str]], fit: bool = False) -> Figure:
+    """Grouped horizontal bars: each item has group (label), bars [(measure, rate, low, high, colour)].
+
+    Slide-sized; with ``fit``, no taller than its bars need (a chart of one option on a report page)."""
+    fig = new_figure()
+    needed = _draw_bars(fig, items, title, subtitle, list(sources), xlabel, legend)
+    if fit and needed < fig.get_size_inches()[1]:
+        fig = new_figure((fig.get_size_inches()[0], needed))
+        _draw_bars(fig, items, title, subtitle, list(sources), xlabel, legend)
+    return fig
+
+
+def _draw_bars(fig: Figure, items: list[dict], title: str, subtitle: str, sources: list[str], xlabel: str,
+               legend: Sequence[tuple[str, str]]) -> float:
+    """Draw the bars of :func:`_bar_figure` on ``fig``; returns the height in inches they need."""
     from matplotlib.patches import Patch
 
-    fig = new_figure()
     width, height = fig.get_size_inches()
     size = FONT_SIZES["min"]
     legend_top = _title(fig, title, subtitle)
@@ -325,7 +341,7 @@ def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[
     fig.legend(handles=[Patch(color=c, label=label) for label, c in legend], loc="upper left",
                bbox_to_anchor=(0.2 / width, 1 - legend_top / height), ncol=1, fontsize=size,
                borderaxespad=0, frameon=False)
-    return fig
+    return top_in + bottom_in + (slots + 1.2) * _BAR_SLOT_IN
 
 
 OUTCOME_MEASURES = {"pfs_rate_12m": ("Alive without progression at 12 months", COLORS["primary"]),
@@ -333,9 +349,10 @@ OUTCOME_MEASURES = {"pfs_rate_12m": ("Alive without progression at 12 months", C
 
 
 def outcomes_plot(numbers: pd.DataFrame, class_names: Mapping[str, str],
-                  source_labels: Mapping[str, str], *, title: str) -> tuple[Figure, str]:
+                  source_labels: Mapping[str, str], *, title: str, fit: bool = False) -> tuple[Figure, str]:
     """Survival 12 months after CAR-T failure, by the first therapy given after it (post-CAR-T rows of
-    ``headline_numbers``: ``pfs_rate_12m`` and ``os_rate_12m``), best 12-month survival first."""
+    ``headline_numbers``: ``pfs_rate_12m`` and ``os_rate_12m``), best 12-month survival first. Slide-sized;
+    with ``fit``, only as tall as its bars need."""
     numbers = _checked(numbers, ("class_id", "stratum", "measure", "rate", "source_ids", "population"),
                        "numbers")
     rows = numbers[(numbers["stratum"] == "post_car_t") & numbers["measure"].isin(OUTCOME_MEASURES)
@@ -365,7 +382,7 @@ def outcomes_plot(numbers: pd.DataFrame, class_names: Mapping[str, str],
         fig = _bar_figure(items, title, "First treatment after CAR-T failure; separate retrospective "
                           "series, not a comparison between treatments", sources,
                           "Share of patients, 12 months after starting the treatment",
-                          [(w, c) for w, c in OUTCOME_MEASURES.values()])
+                          [(w, c) for w, c in OUTCOME_MEASURES.values()], fit=fit)
     return fig, f"Bar chart: {title}. " + "; ".join(alt) + "."
 
 

@@ -27,4 +27,4 @@ def survival_chart(b: ReportContext, class_id: str) -> h.Fragment:
     names = dict(zip(classes["class_id"], classes["name"], strict=True))
     labels = dict(zip(b.evidence.sources["source_id"], b.evidence.sources["label"], strict=True))
     title = f"{names.get(class_id, class_id)}: survival 12 months after CAR-T failure"
-    return figure(outcomes_plot, rows, names, labels, title=title)
+    return figure(outcomes_plot, rows, names, labels, title=title, fit=True)
