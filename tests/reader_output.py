@@ -24,9 +24,10 @@ from pathlib import Path
 
 #: Height of poppler's word box in em for DejaVu Sans (ascent 0.928 + descent 0.236).
 BOX_EM = 1.164
-#: Two boxes overlap when they share more than this share of the lower box's height (boxes include the
-#: font's empty ascent and descent, so lines set tight touch without any ink meeting) ...
-OVERLAP_HEIGHT = 0.45
+#: Two boxes overlap when they share more than this share of the smaller box's height (boxes include the
+#: font's ascent and descent, so lines set as tight as 0.95 em touch without any ink meeting; wrapped lines
+#: printed over each other, as the eligibility chart's reasons once were, share 30%) ...
+OVERLAP_HEIGHT = 0.25
 #: ... and more than this many points of width.
 OVERLAP_WIDTH_PT = 1.0
 MM_PER_PT = 25.4 / 72

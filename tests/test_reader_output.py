@@ -61,6 +61,12 @@ def test_overlapping_words_are_found_and_neighbours_are_not(tmp_path: Path):
     clash = [(1, 3, "meets every listed criterion", 12), (1.5, 3.05, "fits, but may be", 12)]
     found = ro.overlapping_words(ro.read_pages(pdf_of(tmp_path, clash)))
     assert found and "overlaps" in found[0] and "page 1" in found[0]
+    box_in = 12 * ro.BOX_EM / 72  # wrapped lines 30% into each other, as the eligibility reasons were
+    touching = [(1, 5, "fits, but may be a poor choice", 12),
+                (1, 5 + 0.7 * box_in, "alive without progression", 12)]
+    assert ro.overlapping_words(ro.read_pages(pdf_of(tmp_path, touching)))
+    tight = [(1, 7, "lines set tight", 12), (1, 7 + 0.95 * box_in, "still apart", 12)]
+    assert not ro.overlapping_words(ro.read_pages(pdf_of(tmp_path, tight)))
 
 
 def test_placeholders_and_code_tokens_are_named_with_their_line(tmp_path: Path):
