@@ -6,6 +6,8 @@ import csv
 import hashlib
 import io
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,3 +81,13 @@ def complete(frame, model):
     wanted = columns(model)
     filled = frame.assign(**{c: pd.NA for c in wanted if c not in frame.columns})
     return filled[[*wanted, *(c for c in frame.columns if c not in wanted)]]
+
+
+def build_reports(out: Path, evidence: Path = EVIDENCE, only: tuple[str, ...] = ()) -> Path:
+    """Build the reports (all, or those named in ``only``) and the index from ``evidence`` into ``out``,
+    with the project's own command."""
+    command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(evidence),
+               "--out", str(out), "--jobs", "2", *(f"--only={name}" for name in only)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
+    return out

@@ -263,6 +263,11 @@ class AnalysisTables:
     range_checks, range_trials : pandas.DataFrame or None
         Stated ranges checked against the trials (``check_reported_ranges``) and the trials behind each
         (``ranges_trials``); None when not asked for, empty when the evidence states no range.
+    questions : pandas.DataFrame or None
+        The discussion questions (``discussion_questions.csv``), for the deck's case.
+    trials_offered : pandas.DataFrame or None
+        The registered trials a report may offer (``trials_to_ask_about``: recruiting, with a recent
+        registry record).
     """
 
     version: str
@@ -281,3 +286,5 @@ class AnalysisTables:
     example_profile: bool = False
     range_checks: pd.DataFrame | None = None
     range_trials: pd.DataFrame | None = None
+    questions: pd.DataFrame | None = None
+    trials_offered: pd.DataFrame | None = None

@@ -24,6 +24,7 @@ from .selections import ranges_trials
 from .strata import pool_within_strata, response_studies
 from .summaries import check_reported_ranges
 from .topic import topic_words
+from .trial_status import trials_to_ask_about
 
 if TYPE_CHECKING:
     from ..data.evidence import Evidence
@@ -91,7 +92,8 @@ def analysis_tables(evidence: Evidence, profile: PatientProfile | None = EXAMPLE
         pooled=pool_within_strata(studies), numbers=numbers, status=class_status(evidence),
         words=topic_words(evidence),
         options=options, profile=profile, example_profile=profile == EXAMPLE_PROFILE,
-        range_checks=checks, range_trials=trials)
+        range_checks=checks, range_trials=trials, questions=evidence.questions,
+        trials_offered=trials_to_ask_about(evidence.trials))
 
 
 def _ranges(evidence: Evidence) -> tuple[pd.DataFrame, pd.DataFrame]:

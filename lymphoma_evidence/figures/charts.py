@@ -35,9 +35,8 @@ from .rows import (
     percent_axis,
     ranges_rows,
     row_figure,
-    row_font_size,
 )
-from .style import COLORS, FONT_SIZES, SLIDE_SIZE, add_source_line, house_style, new_figure
+from .style import COLORS, FONT_SIZES, SLIDE_SIZE, add_source_line, house_style, new_figure, row_line_inches
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -171,12 +170,12 @@ def eligibility_plot(options: pd.DataFrame, *, profile_label: str = "",
     title = "Treatment options by eligibility status"
     with house_style():
         sources = [labels.get(s, s) for s in options["source_id"].dropna()]
-        fig, ax = _eligibility_axes(options, title, sources)
+        fig, ax, centres = _eligibility_axes(options, title, sources)
         if profile_label:
-            fig.text(0.15 / SLIDE_SIZE[0], 1 - 1.1 / SLIDE_SIZE[1],
+            fig.text(0.15 / SLIDE_SIZE[0], 1 - 0.7 / fig.get_size_inches()[1],
                      textwrap.fill(f"Profile: {profile_label}", 110),
                      fontsize=FONT_SIZES["base"], va="top", gid="profile")
-        _draw_options(ax, options)
+        _draw_options(ax, options, centres)
     return fig, eligibility_alt(options, profile_label)
 
 
@@ -212,20 +211,36 @@ def name_map(frame: pd.DataFrame, key: str, value: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------- eligibility chart
 
+#: Room above the eligibility chart's rows: title, profile and the status column headings, in inches.
+_ELIGIBILITY_TOP_IN = 1.75
+
+
 def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
-                      ) -> tuple[Figure, Axes]:
-    fig = new_figure()
-    width, height = fig.get_size_inches()
+                      ) -> tuple[Figure, Axes, list[float]]:
+    """The axes of the eligibility chart and the y of each option's row. A row is as tall as its longer
+    text (the wrapped name or the wrapped deciding reason), so no two rows' words meet; the figure grows
+    taller than a slide when the rows need it."""
+    size = FONT_SIZES["min"]
+    width = SLIDE_SIZE[0]
+    left, right = 0.26, 0.47
+    chars = int((1 - right - 0.04) * width * 72 / (size * 0.58))
+    names = [textwrap.fill(short_name(n), 27, break_on_hyphens=False) for n in options["name"]]
+    reasons = [textwrap.fill(r, chars, break_on_hyphens=False) if r else "" for r in options["reason"]]
+    lines = [max(n.count("\n"), r.count("\n")) + 1 for n, r in zip(names, reasons, strict=True)]
+    spans = [sum(lines[:i]) for i in range(len(lines) + 1)]
+    centres = [(a + b) / 2 for a, b in zip(spans, spans[1:], strict=False)]
+    sources = list(sources)
+    source_in = add_source_line(new_figure(), sources) * SLIDE_SIZE[1]
+    height = max(SLIDE_SIZE[1], _ELIGIBILITY_TOP_IN + 0.2 + source_in + spans[-1] * row_line_inches(size))
+    fig = new_figure((width, height))
     bottom = add_source_line(fig, sources) + 0.2 / height
     fig.text(0.15 / width, 1 - 0.15 / height, title,
              fontsize=FONT_SIZES["title"], fontweight="bold", va="top", gid="title")
-    left, right, top = 0.26, 0.47, 1 - 2.0 / height
+    top = 1 - _ELIGIBILITY_TOP_IN / height
     ax = fig.add_axes((left, bottom, right - left, top - bottom))
-    ax.set_ylim(len(options) - 0.5, -0.5)
+    ax.set_ylim(spans[-1], 0)
     ax.set_xlim(-0.5, len(STATUS_ORDER) - 0.5)
-    size = row_font_size((top - bottom) * height / len(options))
-    names = [textwrap.fill(short_name(n), 27, break_on_hyphens=False) for n in options["name"]]
-    ax.set_yticks(range(len(options)), labels=names, fontsize=size)
+    ax.set_yticks(centres, labels=names, fontsize=size)
     ax.xaxis.tick_top()
     ax.set_xticks(range(len(STATUS_ORDER)), labels=[textwrap.fill(STATUS_NAMES[s], 10)
                                                      for s in STATUS_ORDER],
@@ -233,19 +248,19 @@ def _eligibility_axes(options: pd.DataFrame, title: str, sources: Iterable[str],
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.grid(axis="y", color=COLORS["grid"], linewidth=0.8)
+    ax.set_yticks(spans[1:-1], minor=True)
+    ax.grid(axis="y", which="minor", color=COLORS["grid"], linewidth=0.8)
     ax.set_axisbelow(True)
     ax.text(1.04, 1.0, "Deciding reason", transform=ax.transAxes, va="bottom",
             fontsize=FONT_SIZES["small"], fontweight="bold")
-    chars = int((1 - right - 0.05) * width * 72 / (size * 0.56))
-    for y, reason in enumerate(options["reason"]):
-        ax.text(1.04, y, textwrap.fill(reason, chars, break_on_hyphens=False) if reason else "",
-                transform=ax.get_yaxis_transform(), va="center", fontsize=size)
-    return fig, ax
+    for y, reason in zip(centres, reasons, strict=True):
+        ax.text(1.04, y, reason, transform=ax.get_yaxis_transform(), va="center", fontsize=size,
+                linespacing=1.15)
+    return fig, ax, centres
 
 
-def _draw_options(ax: Axes, options: pd.DataFrame) -> None:
-    for y, rec in enumerate(options.itertuples(index=False)):
+def _draw_options(ax: Axes, options: pd.DataFrame, centres: list[float]) -> None:
+    for y, rec in zip(centres, options.itertuples(index=False), strict=True):
         ax.plot([STATUS_ORDER.index(rec.status)], [y], marker=_STATUS_MARKERS[rec.status],
                 markersize=11, color=COLORS[rec.status], linestyle="none",
                 gid=f"option:{rec.scope_id}:{rec.status}")

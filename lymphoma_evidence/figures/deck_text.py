@@ -18,20 +18,36 @@ from ..analysis.frames import ANY_CLASS, AnalysisTables, TopicWords, lead_number
 from ..formatting import approximately, natural_frequency, percent
 from .figureset import reader_citation
 
-__all__ = ["DeckContent", "TextSlide", "deck_content"]
+__all__ = ["BarChart", "DeckContent", "TextSlide", "deck_content"]
 
-_OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION")
 _MAX_TRIALS = 6
 
 
 @dataclass
 class TextSlide:
-    """A slide of text: a message title, bullet lines (or table rows) and speaker notes."""
+    """A slide of text: a message title, bullet lines (or table rows), speaker notes (a talk track: what to
+    say, the caveat, the sources) and the short labels of the sources of its numbers (shown on the slide)."""
 
     title: str
     lines: list[str] = field(default_factory=list)
     notes: str = ""
     table: list[list[str]] | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BarChart:
+    """A native, editable bar chart of the deck: one bar group per category (an option), one series per
+    measure; ``values`` are proportions 0-1 (None: not reported); ``indirect`` marks categories whose bars
+    come from people who had not had CAR-T (drawn grey)."""
+
+    title: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None], str]]  # (name, values, colour as "#RRGGBB")
+    notes: str
+    sources: list[str]
+    citations: list[str]
+    indirect: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -45,6 +61,8 @@ class DeckContent:
     takeaways: TextSlide
     citations: list[str] = field(default_factory=list)
     title: str = ""
+    case: TextSlide | None = None
+    charts: dict[str, BarChart] = field(default_factory=dict)
 
 
 class _Cites:
@@ -52,11 +70,20 @@ class _Cites:
 
     def __init__(self, sources: pd.DataFrame) -> None:
         self.by_id = {r["source_id"]: reader_citation(r) for r in sources.to_dict("records")}
+        self.label = {r["source_id"]: str(r["label"]) for r in sources.to_dict("records")
+                      if isinstance(r.get("label"), str)}
         self.all: list[str] = []
 
+    @staticmethod
+    def _ids(source_ids: list[str]) -> list[str]:
+        return list(dict.fromkeys(s.strip() for ids in source_ids for s in str(ids).split(";") if s.strip()))
+
+    def labels(self, source_ids: list[str]) -> list[str]:
+        """Short labels of the sources (sources.csv ``label``), for the source line on a slide."""
+        return [self.label.get(s, s) for s in self._ids(source_ids)]
+
     def notes(self, source_ids: list[str]) -> str:
-        ids = [s.strip() for ids in source_ids for s in str(ids).split(";") if s.strip()]
-        cited = [self.by_id.get(s, s) for s in dict.fromkeys(ids)]
+        cited = [self.by_id.get(s, s) for s in self._ids(source_ids)]
         self.all += [c for c in cited if c not in self.all]
         return "\n".join(f"- {c}" for c in cited) or "- none"
 
@@ -80,58 +107,128 @@ def deck_content(tables: AnalysisTables) -> DeckContent:
     content = DeckContent(outlook=_outlook(tables.words, numbers, cites),
                           options=_options(tables, numbers, cites),
                           investigational=_investigational(tables, numbers, cites),
-                          trials=_trials(tables.trials), takeaways=_takeaways(tables, numbers, cites))
+                          trials=_trials(tables.trials if tables.trials_offered is None
+                                         else tables.trials_offered),
+                          takeaways=_takeaways(tables, numbers, cites))
+    content.case = _case(tables, cites)
+    charts = (("outcomes_after_car_t", _survival_chart(tables, cites)),
+              ("harms", _harms_chart(tables, cites)))
+    content.charts = {name: chart for name, chart in charts if chart}
     content.citations = cites.all
     content.title = tables.words.texts.get("deck_title", "")
     return content
 
 
-def _cap(words: str) -> str:
-    return words[:1].upper() + words[1:]
+def _case(tables: AnalysisTables, cites: _Cites) -> TextSlide | None:
+    """The worked case's questions for discussion (discussion_questions.csv, clinician and shared ones)."""
+    questions = tables.questions
+    if questions is None or not len(questions):
+        return None
+    asked = questions[questions["audience"].isin(("clinician", "any"))]
+    if asked.empty:
+        return None
+    lines = [f"{i}. {q}" for i, q in enumerate(asked["question"], start=1)]
+    notes = _talk("give learners two minutes in pairs per question, using the case on the previous slide; "
+                  "then take one answer per pair.",
+                  "there is no single right answer; the evidence on the earlier slides frames the choice, it "
+                  "does not make it.", cites.notes(list(asked["source_id"])))
+    return TextSlide("Case discussion: what would you do next for this patient?", lines, notes)
 
 
-def _note(words: TopicWords, text_id: str, default: str = "") -> str:
-    """A slide's teaching point (texts.csv), after "Teaching point: "."""
-    return words.texts.get(text_id, default)
+def _survival_chart(tables: AnalysisTables, cites: _Cites) -> BarChart | None:
+    """12-month survival after CAR-T failure by first treatment (post-CAR-T rows), best survival first."""
+    from .directness import OUTCOME_MEASURES
+
+    numbers = tables.numbers
+    rows = numbers[(numbers["stratum"] == "post_car_t") & numbers["measure"].isin(OUTCOME_MEASURES)
+                   & numbers["rate"].notna() & (numbers["class_id"] != "any")]
+    if rows.empty:
+        return None
+    names = dict(zip(tables.classes["class_id"], tables.classes["name"], strict=True))
+    order = rows[rows["measure"] == "os_rate_12m"].sort_values("rate", ascending=False)["class_id"].tolist()
+    order += [c for c in dict.fromkeys(rows["class_id"]) if c not in order]
+    series = []
+    for measure, (words, colour) in OUTCOME_MEASURES.items():
+        values = [_rate(rows, c, measure) for c in order]
+        if any(v is not None for v in values):
+            series.append((words, values, colour))
+    ids = list(rows["source_ids"])
+    os12 = rows[rows["measure"] == "os_rate_12m"].sort_values("rate")
+    title = "Survival one year after CAR-T failure, by the treatment given next"
+    if len(os12) >= 2:
+        title = (f"One year after CAR-T failure, {percent(os12['rate'].iloc[0])} to "
+                 f"{percent(os12['rate'].iloc[-1])} of those given each treatment were alive")
+    notes = _talk("read each pair of bars as what happened to the people who were given that treatment.",
+                  "separate retrospective series of selected patients: people reach a transplant because "
+                  "they are fit and responding, so the bars do not compare treatments. Who the numbers come "
+                  "from: " + " | ".join(dict.fromkeys(rows["population"])), cites.notes(ids))
+    return BarChart(title, [names.get(c, c) for c in order], series, notes, cites.labels(ids),
+                    [cites.by_id.get(s, s) for s in cites._ids(ids)], [False] * len(order))
 
 
-def _outlook(words: TopicWords, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
-    found = [(m, lead_number(numbers, ANY_CLASS, m, strata=("post_car_t",))) for m in words.outlook_measures]
-    rows = [(m, r) for m, r in found if r is not None]
-    if not found or found[0][1] is None:
+def _harms_chart(tables: AnalysisTables, cites: _Cites) -> BarChart | None:
+    """Serious side effects by option: one bar per option and side effect (named beside it); bars from
+    people who had not had CAR-T, or whose prior CAR-T was not reported, are grey and marked indirect."""
+    from .directness import HARM_EVENTS, HARM_SHORT, SECTION_TITLES
+    from .style import COLORS
+
+    numbers = tables.numbers
+    classes = _option_classes(tables)
+    rows = numbers[numbers["measure"].isin(HARM_EVENTS) & numbers["rate"].notna()
+                   & numbers["class_id"].isin(set(classes["class_id"]))]
+    if rows.empty:
+        return None
+    rows = rows.assign(_s=rows["stratum"].map(list(SECTION_TITLES).index)).sort_values("_s", kind="stable")
+    rows = rows.groupby(["class_id", "measure"], sort=False).head(1)
+    names = dict(zip(tables.classes["class_id"], tables.classes["name"], strict=True))
+    records = rows.to_dict("records")
+    indirect = [r["stratum"] != "post_car_t" for r in records]
+    categories = [f"{names.get(r['class_id'], r['class_id'])}: {HARM_SHORT.get(r['measure'], r['measure'])}"
+                  + (" (indirect evidence)" if grey else "")
+                  for r, grey in zip(records, indirect, strict=True)]
+    direct = {r["class_id"] for r, grey in zip(records, indirect, strict=True) if not grey}
+    ids = [r["source_ids"] for r in records]
+    notes = _talk("name the serious side effect each bar counts and who it was counted in.",
+                  "grey bars come from people who had not had CAR-T or whose prior CAR-T was not reported; "
+                  "side effects after CAR-T may differ. Who the numbers come from: "
+                  + " | ".join(dict.fromkeys(r["population"] for r in records)), cites.notes(ids))
+    title = (f"Serious side effects after CAR-T were counted for {len(direct)} of {len(classes)} options; "
+             "the rest come from other patients")
+    return BarChart(title, categories, [("Share of patients", [float(r["rate"]) for r in records],
+                                         COLORS["post_car_t"])], notes, cites.labels(ids),
+                    [cites.by_id.get(s, s) for s in cites._ids(ids)], indirect)
+
+
+def _rate(rows: pd.DataFrame, class_id: str, measure: str) -> float | None:
+    hit = rows[(rows["class_id"] == class_id) & (rows["measure"] == measure)]
+    return None if hit.empty else float(hit["rate"].iloc[0])
+
+
+def _outlook(numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    median = lead_number(numbers, "any", "median_os_months", strata=("post_car_t",))
+    pfs = lead_number(numbers, "any", "median_pfs_months", strata=("post_car_t",))
+    six = lead_number(numbers, "any", "os_rate_6m", strata=("post_car_t",))
+    allo = lead_number(numbers, "allo_sct", "os_rate_12m", strata=("post_car_t",))
+    used = [r for r in (median, pfs, six, allo) if r is not None]
+    if median is None:
         return TextSlide("The outlook after CAR-T failure", ["No survival figures after CAR-T failure in the "
                          "evidence (a listed gap)."])
-    median = rows[0][1]
-    lines = [f"{_cap(words.sentences.get(rows[0][0], rows[0][0]))} after CAR-T failure: "
-             f"{median['value']:g} months ({median['trials']})"]
-    for measure, row in rows[1:]:
-        if row["unit"] == "months":
-            lines.append(f"{_cap(words.sentences.get(measure, measure))}: {row['value']:g} months")
-        else:
-            lines.append(f"{words.headings.get(measure, measure)} after CAR-T failure: {_rate_words(row)}")
-    used = [r for _, r in rows]
-    for class_id, measure, named, note in words.featured.get("deck_outlook", ()):
-        row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
-        if row is not None:
-            who = f"{note}; {row['trials']}" if note else str(row["trials"])
-            lines.append(f"Some do well: {_rate_words(row)} {words.shorts.get(measure, '')} after {named} "
-                         f"({who})".replace("  ", " "))
-            used.append(row)
-    source = words.sources.get("deck_outlook_note", "")
-    notes = (f"Teaching point: {_note(words, 'deck_outlook_note')}\n\nWho the numbers come from: "
-             + " | ".join(r["population"] for r in used) + "\n\nSources:\n"
-             + cites.notes([r["source_ids"] for r in used] + ([source] if source else [])))
+    lines = [f"Median overall survival after CAR-T failure: {median['value']:g} months "
+             f"({median['trials']})"]
+    if pfs is not None:
+        lines.append(f"Median time without progression: {pfs['value']:g} months")
+    if six is not None:
+        lines.append(f"Alive 6 months after CAR-T failure: {_rate_words(six)}")
+    if allo is not None:
+        lines.append(f"Some do well: {_rate_words(allo)} alive one year after an allogeneic transplant "
+                     f"(selected, fit patients; {allo['trials']})")
+    notes = _talk("when lymphoma returns after CAR-T, survival is usually short, so the next treatment and "
+                  "early referral to a centre with trials matter; a minority, often those who reach a "
+                  "transplant or respond to the next therapy, live longer.",
+                  "who the numbers come from: " + " | ".join(r["population"] for r in used),
+                  cites.notes([r["source_ids"] for r in used]))
     title = f"After CAR-T failure, half of patients live less than about {median['value']:.0f} months"
-    return TextSlide(title, lines, notes)
-
-
-def _direct_words(words: TopicWords, numbers: pd.DataFrame, class_id: str) -> tuple[str, list[str]]:
-    for measure in words.lead_measures:
-        row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
-        if row is not None:
-            said = words.shorts.get(measure) or words.sentences.get(measure, measure)
-            return f"{natural_frequency(float(row['rate']))} {said}", [row["source_ids"]]
-    return "none published", []
+    return TextSlide(title, lines, notes, sources=cites.labels([r["source_ids"] for r in used]))
 
 
 def _direct_population(words: TopicWords, numbers: pd.DataFrame, class_id: str) -> str:
@@ -143,26 +240,38 @@ def _direct_population(words: TopicWords, numbers: pd.DataFrame, class_id: str) 
 
 
 def _options(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
+    """Options at a glance: one row per option with results after CAR-T (response and 1-year survival in
+    their own columns), then one row naming the options without any such result."""
     status = tables.status.set_index("class_id")
-    rows = [["Option", "Status", "Direct evidence after CAR-T"]]
+    rows = [["Option", "Status for large B-cell lymphoma", "Responded after CAR-T",
+             "Alive 1 year after CAR-T"]]
     sources: list[str] = []
-    with_direct = 0
     classes = _option_classes(tables)
-    who = []
+    who, without = [], []
     for cls in classes.to_dict("records"):
-        words, ids = _direct_words(tables.words, numbers, cls["class_id"])
-        if ids:
-            who.append(f"{cls['name']}: {_direct_population(tables.words, numbers, cls['class_id'])}")
-        with_direct += bool(ids)
+        cells, ids = [], []
+        for measure in ("ORR", "os_rate_12m"):
+            row = lead_number(numbers, cls["class_id"], measure, strata=("post_car_t",))
+            cells.append("none published" if row is None else natural_frequency(float(row["rate"])))
+            ids += [] if row is None else [row["source_ids"]]
+        if not ids:
+            without.append(str(cls["name"]))
+            continue
+        who.append(f"{cls['name']}: {_direct_population(numbers, cls['class_id'])}")
         sources += ids
         state = status.loc[cls["class_id"], "status"] if cls["class_id"] in status.index else ""
-        rows.append([cls["name"], tables.words.status_labels.get(state, str(state)), words])
-    title = (f"{len(classes)} kinds of treatment are used after CAR-T; {with_direct} have results from "
-             "people after CAR-T")
-    notes = (f"Teaching point: {_note(tables.words, 'deck_options_note')}"
-             "\n\nWho the direct numbers come from: " + " | ".join(who) + "\n\nSources:\n"
-             + cites.notes(sources))
-    return TextSlide(title, notes=notes, table=rows)
+        rows.append([cls["name"], {"approved": "Approved", "standard": "Established care",
+                                   "investigational": "In trials"}.get(state, str(state)), *cells])
+    if without:
+        rows.append([f"No results after CAR-T published: {', '.join(without)}", "", "", ""])
+    title = (f"{len(classes)} kinds of treatment are used after CAR-T; {len(classes) - len(without)} have "
+             "results from people after CAR-T")
+    notes = _talk("the options differ in how they work and how well they have been studied after CAR-T. "
+                  "Read the last two columns as separate studies, not a ranking.",
+                  "'approved' means approved for large B-cell lymphoma, not for use after CAR-T "
+                  "specifically; response and 1-year survival are different measures. Who the direct "
+                  "numbers come from: " + " | ".join(who), cites.notes(sources))
+    return TextSlide(title, notes=notes, table=rows, sources=cites.labels(sources))
 
 
 def _investigational(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
@@ -182,15 +291,18 @@ def _investigational(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cite
         lines.append(f"{classes.loc[class_id, 'name']} ({', '.join(agents) or 'no agent listed'}){detail}")
     names = " and ".join(classes.loc[i, "name"] for i in ids[:2]) if ids else "No option"
     title = f"{names} {'are' if len(ids) > 1 else 'is'} available only in clinical trials"
-    notes = (f"Teaching point: {_note(tables.words, 'deck_investigational_note')}\n\nSources:\n"
-             + cites.notes(sources))
-    return TextSlide(title, lines or ["No investigational option in the evidence."], notes)
+    notes = _talk("these options are reached through clinical trials; name the trials learners can refer to.",
+                  "early-phase results come from few, selected patients, often with other lymphomas, and "
+                  "are not evidence for routine use after CAR-T.", cites.notes(sources))
+    return TextSlide(title, lines or ["No investigational option in the evidence."], notes,
+                     sources=cites.labels(sources))
 
 
 def _trials(trials: pd.DataFrame) -> TextSlide:
+    """Registered trials to ask about (``AnalysisTables.trials_offered``: recruiting, with a registry
+    record recent enough to offer, the rule the briefings use), at most :data:`_MAX_TRIALS`."""
     date_column = "status_date" if "status_date" in trials.columns else "status_verified"
-    status = trials["status"].astype(str).str.upper()
-    open_trials = trials[status.isin(_OPEN_STATUSES)].head(_MAX_TRIALS)
+    open_trials = trials.head(_MAX_TRIALS)
     rows = [["Trial", "Phase", "Status (date of registry record)"]]
     for t in open_trials.to_dict("records"):
         when = pd.Timestamp(t[date_column]).date().isoformat() if pd.notna(t[date_column]) else "no date"
@@ -198,13 +310,14 @@ def _trials(trials: pd.DataFrame) -> TextSlide:
                      f"{str(t['status']).replace('_', ' ').lower()} ({when})"])
     title = (f"{len(open_trials)} registered trials were open to people after CAR-T failure when their "
              "records were last updated")
-    notes = ("Teaching point: trial enrolment is an option in its own right after CAR-T failure; status "
-             "changes often, so check the registry before advising anyone. The date is that of the stored "
-             "registry record, not a check of the trial today.")
+    notes = _talk("trial enrolment is an option in its own right after CAR-T failure.",
+                  "status changes often: the date is that of the stored registry record, not a check of the "
+                  "trial today; check the registry before advising anyone.",
+                  "- ClinicalTrials.gov records listed on the slide")
     if len(open_trials) == 0:
         return TextSlide("No open trial is listed in the evidence", ["Search ClinicalTrials.gov for "
                          "current trials after CAR-T failure."], notes)
-    return TextSlide(title, notes=notes, table=rows)
+    return TextSlide(title, notes=notes, table=rows, sources=["ClinicalTrials.gov"])
 
 
 def _takeaways(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> TextSlide:
@@ -236,7 +349,13 @@ def _takeaways(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> 
             lines.append(f"After {named} following CAR-T, {natural_frequency(row['rate'])} "
                          f"{words.sentences.get(measure, measure)} ({row['trials']}).")
             sources.append(row["source_ids"])
-    notes = ("Teaching point: lead with the direct evidence, say who every number comes from, and offer "
-             "trials early.\n\nSources:\n" + cites.notes(sources))
+    notes = _talk("lead with the direct evidence, say who every number comes from, and offer trials early.",
+                  "every number here comes from a separate, small or retrospective study of selected "
+                  "patients; they are not comparisons between treatments.", cites.notes(sources))
     return TextSlide("Key takeaways: few numbers come from people after CAR-T, and they are sobering",
-                     lines, notes)
+                     lines, notes, sources=cites.labels(sources))
+
+
+def _talk(say: str, caveat: str, sources: str) -> str:
+    """Speaker notes as a talk track: what to say, the caveat to give, the sources to name."""
+    return f"Say: {say}\n\nCaveat: {caveat}\n\nSources:\n{sources}"

@@ -285,15 +285,36 @@ def _forest_alt(lines: Sequence[ForestLine], endpoint: str, title: str) -> str:
 
 # ---------------------------------------------------------------- bars: outcomes and harms
 
+#: Height of one legend line (one key per line, so long keys never run off the figure), in inches.
+_LEGEND_LINE_IN = 0.3
+
+
+#: Height of one bar slot of a bar figure, in inches (a bar and its share of the gap between groups).
+_BAR_SLOT_IN = 0.42
+
+
 def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[str], xlabel: str,
-                legend: Sequence[tuple[str, str]]) -> Figure:
-    """Grouped horizontal bars: each item has group (label), bars [(measure, rate, low, high, colour)]."""
+                legend: Sequence[tuple[str, str]], fit: bool = False) -> Figure:
+    """Grouped horizontal bars: each item has group (label), bars [(measure, rate, low, high, colour)].
+
+    Slide-sized; with ``fit``, no taller than its bars need (a chart of one option on a report page)."""
+    fig = new_figure()
+    needed = _draw_bars(fig, items, title, subtitle, list(sources), xlabel, legend)
+    if fit and needed < fig.get_size_inches()[1]:
+        fig = new_figure((fig.get_size_inches()[0], needed))
+        _draw_bars(fig, items, title, subtitle, list(sources), xlabel, legend)
+    return fig
+
+
+def _draw_bars(fig: Figure, items: list[dict], title: str, subtitle: str, sources: list[str], xlabel: str,
+               legend: Sequence[tuple[str, str]]) -> float:
+    """Draw the bars of :func:`_bar_figure` on ``fig``; returns the height in inches they need."""
     from matplotlib.patches import Patch
 
-    fig = new_figure()
     width, height = fig.get_size_inches()
     size = FONT_SIZES["min"]
-    top_in = _title(fig, title, subtitle) + (0.5 if len(legend) <= 2 else 0.85)
+    legend_top = _title(fig, title, subtitle)
+    top_in = legend_top + _LEGEND_LINE_IN * len(legend) + 0.35
     bottom_in = add_source_line(fig, sources) * height + 0.8
     ax = fig.add_axes((4.6 / width, bottom_in / height, 6.2 / width, (height - top_in - bottom_in) / height))
     slots = sum(len(item["bars"]) + 1 for item in items)
@@ -319,10 +340,9 @@ def _bar_figure(items: list[dict], title: str, subtitle: str, sources: Iterable[
             pos += 1
         pos += 1
     fig.legend(handles=[Patch(color=c, label=label) for label, c in legend], loc="upper left",
-               bbox_to_anchor=(0.2 / width, 1 - (top_in - 0.45) / height), ncol=min(len(legend), 2),
-               fontsize=size,
+               bbox_to_anchor=(0.2 / width, 1 - legend_top / height), ncol=1, fontsize=size,
                borderaxespad=0, frameon=False)
-    return fig
+    return top_in + bottom_in + (slots + 1.2) * _BAR_SLOT_IN
 
 
 #: Bar colours of the outcomes figure, in the order of its measures.
@@ -331,10 +351,11 @@ OUTCOME_COLOURS = (COLORS["primary"], COLORS["eligible"])
 
 def outcomes_plot(numbers: pd.DataFrame, class_names: Mapping[str, str],
                   source_labels: Mapping[str, str], *, title: str,
-                  measures: Mapping[str, str]) -> tuple[Figure, str]:
+                  measures: Mapping[str, str], fit: bool = False) -> tuple[Figure, str]:
     """Survival after CAR-T failure, by the first therapy given after it (post-CAR-T rows of
     ``headline_numbers``): one bar per measure of ``measures`` (measure -> legend words, in order; e.g.
-    12-month progression-free and overall survival), classes ordered by the last measure, best first."""
+    12-month progression-free and overall survival), classes ordered by the last measure, best first. Slide-sized;
+    with ``fit``, only as tall as its bars need."""
     numbers = _checked(numbers, ("class_id", "stratum", "measure", "rate", "source_ids", "population"),
                        "numbers")
     shown = {m: (words, OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)])
@@ -368,8 +389,20 @@ def outcomes_plot(numbers: pd.DataFrame, class_names: Mapping[str, str],
         fig = _bar_figure(items, title, "First treatment after CAR-T failure; separate retrospective "
                           "series, not a comparison between treatments", sources,
                           "Share of patients, 12 months after starting the treatment",
-                          [(w, c) for w, c in shown.values()])
+                          [(w, c) for w, c in shown.values()], fit=fit)
     return fig, f"Bar chart: {title}. " + "; ".join(alt) + "."
+
+def _harms_legend(rows: pd.DataFrame, colours: Mapping[str, str],
+                  events: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Legend keys for the colours the bars use: one per side effect drawn in colour (post-CAR-T rows),
+    and one grey key when any bar comes from indirect evidence."""
+    direct = set(rows.loc[rows["stratum"] == "post_car_t", "measure"])
+    keys = [(f"{events[m]}, after CAR-T", colours[m]) for m in events if m in direct]
+    if (rows["stratum"] != "post_car_t").any():
+        keys.append(("Grey: indirect evidence, from people who had not had CAR-T or whose prior CAR-T was "
+                     "not reported",
+                     COLORS["indirect"]))
+    return keys
 
 
 def harms_plot(numbers: pd.DataFrame, class_names: Mapping[str, str], source_labels: Mapping[str, str],
@@ -410,10 +443,8 @@ def harms_plot(numbers: pd.DataFrame, class_names: Mapping[str, str], source_lab
         label = class_names.get(class_id, class_id) + ("" if direct else " (indirect evidence)")
         items.append({"group": label, "key": class_id, "bars": bars,
                       "color": "#222222" if direct else COLORS["indirect"]})
-    used = [m for m in events if m in set(rows["measure"])]
     sources = [source_labels.get(s.strip(), s.strip()) for ids in rows["source_ids"] for s in ids.split(";")]
     with house_style():
-        fig = _bar_figure(items, title, "Grey: from people who had not had CAR-T or whose prior CAR-T "
-                          "was not reported", sources, "Share of patients (95% CI)",
-                          [(events[m], colours[m]) for m in used][:3])
+        fig = _bar_figure(items, title, "Each bar names its side effect", sources,
+                          "Share of patients (95% CI)", _harms_legend(rows, colours, events))
     return fig, f"Bar chart: {title}. " + "; ".join(alt) + "."

@@ -334,9 +334,9 @@ def _outcomes(ctx: _Context, name: str) -> NamedFigure | None:
     if len(ordered) >= 2:
         low, high = ordered.iloc[0], ordered.iloc[-1]
         title = (f"After CAR-T failure, {percent(low['rate'])} to {percent(high['rate'])} "
-                 f"{words.sentences.get(last, last)}, depending on the next treatment")
+                 f"{words.sentences.get(last, last)}, among those given each treatment")
     else:
-        title = f"{words.headings.get(last, last)} after CAR-T failure, by the next treatment"
+        title = f"{words.headings.get(last, last)} after CAR-T failure, by the treatment given next"
     fig, alt = outcomes_plot(ctx.numbers, ctx.class_names, ctx.source_labels, title=title,
                              measures=measures)
     sources = [s.strip() for ids in rows["source_ids"] for s in str(ids).split(";")]

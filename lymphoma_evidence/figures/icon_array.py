@@ -17,8 +17,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-#: Denominators an icon array may use: one row of 10, or a grid of 10 by 10.
+#: Denominators an icon array may use: one row of 10, or a grid of 10 rows of 10.
 DENOMINATORS = (10, 100)
+#: Figures per row: 10 for both, so a 100-figure grid is square and each figure is as wide as in a row of
+#: 10 (readable on a 390 px phone).
+PER_ROW = 10
 
 #: Fill and outline of the two groups; ``hatch`` adds a pattern so fill is not the only cue.
 MARKED = {"face": OKABE_ITO["blue"], "edge": "#0b2a4a", "hatch": "", "style": "solid"}
@@ -60,14 +63,15 @@ class IconArray:
     def alt_text(self) -> str:
         """The numbers in words, e.g. ``"A row of 10 figures: 4 are people whose lymphoma shrank, and
         6 are people whose lymphoma did not shrink."``"""
-        shape = "A row of 10 figures" if self.denominator == 10 else "100 figures in 5 rows of 20"
+        shape = "A row of 10 figures" if self.denominator == 10 else "100 figures in 10 rows of 10"
         rest = self.denominator - self.count
         return (f"{shape}: {self.count} {'is' if self.count == 1 else 'are'} {self.marked}, "
                 f"and {rest} {'is' if rest == 1 else 'are'} {self.unmarked}.")
 
 
 def _person(ax: Axes, x: float, y: float, scale: float, style: dict) -> None:
-    """One person figure (a head and a rounded body) centred on ``(x, y)`` in axes data units."""
+    """One upright person figure (a head above a rounded body) centred on ``(x, y)`` in axes data units,
+    y growing upwards."""
     from matplotlib.patches import Circle, FancyBboxPatch
 
     common = {"facecolor": style["face"], "edgecolor": style["edge"], "hatch": style["hatch"] or None,
@@ -79,7 +83,8 @@ def _person(ax: Axes, x: float, y: float, scale: float, style: dict) -> None:
 
 def icon_array_figure(array: IconArray, width_in: float = 3.4) -> tuple[Figure, str]:
     """Draw ``array``: marked figures first (left to right, top to bottom), then the others; 10 figures
-    in one row, 100 in five rows of 20.
+    in one row, 100 in ten rows of 10. Figures stand upright: the y axis grows upwards and the first row
+    is the top one.
 
     Parameters
     ----------
@@ -93,18 +98,17 @@ def icon_array_figure(array: IconArray, width_in: float = 3.4) -> tuple[Figure, 
     (matplotlib.figure.Figure, str)
         The figure (no text inside it: the words sit beside it in the report) and its alt text.
     """
-    per_row = 10 if array.denominator == 10 else 20
-    rows = array.denominator // per_row
-    cell = width_in / per_row
+    rows = array.denominator // PER_ROW
+    cell = width_in / PER_ROW
     fig = new_figure((width_in, cell * rows * 1.05))
     ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, per_row)
-    ax.set_ylim(rows, 0)
+    ax.set_xlim(0, PER_ROW)
+    ax.set_ylim(0, rows)
     ax.set_aspect("equal")
     ax.axis("off")
     harm_or_help = MARKED_HARM if array.harm else MARKED
     for index in range(array.denominator):
-        row, column = divmod(index, per_row)
+        row, column = divmod(index, PER_ROW)
         style = harm_or_help if index < array.count else UNMARKED
-        _person(ax, column + 0.5, row + 0.5, 1.0, style)
+        _person(ax, column + 0.5, rows - row - 0.5, 1.0, style)
     return fig, array.alt_text()

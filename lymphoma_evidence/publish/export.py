@@ -107,6 +107,29 @@ def _exporter_class():
     return ReportHTMLExporter
 
 
+#: A section heading as the reports write it (``reports.html.heading``): its id and its words.
+_SECTION_HEADING = re.compile(r'<h2 id="(s-[a-z0-9-]+)">(.*?)</h2>', re.S)
+#: Pages with fewer sections than this get no table of contents.
+CONTENTS_MIN_SECTIONS = 4
+
+
+def contents(notebook) -> list[dict[str, str]]:
+    """The page's sections, in order, for its table of contents: ``[{"id": ..., "title": ...}]`` from the
+    section headings of the notebook's HTML outputs, cells tagged ``disclaimer`` aside (they are not on the
+    page); empty for a page with few sections."""
+    found: dict[str, str] = {}
+    for cell in notebook.get("cells", []):
+        if DISCLAIMER_TAG in cell.get("metadata", {}).get("tags", []):
+            continue  # left out of the page (its header shows the disclaimer)
+        for output in cell.get("outputs", []):
+            html = output.get("data", {}).get("text/html", "")
+            for anchor, title in _SECTION_HEADING.findall("".join(html) if isinstance(html, list) else html):
+                found.setdefault(anchor, re.sub(r"<[^>]+>", "", title))
+    if len(found) < CONTENTS_MIN_SECTIONS:
+        return []
+    return [{"id": anchor, "title": title} for anchor, title in found.items()]
+
+
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     """The project's report stylesheet (inlined in every report and the index)."""
@@ -148,7 +171,7 @@ class ReportExporter:
         notebook.metadata["title"] = title
         patient = audience == "patient"
         report: dict[str, object] = {**provenance.page(), "title": title, "css": stylesheet(),
-                                     "patient": patient}
+                                     "patient": patient, "contents": contents(notebook)}
         if patient:
             report["disclaimer"] = PATIENT_DISCLAIMER
         resources = {"metadata": {"name": title}, "report": report}

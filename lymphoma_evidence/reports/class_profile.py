@@ -121,7 +121,8 @@ def pooled(b: Briefing) -> h.Fragment:
     tests = stratum_tests(studies) if len(studies) else pd.DataFrame()
     for row in tests.to_dict("records") if len(tests) else []:
         body.append(h.para(h.text(
-            f"{row['measure']}: test for a difference between strata ({row['strata'].replace('_', ' ')}), "
+            f"{row['measure']}: test for a difference between strata "
+            f"({'; '.join(STRATUM_LABELS.get(s, s) for s in str(row['strata']).split('; '))}), "
             f"QM = {row['qm']:.2f} on {row['df']} df, p = {row['p_value']:.3f} (meta-regression with the "
             "stratum as moderator). Few studies: a non-significant test does not show the strata agree.")))
     return b.section("Pooled estimate", *body)
@@ -148,6 +149,7 @@ def outcomes(b: Briefing) -> h.Fragment:
              for _, r in rows.iterrows()]
     body = h.bullets(items) if items else h.para(h.text(
         "No survival or other outcomes for this option are in the evidence."))
+    from .class_figures import survival_chart
     from .clinical_sections import for_class
 
-    return b.section("Survival and other outcomes", body) + for_class(b, cls_id)
+    return b.section("Survival and other outcomes", survival_chart(b, cls_id), body) + for_class(b, cls_id)

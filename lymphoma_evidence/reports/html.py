@@ -92,8 +92,17 @@ def bullets(items: Iterable[Any], ordered: bool = False) -> Fragment:
 
 
 def heading(level: int, content: Any) -> Fragment:
-    """An escaped heading ``<hN>``."""
+    """An escaped heading ``<hN>``; a section heading (h2) gets an id from its words (:func:`anchor`), so a
+    page's table of contents can link to it."""
+    if level == 2:
+        return Fragment('<h2 id="{}">{}</h2>').format(anchor(content), content)
     return tag(f"h{level}", esc(content))
+
+
+def anchor(text: Any) -> str:
+    """An id made of the words of ``text``: ``"Who each option is for"`` -> ``"s-who-each-option-is-for"``."""
+    words = re.findall(r"[a-z0-9]+", plain_text(str(esc(text))).lower())
+    return "s-" + "-".join(words[:8])
 
 
 def table(

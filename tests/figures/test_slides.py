@@ -15,9 +15,9 @@ from pptx.util import Inches, Pt
 
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.errors import ParameterError
-from lymphoma_evidence.figures.deck_text import DeckContent, TextSlide
+from lymphoma_evidence.figures.deck_text import BarChart, DeckContent, TextSlide
 from lymphoma_evidence.figures.figureset import FigureSet, NamedFigure
-from lymphoma_evidence.figures.slides import BODY_PT, REFERENCES_PER_SLIDE, build_deck
+from lymphoma_evidence.figures.slides import BODY_PT, DECK_TITLE, REFERENCES_PER_SLIDE, SOURCE_PT, build_deck
 from lymphoma_evidence.figures.style import new_figure
 
 DECK_TITLE = "What next after the first treatment fails"
@@ -34,16 +34,22 @@ def figure_set(names=("forest_orr_direct", "harms"), citations_each: int = 2) ->
     return FigureSet(tuple(items), "2.0.1", "cd" * 32, date(2024, 6, 3))
 
 
-def content(n_citations: int = 0) -> DeckContent:
+def content(n_citations: int = 0, charts: bool = False, case: bool = False) -> DeckContent:
+    chart = BarChart("Side effects were counted after CAR-T for 1 of 2 options",
+                     ["Allo: deaths", "Bsab: CRS"], [("Share of patients", [0.22, 0.03], "#D55E00")],
+                     "Say: harms\n\nCaveat: grey",
+                     ["Zurko 2023"], ["Zurko. Allo after CAR-T. 2023."], [False, True])
     return DeckContent(
         outlook=TextSlide("After CAR-T failure, half live less than 5 months", ["Median OS 5.2 months"],
-                          "Teaching point: outlook"),
+                          "Teaching point: outlook", sources=["Iacoboni 2024"]),
         options=TextSlide("Seven options", notes="Teaching point: options",
                           table=[["Option", "Status"], ["Bispecific antibodies", "Approved (LBCL)"]]),
         investigational=TextSlide("Dual-target CAR-T is in trials", ["LV20.19"], "Teaching point: trials"),
         trials=TextSlide("Two trials are open", ["NCT1"], "Teaching point: enrol"),
         takeaways=TextSlide("Key takeaways: few direct numbers", ["One", "Two"], "Teaching point: lead"),
-        citations=[f"Ref {i}. J. 2021." for i in range(n_citations)], title=DECK_TITLE)
+        citations=[f"Ref {i}. J. 2021." for i in range(n_citations)],
+        charts={"harms": chart} if charts else {},
+        case=TextSlide("Case discussion", ["1. What next?"], "Say: discuss") if case else None)
 
 
 def titles(deck) -> list[str]:
@@ -58,7 +64,7 @@ def text_sizes(slide) -> list[float]:
     """Point sizes of every run of text on a slide outside its title (tables included)."""
     sizes = []
     for shape in slide.shapes:
-        if shape == slide.shapes.title:
+        if shape == slide.shapes.title or shape.name in ("Slide number", "Sources"):
             continue
         frames = [shape.text_frame] if shape.has_text_frame else []
         if shape.has_table:
@@ -74,7 +80,9 @@ def text_sizes(slide) -> list[float]:
 def test_deck_is_16_by_9_in_teaching_order(tmp_path: Path):
     deck = Presentation(build_deck(figure_set(), content(), tmp_path / "deck.pptx"))
     assert (deck.slide_width, deck.slide_height) == (Inches(13.33), Inches(7.5))
-    assert titles(deck) == [DECK_TITLE, "After CAR-T failure, half live less than 5 months", "Seven options",
+    objectives = "Learning objectives: by the end, you can explain these findings and who they come from"
+    assert titles(deck) == [DECK_TITLE, objectives, "After CAR-T failure, half live less than 5 months",
+                            "Seven options",
                             "Message 0: most data are indirect", "Message 1: most data are indirect",
                             "Dual-target CAR-T is in trials", "Two trials are open",
                             "Key takeaways: few direct numbers", "References", "About these slides"]
@@ -88,23 +96,53 @@ def test_body_text_is_at_least_18_pt_everywhere(tmp_path: Path):
         assert all(size >= BODY_PT for size in sizes), f"slide {number}: {sizes}"
 
 
-def test_figure_slides_fill_the_slide_at_figure_size_with_the_message_title_on_top(tmp_path: Path):
+def test_figure_slides_put_the_figure_under_the_message_title(tmp_path: Path):
     deck = Presentation(build_deck(figure_set(), content(), tmp_path / "deck.pptx"))
-    slide = deck.slides[3]
+    slide = deck.slides[4]
     picture = next(s for s in slide.shapes if s.shape_type == 13)
-    assert (picture.left, picture.top, picture.width, picture.height) == (0, 0, Inches(13.33), Inches(7.5))
+    title = slide.shapes.title
+    assert picture.top >= title.top + title.height                # no figure text meets the title
+    assert picture.top + picture.height <= Inches(7.5) + 1 and picture.width <= Inches(13.33) + 1
+    assert picture.width > Inches(10)                               # still most of the slide
     assert picture._element.nvPicPr.cNvPr.get("descr") == "Alt text 0."
-    assert list(slide.shapes)[-1] == slide.shapes.title          # drawn over the picture
-    assert slide.shapes.title.text_frame.paragraphs[0].font.size == Pt(24)
+    assert title.text_frame.paragraphs[0].font.size == Pt(24)
 
 
-def test_every_content_slide_has_notes_with_a_teaching_point(tmp_path: Path):
+def test_notes_are_a_talk_track_not_alt_text(tmp_path: Path):
     deck = Presentation(build_deck(figure_set(), content(), tmp_path / "deck.pptx"))
-    for slide in list(deck.slides)[:-2]:
-        assert notes(slide).startswith("Teaching point:"), slide.shapes.title.text
-    figure_notes = notes(deck.slides[3])
-    assert "Alt text: Alt text 0." in figure_notes
-    assert "1. Author00 A. Trial 00. J. 2020." in figure_notes
+    for slide in list(deck.slides)[:2]:
+        assert notes(slide).startswith("Say:"), slide.shapes.title.text
+    figure_notes = notes(deck.slides[4])
+    assert figure_notes.startswith("Say: message 0") and "\n\nCaveat: " in figure_notes
+    assert "Alt text" not in figure_notes and "- Author00 A. Trial 00. J. 2020." in figure_notes
+
+
+def test_every_slide_but_the_first_is_numbered_and_numbers_carry_their_sources(tmp_path: Path):
+    deck = Presentation(build_deck(figure_set(), content(), tmp_path / "deck.pptx"))
+    total = len(deck.slides)
+    for number, slide in enumerate(deck.slides, 1):
+        numbered = [s for s in slide.shapes if s.name == "Slide number"]
+        assert (not numbered) if number == 1 else numbered[0].text_frame.text == f"{number} / {total}"
+    outlook = next(s for s in deck.slides if s.shapes.title.text.startswith("After CAR-T failure"))
+    source = next(s for s in outlook.shapes if s.name == "Sources")
+    assert source.text_frame.text == "Source: Iacoboni 2024."
+    assert source.text_frame.paragraphs[0].font.size == Pt(SOURCE_PT)
+
+
+def test_a_bar_chart_is_a_native_chart_under_the_title_and_the_case_follows_the_eligibility(tmp_path: Path):
+    figures = figure_set(names=("forest_orr_direct", "harms", "eligibility"))
+    deck = Presentation(build_deck(figures, content(charts=True, case=True), tmp_path / "deck.pptx"))
+    slide = next(s for s in deck.slides if s.shapes.title.text.startswith("Side effects were counted"))
+    frame = next(s for s in slide.shapes if s.has_chart)
+    assert not any(s.shape_type == 13 for s in slide.shapes)            # no picture of the chart
+    assert frame.top >= slide.shapes.title.top + slide.shapes.title.height
+    chart = frame.chart
+    assert list(chart.plots[0].categories) == ["Allo: deaths", "Bsab: CRS"]
+    assert list(chart.plots[0].series[0].values) == pytest.approx([0.22, 0.03])
+    assert not chart.has_legend                                          # a grey bar: no colour legend
+    assert frame._element.nvGraphicFramePr.cNvPr.get("descr") == "Alt text 1."
+    names = titles(deck)
+    assert names.index("Case discussion") == names.index("Message 2: most data are indirect") + 1
 
 
 def test_references_are_deduplicated_and_split_at_a_readable_size(tmp_path: Path):
@@ -141,6 +179,8 @@ def test_slides_command_builds_the_teaching_deck_from_real_evidence(real_deck: P
     for wanted in ("After CAR-T failure", "Key takeaways", "References"):
         assert wanted in joined
     assert not any("Stated ranges" in n for n in names)              # no analyst-only slide
+    assert any(shape.has_chart for slide in deck.slides for shape in slide.shapes)   # native charts
+    assert "Case discussion: what would you do next for this patient?" in names
     for slide in deck.slides:
         assert all(size >= BODY_PT for size in text_sizes(slide) if size is not None)
         text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)

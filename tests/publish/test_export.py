@@ -84,3 +84,23 @@ def test_a_page_is_validated_once_after_the_preprocessors_and_an_invalid_one_is_
 
     with pytest.raises(nbformat.ValidationError):
         exporter.export(broken, "A title", PROVENANCE)
+
+
+def test_contents_lists_the_section_headings_on_the_page_in_order():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from lymphoma_evidence.publish.export import contents
+    from lymphoma_evidence.reports import html as h
+
+    def cell(*titles: str, tags: tuple[str, ...] = ()):
+        html = "".join(str(h.heading(2, t)) + "<p>text</p>" for t in titles)
+        return new_code_cell(metadata={"tags": list(tags)},
+                             outputs=[new_output("execute_result", data={"text/html": html})])
+
+    notebook = new_notebook(cells=[cell("Key takeaways", "Options & risks"), cell("References"),
+                                   cell("Trials"), cell("About this briefing", tags=("disclaimer",))])
+    assert contents(notebook) == [{"id": "s-key-takeaways", "title": "Key takeaways"},
+                                  {"id": "s-options-risks", "title": "Options &amp; risks"},
+                                  {"id": "s-references", "title": "References"},
+                                  {"id": "s-trials", "title": "Trials"}]
+    assert contents(new_notebook(cells=[cell("One", "Two")])) == []  # too few sections for contents

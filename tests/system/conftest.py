@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: one Chromium for the whole session.
+"""Fixtures of the system tests: the default reports built once, and one Chromium, for the whole session.
 
 Playwright's sync API runs one event loop per thread, so every browser test module shares this one
 browser instead of starting its own.
@@ -6,8 +6,16 @@ browser instead of starting its own.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from helpers import CHROMIUM, LAUNCH_ARGS
+from helpers import CHROMIUM, LAUNCH_ARGS, build_reports
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All reports and the index, built once per session from the project's evidence."""
+    return build_reports(tmp_path_factory.mktemp("reports"))
 
 
 @pytest.fixture(scope="session")

@@ -13,14 +13,12 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from helpers import AXE, CHROMIUM, EVIDENCE, ROOT, cell, copy_evidence, find_line, set_cell
+from helpers import AXE, CHROMIUM, EVIDENCE, ROOT, build_reports, cell, copy_evidence, find_line, set_cell
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -68,22 +66,6 @@ def report_names() -> dict[str, str]:
     from lymphoma_evidence.publish.definitions import load_definitions
 
     return {spec.name: spec.notebook.stem for spec in load_definitions(DEFINITIONS)}
-
-
-def build_reports(out: Path, evidence: Path = EVIDENCE, only: tuple[str, ...] = ()) -> Path:
-    """Build the reports (all, or those named in ``only``) and the index from ``evidence`` into ``out``,
-    with the project's own command."""
-    command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(evidence),
-               "--out", str(out), "--jobs", "2", *(f"--only={name}" for name in only)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
-    return out
-
-
-@pytest.fixture(scope="session")
-def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """All reports and the index, built once per session from the project's evidence."""
-    return build_reports(tmp_path_factory.mktemp("reports"))
 
 
 @pytest.fixture(scope="session")
