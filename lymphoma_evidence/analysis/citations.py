@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["CURATOR_NOTE", "plain_citation", "reader_citation", "citations_to_complete"]
+__all__ = ["CURATOR_NOTE", "plain_citation", "reader_citation", "reader_sources", "citations_to_complete"]
 
 #: A curator's note inside a citation: any text in square brackets.
 CURATOR_NOTE = re.compile(r"\s*\[[^\]]*\]")
@@ -41,6 +41,14 @@ def reader_citation(source: dict[str, Any]) -> str:
     if isinstance(doi, str) and doi not in text:
         ids.append(f"doi:{doi}")
     return ". ".join([text, *ids]) + "."
+
+
+def reader_sources(sources: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``sources`` whose ``citation`` column is each source's :func:`reader_citation`: the table
+    drawing modules are handed, so that no curator's note reaches a figure or slide."""
+    shown = sources.copy()
+    shown["citation"] = [reader_citation(r) for r in sources.to_dict("records")]
+    return shown
 
 
 def citations_to_complete(sources: pd.DataFrame) -> pd.DataFrame:

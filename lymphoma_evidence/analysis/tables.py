@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import UsageError
+from .citations import reader_sources
 from .eligibility import PatientProfile, class_options
 from .frames import AnalysisTables, columns
 from .headline import headline_numbers
@@ -88,7 +89,8 @@ def analysis_tables(evidence: Evidence, profile: PatientProfile | None = EXAMPLE
         checks, trials = _ranges(evidence)
     return AnalysisTables(
         version=evidence.version, content_hash=evidence.content_hash, classes=evidence.classes,
-        agents=evidence.agents, sources=evidence.sources, trials=evidence.trials, studies=studies,
+        agents=evidence.agents, sources=reader_sources(evidence.sources), trials=evidence.trials,
+        studies=studies,
         pooled=pool_within_strata(studies), numbers=numbers, status=class_status(evidence),
         words=topic_words(evidence),
         options=options, profile=profile, example_profile=profile == EXAMPLE_PROFILE,

@@ -411,10 +411,9 @@ _MAKERS: dict[str, Callable[[_Context, str], NamedFigure | None]] = {
 
 
 def reader_citation(source: dict[str, Any]) -> str:
-    """A citation as readers see it (:func:`~lymphoma_evidence.analysis.citations.reader_citation`)."""
-    from ..analysis.citations import reader_citation as cited
-
-    return cited(source)
+    """A citation as readers see it: the ``citation`` of a row of the tables' ``sources``, which the
+    analysis gives without curators' notes (:func:`~lymphoma_evidence.analysis.citations.reader_sources`)."""
+    return str(source["citation"])
 
 
 def citations(sources: pd.DataFrame, source_ids: Iterable[Any]) -> tuple[str, ...]:
