@@ -94,7 +94,8 @@ def results(b: Briefing) -> h.Fragment:
              "latest data cut); rates from the published counts with exact (Clopper-Pearson) intervals."]
     return b.section("Results by trial", h.table(
         studies, columns, caption="Response by trial population", formatters=fmt, notes=notes,
-        empty="No response counts for this option are in the evidence (see the gaps in evidence/known_gaps.csv)."))
+        empty="No response counts for this option are in the evidence (see the gaps in "
+              "evidence/known_gaps.csv)."))
 
 
 def pooled(b: Briefing) -> h.Fragment:

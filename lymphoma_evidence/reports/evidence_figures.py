@@ -17,7 +17,6 @@ from ..analysis.summaries import check_reported_ranges, class_summary
 from ..analysis.tables import EXAMPLE_PROFILE, analysis_tables
 from ..analysis.topic import measure_words
 from ..figures.charts import describe_profile, eligibility_plot, forest_plot, name_map, ranges_plot
-from ..figures.slides import write_deck as write_deck_tables
 from ..vocabulary import Endpoint
 
 if TYPE_CHECKING:
@@ -62,8 +61,8 @@ def write_deck(evidence: Evidence, out_path: Path | str, *, title: str | None = 
                progress: Callable[[str], None] | None = None) -> Path:
     """The teaching deck of ``evidence`` written to ``out_path``: :func:`analysis_tables` once, then
     :func:`lymphoma_evidence.figures.slides.write_deck` (see there for the parameters; ``title`` None is
-    its ``DECK_TITLE``)."""
+    the topic's, texts.csv ``deck_title``)."""
     from ..figures import slides  # python-pptx: imported for a deck only, not by the report kernels
 
-    return slides.write_deck(analysis_tables(evidence, profile), out_path, title=title or slides.DECK_TITLE,
+    return slides.write_deck(analysis_tables(evidence, profile), out_path, title=title,
                              post_car_t_only=post_car_t_only, progress=progress)
