@@ -18,10 +18,11 @@ from ..data.topic_checks import measure_code
 from ..errors import ParameterError
 from .frames import TopicWords
 
-__all__ = ["Featured", "abbreviations", "approved_diseases", "direct_gaps", "featured", "lead_measures",
-           "leading_diseases", "measure_code", "measure_kinds", "measure_order", "measure_words",
-           "outlook_measures", "response_measure", "response_measures", "standard_kinds", "status_labels",
-           "status_words", "stratum_words", "summary_measures", "text", "text_source", "topic_words"]
+__all__ = ["Featured", "abbreviations", "approved_diseases", "direct_gaps", "featured", "harm_gaps",
+           "lead_measures", "leading_diseases", "measure_code", "measure_kinds", "measure_order",
+           "measure_words", "outlook_measures", "response_measure", "response_measures", "standard_kinds",
+           "status_labels", "status_words", "stratum_words", "summary_measures", "text", "text_source",
+           "topic_words"]
 
 
 def _column(frame: pd.DataFrame, key: str, column: str) -> dict[str, str]:
@@ -152,12 +153,23 @@ def abbreviations(evidence: Evidence) -> dict[str, tuple[str, str]]:
             zip(rows["abbreviation"], rows["expansion"], rows["explanation"], strict=True)}
 
 
+def _gaps(evidence: Evidence, kind: str) -> dict[str, str]:
+    """``{scope_id: reason}`` of the known_gaps.csv rows of one kind that name a class or agent."""
+    gaps = evidence.known_gaps
+    gaps = gaps[(gaps["kind"] == kind) & gaps["scope_id"].notna()]
+    return dict(zip(gaps["scope_id"].astype(str), gaps["reason"].astype(str), strict=True))
+
+
 def direct_gaps(evidence: Evidence) -> dict[str, str]:
     """``{class_id: reason}`` for the options the curators list as having no direct post-CAR-T figure
     (known_gaps.csv, kind ``no_direct_figure``)."""
-    gaps = evidence.known_gaps
-    gaps = gaps[(gaps["kind"] == "no_direct_figure") & gaps["scope_id"].notna()]
-    return dict(zip(gaps["scope_id"].astype(str), gaps["reason"].astype(str), strict=True))
+    return _gaps(evidence, "no_direct_figure")
+
+
+def harm_gaps(evidence: Evidence) -> dict[str, str]:
+    """``{class_id: reason}`` for the options the curators list as having no side-effect figure
+    (known_gaps.csv, kind ``no_harm_figure``)."""
+    return _gaps(evidence, "no_harm_figure")
 
 
 def _in_order(evidence: Evidence, measures: list[str]) -> list[str]:

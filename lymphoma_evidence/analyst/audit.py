@@ -17,6 +17,7 @@ from ..analysis.approvals import class_status
 from ..analysis.certainty import rationale_mismatches
 from ..analysis.citations import citations_to_complete
 from ..analysis.strata import with_strata
+from ..analysis.topic import harm_gaps
 from ..data.evidence import Evidence
 from ..data.provenance import TO_COMPLETE, has_identifier
 from ..errors import ParameterError
@@ -76,29 +77,22 @@ def agents_without_post_car_t(evidence: Evidence) -> pd.DataFrame:
     return missing[["agent_id", "name", "class_id"]].reset_index(drop=True)
 
 
-#: The evidence README table that says why an option has no side-effect rows.
-SIDE_EFFECT_GAPS_HEADING = "Options without side-effect figures"
+#: What the audit says of an option without side effects that known_gaps.csv does not list.
+NOT_LISTED = "not listed in known_gaps.csv (kind no_harm_figure)"
 
 
 def options_without_side_effects(evidence: Evidence) -> pd.DataFrame:
     """Option classes with no row in harms.csv (for the class or one of its agents), and why.
 
     Returns columns ``class_id, name, why``, in therapy_classes.csv order; ``why`` is the curators' reason
-    from the "Options without side-effect figures" table of the evidence README, or says that it is not
-    listed there.
+    from known_gaps.csv (kind ``no_harm_figure``), or says that it is not listed there.
     """
-    from pathlib import Path
-
-    from ..analysis.gaps import readme_table
-
     classes = evidence.classes
     options = classes[classes["role"] == "option"]
     with_harms = set(evidence.harms["class_id"].dropna()) if "class_id" in evidence.harms else set()
     missing = options[~options["class_id"].isin(with_harms)]
-    listed = readme_table(Path(evidence.path) / "README.md", SIDE_EFFECT_GAPS_HEADING) \
-        if evidence.path is not None else {}
-    why = [listed[c][-1] if listed.get(c) else "not listed in the evidence README's known gaps"
-           for c in missing["class_id"]]
+    listed = harm_gaps(evidence)
+    why = [listed.get(c, NOT_LISTED) for c in missing["class_id"]]
     return missing[["class_id", "name"]].assign(why=why).reset_index(drop=True)
 
 

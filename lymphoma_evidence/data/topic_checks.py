@@ -67,7 +67,8 @@ def _claims_cited(package: Package, frames: Frames, lines: Lines) -> list[Proble
 
 def _gap_scopes(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     gaps = frames["known_gaps"]
-    expected = {"no_direct_figure": ("therapy_classes", "class_id"), "agent_missing": ("agents", "agent_id")}
+    expected = {"no_direct_figure": ("therapy_classes", "class_id"),
+                "no_harm_figure": ("therapy_classes", "class_id"), "agent_missing": ("agents", "agent_id")}
     problems = []
     for i, row in gaps.iterrows():
         target = expected.get(str(row["kind"]))

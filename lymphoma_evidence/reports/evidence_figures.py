@@ -18,7 +18,6 @@ from ..analysis.summaries import check_reported_ranges, class_summary
 from ..analysis.tables import EXAMPLE_PROFILE, analysis_tables
 from ..analysis.topic import measure_words
 from ..figures.charts import describe_profile, eligibility_plot, forest_plot, name_map, ranges_plot
-from ..figures.slides import write_deck as write_deck_tables
 from ..vocabulary import Endpoint
 
 if TYPE_CHECKING:

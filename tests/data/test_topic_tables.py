@@ -70,6 +70,13 @@ def test_a_known_gap_names_an_existing_class(evidence_copy: Path) -> None:
                            "therapy_classes.csv; a no_direct_figure gap names one")
 
 
+def test_a_side_effect_gap_names_an_existing_class(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "known_gaps.csv", kind="no_harm_figure")
+    set_cell(evidence_copy, "known_gaps.csv", line, "scope_id", "epcoritamab")
+    reports(evidence_copy, f"known_gaps.csv:{line}:scope_id: 'epcoritamab' is not a class_id in "
+                           "therapy_classes.csv; a no_harm_figure gap names one")
+
+
 def test_a_bad_flag_is_a_schema_error(evidence_copy: Path) -> None:
     set_cell(evidence_copy, "diseases.csv", 2, "approved_for_topic", "perhaps")
     result = CliRunner().invoke(cli, ["validate", str(evidence_copy)])

@@ -1,10 +1,12 @@
 """The evidence covers every option the project is about, and its known gaps stay written down.
 
 A gap is something the curators looked for and could not support from a primary source. The known gaps
-are a table of the evidence package (evidence/known_gaps.csv); two kinds are read here: options without a
-direct post-CAR-T figure (kind no_direct_figure), and agents with results but without harms or approvals
-(kind agent_missing). Each listed gap must still be a gap (when it is filled, its row goes), and each gap the
-data shows must be listed with its reason.
+are a table of the evidence package (evidence/known_gaps.csv); three kinds are read here: options without
+a direct post-CAR-T figure (kind no_direct_figure), options without side-effect figures (kind
+no_harm_figure), and agents with results but without harms or approvals (kind agent_missing). Each listed gap
+must still be a gap (when it is filled, its row goes), and each gap the data shows must be listed with its
+reason. The left_out row on registered trials states how many there are and how many recruit; the numbers
+must be those of trials.csv.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ DRUGS = ["epcoritamab", "glofitamab", "mosunetuzumab", "odronextamab", "polatuzu
          "loncastuximab_tesirine", "tafasitamab", "axicabtagene_ciloleucel", "lisocabtagene_maraleucel",
          "tisagenlecleucel"]
 
-#: (agent_id, endpoint) pairs with no primary figure yet; the README says why.
+#: (agent_id, endpoint) pairs with no primary figure yet; known_gaps.csv (kind left_out) says why.
 KNOWN_RESULT_GAPS = {("glofitamab", "ORR"), ("mosunetuzumab", "ORR"), ("mosunetuzumab", "CR"),
                      ("lisocabtagene_maraleucel", "ORR"), ("lisocabtagene_maraleucel", "CR")}
 #: classes without a range stated by a secondary source.
@@ -145,12 +147,13 @@ def test_every_lbcl_medicine_with_results_has_an_lbcl_approval_or_is_investigati
 def test_every_option_has_side_effect_figures_or_a_listed_gap(evidence) -> None:
     options = set(evidence.classes.loc[evidence.classes["role"] == "option", "class_id"])
     with_harms = set(evidence.harms["class_id"].dropna())
-    listed = readme_table("Options without side-effect figures")
+    listed = known_gaps(evidence, "no_harm_figure")
     missing = options - with_harms
     unlisted, filled = sorted(missing - set(listed)), sorted(set(listed) - missing)
-    assert not unlisted, f"no side effects, not listed in evidence/README.md: {unlisted}"
-    assert not filled, f"no longer gaps (remove them from evidence/README.md): {filled}"
-    assert all(cells and cells[-1] for cells in listed.values()), "every listed gap needs its reason"
+    assert not unlisted, f"no side effects, not listed in {GAPS}: {unlisted}"
+    assert not filled, f"no longer gaps (remove them from {GAPS}): {filled}"
+    assert all(cells[0] == "harms" and cells[-1] for cells in listed.values()), \
+        "every listed gap says harms are missing and gives its reason"
 
 
 @pytest.mark.parametrize("agent_id", ["epcoritamab", "glofitamab", "odronextamab", "polatuzumab_vedotin",
@@ -182,13 +185,15 @@ def recruiting_with_recent_record(evidence) -> int:
     return int(((evidence.trials["status"] == "RECRUITING") & recent).sum())
 
 
-def test_enough_registered_trials_and_the_readme_states_how_many_recruit(evidence) -> None:
+def test_enough_registered_trials_and_the_known_gaps_state_how_many_recruit(evidence) -> None:
     count = len(evidence.trials)
     assert count >= MIN_TRIALS, f"{count} registered trials; target {MIN_TRIALS}"
-    said = re.search(r"(\d+) trials are registered, (\d+) of them recruiting with a record from the last "
-                     r"12 months", README.read_text(encoding="utf-8"))
-    assert said, "evidence/README.md must say how many trials are registered and how many recruit"
-    assert (int(said[1]), int(said[2])) == (count, recruiting_with_recent_record(evidence))
+    left_out = evidence.known_gaps.loc[evidence.known_gaps["kind"] == "left_out", "reason"]
+    said = [m for reason in left_out.astype(str) if (m := re.search(
+        r"(\d+) trials are registered, (\d+) of them recruiting with a record from the last 12 months",
+        reason))]
+    assert len(said) == 1, f"one left_out row of {GAPS} must say how many trials are registered and recruit"
+    assert (int(said[0][1]), int(said[0][2])) == (count, recruiting_with_recent_record(evidence))
 
 
 #: Where a label lives: DailyMed, FDA (label PDFs, openFDA records), EMA, and the UK emc SmPC pages.
