@@ -1,5 +1,6 @@
 """Figures of a class profile beyond its forest plot: for a class whose evidence after CAR-T failure is
-survival rather than response (a transplant, chemotherapy), the survival chart of that class (the measures of the outcomes figure, measures.csv).
+survival rather than response (a transplant, chemotherapy), the survival chart of that class (the
+measures of the outcomes figure in measures.csv).
 
 The chart is :func:`lymphoma_evidence.figures.directness.outcomes_plot` of the class's own post-CAR-T rows of
 the headline numbers; its title states what was measured, in whom, without a comparison.
