@@ -41,8 +41,8 @@ def plain_link(row: pd.Series) -> h.Fragment:
 
 def plain_label(label: str) -> str:
     """A source's short label without its bracketed parts (nested brackets included), where curators keep
-    trial names and cohort codes: ``"Topp 2025 (ELM-1, post-CAR-T cohort)" -> "Topp 2025"``,
-    ``"DESCAR-T (Blood Adv 2024;8(20):5371)" -> "DESCAR-T"``."""
+    trial names and cohort codes: ``"Smith 2025 (TRIAL-1, cohort B)" -> "Smith 2025"``,
+    ``"REGISTRY-2 (J Med 2024;8(20):5371)" -> "REGISTRY-2"``."""
     text, previous = str(label), None
     while text != previous:  # innermost brackets first, until none is left
         previous, text = text, re.sub(r"\s*\([^()]*\)", "", text)
