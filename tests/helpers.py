@@ -62,6 +62,27 @@ def digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+#: Start of the reason of every skip for a tool that is not installed: under CI=true (or
+#: REQUIRE_TOOLS=1, as `make test` sets it) the conftest turns such a skip into a failure.
+MISSING_TOOL = "missing tool: "
+
+
+def require_tool(present: bool, reason: str, module: bool = False) -> None:
+    """Skip the test (or, with ``module``, the whole module) when a tool it runs is not installed.
+
+    The skip's reason starts with :data:`MISSING_TOOL`, so `make test` and CI fail instead of skipping.
+    """
+    import pytest
+
+    if not present:
+        pytest.skip(MISSING_TOOL + reason, allow_module_level=module)
+
+
+def libreoffice() -> str | None:
+    """The LibreOffice program (Debian's ``libreoffice``/``soffice``), or ``None`` when not installed."""
+    return shutil.which("libreoffice") or shutil.which("soffice")
+
+
 #: The browser tests' Chromium (Debian's package), axe-core (npm ci) and launch flags.
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
