@@ -2,7 +2,8 @@
 
 Exit codes, the same for every command (:data:`EXIT_CODES`): 0 clean, 1 findings or problems (invalid
 evidence, failed reports, unexplained removals, audit findings with ``--strict``), 2 usage errors
-(unknown option or revision, a path that does not exist or cannot be read).
+(unknown option, command, revision, figure, profile or report name, a path that does not exist or cannot
+be read, no release to compare with).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from .errors import EvidenceError, LymphomaEvidenceError, UsageError
 EXIT_CODES = {0: "clean: nothing wrong was found",
               1: "findings or problems: invalid evidence, failed reports, audit findings (--strict), "
                  "removed results the CHANGELOG does not explain",
-              2: "usage error: unknown option, command or revision; a path that does not exist or "
-                 "cannot be read"}
+              2: "usage error: unknown option, command, revision, figure, profile or report name; a path "
+                 "that does not exist or cannot be read; no release to compare with"}
 EXIT_HELP = "\b\nExit codes (every command):\n" + "\n".join(
     f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
 
@@ -40,6 +41,14 @@ def _evidence_folder(path: Path | None) -> Path:
     if not folder.is_dir():
         raise click.UsageError(f"evidence folder {folder} does not exist")
     return folder
+
+
+def _output_file(path: Path) -> Path:
+    """``path`` when its folder exists; a usage error (exit 2) naming the folder otherwise."""
+    if not path.parent.is_dir():
+        raise click.UsageError(f"cannot write {path}: the folder {path.parent} does not exist; create it "
+                               "or give another --out")
+    return path
 
 
 def _echo_problems(err: EvidenceError, outcome: str, folder: Path | None = None) -> None:
@@ -216,7 +225,8 @@ def export(fmt: str, out: Path | None, evidence_path: Path | None) -> None:
     from .analyst.xlsx import default_workbook_name, export_workbook
 
     folder = _evidence_folder(evidence_path)
-    click.echo(f"wrote {export_workbook(out or Path(default_workbook_name(folder)), folder)}")
+    target = _output_file(out or Path(default_workbook_name(folder)))
+    click.echo(f"wrote {export_workbook(target, folder)}")
 
 
 @cli.command("import-xlsx")
@@ -288,13 +298,21 @@ def _progress(line: str) -> None:
 def figures(out_dir: Path, only: str | None, post_car_t_only: bool, profile: str | None, list_names: bool,
             formats: str, dpi: int, evidence_path: Path | None) -> None:
     """Write slide-sized (16:9) figures as PNG and SVG, plus figures.md with alt text and sources."""
-    from .figures.figureset import FIGURE_NAMES, build_figures, export_figures, parse_names, parse_profile
+    from .figures.figureset import (
+        FIGURE_NAMES,
+        build_figures,
+        export_figures,
+        parse_formats,
+        parse_names,
+        parse_profile,
+    )
 
     if list_names:
         for name, what in FIGURE_NAMES.items():
             click.echo(f"{name}: {what}")
         return
     names, patient = parse_names(only), parse_profile(profile)
+    parse_formats(formats)
     click.echo("reading and checking the evidence", err=True)
     evidence = load_or_exit(evidence_path)
     figure_set = build_figures(evidence, names, post_car_t_only=post_car_t_only, profile=patient,
@@ -320,6 +338,7 @@ def slides(out: Path, title: str | None, profile: str | None, post_car_t_only: b
     from .figures.slides import DECK_TITLE, write_deck
 
     patient = parse_profile(profile)
+    _output_file(out)
     click.echo("reading and checking the evidence", err=True)
     evidence = load_or_exit(evidence_path)
     path = write_deck(evidence, out, title=title or DECK_TITLE, profile=patient,
@@ -348,7 +367,8 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 @click.option("--shard", callback=_shard, metavar="I/N", help="Build every N-th report, from the I-th.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Output folder (default: reports/ of the project).")
-@click.option("--reports", "definitions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("--reports", "definitions", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None,
               help="Report definitions (default: notebooks/reports.toml).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
               help="Seconds one report may run before it is stopped and marked failed.")
@@ -403,7 +423,7 @@ def main() -> None:
         sys.exit(1)
     except click.ClickException as err:
         err.show()
-        sys.exit(2 if isinstance(err, click.UsageError) else 1)
+        sys.exit(err.exit_code)  # 2 for click's usage errors and the toolkit's (ToolkitUsageError)
     except UsageError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
