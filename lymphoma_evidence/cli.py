@@ -155,15 +155,17 @@ def diff(old: str | None, new: str | None, fmt: str, evidence_path: Path | None)
     """
     from .analyst.diff import diff_evidence
     from .analyst.diffreport import RENDERERS
-    from .analyst.revisions import latest_release
+    from .analyst.revisions import latest_release, missing_tag_hint
     from .errors import UsageError
 
     folder = _evidence_folder(evidence_path)
     if old is None:
         release = latest_release(folder)
         if release is None:
-            raise UsageError("there is no evidence release to compare with (no evidence-vX.Y.Z tag); "
-                             "give OLD, e.g. 'diff HEAD~1', or make one with 'lymphoma-evidence release'")
+            hint = missing_tag_hint(folder)
+            raise UsageError("there is no evidence release to compare with (no evidence-vX.Y.Z tag"
+                             f"{'; ' + hint if hint else ''}); give OLD, e.g. 'diff HEAD~1', or make one "
+                             "with 'lymphoma-evidence release'")
         old = release[1]
     result = diff_evidence(old, new if new is not None else str(folder), folder)
     click.echo(RENDERERS[fmt](result), nl=False)

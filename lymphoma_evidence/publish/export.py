@@ -38,8 +38,8 @@ class Provenance:
     project_version : str
         The lymphoma-evidence version.
     evidence_released : str
-        The release date of ``evidence_version`` (``YYYY-MM-DD``, from the evidence CHANGELOG.md), or
-        ``""`` when that version is not released.
+        The release date of ``evidence_version`` (``YYYY-MM-DD``, see :func:`release_date`), or ``""``
+        when that version is not released.
     """
 
     build_date: str
@@ -57,10 +57,13 @@ class Provenance:
 
 
 def release_date(evidence: Path, version: str) -> str:
-    """The date ``version`` was released (``YYYY-MM-DD``) per ``CHANGELOG.md`` in ``evidence``, or ``""``."""
-    from ..analyst.changelog import CHANGELOG_FILE, read_changelog, release_dates
+    """The date ``version`` was released (``YYYY-MM-DD``), or ``""``: read from the release, i.e. the
+    day of the commit its tag ``evidence-v<version>`` marks, or, without the tag (a copy without git, a
+    clone without tags), the date of its heading in ``CHANGELOG.md``
+    (:func:`..analyst.release.release_record`)."""
+    from ..analyst.release import release_record
 
-    return release_dates(read_changelog(Path(evidence) / CHANGELOG_FILE)).get(version, "")
+    return release_record(Path(evidence), version).released
 
 
 
