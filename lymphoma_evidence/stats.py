@@ -98,6 +98,12 @@ def _check_method(method: str) -> None:
                              f"{', '.join(POOLING_METHODS)} (DL = DerSimonian-Laird)")
 
 
+#: The default method in words, named beside every pooled number readers see (reports, figures, slides).
+POOLED_BY = pooling_label()
+#: The same, where a figure has little room.
+POOLED_BY_SHORT = POOLING_METHODS[DEFAULT_METHOD]
+
+
 def _counts(responders: npt.ArrayLike, n: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validate counts and return them as float arrays of equal length."""
     x = np.atleast_1d(np.asarray(responders, dtype=float))

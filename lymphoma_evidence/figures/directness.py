@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..formatting import approximately, percent, percent_range
+from ..stats import POOLED_BY_SHORT
 from .labels import short_name
 from .style import COLORS, FONT_SIZES, add_source_line, house_style, new_figure, row_line_inches
 
@@ -125,7 +126,8 @@ def forest_lines(studies: pd.DataFrame, pooled: pd.DataFrame, class_names: Mappi
             for rec in match.to_dict("records"):
                 lines.append(ForestLine(
                     "pooled", f"{class_names.get(class_id, class_id)}",
-                    f"Pooled: {int(rec['n_studies'])} studies above", f"{class_id}:{stratum}", stratum,
+                    f"Pooled ({POOLED_BY_SHORT}): {int(rec['n_studies'])} studies above",
+                    f"{class_id}:{stratum}", stratum,
                     int(rec["n_patients"]), float(rec["rate"]), float(rec["ci_low"]),
                     float(rec["ci_high"]), bool(rec.get("approximate", False))))
     return lines

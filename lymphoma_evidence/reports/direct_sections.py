@@ -17,6 +17,7 @@ import pandas as pd
 from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
 from ..analysis.regulatory import agent_status, class_status
 from ..formatting import approximately, natural_frequency, percent, percent_range
+from ..stats import POOLED_BY
 from . import html as h
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def number_sentence(row: pd.Series, detailed: bool = True) -> str:
     shown = approximately(percent(row["rate"]), bool(row["approximate"]))
     if detailed and pd.notna(row["ci_low"]):
         shown += f" (95% CI {percent_range(row['ci_low'], row['ci_high'])})"
-    pooled = ", pooled" if not bool(row["single_study"]) else ""
+    pooled = f", pooled ({POOLED_BY})" if not bool(row["single_study"]) else ""
     return f"{natural_frequency(float(row['rate']))} {words}: {shown}{pooled}; {row['population']}"
 
 
