@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,7 +97,11 @@ class BuildResult:
 
 
 def _now() -> str:
-    return datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """When a report was built, as the index states it: ``SOURCE_DATE_EPOCH`` when set (reproducible
+    builds), else now."""
+    from ..formatting import build_moment
+
+    return build_moment().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def kernel_environment(evidence: Path, cache: Path | None = None,

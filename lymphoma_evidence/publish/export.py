@@ -80,6 +80,19 @@ def accessible_outputs(page: str) -> str:
     return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', page)
 
 
+#: Tag of the cell papermill adds with a report's parameters; nbformat gives it a random id.
+INJECTED_TAG = "injected-parameters"
+
+
+def stable_cell_ids(notebook) -> None:
+    """Give papermill's injected-parameters cell the id ``injected-parameters`` (nbformat draws a random
+    one, which the page shows as ``id="cell-id=..."``), so that a build of the same inputs writes the same
+    bytes. The other cells keep the ids committed with the notebook."""
+    for cell in notebook.get("cells", []):
+        if INJECTED_TAG in cell.get("metadata", {}).get("tags", ()) and "id" in cell:
+            cell["id"] = INJECTED_TAG
+
+
 @lru_cache(maxsize=1)
 def _exporter_class():
     """nbconvert's ``HTMLExporter``, its closing BeautifulSoup pass replaced by :func:`accessible_outputs`.
@@ -149,6 +162,7 @@ class ReportExporter:
         and one plain disclaimer at the foot.
         """
         notebook.metadata["title"] = title
+        stable_cell_ids(notebook)
         patient = audience == "patient"
         report: dict[str, object] = {**provenance.page(), "title": title, "css": stylesheet(),
                                      "patient": patient}
