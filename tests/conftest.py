@@ -6,10 +6,37 @@ pytest plugin, not a module to import from.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
-from helpers import EVIDENCE, copy_evidence
+from helpers import EVIDENCE, MISSING_TOOL, copy_evidence
+
+
+def _tools_required() -> bool:
+    """True under CI=true and in `make test` (REQUIRE_TOOLS=1): a test skipped for a missing tool fails."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes") or os.environ.get("REQUIRE_TOOLS") == "1"
+
+
+def _as_failure(report) -> None:
+    """Turn a skip for a missing tool (its reason starts with MISSING_TOOL) into a failure."""
+    reason = str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr)
+    if report.skipped and MISSING_TOOL in reason and _tools_required():
+        report.outcome = "failed"
+        report.longrepr = (f"{reason.removeprefix('Skipped: ')}\n(CI=true or make test: a test may not be "
+                           "skipped for a missing tool; `make tools` installs them)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _as_failure(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    _as_failure(outcome.get_result())
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,13 @@ built once into a temporary folder with the project's own ``build`` command. Scr
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import AXE, CHROMIUM, EVIDENCE, ROOT
+from helpers import AXE, CHROMIUM, EVIDENCE, ROOT, require_tool
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 PATIENT_PAGES = ("decision_aid", "patient_fit_with_donor", "patient_unfit", "patient_unknown_fitness")
@@ -25,15 +24,12 @@ PHONE, DESKTOP = 390, 1280
 
 
 def _require(present: bool, reason: str) -> None:
-    if present:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI=true: .ci/run must install it)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+    """Skip the module when a browser-test tool is missing; `make test` and CI fail instead (conftest)."""
+    require_tool(present, reason, module=True)
 
 
-_require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `make browser`")
-_require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make browser` (npm ci)")
+_require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `make tools`")
+_require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make tools` (npm ci)")
 _require(importlib.util.find_spec("playwright") is not None, "Playwright for Python is not installed")
 pytestmark = pytest.mark.slow
 
