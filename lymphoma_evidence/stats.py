@@ -100,8 +100,6 @@ def _check_method(method: str) -> None:
 
 #: The default method in words, named beside every pooled number readers see (reports, figures, slides).
 POOLED_BY = pooling_label()
-#: The same, where a figure has little room.
-POOLED_BY_SHORT = POOLING_METHODS[DEFAULT_METHOD]
 
 
 def _counts(responders: npt.ArrayLike, n: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:

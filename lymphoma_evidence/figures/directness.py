@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..formatting import approximately, percent, percent_range
-from ..stats import POOLED_BY_SHORT
+from ..stats import POOLED_BY
 from .labels import short_name
 from .style import COLORS, FONT_SIZES, add_source_line, house_style, new_figure, row_line_inches
 
@@ -126,8 +126,7 @@ def forest_lines(studies: pd.DataFrame, pooled: pd.DataFrame, class_names: Mappi
             for rec in match.to_dict("records"):
                 lines.append(ForestLine(
                     "pooled", f"{class_names.get(class_id, class_id)}",
-                    f"Pooled ({POOLED_BY_SHORT}): {int(rec['n_studies'])} studies above",
-                    f"{class_id}:{stratum}", stratum,
+                    f"Pooled: {int(rec['n_studies'])} studies above", f"{class_id}:{stratum}", stratum,
                     int(rec["n_patients"]), float(rec["rate"]), float(rec["ci_low"]),
                     float(rec["ci_high"]), bool(rec.get("approximate", False))))
     return lines
@@ -234,7 +233,8 @@ def _draw_forest(fig: Figure, lines: list[ForestLine], endpoint: str, title: str
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color=COLORS["grid"], linewidth=0.8)
     ax.set_axisbelow(True)
-    ax.set_xlabel(f"{endpoint} with 95% confidence interval", fontsize=size)
+    pooled = f"; diamonds pooled by {POOLED_BY}" if any(ln.kind == "pooled" for ln in lines) else ""
+    ax.set_xlabel(f"{endpoint} with 95% confidence interval{pooled}", fontsize=size)
     for x_in, ha, text in ((0.2, "left", "Treatment"), (3.4, "left", "Trial or series"),
                            (10.95, "right", "n"), (11.1, "left", f"{endpoint} (95% CI)")):
         fig.text(x_in / width, 1 - (top_in - 0.1) / height, text, fontsize=size, fontweight="bold",
