@@ -10,7 +10,13 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import EVIDENCE, MISSING_TOOL, copy_evidence
+from helpers import EVIDENCE, MISSING_TOOL, build_once, copy_evidence
+from hypothesis import settings
+
+# No time limit per example: speed is measured in benchmarks/, and on a loaded host (or with pytest-xdist
+# workers sharing the cores) hypothesis's 200 ms deadline failed tests that were right.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 def _tools_required() -> bool:
@@ -51,3 +57,11 @@ def evidence():
 def evidence_copy(tmp_path: Path) -> Path:
     """A copy of the real evidence folder that a test may change freely."""
     return copy_evidence(EVIDENCE, tmp_path / "evidence")
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every default report and the index, built once per test run (shared by the pytest-xdist workers)
+    under SOURCE_DATE_EPOCH (helpers.SHARED_EPOCH). Tests read it and never change it."""
+    shared = tmp_path_factory.getbasetemp().parent   # the same for every worker of one run
+    return build_once(shared / "built_reports", shared / "built_reports.lock")

@@ -100,3 +100,29 @@ def complete(frame, model):
     wanted = columns(model)
     filled = frame.assign(**{c: pd.NA for c in wanted if c not in frame.columns})
     return filled[[*wanted, *(c for c in frame.columns if c not in wanted)]]
+
+
+#: SOURCE_DATE_EPOCH of the reports the tests share (2025-12-01 00:00 UTC): pages say this date.
+SHARED_EPOCH = "1764547200"
+
+
+def build_once(folder: Path, lock: Path) -> Path:
+    """All default reports and the index built into ``folder`` with the project's command, once for every
+    process that asks (pytest-xdist workers share one build through ``lock``); read-only for the tests.
+
+    Built under :data:`SHARED_EPOCH`, so a test may compare it with a build of its own.
+    """
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        if not (folder / "index.html").is_file():
+            env = {**os.environ, "SOURCE_DATE_EPOCH": SHARED_EPOCH}
+            command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(EVIDENCE),
+                       "--out", str(folder), "--jobs", "2"]
+            done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+            assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
+    return folder

@@ -76,9 +76,9 @@ def build_reports(out: Path, evidence: Path = EVIDENCE, only: tuple[str, ...] = 
 
 
 @pytest.fixture(scope="session")
-def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """All reports and the index, built once per session from the project's evidence."""
-    return build_reports(tmp_path_factory.mktemp("reports"))
+def report_dir(built_reports: Path) -> Path:
+    """All reports and the index, built once per test run from the project's evidence (conftest)."""
+    return built_reports
 
 
 @pytest.fixture(scope="session")

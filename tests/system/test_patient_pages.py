@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import AXE, CHROMIUM, EVIDENCE, ROOT, require_tool
+from helpers import AXE, CHROMIUM, ROOT, require_tool
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 PATIENT_PAGES = ("decision_aid", "patient_fit_with_donor", "patient_unfit", "patient_unknown_fitness")
@@ -61,13 +59,9 @@ def pages_in(pdf: bytes) -> int:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("patient_pages")
-    command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(EVIDENCE), "--out",
-               str(out), "--jobs", "2", *(f"--only={name}" for name in PATIENT_PAGES)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    return out
+def built(built_reports: Path) -> Path:
+    """The reports built once per test run (conftest), the patient pages among them."""
+    return built_reports
 
 
 def open_page(browser, path: Path, width: int, name: str = ""):
