@@ -191,7 +191,8 @@ def release(bump: str, no_git: bool, evidence_path: Path | None) -> None:
     except EvidenceError as err:
         _echo_problems(err, "nothing was released; fix the evidence first.", folder)
         sys.exit(1)
-    tagged = f"; tagged {done.tag}" if done.tag else " (not tagged: not in a git repository)"
+    untagged = "--no-git" if no_git else "not in a git repository"
+    tagged = f"; tagged {done.tag}" if done.tag else f" (not tagged: {untagged})"
     click.echo(f"released evidence {done.version} (was {done.previous}) on {done.released}{tagged}")
 
 

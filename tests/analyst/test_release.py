@@ -202,3 +202,12 @@ def test_release_0_2_0_is_tagged_and_its_changelog_counts_the_rows_it_holds() ->
         name = files.get(table.strip(), table.strip())
         rows = [line for line in at_tag(f"{name}.csv").splitlines()[1:] if line.strip()]
         assert len(rows) == int(after), f"{name}: CHANGELOG says {after} rows, the release has {len(rows)}"
+
+
+def test_release_with_no_git_in_a_repository_says_why_it_did_not_tag(repo: Path) -> None:
+    folder = repo / "evidence"
+    _add_entry(folder, "## 0.1.1")
+    _git(repo, "commit", "-qam", "changelog")
+    result = CliRunner().invoke(cli, ["release", "patch", "--no-git", "--evidence", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "(not tagged: --no-git)" in result.output
