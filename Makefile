@@ -51,7 +51,7 @@ test: tools lint ## Run the whole test suite (installs what it needs first: see 
 	REQUIRE_TOOLS=1 $(VENV)/bin/pytest $(NBVAL)
 
 quick: lint ## The quick loop: lint, layers, types and the tests not marked slow (no kernels, no browser)
-	$(VENV)/bin/pytest -m "not slow" $(XDIST)
+	HYPOTHESIS_PROFILE=quick $(VENV)/bin/pytest -m "not slow" $(XDIST)
 
 notebooks: $(STAMP) ## Re-run the notebooks and re-save their stored outputs (after an evidence change)
 	$(PY) -m lymphoma_evidence.publish.refresh

@@ -32,17 +32,23 @@ def steps(suite: str, workers: int) -> list[tuple[str, list[list[str]], dict[str
     """``(name, commands, extra environment)`` of each timed step."""
     xdist = ["-n", str(workers)] if workers else []
     pytest = str(BIN / "pytest")
-    quick = ("make quick", [*_lint(), [pytest, "-q", "-m", "not slow", *xdist]], {})
+    quick = ("make quick", [*_lint(), [pytest, "-q", "-m", "not slow", *xdist]],
+             {"HYPOTHESIS_PROFILE": "quick"})
     full = ("make test (lint, pytest, nbval)",
             [*_lint(), [pytest, "-q", *xdist],
              [pytest, "-q", "--nbval", "notebooks/", "--nbval-current-env", "--nbval-sanitize-with",
               "tests/nbval_sanitize.cfg"]], {"REQUIRE_TOOLS": "1"})
-    return {"quick": [quick], "test": [full], "both": [quick, full]}[suite]
+    return {"quick": [lint_only(), quick], "test": [full], "both": [lint_only(), quick, full]}[suite]
 
 
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def lint_only() -> tuple[str, list[list[str]], dict[str, str]]:
+    """The lint part alone (serial: ruff, import-linter, mypy), to tell it from the tests."""
+    return ("lint, layers, types", _lint(), {})
 
 
 def timed(commands: list[list[str]], env: dict[str, str]) -> tuple[float, float, int]:

@@ -14,9 +14,11 @@ from helpers import EVIDENCE, MISSING_TOOL, build_once, copy_evidence
 from hypothesis import settings
 
 # No time limit per example: speed is measured in benchmarks/, and on a loaded host (or with pytest-xdist
-# workers sharing the cores) hypothesis's 200 ms deadline failed tests that were right.
-settings.register_profile("project", deadline=None)
-settings.load_profile("project")
+# workers sharing the cores) hypothesis's 200 ms deadline failed tests that were right. `make quick` sets
+# HYPOTHESIS_PROFILE=quick: fewer examples in the quick loop, all of them in `make test` and CI.
+settings.register_profile("project", deadline=None, max_examples=60)
+settings.register_profile("quick", deadline=None, max_examples=15)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "project"))
 
 
 def _tools_required() -> bool:
