@@ -2,7 +2,8 @@
 
 Exit codes, the same for every command (:data:`EXIT_CODES`): 0 clean, 1 findings or problems (invalid
 evidence, failed reports, unexplained removals, audit findings with ``--strict``), 2 usage errors
-(unknown option or revision, a path that does not exist or cannot be read).
+(unknown option, command, revision, figure, profile or report name, a path that does not exist or cannot
+be read, no release to compare with).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from .errors import EvidenceError, LymphomaEvidenceError, UsageError
 EXIT_CODES = {0: "clean: nothing wrong was found",
               1: "findings or problems: invalid evidence, failed reports, audit findings (--strict), "
                  "removed results the CHANGELOG does not explain",
-              2: "usage error: unknown option, command or revision; a path that does not exist or "
-                 "cannot be read"}
+              2: "usage error: unknown option, command, revision, figure, profile or report name; a path "
+                 "that does not exist or cannot be read; no release to compare with"}
 EXIT_HELP = "\b\nExit codes (every command):\n" + "\n".join(
     f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
 
@@ -40,6 +41,14 @@ def _evidence_folder(path: Path | None) -> Path:
     if not folder.is_dir():
         raise click.UsageError(f"evidence folder {folder} does not exist")
     return folder
+
+
+def _output_file(path: Path) -> Path:
+    """``path`` when its folder exists; a usage error (exit 2) naming the folder otherwise."""
+    if not path.parent.is_dir():
+        raise click.UsageError(f"cannot write {path}: the folder {path.parent} does not exist; create it "
+                               "or give another --out")
+    return path
 
 
 def _echo_problems(err: EvidenceError, outcome: str, folder: Path | None = None) -> None:
@@ -146,15 +155,17 @@ def diff(old: str | None, new: str | None, fmt: str, evidence_path: Path | None)
     """
     from .analyst.diff import diff_evidence
     from .analyst.diffreport import RENDERERS
-    from .analyst.revisions import latest_release
+    from .analyst.revisions import latest_release, missing_tag_hint
     from .errors import UsageError
 
     folder = _evidence_folder(evidence_path)
     if old is None:
         release = latest_release(folder)
         if release is None:
-            raise UsageError("there is no evidence release to compare with (no evidence-vX.Y.Z tag); "
-                             "give OLD, e.g. 'diff HEAD~1', or make one with 'lymphoma-evidence release'")
+            hint = missing_tag_hint(folder)
+            raise UsageError("there is no evidence release to compare with (no evidence-vX.Y.Z tag"
+                             f"{'; ' + hint if hint else ''}); give OLD, e.g. 'diff HEAD~1', or make one "
+                             "with 'lymphoma-evidence release'")
         old = release[1]
     result = diff_evidence(old, new if new is not None else str(folder), folder)
     click.echo(RENDERERS[fmt](result), nl=False)
@@ -180,7 +191,8 @@ def release(bump: str, no_git: bool, evidence_path: Path | None) -> None:
     except EvidenceError as err:
         _echo_problems(err, "nothing was released; fix the evidence first.", folder)
         sys.exit(1)
-    tagged = f"; tagged {done.tag}" if done.tag else " (not tagged: not in a git repository)"
+    untagged = "--no-git" if no_git else "not in a git repository"
+    tagged = f"; tagged {done.tag}" if done.tag else f" (not tagged: {untagged})"
     click.echo(f"released evidence {done.version} (was {done.previous}) on {done.released}{tagged}")
 
 
@@ -216,7 +228,8 @@ def export(fmt: str, out: Path | None, evidence_path: Path | None) -> None:
     from .analyst.xlsx import default_workbook_name, export_workbook
 
     folder = _evidence_folder(evidence_path)
-    click.echo(f"wrote {export_workbook(out or Path(default_workbook_name(folder)), folder)}")
+    target = _output_file(out or Path(default_workbook_name(folder)))
+    click.echo(f"wrote {export_workbook(target, folder)}")
 
 
 @cli.command("import-xlsx")
@@ -289,13 +302,14 @@ def figures(out_dir: Path, only: str | None, post_car_t_only: bool, profile: str
             formats: str, dpi: int, evidence_path: Path | None) -> None:
     """Write slide-sized (16:9) figures as PNG and SVG, plus figures.md with alt text and sources."""
     from .analysis.tables import analysis_tables, parse_profile
-    from .figures.figureset import FIGURE_NAMES, build_figures, export_figures, parse_names
+    from .figures.figureset import FIGURE_NAMES, build_figures, export_figures, parse_formats, parse_names
 
     if list_names:
         for name, what in FIGURE_NAMES.items():
             click.echo(f"{name}: {what}")
         return
     names, patient = parse_names(only), parse_profile(profile)
+    parse_formats(formats)
     click.echo("reading and checking the evidence", err=True)
     evidence = load_or_exit(evidence_path)
     tables = analysis_tables(evidence, patient, stated_ranges="stated_ranges" in names)
@@ -321,6 +335,7 @@ def slides(out: Path, title: str | None, profile: str | None, post_car_t_only: b
     from .figures.slides import write_deck
 
     patient = parse_profile(profile)
+    _output_file(out)
     click.echo("reading and checking the evidence", err=True)
     evidence = load_or_exit(evidence_path)
     path = write_deck(analysis_tables(evidence, patient), out, title=title,
@@ -349,7 +364,8 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
 @click.option("--shard", callback=_shard, metavar="I/N", help="Build every N-th report, from the I-th.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Output folder (default: reports/ of the project).")
-@click.option("--reports", "definitions", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("--reports", "definitions", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              default=None,
               help="Report definitions (default: notebooks/reports.toml).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
               help="Seconds one report may run before it is stopped and marked failed.")
@@ -404,7 +420,7 @@ def main() -> None:
         sys.exit(1)
     except click.ClickException as err:
         err.show()
-        sys.exit(2 if isinstance(err, click.UsageError) else 1)
+        sys.exit(err.exit_code)  # 2 for click's usage errors and the toolkit's (ToolkitUsageError)
     except UsageError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)

@@ -7,8 +7,10 @@ the textbook ones (Clopper-Pearson, Wilson, DerSimonian-Laird); the exact and Wi
 ``statsmodels.stats.proportion.proportion_confint`` (methods ``beta`` and ``wilson``), which costs
 1.2 s to import in every report kernel, so it is not used.
 
-Agreement with R's metafor (``rma(measure="PLO", method="DL")``, back-transformed with
-``transf.ilogit``) is tested on the fixtures in ``tests/fixtures/metafor/``.
+Pooling offers the DerSimonian-Laird (default), REML and Paule-Mandel estimators of the between-study
+variance, with normal or Hartung-Knapp intervals. Agreement with R's metafor (``rma(measure="PLO",
+method=..., test="z" or "knha")``, back-transformed with ``transf.ilogit``) is tested on the fixtures in
+``tests/fixtures/metafor/``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,13 @@ from .errors import ParameterError
 
 #: Interval methods accepted by :func:`proportion_ci` -> what they are.
 CI_METHODS = {"exact": "Clopper-Pearson (beta quantiles)", "wilson": "Wilson score"}
+
+#: Estimators of the between-study variance tau-squared accepted by :func:`pool_proportions` -> name.
+POOLING_METHODS = {"DL": "DerSimonian-Laird", "REML": "REML", "PM": "Paule-Mandel"}
+#: The estimator every report uses.
+DEFAULT_METHOD = "DL"
+#: Iterations and tolerance (logit scale squared) of the REML and Paule-Mandel estimators.
+_MAX_ITERATIONS, _TOLERANCE = 1000, 1e-12
 
 #: Added to responders and non-responders of a study with 0 or ``n`` responders before taking
 #: logits (metafor's ``escalc`` default, ``add=1/2, to="only0"``).
@@ -46,6 +55,10 @@ class PooledProportion:
         Between-study variance on the logit scale (DerSimonian-Laird, truncated at 0).
     n_studies : int
         Number of studies pooled.
+    method : str
+        The tau-squared estimator, a key of :data:`POOLING_METHODS`.
+    hartung_knapp : bool
+        Whether the intervals are Hartung-Knapp ones (t distribution) instead of normal ones.
     """
 
     rate: float
@@ -56,6 +69,37 @@ class PooledProportion:
     i_squared: float
     tau_squared: float
     n_studies: int
+    method: str = DEFAULT_METHOD
+    hartung_knapp: bool = False
+
+    @property
+    def label(self) -> str:
+        """How the estimate was made, for a reader: see :func:`pooling_label`."""
+        return pooling_label(self.method, self.hartung_knapp)
+
+
+def pooling_label(method: str = DEFAULT_METHOD, hartung_knapp: bool = False) -> str:
+    """The pooling method in words, to name beside a pooled number.
+
+    Examples
+    --------
+    >>> pooling_label()
+    'random effects, DerSimonian-Laird'
+    >>> pooling_label("REML", hartung_knapp=True)
+    'random effects, REML, Hartung-Knapp'
+    """
+    _check_method(method)
+    return f"random effects, {POOLING_METHODS[method]}" + (", Hartung-Knapp" if hartung_knapp else "")
+
+
+def _check_method(method: str) -> None:
+    if method not in POOLING_METHODS:
+        raise ParameterError(f"method={method!r} is not a known pooling method; expected one of: "
+                             f"{', '.join(POOLING_METHODS)} (DL = DerSimonian-Laird)")
+
+
+#: The default method in words, named beside every pooled number readers see (reports, figures, slides).
+POOLED_BY = pooling_label()
 
 
 def _counts(responders: npt.ArrayLike, n: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -186,20 +230,29 @@ def _expit(value: npt.ArrayLike) -> np.ndarray:
 
 
 def pool_proportions(
-    responders: npt.ArrayLike, n: npt.ArrayLike, alpha: float = 0.05
+    responders: npt.ArrayLike, n: npt.ArrayLike, alpha: float = 0.05, method: str = DEFAULT_METHOD,
+    hartung_knapp: bool = False,
 ) -> PooledProportion:
     """Random-effects pooled proportion of two or more single-arm studies.
 
-    The proportions are pooled on the logit scale (see :func:`logit_effects`) with the
-    DerSimonian-Laird estimate of the between-study variance tau-squared, then back-transformed.
-    Confidence and prediction intervals use the normal distribution; the prediction interval is
-    ``mu +/- z * sqrt(se^2 + tau^2)`` on the logit scale. This matches R's metafor
-    ``predict(rma(measure="PLO", method="DL"), transf=transf.ilogit)``.
+    The proportions are pooled on the logit scale (see :func:`logit_effects`) with an estimate of the
+    between-study variance tau-squared, then back-transformed. This matches R's metafor
+    ``predict(rma(measure="PLO", method=method, test="z" or "knha"), transf=transf.ilogit)`` to 3 decimals
+    (tested on the fixtures in ``tests/fixtures/metafor/``).
 
     With weights ``w = 1 / v``, Cochran's ``Q = sum w (y - y_fixed)^2`` and
-    ``C = sum w - sum w^2 / sum w``, ``tau^2 = max(0, (Q - (k - 1)) / C)`` (truncated at 0, as DerSimonian
-    and Laird define it: the random-effects result then equals the fixed-effect, inverse-variance one)
-    and ``I^2 = (Q - (k - 1)) / Q``, truncated to 0-1.
+    ``C = sum w - sum w^2 / sum w``, the estimators of tau-squared are:
+
+    - ``"DL"`` (DerSimonian-Laird, the default): ``max(0, (Q - (k - 1)) / C)``;
+    - ``"REML"``: restricted maximum likelihood, by Fisher scoring from the DL value (truncated at 0);
+    - ``"PM"`` (Paule-Mandel): the ``tau^2`` at which the generalised ``Q`` with weights
+      ``1 / (v + tau^2)`` equals ``k - 1`` (0 when ``Q`` is below ``k - 1`` already).
+
+    ``I^2 = tau^2 / (tau^2 + s^2)`` with the typical within-study variance ``s^2 = (k - 1) / C`` (for DL
+    this is ``(Q - (k - 1)) / Q``, truncated to 0-1). The confidence interval is
+    ``mu +/- z * se`` and the prediction interval ``mu +/- z * sqrt(se^2 + tau^2)`` on the logit scale;
+    with ``hartung_knapp`` both take ``t`` on ``k - 1`` degrees of freedom instead of ``z`` and the
+    Hartung-Knapp standard error ``sqrt(sum w* (y - mu)^2 / ((k - 1) sum w*))``, ``w* = 1 / (v + tau^2)``.
 
     Parameters
     ----------
@@ -207,16 +260,20 @@ def pool_proportions(
         Counts per study (at least two studies).
     alpha : float
         1 - confidence level of both intervals.
+    method : {"DL", "REML", "PM"}
+        The estimator of tau-squared (:data:`POOLING_METHODS`).
+    hartung_knapp : bool
+        Hartung-Knapp intervals (wider with few studies) instead of normal ones.
 
     Returns
     -------
     PooledProportion
-        Pooled rate, intervals, I-squared (0-1) and tau-squared (logit scale).
+        Pooled rate, intervals, I-squared (0-1), tau-squared (logit scale) and the method.
 
     Raises
     ------
     ParameterError
-        For fewer than two studies, impossible counts, or an alpha outside (0, 1).
+        For fewer than two studies, impossible counts, an unknown method or an alpha outside (0, 1).
 
     Examples
     --------
@@ -225,33 +282,101 @@ def pool_proportions(
     0.792 (0.447-0.947)
     >>> print(f"prediction {pooled.pi_low:.3f}-{pooled.pi_high:.3f}, I2 {pooled.i_squared:.2f}")
     prediction 0.215-0.981, I2 0.63
+    >>> print(pooled.label)
+    random effects, DerSimonian-Laird
     """
     _check_alpha(alpha)
+    _check_method(method)
     effect, variance = logit_effects(responders, n)
     if effect.size < 2:
         raise ParameterError(
             f"pooling needs at least 2 studies, got {effect.size}; "
             "report a single study's rate with proportion_ci instead"
         )
+    k = effect.size
     weights = 1.0 / variance
-    fixed = float(weights @ effect / weights.sum())
-    q = float(weights @ (effect - fixed) ** 2)
     c = float(weights.sum() - (weights**2).sum() / weights.sum())
-    tau_squared = max(0.0, (q - (effect.size - 1)) / c)
+    tau_squared = _TAU_SQUARED[method](effect, variance)
     weights = 1.0 / (variance + tau_squared)
-    mean, se = float(weights @ effect / weights.sum()), float(np.sqrt(1.0 / weights.sum()))
-    z = _normal_quantile(alpha)
-    half_ci, half_pi = z * se, z * np.sqrt(se**2 + tau_squared)
+    mean = float(weights @ effect / weights.sum())
+    if hartung_knapp:
+        from scipy.special import stdtrit
+
+        se = float(np.sqrt(weights @ (effect - mean) ** 2 / ((k - 1) * weights.sum())))
+        critical = float(stdtrit(k - 1, 1 - alpha / 2))
+    else:
+        se, critical = float(np.sqrt(1.0 / weights.sum())), _normal_quantile(alpha)
+    half_ci, half_pi = critical * se, critical * np.sqrt(se**2 + tau_squared)
+    typical = (k - 1) / c if c > 0 else 0.0
+    i_squared = tau_squared / (tau_squared + typical) if tau_squared + typical > 0 else 0.0
     return PooledProportion(
         rate=float(_expit(mean)),
         ci_low=float(_expit(mean - half_ci)),
         ci_high=float(_expit(mean + half_ci)),
         pi_low=float(_expit(mean - half_pi)),
         pi_high=float(_expit(mean + half_pi)),
-        i_squared=min(max((q - (effect.size - 1)) / q, 0.0), 1.0) if q > 0 else 0.0,
+        i_squared=min(max(i_squared, 0.0), 1.0),
         tau_squared=tau_squared,
-        n_studies=int(effect.size),
+        n_studies=int(k),
+        method=method,
+        hartung_knapp=hartung_knapp,
     )
+
+
+def _generalised_q(effect: np.ndarray, variance: np.ndarray, tau_squared: float) -> float:
+    """Cochran's Q with random-effects weights ``1 / (v + tau^2)``."""
+    weights = 1.0 / (variance + tau_squared)
+    mean = weights @ effect / weights.sum()
+    return float(weights @ (effect - mean) ** 2)
+
+
+def _tau_squared_dl(effect: np.ndarray, variance: np.ndarray) -> float:
+    """DerSimonian-Laird: ``max(0, (Q - (k - 1)) / C)``."""
+    weights = 1.0 / variance
+    q = _generalised_q(effect, variance, 0.0)
+    c = float(weights.sum() - (weights**2).sum() / weights.sum())
+    return max(0.0, (q - (effect.size - 1)) / c) if c > 0 else 0.0
+
+
+def _tau_squared_reml(effect: np.ndarray, variance: np.ndarray) -> float:
+    """Restricted maximum likelihood by Fisher scoring (as metafor: from the DL value, step halving to
+    stay at or above 0)."""
+    tau_squared = _tau_squared_dl(effect, variance)
+    for _ in range(_MAX_ITERATIONS):
+        weights = 1.0 / (variance + tau_squared)
+        projection = np.diag(weights) - np.outer(weights, weights) / weights.sum()
+        residual = projection @ effect
+        step = float((residual @ residual - np.trace(projection)) / np.trace(projection @ projection))
+        while tau_squared + step < 0:
+            step /= 2
+            if abs(step) < _TOLERANCE:
+                return 0.0
+        tau_squared += step
+        if abs(step) < _TOLERANCE:
+            break
+    return max(tau_squared, 0.0)
+
+
+def _tau_squared_pm(effect: np.ndarray, variance: np.ndarray) -> float:
+    """Paule-Mandel: the root of ``Q(tau^2) = k - 1`` by bisection (``Q`` falls as ``tau^2`` grows)."""
+    target = effect.size - 1
+    if _generalised_q(effect, variance, 0.0) <= target:
+        return 0.0
+    low, high = 0.0, 1.0
+    while _generalised_q(effect, variance, high) > target:
+        low, high = high, high * 2
+    for _ in range(_MAX_ITERATIONS):
+        middle = (low + high) / 2
+        if _generalised_q(effect, variance, middle) > target:
+            low = middle
+        else:
+            high = middle
+        if high - low < _TOLERANCE:
+            break
+    return (low + high) / 2
+
+
+_TAU_SQUARED = {"DL": _tau_squared_dl, "REML": _tau_squared_reml, "PM": _tau_squared_pm}
 
 
 @dataclass(frozen=True)

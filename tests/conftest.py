@@ -6,10 +6,45 @@ pytest plugin, not a module to import from.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
-from helpers import EVIDENCE, copy_evidence
+from helpers import EVIDENCE, MISSING_TOOL, build_once, copy_evidence
+from hypothesis import settings
+
+# No time limit per example: speed is measured in benchmarks/, and on a loaded host (or with pytest-xdist
+# workers sharing the cores) hypothesis's 200 ms deadline failed tests that were right. `make quick` sets
+# HYPOTHESIS_PROFILE=quick: fewer examples in the quick loop, all of them in `make test` and CI.
+settings.register_profile("project", deadline=None, max_examples=60)
+settings.register_profile("quick", deadline=None, max_examples=15)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "project"))
+
+
+def _tools_required() -> bool:
+    """True under CI=true and in `make test` (REQUIRE_TOOLS=1): a test skipped for a missing tool fails."""
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes") or os.environ.get("REQUIRE_TOOLS") == "1"
+
+
+def _as_failure(report) -> None:
+    """Turn a skip for a missing tool (its reason starts with MISSING_TOOL) into a failure."""
+    reason = str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr)
+    if report.skipped and MISSING_TOOL in reason and _tools_required():
+        report.outcome = "failed"
+        report.longrepr = (f"{reason.removeprefix('Skipped: ')}\n(CI=true or make test: a test may not be "
+                           "skipped for a missing tool; `make tools` installs them)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _as_failure(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    _as_failure(outcome.get_result())
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +59,11 @@ def evidence():
 def evidence_copy(tmp_path: Path) -> Path:
     """A copy of the real evidence folder that a test may change freely."""
     return copy_evidence(EVIDENCE, tmp_path / "evidence")
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every default report and the index, built once per test run (shared by the pytest-xdist workers)
+    under SOURCE_DATE_EPOCH (helpers.SHARED_EPOCH). Tests read it and never change it."""
+    shared = tmp_path_factory.getbasetemp().parent   # the same for every worker of one run
+    return build_once(shared / "built_reports", shared / "built_reports.lock")

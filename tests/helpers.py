@@ -64,6 +64,27 @@ def digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+#: Start of the reason of every skip for a tool that is not installed: under CI=true (or
+#: REQUIRE_TOOLS=1, as `make test` sets it) the conftest turns such a skip into a failure.
+MISSING_TOOL = "missing tool: "
+
+
+def require_tool(present: bool, reason: str, module: bool = False) -> None:
+    """Skip the test (or, with ``module``, the whole module) when a tool it runs is not installed.
+
+    The skip's reason starts with :data:`MISSING_TOOL`, so `make test` and CI fail instead of skipping.
+    """
+    import pytest
+
+    if not present:
+        pytest.skip(MISSING_TOOL + reason, allow_module_level=module)
+
+
+def libreoffice() -> str | None:
+    """The LibreOffice program (Debian's ``libreoffice``/``soffice``), or ``None`` when not installed."""
+    return shutil.which("libreoffice") or shutil.which("soffice")
+
+
 #: The browser tests' Chromium (Debian's package), axe-core (npm ci) and launch flags.
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -91,3 +112,29 @@ def build_reports(out: Path, evidence: Path = EVIDENCE, only: tuple[str, ...] = 
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
     return out
+
+
+#: SOURCE_DATE_EPOCH of the reports the tests share (2025-12-01 00:00 UTC): pages say this date.
+SHARED_EPOCH = "1764547200"
+
+
+def build_once(folder: Path, lock: Path) -> Path:
+    """All default reports and the index built into ``folder`` with the project's command, once for every
+    process that asks (pytest-xdist workers share one build through ``lock``); read-only for the tests.
+
+    Built under :data:`SHARED_EPOCH`, so a test may compare it with a build of its own.
+    """
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        if not (folder / "index.html").is_file():
+            env = {**os.environ, "SOURCE_DATE_EPOCH": SHARED_EPOCH}
+            command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(EVIDENCE),
+                       "--out", str(folder), "--jobs", "2"]
+            done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+            assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
+    return folder

@@ -144,6 +144,47 @@ def test_pooling_agrees_with_metafor_to_3_decimals(name, studies, expected):
         assert ours == pytest.approx(expected[theirs], abs=5e-4), f"{name}: {theirs}"
 
 
+def _method_scenarios() -> list[tuple[str, pd.DataFrame, pd.Series]]:
+    studies = pd.read_csv(METAFOR / "studies.csv")
+    expected = pd.read_csv(METAFOR / "method_expected.csv")
+    return [(f"{row.scenario}-{row.method}-{row.test}", studies[studies["scenario"] == row.scenario],
+             expected.loc[i]) for i, row in enumerate(expected.itertuples())]
+
+
+@pytest.mark.parametrize(("name", "studies", "expected"), _method_scenarios(),
+                         ids=[s[0] for s in _method_scenarios()])
+def test_every_pooling_method_agrees_with_metafor_to_3_decimals(name, studies, expected):
+    """DL, REML and Paule-Mandel, with normal and Hartung-Knapp intervals, against
+    rma(measure="PLO", method=..., test="z"/"knha") (tests/fixtures/metafor/make_method_fixtures.R)."""
+    pooled = pool_proportions(studies["responders"], studies["n"], method=expected["method"],
+                              hartung_knapp=expected["test"] == "knha")
+    assert pooled.n_studies == expected["k"]
+    for ours, theirs in [
+        (pooled.rate, "pooled_rate"), (pooled.ci_low, "ci_low"), (pooled.ci_high, "ci_high"),
+        (pooled.pi_low, "pi_low"), (pooled.pi_high, "pi_high"),
+        (pooled.i_squared, "i_squared"), (pooled.tau_squared, "tau_squared"),
+    ]:
+        assert ours == pytest.approx(expected[theirs], abs=5e-4), f"{name}: {theirs}"
+
+
+def test_the_method_fixtures_cover_every_method_with_and_without_hartung_knapp():
+    from lymphoma_evidence.stats import POOLING_METHODS
+
+    expected = pd.read_csv(METAFOR / "method_expected.csv")
+    assert set(expected["method"]) == set(POOLING_METHODS)
+    assert set(expected["test"]) == {"z", "knha"}
+    assert len(expected) == 6 * expected["scenario"].nunique()
+
+
+def test_the_pooling_method_is_named_and_an_unknown_one_refused():
+    pooled = pool_proportions([29, 20], [60, 46], method="PM", hartung_knapp=True)
+    assert pooled.label == "random effects, Paule-Mandel, Hartung-Knapp"
+    assert pool_proportions([29, 20], [60, 46]).label == "random effects, DerSimonian-Laird"
+    with pytest.raises(ParameterError, match="'SJ' is not a known pooling method; expected one of: "
+                                             "DL, REML, PM"):
+        pool_proportions([29, 20], [60, 46], method="SJ")
+
+
 def test_homogeneous_studies_get_zero_tau_squared_not_a_negative_one():
     # The untruncated DL estimate is negative here (Q < k - 1); it must be truncated at 0.
     pooled = pool_proportions([26, 33, 29], [52, 61, 60])

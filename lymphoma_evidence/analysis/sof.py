@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..data.evidence import Evidence
 from ..formatting import approximately, percent, percent_range
+from ..stats import POOLED_BY
 from .headline import headline_numbers
 from .strata import STRATA, STRATUM_LABELS
 from .topic import summary_measures
@@ -33,7 +34,7 @@ def _estimate(row: pd.Series) -> str:
     shown = approximately(percent(row["rate"]), bool(row["approximate"]))
     if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]):
         shown += f" (95% CI {percent_range(row['ci_low'], row['ci_high'])})"
-    return shown + ("" if bool(row["single_study"]) else ", pooled")
+    return shown + ("" if bool(row["single_study"]) else f", pooled ({POOLED_BY})")
 
 
 def row_facts(row: pd.Series) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..formatting import in_ten, percent, percent_range
+from ..stats import POOLED_BY
 from ..vocabulary import check_audience
 from .frames import check_columns
 
@@ -17,7 +18,7 @@ ANALYSIS_SET_WORDS = {"itt": "all enrolled patients", "treated": "treated patien
 def class_takeaways(summary: pd.DataFrame, audience: str = "educator",
                     patient_words: Mapping[str, str] | None = None) -> list[str]:
     """One sentence per row of a class summary, e.g. ``"Bispecific antibodies: ORR 52–63% across 3
-    studies (pooled 58%, 95% CI 50–65%)."``
+    studies (pooled 58%, 95% CI 50–65%; random effects, DerSimonian-Laird)."``
 
     Parameters
     ----------
@@ -66,7 +67,7 @@ def _sentence(row: dict, *, several: bool, patient: bool, words: dict[str, str])
     if bool(row["single_study"]):
         return f"{name}: {row['endpoint']} {span} in 1 study ({int(row['total_patients'])} patients)."
     pooled = (f"pooled {percent(row['pooled_rate'])}, 95% CI "
-              f"{percent_range(row['pooled_ci_low'], row['pooled_ci_high'])}")
+              f"{percent_range(row['pooled_ci_low'], row['pooled_ci_high'])}; {POOLED_BY}")
     return f"{name}: {row['endpoint']} {span} across {studies} ({pooled})."
 
 

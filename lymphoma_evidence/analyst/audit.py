@@ -21,6 +21,7 @@ from ..analysis.topic import harm_gaps
 from ..data.evidence import Evidence
 from ..data.provenance import TO_COMPLETE, has_identifier
 from ..errors import ParameterError
+from .revisions import missing_tag_hint
 
 if TYPE_CHECKING:
     from .diff import EvidenceDiff
@@ -276,6 +277,8 @@ class AuditReport:
     today: date
     release: str | None = None
     changes: EvidenceDiff | None = None
+    #: Why no release was found although CHANGELOG.md lists one (a clone without tags); "" otherwise.
+    missing_tag: str = ""
 
     @property
     def total(self) -> int:
@@ -326,4 +329,5 @@ def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MON
     titles = {kind: title.format(months=stale_after_months, years=INVESTIGATIONAL_MAX_AGE_YEARS)
               for kind, title in FINDING_TITLES.items()}
     release, changes = compare_with_latest_release(evidence) if compare else (None, None)
-    return AuditReport(findings, titles, day, release, changes)
+    missing = missing_tag_hint(evidence.path) if compare and release is None and evidence.path else ""
+    return AuditReport(findings, titles, day, release, changes, missing)

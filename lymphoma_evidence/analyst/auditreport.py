@@ -58,6 +58,8 @@ def text_table(frame: pd.DataFrame, indent: str = "  ") -> list[str]:
 
 def _changes_summary(report: AuditReport) -> list[str]:
     if report.release is None or report.changes is None:
+        if report.missing_tag:
+            return [f"No release to compare with: {report.missing_tag}."]
         return ["No earlier release to compare with (make one with 'lymphoma-evidence release')."]
     diff = report.changes
     changed = [t for t in diff.tables if not t.is_empty]

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import EvidenceError, ReleaseError, UsageError
 from ..paths import SCHEMA_FILE
 from .changelog import CHANGELOG_FILE, date_heading, read_changelog, release_dates
-from .revisions import TAG_PREFIX
+from .revisions import TAG_PREFIX, release_day
 from .textio import replace_files
 
 BUMPS = ("major", "minor", "patch")
@@ -47,6 +47,40 @@ class Release:
     released: str
     tag: str | None
     changed_files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReleaseRecord:
+    """When and where a version of the evidence was released, as pages state it.
+
+    Attributes
+    ----------
+    version : str
+        The evidence version.
+    released : str
+        ``YYYY-MM-DD``: the day of the commit its tag marks, else the date of its CHANGELOG.md heading;
+        ``""`` when the version is not released.
+    tag : str
+        The release tag the date was read from; ``""`` when there is none here (a copy without git, a
+        clone without tags: the date then comes from CHANGELOG.md).
+    """
+
+    version: str
+    released: str
+    tag: str = ""
+
+
+def release_record(folder: Path | str, version: str) -> ReleaseRecord:
+    """The release of ``version`` of the evidence in ``folder``: its tag ``evidence-v<version>`` and the
+    day of the commit it marks when the repository has the tag; otherwise the date of the version's
+    ``## <version> - <date>`` heading in CHANGELOG.md (a source copy without git, or a clone without
+    tags); ``released == ""`` when neither exists."""
+    folder = Path(folder)
+    tag = f"{TAG_PREFIX}{version}"
+    day = release_day(tag, folder) if version else ""
+    if day:
+        return ReleaseRecord(version, day, tag)
+    return ReleaseRecord(version, release_dates(read_changelog(folder / CHANGELOG_FILE)).get(version, ""))
 
 
 def next_version(current: str, bump: str) -> str:

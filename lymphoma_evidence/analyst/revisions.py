@@ -177,3 +177,30 @@ def latest_release(evidence_path: Path) -> tuple[str, str] | None:
     """
     tags = release_tags(Path(evidence_path))
     return tags[0] if tags else None
+
+
+def release_day(tag: str, evidence_path: Path) -> str:
+    """The day the commit that ``tag`` marks was made, ``YYYY-MM-DD`` in UTC: the release date of a
+    release tag (``release`` commits and tags on the same day). ``""`` when the tag does not exist."""
+    try:
+        stamp = _git(["log", "-1", "--format=%ct", f"refs/tags/{tag}^{{commit}}", "--"],
+                     Path(evidence_path)).decode().strip()
+    except GitError:
+        return ""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(int(stamp), UTC).date().isoformat() if stamp else ""
+
+
+def missing_tag_hint(evidence_path: Path) -> str:
+    """Why no release tag may be found although CHANGELOG.md lists releases: ``""`` when nothing is amiss.
+
+    A clone made without tags (``git clone --depth 1``, or ``actions/checkout`` without
+    ``fetch-tags``) has the CHANGELOG's releases but not their tags; ``git fetch --tags`` brings them.
+    """
+    folder = Path(evidence_path)
+    listed = previous_version(read_changelog(folder / CHANGELOG_FILE), "")
+    if listed is None or release_tags(folder):
+        return ""
+    return (f"CHANGELOG.md lists release {listed} but this clone has no {TAG_PREFIX}* tag (a clone made "
+            "without tags, e.g. a shallow one: run 'git fetch --tags')")

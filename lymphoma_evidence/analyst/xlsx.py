@@ -4,7 +4,10 @@ Cells are typed from the schema (:mod:`.xlsxcells`): integers, numbers, booleans
 enumerated fields with a drop-down, every sheet with an autofilter and a frozen header. A typed value equal
 to the CSV's comes back in the CSV's spelling (``48.30`` stays ``48.30``). Text that a spreadsheet would
 read as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is stored as a string
-with the quote-prefix style, so no spreadsheet evaluates it. Import validates the whole workbook as
+with the quote-prefix style, so no spreadsheet evaluates it. On import, a cell is read as the value it
+stands for whatever program saved it: ``=TRUE()``/``=FALSE()`` (how LibreOffice saves booleans) as the
+boolean, a number stored as text as that text, a date serial in a date field as the date; any other
+formula is refused. Import validates the whole workbook as
 evidence before replacing any CSV, and keeps the original bytes of every row that did not change.
 """
 
@@ -22,7 +25,15 @@ from ..errors import EvidenceError, Problem, UsageError
 from ..fileio import write_with
 from ..paths import SCHEMA_FILE, evidence_dir
 from .textio import TextTable, read_table, render_table, replace_files, split_records
-from .xlsxcells import LISTS_SHEET, TEXT_FORMAT, add_validations, keep_spelling, typed_value, write_cell
+from .xlsxcells import (
+    LISTS_SHEET,
+    TEXT_FORMAT,
+    add_validations,
+    cell_value,
+    keep_spelling,
+    typed_value,
+    write_cell,
+)
 
 FIELDS_SHEET = "Fields"
 MAX_COLUMN_WIDTH = 60
@@ -142,16 +153,20 @@ def _sheet_rows(ws, table: Table) -> tuple[list[tuple[str, ...]], list[int], lis
     if problems:
         return [], [], problems
     position = {name: header.index(name) for name in table.columns}
+    fields = [table.field(name) if name in table.columns else None for name in header]
+    fields += [None] * max(0, ws.max_column - len(fields))
     rows, numbers = [], []
     for cells in grid[1:]:
-        texts = [cell_text(c.value) for c in cells]
+        values = [cell_value(c, fields[c.column - 1], ws.parent.epoch) for c in cells]
+        texts = [cell_text(value) for value, _ in values]
         if not any(texts):
             continue
         row_number = cells[0].row
         problems += [Problem(table.path, row_number, header[c.column - 1] if c.column <= len(header)
                              else "", f"cell {c.coordinate} of sheet '{table.name}' holds a formula "
-                             f"({c.value}); type the value itself", "formula")
-                     for c in cells if c.data_type == "f"]
+                             f"({c.value}); type the value itself (only =TRUE() and =FALSE() are read, "
+                             "as their values)", "formula")
+                     for c, (_, readable) in zip(cells, values, strict=True) if not readable]
         problems += [Problem(table.path, row_number, "", f"cell {c.coordinate} of sheet "
                              f"'{table.name}' is outside the table's columns; move or delete it",
                              "extra-cell")

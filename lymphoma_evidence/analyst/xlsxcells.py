@@ -10,7 +10,7 @@ On import, a typed cell whose value equals the CSV's value keeps the CSV's spell
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from ..data.schema import Field, Package, Table
@@ -25,6 +25,8 @@ VALIDATED_ROWS = 5000
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Formulas that are constants, as LibreOffice writes every boolean cell (``=TRUE()``): their value.
+CONSTANT_FORMULAS = {"=TRUE()": True, "=FALSE()": False, "=TRUE": True, "=FALSE": False}
 
 
 def typed_value(field: Field, text: str) -> tuple[object, str]:
@@ -64,6 +66,25 @@ def write_cell(ws, row: int, column: int, value: object, number_format: str):
         if value.startswith(FORMULA_STARTS):
             cell.quotePrefix = True  # re-editing it in a spreadsheet keeps it text
     return cell
+
+
+def cell_value(cell, field: Field | None, epoch: datetime) -> tuple[object, bool]:
+    """The value ``cell`` stands for and whether it can be read: ``(value, True)``, or ``(formula, False)``.
+
+    A constant formula (:data:`CONSTANT_FORMULAS`, how LibreOffice saves booleans) is its value. A number
+    in a ``date`` field is a date serial (a date whose cell lost its date format; ``epoch`` is the
+    workbook's, 1899-12-30 or 1904-01-01) and is read as that date. Any other formula cannot be read.
+    """
+    value = cell.value
+    if cell.data_type == "f":
+        text = str(value).replace(" ", "").upper()
+        return (CONSTANT_FORMULAS[text], True) if text in CONSTANT_FORMULAS else (value, False)
+    if (field is not None and field.type == "date" and isinstance(value, int | float)
+            and not isinstance(value, bool)):
+        from openpyxl.utils.datetime import from_excel
+
+        return from_excel(value, epoch), True
+    return value, True
 
 
 def _same_value(field: Field, before: str, after: str) -> bool:

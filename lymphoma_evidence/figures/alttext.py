@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..formatting import percent, percent_range
+from ..stats import POOLED_BY
 from ..vocabulary import STATUS_NAMES, STATUS_ORDER
 from .labels import as_int, num, plain, short_name
 
@@ -38,7 +39,7 @@ def forest_alt(rows: Sequence[Row], endpoint: str) -> str:
     pooled = [r for r in rows if r.kind == "pooled"]
     if pooled:
         header = {r.key: r.label for r in rows if r.kind == "header"}
-        text += " Pooled class estimates: " + "; ".join(
+        text += f" Pooled class estimates ({POOLED_BY}): " + "; ".join(
             f"{header[r.key]} {percent(r.rate)} (95% CI {percent_range(r.low, r.high)}; "
             f"{r.note})" for r in pooled) + "."
     return text

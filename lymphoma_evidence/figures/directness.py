@@ -23,6 +23,7 @@ import pandas as pd
 from ..analysis.frames import ANY_CLASS
 from ..errors import ParameterError
 from ..formatting import approximately, percent, percent_range
+from ..stats import POOLED_BY
 from .labels import short_name
 from .style import COLORS, FONT_SIZES, add_source_line, house_style, new_figure, row_line_inches
 
@@ -233,7 +234,8 @@ def _draw_forest(fig: Figure, lines: list[ForestLine], endpoint: str, title: str
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color=COLORS["grid"], linewidth=0.8)
     ax.set_axisbelow(True)
-    ax.set_xlabel(f"{endpoint} with 95% confidence interval", fontsize=size)
+    pooled = f"; diamonds pooled by {POOLED_BY}" if any(ln.kind == "pooled" for ln in lines) else ""
+    ax.set_xlabel(f"{endpoint} with 95% confidence interval{pooled}", fontsize=size)
     for x_in, ha, text in ((0.2, "left", "Treatment"), (3.4, "left", "Trial or series"),
                            (10.95, "right", "n"), (11.1, "left", f"{endpoint} (95% CI)")):
         fig.text(x_in / width, 1 - (top_in - 0.1) / height, text, fontsize=size, fontweight="bold",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..formatting import percent, percent_range
+from ..stats import POOLED_BY
 from .labels import as_int, num, plain, short_name
 from .style import COLORS, FONT_SIZES, add_source_line, new_figure, row_line_inches
 
@@ -236,7 +237,7 @@ def draw_legend(fig: Figure, *, pooled: bool = False, stated: bool = False) -> N
         Line2D([], [], color=COLORS["post_car_t"], marker="s", label="All patients had prior CAR T")]
     if pooled:
         handles.append(Line2D([], [], color=COLORS["pooled"], marker="D", linestyle="none",
-                              markersize=9, label="Pooled class estimate (95% CI)"))
+                              markersize=9, label=f"Pooled class estimate (95% CI; {POOLED_BY})"))
     if stated:
         handles += [Patch(color=COLORS["stated"], alpha=0.5, label="Range stated by source"),
                     Patch(color=COLORS["primary"], label="Range of trial estimates")]

@@ -96,7 +96,11 @@ class BuildResult:
 
 
 def _now() -> str:
-    return datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """When a report was built, as the index states it: ``SOURCE_DATE_EPOCH`` when set (reproducible
+    builds), else now."""
+    from ..formatting import build_moment
+
+    return build_moment().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def kernel_environment(shared: Path | None = None) -> dict[str, str]:

@@ -38,8 +38,8 @@ class Provenance:
     project_version : str
         The lymphoma-evidence version.
     evidence_released : str
-        The release date of ``evidence_version`` (``YYYY-MM-DD``, from the evidence CHANGELOG.md), or
-        ``""`` when that version is not released.
+        The release date of ``evidence_version`` (``YYYY-MM-DD``, see :func:`release_date`), or ``""``
+        when that version is not released.
     """
 
     build_date: str
@@ -57,10 +57,13 @@ class Provenance:
 
 
 def release_date(evidence: Path, version: str) -> str:
-    """The date ``version`` was released (``YYYY-MM-DD``) per ``CHANGELOG.md`` in ``evidence``, or ``""``."""
-    from ..analyst.changelog import CHANGELOG_FILE, read_changelog, release_dates
+    """The date ``version`` was released (``YYYY-MM-DD``), or ``""``: read from the release, i.e. the
+    day of the commit its tag ``evidence-v<version>`` marks, or, without the tag (a copy without git, a
+    clone without tags), the date of its heading in ``CHANGELOG.md``
+    (:func:`..analyst.release.release_record`)."""
+    from ..analyst.release import release_record
 
-    return release_dates(read_changelog(Path(evidence) / CHANGELOG_FILE)).get(version, "")
+    return release_record(Path(evidence), version).released
 
 
 
@@ -75,6 +78,19 @@ def accessible_outputs(page: str) -> str:
     """``page`` with ``tabindex="0"`` on every output area and ``alt`` on every image that lacks one."""
     page = _OUTPUT_DIV.sub(r'\1 tabindex="0"', page)
     return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', page)
+
+
+#: Tag of the cell papermill adds with a report's parameters; nbformat gives it a random id.
+INJECTED_TAG = "injected-parameters"
+
+
+def stable_cell_ids(notebook) -> None:
+    """Give papermill's injected-parameters cell the id ``injected-parameters`` (nbformat draws a random
+    one, which the page shows as ``id="cell-id=..."``), so that a build of the same inputs writes the same
+    bytes. The other cells keep the ids committed with the notebook."""
+    for cell in notebook.get("cells", []):
+        if INJECTED_TAG in cell.get("metadata", {}).get("tags", ()) and "id" in cell:
+            cell["id"] = INJECTED_TAG
 
 
 @lru_cache(maxsize=1)
@@ -169,6 +185,7 @@ class ReportExporter:
         and one plain disclaimer at the foot.
         """
         notebook.metadata["title"] = title
+        stable_cell_ids(notebook)
         patient = audience == "patient"
         report: dict[str, object] = {**provenance.page(), "title": title, "css": stylesheet(),
                                      "patient": patient, "contents": contents(notebook)}

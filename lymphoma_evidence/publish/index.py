@@ -82,7 +82,6 @@ def _item(item: ReportStatus) -> dict:
         "error": record.error if record is not None and failed else "",
         "parameters": [(key, json.dumps(value, ensure_ascii=False))
                        for key, value in spec.parameters.items()],
-        "seconds": f"{record.seconds:.1f}" if record is not None and record.seconds else "",
     }
 
 

@@ -16,6 +16,7 @@ from ..analysis import topic
 from ..data.evidence import Evidence
 from ..formatting import day_in_words, percent, percent_range
 from . import direct_sections
+from ..stats import POOLED_BY
 from . import html as h
 from .clinical_sections import after_outlook
 from .context import CTGOV, Citations, ReportContext, describe_outcome, figure, status_line
@@ -60,7 +61,7 @@ class Briefing(ReportContext):
         text = f"{self.endpoint} {span} across {row['n_studies']} {study} ({row['total_patients']} patients)"
         if not row["single_study"]:
             pooled = self.words.rate(row["pooled_rate"], row["pooled_ci_low"], row["pooled_ci_high"])
-            text += f"; pooled {pooled}"
+            text += f"; pooled ({POOLED_BY}) {pooled}"
             if self.words.detailed:
                 text += (f", prediction interval {percent_range(row['pi_low'], row['pi_high'])}, "
                          f"I² {percent(row['i_squared'])}")

@@ -18,6 +18,7 @@ from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
 from ..analysis.regulatory import agent_status, class_status
 from ..analysis.strata import count_trials
 from ..formatting import approximately, natural_frequency, percent, percent_range
+from ..stats import POOLED_BY
 from . import html as h
 from .context import ReportContext, status_line
 
@@ -79,7 +80,7 @@ def number_sentence(row: pd.Series, words: dict[str, str], detailed: bool = True
     shown = approximately(percent(row["rate"]), bool(row["approximate"]))
     if detailed and pd.notna(row["ci_low"]):
         shown += f" (95% CI {percent_range(row['ci_low'], row['ci_high'])})"
-    pooled = ", pooled" if not bool(row["single_study"]) else ""
+    pooled = f", pooled ({POOLED_BY})" if not bool(row["single_study"]) else ""
     return f"{natural_frequency(float(row['rate']))} {said}: {shown}{pooled}; {row['population']}"
 
 

@@ -8,7 +8,7 @@ import dataclasses
 import pandas as pd
 import pytest
 from helpers import EVIDENCE
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from lymphoma_evidence.analysis.eligibility import PatientProfile, eligible_options
@@ -244,7 +244,6 @@ extra_constraint = st.sampled_from([
 ])
 
 
-@settings(max_examples=60, deadline=None)
 @given(profiles, constraints, extra_constraint)
 def test_adding_a_constraint_never_improves_the_status(patient, base, extra):
     column, value = extra
@@ -255,7 +254,6 @@ def test_adding_a_constraint_never_improves_the_status(patient, base, extra):
     assert RANK[after] >= RANK[before]
 
 
-@settings(max_examples=60, deadline=None)
 @given(profiles, constraints, st.sampled_from(
     ["prior_lines", "prior_car_t", "transplant_fit", "has_donor", "ecog"]))
 def test_forgetting_a_patient_value_never_makes_an_option_eligible(patient, base, field_name):

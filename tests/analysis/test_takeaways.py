@@ -28,7 +28,8 @@ def summary() -> pd.DataFrame:
 
 def test_takeaways_give_range_study_count_and_pooled_interval():
     assert class_takeaways(summary()) == [
-        "Bispecific antibodies: ORR 52–63% across 3 studies (pooled 58%, 95% CI 50–65%).",
+        "Bispecific antibodies: ORR 52–63% across 3 studies (pooled 58%, 95% CI 50–65%; "
+        "random effects, DerSimonian-Laird).",
         "Antibody-drug conjugates: ORR 45% in 1 study (40 patients).",
     ]
 

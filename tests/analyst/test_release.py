@@ -136,3 +136,78 @@ def test_diff_and_audit_compare_with_the_latest_release_tag(repo: Path) -> None:
     audit = runner.invoke(cli, ["audit", "--evidence", str(evidence), "--today", "2026-12-01"])
     assert "Changes since release 0.2.0 (evidence-v0.2.0):" in audit.output
     assert "sources.csv: 0 added, 0 removed, 1 changed" in audit.output
+
+
+# ---------------------------------------------------------------- the release date pages show, and 0.2.0
+
+def test_the_release_date_is_read_from_the_tag_else_from_the_changelog(repo: Path, monkeypatch) -> None:
+    from lymphoma_evidence.analyst.release import release_record
+    from lymphoma_evidence.publish.export import release_date
+
+    folder = repo / "evidence"
+    version = _version(folder)
+    (folder / "CHANGELOG.md").write_text(f"# Changelog\n\n## {version} - 2026-11-26\n\nFirst.\n",
+                                         encoding="utf-8")
+    assert release_record(folder, version).released == "2026-11-26"   # no tag: the CHANGELOG's date
+    assert release_record(folder, version).tag == ""
+    assert release_record(folder, "9.9.9").released == ""
+
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-12-02T23:30:00-05:00")   # 2026-12-03 in UTC
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "release")
+    _git(repo, "tag", "-a", f"evidence-v{version}", "-m", "release")
+    assert release_record(folder, version).released == "2026-12-03"
+    assert release_record(folder, version).tag == f"evidence-v{version}"
+    assert release_date(folder, version) == "2026-12-03"
+
+
+def test_a_clone_without_tags_says_so_in_diff_and_audit(repo: Path, tmp_path: Path) -> None:
+    folder = repo / "evidence"
+    _git(repo, "tag", "-a", "evidence-v0.1.0", "-m", "release")
+    assert CliRunner().invoke(cli, ["diff", "--evidence", str(folder)]).exit_code == 0
+    clone = tmp_path / "shallow"
+    _git(tmp_path, "clone", "-q", "--depth", "1", "--no-tags", f"file://{repo}", str(clone))
+    result = CliRunner().invoke(cli, ["diff", "--evidence", str(clone / "evidence")])
+    assert result.exit_code == 2
+    assert "CHANGELOG.md lists release 0.1.0 but this clone has no evidence-v* tag" in result.output
+    assert "git fetch --tags" in result.output
+    audit = CliRunner().invoke(cli, ["audit", "--evidence", str(clone / "evidence")])
+    assert "No release to compare with: CHANGELOG.md lists release 0.1.0" in audit.output
+
+
+def _release_section(text: str, version: str) -> str:
+    return text.split(f"## {version}", 1)[1].split("\n## ", 1)[0]
+
+
+def test_release_0_2_0_is_tagged_and_its_changelog_counts_the_rows_it_holds() -> None:
+    """The project's own release: the tag marks evidence of version 0.2.0, and every "table A -> B" count
+    of the CHANGELOG's 0.2.0 section is the number of rows of that table at the tag."""
+    import re
+
+    tag = "evidence-v0.2.0"
+
+    def at_tag(name: str) -> str:
+        done = subprocess.run(["git", "show", f"{tag}:evidence/{name}"], cwd=ROOT, capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 0, f"{tag} is missing from this clone ({done.stderr.strip()}): " \
+                                     "run 'git fetch --tags'"
+        return done.stdout
+
+    assert json.loads(at_tag("datapackage.json"))["version"] == "0.2.0"
+    section = _release_section((ROOT / "evidence" / "CHANGELOG.md").read_text(encoding="utf-8"), "0.2.0")
+    summary = " ".join(section.split("No result row", 1)[0].split())
+    counts = re.findall(r"([a-z][a-z ]*?) (\d+) -> (\d+)", summary)
+    files = {"classes": "therapy_classes", "option details": "option_details"}
+    assert len(counts) == 10
+    for table, _, after in counts:
+        name = files.get(table.strip(), table.strip())
+        rows = [line for line in at_tag(f"{name}.csv").splitlines()[1:] if line.strip()]
+        assert len(rows) == int(after), f"{name}: CHANGELOG says {after} rows, the release has {len(rows)}"
+
+
+def test_release_with_no_git_in_a_repository_says_why_it_did_not_tag(repo: Path) -> None:
+    folder = repo / "evidence"
+    _add_entry(folder, "## 0.1.1")
+    _git(repo, "commit", "-qam", "changelog")
+    result = CliRunner().invoke(cli, ["release", "patch", "--no-git", "--evidence", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "(not tagged: --no-git)" in result.output

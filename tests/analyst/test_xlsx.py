@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import EVIDENCE, FIXTURES, digest, find_line, read_rows, set_cell
+from helpers import EVIDENCE, FIXTURES, cell, digest, find_line, read_rows, set_cell
 from openpyxl import load_workbook
 
 from lymphoma_evidence import fileio
@@ -309,3 +309,53 @@ def test_a_typed_edit_changes_only_its_row(folder: Path, tmp_path: Path) -> None
     after = (folder / "results.csv").read_text(encoding="utf-8").splitlines()
     assert [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [2]
     assert ",48.30," in after[1] and ",13.25," in after[2]
+
+
+def test_constant_formulas_are_read_as_their_values_and_other_formulas_refused(folder: Path,
+                                                                              tmp_path: Path) -> None:
+    # LibreOffice saves every boolean cell as =TRUE() or =FALSE(); those are values, not formulas
+    header = read_rows(folder / "results.csv")[0]
+    column = next(f.name for f in load_package(folder).table("results").fields if f.type == "boolean")
+    letter = chr(ord("A") + header.index(column))
+    before = _csv_bytes(folder)
+    values = [cell(folder, "results.csv", line, column) for line in (2, 3)]
+
+    def constants(book) -> None:
+        for row, value in zip((2, 3), values, strict=True):
+            book["results"][f"{letter}{row}"] = "=TRUE()" if value == "true" else "=FALSE()"
+
+    assert import_workbook(_edited(folder, tmp_path, constants), folder).changed_files == ()
+    assert _csv_bytes(folder) == before
+
+    def sums(book) -> None:
+        book["results"][f"{letter}2"] = "=NOT(FALSE())"
+
+    with pytest.raises(EvidenceError) as caught:
+        import_workbook(_edited(folder, tmp_path, sums), folder)
+    assert [p.code for p in caught.value.problems] == ["formula"]
+    assert f"cell {letter}2 of sheet 'results' holds a formula (=NOT(FALSE()))" in \
+        caught.value.problems[0].message
+    assert _csv_bytes(folder) == before
+
+
+def test_a_date_serial_and_a_number_stored_as_text_are_read_as_their_values(folder: Path,
+                                                                            tmp_path: Path) -> None:
+    from datetime import date
+
+    table = load_package(folder).table("sources")
+    column = next(f.name for f in table.fields if f.type == "date")
+    header = read_rows(folder / "sources.csv")[0]
+    day = cell(folder, "sources.csv", 2, column)
+    assert day, "the fixture's first source has a date"
+    results = read_rows(folder / "results.csv")[0]
+    before = _csv_bytes(folder)
+
+    def edit(book) -> None:
+        dated = book["sources"].cell(row=2, column=header.index(column) + 1)
+        dated.value = (date.fromisoformat(day) - date(1899, 12, 30)).days   # the serial, format lost
+        dated.number_format = "General"
+        count = book["results"].cell(row=2, column=results.index("n") + 1)
+        count.value, count.data_type = str(count.value), "s"                 # a number stored as text
+
+    assert import_workbook(_edited(folder, tmp_path, edit), folder).changed_files == ()
+    assert _csv_bytes(folder) == before

@@ -142,6 +142,7 @@ def test_quoted_newline_keeps_later_line_numbers(evidence_copy: Path) -> None:
                    "therapy_classes.csv; add it there first or correct the spelling")
 
 
+@pytest.mark.slow  # a scale check: 100,000 rows validate (benchmarks/ times it)
 def test_hundred_thousand_rows_validate(evidence_copy: Path) -> None:
     rows = read_rows(evidence_copy / "discussion_questions.csv")
     header, first = rows[0], rows[1]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import require_tool
 from pptx import Presentation
 from pptx.util import Inches, Pt
 
@@ -188,10 +189,10 @@ def test_slides_command_builds_the_teaching_deck_from_real_evidence(real_deck: P
         assert not re.search(r"\b(itt|efficacy_evaluable|not verified)\b", text)
 
 
-@pytest.mark.skipif(shutil.which("libreoffice") is None,
-                    reason="LibreOffice is not installed (needed to convert the deck to PDF)")
 @pytest.mark.slow
 def test_deck_converts_to_pdf_in_libreoffice_with_one_page_per_slide(real_deck: Path, tmp_path: Path):
+    require_tool(shutil.which("libreoffice") is not None,
+                 "LibreOffice (Debian's libreoffice-impress) converts the deck to PDF: run `make tools`")
     subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(real_deck)],
                    check=True, capture_output=True, timeout=300)

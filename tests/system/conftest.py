@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import CHROMIUM, LAUNCH_ARGS, build_reports
+from helpers import CHROMIUM, LAUNCH_ARGS
 
 
 @pytest.fixture(scope="session")
-def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """All reports and the index, built once per session from the project's evidence."""
-    return build_reports(tmp_path_factory.mktemp("reports"))
+def report_dir(built_reports: Path) -> Path:
+    """All reports and the index, built once per test run from the project's evidence (tests/conftest.py)."""
+    return built_reports
 
 
 @pytest.fixture(scope="session")

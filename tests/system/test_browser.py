@@ -11,14 +11,24 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from helpers import AXE, CHROMIUM, EVIDENCE, ROOT, build_reports, cell, copy_evidence, find_line, set_cell
+from helpers import (
+    AXE,
+    CHROMIUM,
+    EVIDENCE,
+    ROOT,
+    build_reports,
+    cell,
+    copy_evidence,
+    find_line,
+    require_tool,
+    set_cell,
+)
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -37,17 +47,13 @@ HOSTILE = {
 
 
 def _require(present: bool, reason: str) -> None:
-    """Skip the module when a browser-test tool is missing locally; fail in CI, where .ci/run installs it."""
-    if present:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI=true: .ci/run must install it)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+    """Skip the module when a browser-test tool is missing; `make test` and CI fail instead (conftest)."""
+    require_tool(present, reason, module=True)
 
 
-_require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `make browser` "
+_require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `make tools` "
          "(apt-get install -y chromium) to run the browser tests")
-_require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make browser` (npm ci)")
+_require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make tools` (npm ci)")
 _require(importlib.util.find_spec("playwright") is not None,
          "Playwright for Python is not installed: run `make install`")
 

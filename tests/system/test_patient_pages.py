@@ -9,14 +9,11 @@ built once into a temporary folder with the project's own ``build`` command. Scr
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import AXE, CHROMIUM, EVIDENCE, ROOT
+from helpers import AXE, CHROMIUM, ROOT, require_tool
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
 PATIENT_PAGES = ("decision_aid", "patient_fit_with_donor", "patient_unfit", "patient_unknown_fitness")
@@ -25,15 +22,12 @@ PHONE, DESKTOP = 390, 1280
 
 
 def _require(present: bool, reason: str) -> None:
-    if present:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI=true: .ci/run must install it)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+    """Skip the module when a browser-test tool is missing; `make test` and CI fail instead (conftest)."""
+    require_tool(present, reason, module=True)
 
 
-_require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `make browser`")
-_require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make browser` (npm ci)")
+_require(CHROMIUM.is_file(), f"Chromium is not installed at {CHROMIUM}: run `make tools`")
+_require(AXE.is_file(), f"axe-core is missing at {AXE.relative_to(ROOT)}: run `make tools` (npm ci)")
 _require(importlib.util.find_spec("playwright") is not None, "Playwright for Python is not installed")
 pytestmark = pytest.mark.slow
 
@@ -75,13 +69,9 @@ def pages_in(pdf: bytes) -> int:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("patient_pages")
-    command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(EVIDENCE), "--out",
-               str(out), "--jobs", "2", *(f"--only={name}" for name in PATIENT_PAGES)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    return out
+def built(built_reports: Path) -> Path:
+    """The reports built once per test run (conftest), the patient pages among them."""
+    return built_reports
 
 
 def open_page(browser, path: Path, width: int, name: str = ""):
