@@ -15,8 +15,8 @@ import pandas as pd
 from ..analysis import topic
 from ..data.evidence import Evidence
 from ..formatting import day_in_words, percent, percent_range
-from . import direct_sections
 from ..stats import POOLED_BY
+from . import direct_sections
 from . import html as h
 from .clinical_sections import after_outlook
 from .context import CTGOV, Citations, ReportContext, describe_outcome, figure, status_line
