@@ -241,7 +241,8 @@ class AnalysisTables:
     version, content_hash : str
         The evidence version and content hash (printed on the figures' index and the title slide).
     classes, agents, sources, trials : pandas.DataFrame
-        The evidence tables of the same names (``therapy_classes.csv`` as ``classes``).
+        The evidence tables of the same names (``therapy_classes.csv`` as ``classes``); ``sources`` has
+        a ``reader_citation`` column too (the citation as readers see it).
     studies : pandas.DataFrame
         One row per trial population and response endpoint, with its directness stratum
         (``response_studies``).

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import UsageError
+from .citations import reader_citation
 from .eligibility import PatientProfile, class_options
 from .frames import AnalysisTables, columns
 from .headline import headline_numbers
@@ -88,12 +89,18 @@ def analysis_tables(evidence: Evidence, profile: PatientProfile | None = EXAMPLE
         checks, trials = _ranges(evidence)
     return AnalysisTables(
         version=evidence.version, content_hash=evidence.content_hash, classes=evidence.classes,
-        agents=evidence.agents, sources=evidence.sources, trials=evidence.trials, studies=studies,
+        agents=evidence.agents, sources=_cited(evidence.sources), trials=evidence.trials, studies=studies,
         pooled=pool_within_strata(studies), numbers=numbers, status=class_status(evidence),
         words=topic_words(evidence),
         options=options, profile=profile, example_profile=profile == EXAMPLE_PROFILE,
         range_checks=checks, range_trials=trials, questions=evidence.questions,
         trials_offered=trials_to_ask_about(evidence.trials))
+
+
+def _cited(sources: pd.DataFrame) -> pd.DataFrame:
+    """``sources`` with each citation as readers see it (column ``reader_citation``), so drawing code
+    cites without calling the analysis."""
+    return sources.assign(reader_citation=[reader_citation(r) for r in sources.to_dict("records")])
 
 
 def _ranges(evidence: Evidence) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -354,8 +354,8 @@ def outcomes_plot(numbers: pd.DataFrame, class_names: Mapping[str, str],
                   measures: Mapping[str, str], fit: bool = False) -> tuple[Figure, str]:
     """Survival after CAR-T failure, by the first therapy given after it (post-CAR-T rows of
     ``headline_numbers``): one bar per measure of ``measures`` (measure -> legend words, in order; e.g.
-    12-month progression-free and overall survival), classes ordered by the last measure, best first. Slide-sized;
-    with ``fit``, only as tall as its bars need."""
+    12-month progression-free and overall survival), classes ordered by the last measure, best first.
+    Slide-sized; with ``fit``, only as tall as its bars need."""
     numbers = _checked(numbers, ("class_id", "stratum", "measure", "rate", "source_ids", "population"),
                        "numbers")
     shown = {m: (words, OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)])

@@ -411,10 +411,11 @@ _MAKERS: dict[str, Callable[[_Context, str], NamedFigure | None]] = {
 
 
 def reader_citation(source: dict[str, Any]) -> str:
-    """A citation as readers see it (:func:`~lymphoma_evidence.analysis.citations.reader_citation`)."""
-    from ..analysis.citations import reader_citation as cited
-
-    return cited(source)
+    """A citation as readers see it: the ``reader_citation`` the analysis tables give each source
+    (:func:`~lymphoma_evidence.analysis.citations.reader_citation`: curators' bracketed notes removed, the
+    PMID or DOI added); the citation as written for a source row without one."""
+    shown = source.get("reader_citation")
+    return shown if isinstance(shown, str) and shown else str(source.get("citation", ""))
 
 
 def citations(sources: pd.DataFrame, source_ids: Iterable[Any]) -> tuple[str, ...]:

@@ -94,7 +94,7 @@ def build_deck(figure_set: FigureSet, content: DeckContent, out_path: Path | str
                              "e.g. --out deck.pptx.")
     figures = {item.name: item for item in figure_set.figures}
     deck = _new_deck(title, figure_set)
-    _title_slide(deck, title, figure_set)
+    _title_slide(deck, title, content.aim, figure_set)
     _text_slide(deck, _objectives(content, figure_set))
     _text_slide(deck, content.outlook)
     _text_slide(deck, content.options)
@@ -141,7 +141,9 @@ def _new_deck(title: str, figure_set: FigureSet) -> PresentationType:
     return deck
 
 
-def _title_slide(deck: PresentationType, title: str, figure_set: FigureSet) -> None:
+def _title_slide(deck: PresentationType, title: str, aim: str, figure_set: FigureSet) -> None:
+    """The title slide; its notes say what learners can do by the end (``aim``, texts.csv
+    ``deck_title_note``) and which evidence built the deck."""
     slide = deck.slides.add_slide(deck.slide_layouts[_LAYOUT["title"]])
     slide.shapes.title.text = title
     for paragraph in slide.shapes.title.text_frame.paragraphs:
@@ -151,9 +153,8 @@ def _title_slide(deck: PresentationType, title: str, figure_set: FigureSet) -> N
                 f"{figure_set.version} · {figure_set.built.isoformat()}")
     for paragraph in sub.text_frame.paragraphs:
         paragraph.font.size = Pt(24)
-    _notes(slide, "Say: by the end, learners can say what the outlook is after CAR-T failure, which "
-                  "options have been studied in people after CAR-T, and why most published response rates "
-                  "do not answer that question.\n\n"
+    say = aim or "by the end, learners can explain the findings on the slides and who the numbers come from."
+    _notes(slide, f"Say: {say}\n\n"
                   f"Built from evidence version {figure_set.version} (content "
                   f"{figure_set.content_hash[:12] or 'n/a'}) on {figure_set.built.isoformat()}.")
 

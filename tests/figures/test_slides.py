@@ -17,7 +17,7 @@ from lymphoma_evidence.cli import cli
 from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.figures.deck_text import BarChart, DeckContent, TextSlide
 from lymphoma_evidence.figures.figureset import FigureSet, NamedFigure
-from lymphoma_evidence.figures.slides import BODY_PT, DECK_TITLE, REFERENCES_PER_SLIDE, SOURCE_PT, build_deck
+from lymphoma_evidence.figures.slides import BODY_PT, REFERENCES_PER_SLIDE, SOURCE_PT, build_deck
 from lymphoma_evidence.figures.style import new_figure
 
 DECK_TITLE = "What next after the first treatment fails"
@@ -47,7 +47,7 @@ def content(n_citations: int = 0, charts: bool = False, case: bool = False) -> D
         investigational=TextSlide("Dual-target CAR-T is in trials", ["LV20.19"], "Teaching point: trials"),
         trials=TextSlide("Two trials are open", ["NCT1"], "Teaching point: enrol"),
         takeaways=TextSlide("Key takeaways: few direct numbers", ["One", "Two"], "Teaching point: lead"),
-        citations=[f"Ref {i}. J. 2021." for i in range(n_citations)],
+        citations=[f"Ref {i}. J. 2021." for i in range(n_citations)], title=DECK_TITLE,
         charts={"harms": chart} if charts else {},
         case=TextSlide("Case discussion", ["1. What next?"], "Say: discuss") if case else None)
 
