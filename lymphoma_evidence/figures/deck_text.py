@@ -146,8 +146,10 @@ def _text(words: TopicWords, text_id: str) -> tuple[str, list[str]]:
 
 
 def _said(*parts: str) -> str:
-    """Parts of a talk track joined into one paragraph, the empty ones left out."""
-    return " ".join(p.strip() for p in parts if p and p.strip())
+    """Parts of a talk track joined into one paragraph (each after the first as a sentence of its own),
+    the empty ones left out."""
+    kept = [p.strip() for p in parts if p and p.strip()]
+    return " ".join([*kept[:1], *(_cap(p) for p in kept[1:])])
 
 
 def _case(tables: AnalysisTables, cites: _Cites) -> TextSlide | None:
@@ -265,8 +267,8 @@ def _outlook(words: TopicWords, numbers: pd.DataFrame, cites: _Cites) -> TextSli
             used.append(row)
     say, say_ids = _text(words, "deck_outlook_note")
     ids = [r["source_ids"] for r in used]
-    notes = _talk(say, "who the numbers come from: " + " | ".join(r["population"] for r in used),
-                  cites.notes(ids + say_ids))
+    who = " | ".join(dict.fromkeys(r["population"] for r in used))
+    notes = _talk(say, f"who the numbers come from: {who}", cites.notes(ids + say_ids))
     title = f"After CAR-T failure, half of patients live less than about {median['value']:.0f} months"
     return TextSlide(title, lines, notes, sources=cites.labels(ids))
 
