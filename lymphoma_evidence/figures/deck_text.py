@@ -358,8 +358,9 @@ def _trials(words: TopicWords, trials: pd.DataFrame, cites: _Cites) -> TextSlide
         when = pd.Timestamp(t[date_column]).date().isoformat() if pd.notna(t[date_column]) else "no date"
         rows.append([f"{t['nct_id']}: {t['title']}", str(t["phase"]),
                      f"{str(t['status']).replace('_', ' ').lower()} ({when})"])
-    title = (f"{len(open_trials)} registered trials were open to people after CAR-T failure when their "
-             "records were last updated")
+    one = len(open_trials) == 1
+    title = (f"{len(open_trials)} registered {'trial was' if one else 'trials were'} open to people after "
+             f"CAR-T failure when {'its record was' if one else 'their records were'} last updated")
     say, say_ids = _text(words, "deck_trials_note")
     cited = cites.notes(say_ids) if say_ids else "- none"
     notes = _talk(say or "name the registered trials learners can refer to.",
