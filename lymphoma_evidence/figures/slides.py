@@ -94,7 +94,7 @@ def build_deck(figure_set: FigureSet, content: DeckContent, out_path: Path | str
                              "e.g. --out deck.pptx.")
     figures = {item.name: item for item in figure_set.figures}
     deck = _new_deck(title, figure_set)
-    _title_slide(deck, title, figure_set)
+    _title_slide(deck, title, content.aim, figure_set)
     _text_slide(deck, _objectives(content, figure_set))
     _text_slide(deck, content.outlook)
     _text_slide(deck, content.options)
@@ -141,7 +141,9 @@ def _new_deck(title: str, figure_set: FigureSet) -> PresentationType:
     return deck
 
 
-def _title_slide(deck: PresentationType, title: str, figure_set: FigureSet) -> None:
+def _title_slide(deck: PresentationType, title: str, aim: str, figure_set: FigureSet) -> None:
+    """The title slide; its notes say what learners can do by the end (``aim``, texts.csv
+    ``deck_title_note``) and which evidence built the deck."""
     slide = deck.slides.add_slide(deck.slide_layouts[_LAYOUT["title"]])
     slide.shapes.title.text = title
     for paragraph in slide.shapes.title.text_frame.paragraphs:
@@ -151,9 +153,8 @@ def _title_slide(deck: PresentationType, title: str, figure_set: FigureSet) -> N
                 f"{figure_set.version} · {figure_set.built.isoformat()}")
     for paragraph in sub.text_frame.paragraphs:
         paragraph.font.size = Pt(24)
-    _notes(slide, "Say: by the end, learners can say what the outlook is after CAR-T failure, which "
-                  "options have been studied in people after CAR-T, and why most published response rates "
-                  "do not answer that question.\n\n"
+    say = aim or "by the end, learners can explain the findings on the slides and who the numbers come from."
+    _notes(slide, f"Say: {say}\n\n"
                   f"Built from evidence version {figure_set.version} (content "
                   f"{figure_set.content_hash[:12] or 'n/a'}) on {figure_set.built.isoformat()}.")
 
@@ -190,20 +191,31 @@ def _number_slides(deck: PresentationType) -> None:
         paragraph.font.color.rgb = RGBColor.from_string(COLORS["muted"][1:])
 
 
-def _source_line(deck: PresentationType, slide: Slide, labels: Sequence[str]) -> None:
-    """The sources of a slide's numbers, in one line at its foot (short labels; full ones in the notes)."""
+def _source_line(deck: PresentationType, slide: Slide, labels: Sequence[str]) -> Emu:
+    """The sources of a slide's numbers at its foot (short labels; full ones in the notes), as many lines
+    as they need above the slide number's line; returns the top of the box (the slide's height when
+    there is no source), so what is above ends there."""
+    width, height = _present(deck.slide_width, "a slide width"), _present(deck.slide_height, "a slide height")
     text = source_line(labels)
     if not text:
-        return
-    width, height = _present(deck.slide_width, "a slide width"), _present(deck.slide_height, "a slide height")
-    box = slide.shapes.add_textbox(Inches(0.6), Emu(height - Inches(0.72)), Emu(width - Inches(2.1)),
-                                   Inches(0.65))
+        return Emu(height)
+    box_width = Emu(width - Inches(2.1))
+    per_line = int(box_width / Inches(1) * 72 / (SOURCE_PT * _CHAR_WIDTH))
+    lines = max(1, -(-len(text) // max(per_line, 1)))
+    box_height = Emu(Inches(0.12) + lines * Pt(SOURCE_PT * 1.25))
+    top = Emu(height - Inches(0.08) - box_height)
+    box = slide.shapes.add_textbox(Inches(0.6), top, box_width, box_height)
     box.name = "Sources"
     frame = box.text_frame
     frame.word_wrap = True
     frame.paragraphs[0].text = text
     frame.paragraphs[0].font.size = Pt(SOURCE_PT)
     frame.paragraphs[0].font.color.rgb = RGBColor.from_string(COLORS["muted"][1:])
+    return top
+
+
+#: Average width of a character of the source line, as a share of its size (to count its lines).
+_CHAR_WIDTH = 0.52
 
 
 def _figure_title(slide: Slide, text: str) -> None:
@@ -231,10 +243,11 @@ def _chart_slide(deck: PresentationType, chart: BarChart, alt: str) -> None:
     data.categories = chart.categories
     for name, values, _ in chart.series:
         data.add_series(name, values)
-    width, height = _present(deck.slide_width, "a slide width"), _present(deck.slide_height, "a slide height")
+    width = _present(deck.slide_width, "a slide width")
+    foot = min(_source_line(deck, slide, chart.sources), Emu(_present(deck.slide_height, "a slide height")
+                                                               - Inches(0.5)))
     frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Inches(0.4), Inches(_TITLE_BOTTOM_IN),
-                                   Emu(width - Inches(0.8)), Emu(height - Inches(_TITLE_BOTTOM_IN + 1.0)),
-                                   data)
+                                   Emu(width - Inches(0.8)), Emu(foot - Inches(_TITLE_BOTTOM_IN + 0.1)), data)
     frame.name = "chart"
     frame._element.nvGraphicFramePr.cNvPr.set("descr", alt)
     plot = frame.chart.plots[0]
@@ -264,13 +277,13 @@ def _chart_slide(deck: PresentationType, chart: BarChart, alt: str) -> None:
         labels.show_series_name = True
     axis = frame.chart.value_axis
     axis.minimum_scale, axis.maximum_scale = 0.0, 1.0
+    axis.major_unit = 0.2  # six labels: they stay upright beside long category names
     axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = "0%", False
     axis.tick_labels.font.size = Pt(SOURCE_PT)
     axis.has_major_gridlines = True
     categories = frame.chart.category_axis
     categories.reverse_order = True  # the first option on top
     categories.tick_labels.font.size = Pt(SOURCE_PT + 2)
-    _source_line(deck, slide, chart.sources)
     _notes(slide, chart.notes)
 
 
@@ -360,8 +373,8 @@ def _text_slide(deck: PresentationType, content: TextSlide) -> Slide:
             paragraph.text = line
             paragraph.font.size = Pt(size)
     if content.sources:
-        body.height = Emu(body.height - Inches(0.7))
-        _source_line(deck, slide, content.sources)
+        foot = _source_line(deck, slide, content.sources)
+        body.height = Emu(min(body.height, foot - body.top - Inches(0.05)))
     if content.notes:
         _notes(slide, content.notes)
     return slide

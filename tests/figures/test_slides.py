@@ -18,7 +18,7 @@ from lymphoma_evidence.cli import cli
 from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.figures.deck_text import BarChart, DeckContent, TextSlide
 from lymphoma_evidence.figures.figureset import FigureSet, NamedFigure
-from lymphoma_evidence.figures.slides import BODY_PT, DECK_TITLE, REFERENCES_PER_SLIDE, SOURCE_PT, build_deck
+from lymphoma_evidence.figures.slides import BODY_PT, REFERENCES_PER_SLIDE, SOURCE_PT, build_deck
 from lymphoma_evidence.figures.style import new_figure
 
 DECK_TITLE = "What next after the first treatment fails"
@@ -39,7 +39,8 @@ def content(n_citations: int = 0, charts: bool = False, case: bool = False) -> D
     chart = BarChart("Side effects were counted after CAR-T for 1 of 2 options",
                      ["Allo: deaths", "Bsab: CRS"], [("Share of patients", [0.22, 0.03], "#D55E00")],
                      "Say: harms\n\nCaveat: grey",
-                     ["Zurko 2023"], ["Zurko. Allo after CAR-T. 2023."], [False, True])
+                     ["Zurko 2023"] + [f"Author{i} 202{i} (a long label of a cohort)" for i in range(8)],
+                     ["Zurko. Allo after CAR-T. 2023."], [False, True])
     return DeckContent(
         outlook=TextSlide("After CAR-T failure, half live less than 5 months", ["Median OS 5.2 months"],
                           "Teaching point: outlook", sources=["Iacoboni 2024"]),
@@ -48,7 +49,7 @@ def content(n_citations: int = 0, charts: bool = False, case: bool = False) -> D
         investigational=TextSlide("Dual-target CAR-T is in trials", ["LV20.19"], "Teaching point: trials"),
         trials=TextSlide("Two trials are open", ["NCT1"], "Teaching point: enrol"),
         takeaways=TextSlide("Key takeaways: few direct numbers", ["One", "Two"], "Teaching point: lead"),
-        citations=[f"Ref {i}. J. 2021." for i in range(n_citations)],
+        citations=[f"Ref {i}. J. 2021." for i in range(n_citations)], title=DECK_TITLE,
         charts={"harms": chart} if charts else {},
         case=TextSlide("Case discussion", ["1. What next?"], "Say: discuss") if case else None)
 
@@ -137,6 +138,11 @@ def test_a_bar_chart_is_a_native_chart_under_the_title_and_the_case_follows_the_
     frame = next(s for s in slide.shapes if s.has_chart)
     assert not any(s.shape_type == 13 for s in slide.shapes)            # no picture of the chart
     assert frame.top >= slide.shapes.title.top + slide.shapes.title.height
+    sources = next(s for s in slide.shapes if s.name == "Sources")   # three lines of sources: above the foot
+    assert frame.top + frame.height <= sources.top and sources.top + sources.height <= Inches(7.5)
+    outlook = next(s for s in deck.slides if s.shapes.title.text.startswith("After CAR-T failure"))
+    one_line = next(s for s in outlook.shapes if s.name == "Sources")   # a box grows with its lines
+    assert sources.height >= 2.5 * one_line.height
     chart = frame.chart
     assert list(chart.plots[0].categories) == ["Allo: deaths", "Bsab: CRS"]
     assert list(chart.plots[0].series[0].values) == pytest.approx([0.22, 0.03])

@@ -23,8 +23,9 @@ from lymphoma_evidence.figures.deck_text import deck_content
 from lymphoma_evidence.reports import class_profile, evidence_audit
 from lymphoma_evidence.reports.briefing import Briefing
 
-#: Columns that hold a class or agent id, in any table.
+#: Columns that hold a class or agent id, in any table; and those holding ";"-separated lists of them.
 ID_COLUMNS = {"class_id", "agent_id", "scope_id"}
+ID_LIST_COLUMNS = {"covers"}
 BRIEFING = ("lead", "takeaways", "teaching", "outlook", "options", "response_table", "ranges", "eligibility",
             "investigational", "trials", "questions", "references", "disclaimer")
 PROFILE = (class_profile.overview, class_profile.findings, class_profile.results, class_profile.pooled,
@@ -44,9 +45,13 @@ def rename(folder: Path, mapping: dict[str, str]) -> None:
     for path in sorted(folder.glob("*.csv")):
         rows = read_rows(path)
         columns = [i for i, name in enumerate(rows[0]) if name in ID_COLUMNS]
+        lists = [i for i, name in enumerate(rows[0]) if name in ID_LIST_COLUMNS]
         for row in rows[1:]:
             for i in columns:
                 row[i] = mapping.get(row[i], row[i])
+            for i in lists:
+                parts = [p.strip() for p in row[i].split(";") if p.strip()]
+                row[i] = ";".join(mapping.get(p, p) for p in parts)
         write_rows(path, rows)
 
 

@@ -137,4 +137,8 @@ def test_the_figures_and_the_deck_build_from_the_fictional_topic(tmp_path: Path)
     text = deck_text(tmp_path / "deck.pptx")
     assert "What next when quillfever returns after engineered cells" in text
     assert "Starlight grafts" in text and "Approved (quillfever)" in text
+    # the talk track and the closing title are the topic's texts.csv rows, not the real topic's sentences
+    assert "Key takeaways: few invented numbers come from people after engineered cells" in text
+    assert "moonbeam studies are a choice in their own right" in text
+    assert "the invented bars come from separate registries" in text
     assert not leaked(text), leaked(text)
