@@ -9,6 +9,7 @@ from lymphoma_evidence.analysis.certainty import certainty_facts, rationale_mism
 from lymphoma_evidence.analysis.citations import citations_to_complete, plain_citation, reader_citation
 from lymphoma_evidence.analysis.sof import summary_of_findings
 from lymphoma_evidence.data.evidence import Evidence, load_evidence
+from lymphoma_evidence.stats import POOLED_BY
 
 REAL = load_evidence()
 
@@ -27,7 +28,7 @@ def test_every_real_rationale_agrees_with_its_row():
     assert rationale_mismatches(REAL).empty
     facts = certainty_facts(REAL).set_index(["class_id", "stratum", "outcome"])
     assert facts.loc[("bispecific_antibodies", "post_car_t", "ORR"), "facts"] == \
-        "2 studies, 152 patients, 45% (95% CI 38–53%), pooled"
+        f"2 studies, 152 patients, 45% (95% CI 38–53%), pooled ({POOLED_BY})"
 
 
 @pytest.mark.parametrize(("text", "says"), [
@@ -49,7 +50,8 @@ def test_counts_that_agree_or_name_a_trial_are_not_caught():
 def test_the_sof_shows_the_rated_rows_facts_beside_the_rationale():
     sof = summary_of_findings(REAL, "bispecific_antibodies").set_index(["stratum", "measure"])
     reasons = sof.loc[("post_car_t", "ORR"), "certainty_reasons"]
-    assert reasons.endswith("[Rated row: 2 studies, 152 patients, 45% (95% CI 38–53%), pooled.]")
+    rated = f"[Rated row: 2 studies, 152 patients, 45% (95% CI 38–53%), pooled ({POOLED_BY}).]"
+    assert reasons.endswith(rated)
     assert "152 patients in two studies" in reasons
 
 

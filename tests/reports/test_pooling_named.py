@@ -8,6 +8,7 @@ from lymphoma_evidence.analysis.headline import headline_numbers
 from lymphoma_evidence.analysis.sof import summary_of_findings
 from lymphoma_evidence.analysis.summaries import class_summary
 from lymphoma_evidence.analysis.takeaways import class_takeaways
+from lymphoma_evidence.analysis.topic import measure_words
 from lymphoma_evidence.reports.direct_sections import number_sentence
 from lymphoma_evidence.stats import POOLED_BY
 
@@ -20,7 +21,9 @@ def test_headline_sentences_name_the_method_of_each_pooled_number(evidence) -> N
     numbers = headline_numbers(evidence)
     pooled = numbers[~numbers["single_study"].astype(bool)]
     assert len(pooled), "the evidence has pooled headline numbers"
-    sentences = [number_sentence(row, detailed) for _, row in pooled.iterrows() for detailed in (True, False)]
+    words = measure_words(evidence, "sentence")
+    sentences = [number_sentence(row, words, detailed) for _, row in pooled.iterrows()
+                 for detailed in (True, False)]
     assert not _pooled_without_method(sentences)
 
 
