@@ -14,6 +14,7 @@ from importlib import resources
 import pandas as pd
 
 from ..analysis.headline import ANY_CLASS
+from ..analysis.topic import outlook_measures
 from ..data.evidence import Evidence
 from . import html as h
 from .aid_content import AidOption, AidText, aid_options, check_relapse_timing, timing_rows
@@ -150,11 +151,9 @@ class PatientWriter:
 
     def _median_survival(self) -> h.Fragment | None:
         """The leading outlook measure (measures.csv ``outlook_order`` 1) for everyone, when it is a median
-        with patient words and the headline table has it."""
-        from ..analysis.topic import outlook_measures
-
+        and the headline table has it (its patient words are then needed)."""
         leads = outlook_measures(self.evidence)[:1]
-        if not leads or not self.measures.median(leads[0]) or leads[0] not in self.measures.said:
+        if not leads or not self.measures.median(leads[0]):
             return None
         found = pick(self.numbers, ANY_CLASS, leads[0])
         if found is None:
