@@ -18,11 +18,11 @@ from ..data.topic_checks import measure_code
 from ..errors import ParameterError
 from .frames import TopicWords
 
-__all__ = ["Featured", "abbreviations", "approved_diseases", "direct_gaps", "featured", "harm_gaps",
-           "lead_measures", "leading_diseases", "measure_code", "measure_kinds", "measure_order",
-           "measure_words", "outlook_measures", "response_measure", "response_measures", "standard_kinds",
-           "status_labels", "status_words", "stratum_words", "summary_measures", "text", "text_source",
-           "topic_words"]
+__all__ = ["Featured", "abbreviations", "aid_measures", "approved_diseases", "direct_gaps", "featured",
+           "harm_gaps", "lead_measures", "leading_diseases", "measure_code", "measure_kinds",
+           "measure_order", "measure_words", "outlook_measures", "overview_measures", "response_measure",
+           "response_measures", "standard_kinds", "status_labels", "status_words", "stratum_words",
+           "summary_measures", "text", "text_source", "topic_words"]
 
 
 def _column(frame: pd.DataFrame, key: str, column: str) -> dict[str, str]:
@@ -31,13 +31,19 @@ def _column(frame: pd.DataFrame, key: str, column: str) -> dict[str, str]:
     return dict(zip(rows[key].astype(str), rows[column].astype(str), strict=True))
 
 
+#: The columns of measures.csv that word a measure, one per use.
+WORD_USES = ("heading", "sentence", "patient", "patient_other", "patient_who", "axis", "short")
+
+
 def measure_words(evidence: Evidence, use: str = "sentence") -> dict[str, str]:
     """Each measure's words for one use (a column of measures.csv): ``heading`` (table rows, legends),
-    ``sentence`` (after a number), ``patient`` (after "... of people"), ``axis`` (charts; the heading
-    where empty) or ``short`` (beside a bar). Measures without words for that use are left out."""
-    if use not in ("heading", "sentence", "patient", "axis", "short"):
-        raise ParameterError(f"use={use!r} is not a column of measures.csv; expected heading, sentence, "
-                             "patient, axis or short")
+    ``sentence`` (after a number), ``patient`` (after "... of people"; a median's with ``{months}``),
+    ``patient_other`` (what the others did), ``patient_who`` (who a patient number is about, when not
+    everyone given the choice), ``axis`` (charts; the heading where empty) or ``short`` (beside a bar).
+    Measures without words for that use are left out."""
+    if use not in WORD_USES:
+        raise ParameterError(f"use={use!r} is not a column of measures.csv; expected one of "
+                             f"{', '.join(WORD_USES)}")
     words = _column(evidence.measures, "measure", use)
     if use == "axis":
         return {**measure_words(evidence, "heading"), **words}
@@ -68,6 +74,22 @@ def outlook_measures(evidence: Evidence) -> list[str]:
     return ordered.sort_values("outlook_order", kind="mergesort")["measure"].astype(str).tolist()
 
 
+def aid_measures(evidence: Evidence) -> list[str]:
+    """The measures the patient pages show in a choice's column, in order (measures.csv ``aid_order``):
+    its benefits (kinds response and survival) all in this order, its side effects (kind harm) most
+    serious first."""
+    ordered = evidence.measures[evidence.measures["aid_order"].notna()]
+    return ordered.sort_values("aid_order", kind="mergesort")["measure"].astype(str).tolist()
+
+
+def overview_measures(evidence: Evidence) -> dict[str, list[str]]:
+    """Column of the clinician overview (``response``, ``survival``, ``harms``) -> its measures in display
+    order (measures.csv ``overview``); a column without measures maps to an empty list."""
+    shown = _column(evidence.measures, "measure", "overview")
+    return {column: _in_order(evidence, [m for m, c in shown.items() if c == column])
+            for column in ("response", "survival", "harms")}
+
+
 def response_measure(evidence: Evidence) -> str:
     """The measure whose studies are counted as the response studies (``lead_order`` 1)."""
     leads = lead_measures(evidence)
@@ -84,9 +106,13 @@ def summary_measures(evidence: Evidence) -> dict[str, str]:
     return {m: headings[m] for m in measure_order(evidence) if m in flagged}
 
 
-def stratum_words(evidence: Evidence) -> dict[str, str]:
-    """Stratum of directness -> who its numbers come from, in the topic's words (strata.csv)."""
-    return _column(evidence.strata, "stratum", "words")
+def stratum_words(evidence: Evidence, use: str = "words") -> dict[str, str]:
+    """Stratum of directness -> who its numbers come from, in the topic's words (strata.csv): ``words``,
+    or ``patient`` for patient pages (the words where a stratum has no patient words)."""
+    if use not in ("words", "patient"):
+        raise ParameterError(f"use={use!r} is not a column of strata.csv; expected words or patient")
+    words = _column(evidence.strata, "stratum", "words")
+    return {**words, **_column(evidence.strata, "stratum", "patient")} if use == "patient" else words
 
 
 def status_words(evidence: Evidence) -> dict[str, str]:

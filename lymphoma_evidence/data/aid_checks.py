@@ -1,6 +1,7 @@
-"""Checks of the patient pages' tables (``aid_options``, ``aid_timing``) that no schema can state: the
-';'-separated lists name known classes and measures, and a relapse-timing row is about one window of time
-to relapse. Each check returns problems; none raises."""
+"""Checks of the patient pages' tables (``aid_options``, ``aid_timing``) and words (measures.csv) that no
+schema can state: the ';'-separated lists name known classes and measures with patient words, a
+relapse-timing row is about one window of time to relapse, a measure the pages show has patient words and
+a median's words say where its months go. Each check returns problems; none raises."""
 
 from __future__ import annotations
 
@@ -12,28 +13,48 @@ from .schema import Package
 Frames = dict[str, pd.DataFrame]
 Lines = dict[str, list[int]]
 
-#: Headline measures the outlook may quote (see analysis.headline): medians, or a rate at a time point.
-MEDIANS = ("median_os_months", "median_pfs_months", "median_duration_of_response_months")
-RATE_PREFIXES = ("os_rate_", "pfs_rate_", "non_relapse_mortality_rate_")
+#: Where a median's patient words put its number of months.
+MONTHS = "{months}"
 
 
 def _items(value: object) -> list[str]:
     return [] if value is None or pd.isna(value) else [p.strip() for p in str(value).split(";") if p.strip()]
 
 
-def _known_measure(measure: str) -> bool:
-    if measure in MEDIANS:
-        return True
-    prefix = next((p for p in RATE_PREFIXES if measure.startswith(p)), "")
-    months = measure[len(prefix):].removesuffix("m")
-    return bool(prefix) and measure.endswith("m") and months.replace(".", "", 1).isdigit()
+def _worded(measures: pd.DataFrame) -> set[str]:
+    """The measures with patient words (measures.csv ``patient``)."""
+    return set(measures.loc[measures["patient"].notna() & (measures["patient"].astype(str).str.strip() != ""),
+                            "measure"].astype(str))
+
+
+def _measure_problems(package: Package, measures: pd.DataFrame, lines: list[int]) -> list[Problem]:
+    """A measure the patient pages show (``aid_order``) needs patient words; a median's patient words
+    say where the months go (``{months}``) and no other measure's do."""
+    path, worded, problems = package.table("measures").path, _worded(measures), []
+    for i, row in measures.iterrows():
+        measure = str(row["measure"])
+        if pd.notna(row["aid_order"]) and measure not in worded:
+            problems.append(Problem(path, lines[i], "patient", f"measure {measure!r} has an aid_order but no "
+                                    "patient words; say in plain words what the people counted did"))
+        if measure not in worded:
+            continue
+        median = row["kind"] == "median"
+        if median != (MONTHS in str(row["patient"])):
+            problems.append(Problem(path, lines[i], "patient", (
+                f"the patient words of the median {measure!r} need {MONTHS} where the number goes, e.g. "
+                f"'were still alive {MONTHS} months later'") if median else (
+                f"{MONTHS} is only for medians; measure {measure!r} is a {row['kind']}")))
+    return problems
 
 
 def aid_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    """Problems of ``aid_options.csv`` (covers, outlook_measures) and ``aid_timing.csv`` (windows)."""
+    """Problems of the patient words of ``measures.csv``, ``aid_options.csv`` (covers, outlook_measures)
+    and ``aid_timing.csv`` (windows)."""
+    problems = _measure_problems(package, frames["measures"], lines["measures"]) if "measures" in frames \
+        else []
     if "aid_options" not in frames or "aid_timing" not in frames:
-        return []
-    problems = []
+        return problems
+    worded = _worded(frames["measures"])
     options, path = frames["aid_options"], package.table("aid_options").path
     classes = set(frames["therapy_classes"]["class_id"].dropna())
     seen: dict[str, str] = {}
@@ -49,10 +70,10 @@ def aid_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem
                                         f"{seen.get(covered, covered)!r}; a class is shown under one choice"))
             seen[covered] = str(row["class_id"])
         for measure in _items(row["outlook_measures"]):
-            if not _known_measure(measure):
+            if measure not in worded:
                 problems.append(Problem(path, lines["aid_options"][i], "outlook_measures",
-                                        f"{measure!r} is not a headline measure; use one of "
-                                        f"{', '.join(MEDIANS)} or a rate with its months, e.g. os_rate_12m"))
+                                        f"{measure!r} is not a measure with patient words in measures.csv; "
+                                        "name a measure whose patient column is filled, or fill it"))
     timing, outcomes = frames["aid_timing"], frames["outcomes"].set_index("outcome_id")
     for i, row in timing.iterrows():
         outcome = row["outcome_id"]

@@ -3,7 +3,9 @@
 Every number on the aid comes from :func:`headline` (the library's ``headline_numbers``), one row per
 (class_id, stratum, measure), and is formatted by ``formatting.natural_frequency``. Sentences name the
 group the number comes from in the same sentence, use natural frequencies out of 100 for every number
-(benefits and harms alike, so they can be compared) and say how sure the number is in plain words.
+(benefits and harms alike, so they can be compared) and say how sure the number is in plain words. Which
+measures a page shows and their words come from the topic tables (:func:`aid_measures`: measures.csv
+``patient``, ``patient_other``, ``patient_who``, ``aid_order``; strata.csv ``patient``).
 """
 
 from __future__ import annotations
@@ -12,45 +14,95 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..analysis import topic
+from ..analysis.frames import STRATA
 from ..data.evidence import Evidence
+from ..errors import ParameterError
 from ..formatting import natural_frequency
 
-__all__ = ["BENEFIT_DENOMINATOR", "DENOMINATOR", "HARM_DENOMINATOR", "Number", "balance", "group_words",
-           "harm_measures", "harm_words", "headline", "natural_frequency", "pick"]
-
-#: Strata in the order the aid prefers them: direct post-CAR-T evidence first.
-STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
+__all__ = ["BENEFIT_DENOMINATOR", "DENOMINATOR", "HARM_DENOMINATOR", "AidMeasures", "Number", "Said",
+           "aid_measures", "balance", "group_words", "harm_measures", "headline", "natural_frequency", "pick"]
 
 #: Every number is said out of 100 people, benefits and harms alike, so choices compare on one scale.
 DENOMINATOR = 100
 BENEFIT_DENOMINATOR = DENOMINATOR
 HARM_DENOMINATOR = DENOMINATOR
+#: The stratum of direct evidence (everyone had had CAR-T before): strata are model, not topic.
+DIRECT = STRATA[0]
 
-#: Side effects (harms.csv ``event``) in patient words: (any grade, severe: grade 3 or higher).
-EVENT_WORDS = {
-    "crs": ("had cytokine release syndrome", "had severe cytokine release syndrome"),
-    "icans": ("had ICANS", "had severe ICANS"),
-    "infection": ("had an infection", "had a severe infection"),
-    "febrile_neutropenia": ("had a fever with very low white blood cells",
-                            "had a fever with very low white blood cells"),
-    "neutropenia": ("had very low white blood cells", "had severely low white blood cells"),
-    "thrombocytopenia": ("had low platelets", "had severely low platelets"),
-    "anaemia": ("had anaemia", "had severe anaemia"),
-    "peripheral_neuropathy": ("had nerve damage", "had severe nerve damage"),
-    "tumour_flare": ("had tumour flare", "had severe tumour flare"),
-    "treatment_related_death": ("died because of the treatment", "died because of the treatment"),
-}
 
-#: Harm measures in the order the aid shows them: deaths first, then severe events, then any grade.
-#: Events named only in a row's population text ("other") have no words here and are left out.
-HARM_ORDER = ("non_relapse_mortality_rate_12m", "treatment_related_death/grade_5",
-              "treatment_related_death/any", "infection/grade_3_plus", "crs/grade_3_plus",
-              "icans/grade_3_plus", "febrile_neutropenia/grade_3_plus", "neutropenia/grade_3_plus",
-              "thrombocytopenia/grade_3_plus", "anaemia/grade_3_plus", "peripheral_neuropathy/grade_3_plus",
-              "tumour_flare/grade_3_plus", "crs/any", "icans/any", "infection/any",
-              "peripheral_neuropathy/any", "febrile_neutropenia/any", "tumour_flare/any")
+@dataclass(frozen=True)
+class Said:
+    """One measure in patient words (measures.csv): what the counted people did (``did``; a median's with
+    ``{months}`` where the number goes), what the others did (``other``) and, when the number is not about
+    everyone given the choice, who it is about (``who``, else "")."""
 
-NRM_WORDS = "died within 1 year from the treatment or its problems, not from the lymphoma"
+    did: str
+    other: str
+    who: str
+
+    def months(self, value: float) -> str:
+        """``did`` with the months of a median filled in."""
+        return self.did.replace("{months}", f"{value:g}")
+
+
+@dataclass(frozen=True)
+class AidMeasures:
+    """The measures of the patient pages and their words, read from the topic tables.
+
+    Attributes
+    ----------
+    said : dict
+        Measure -> :class:`Said`, for every measure with patient words.
+    kinds : dict
+        Measure -> kind (``response``, ``survival``, ``median``, ``harm``).
+    benefits : tuple of str
+        The benefit measures a choice's column shows, in order (measures.csv ``aid_order``).
+    harms : tuple of str
+        The harm measures, most serious first: a column shows the first one found.
+    groups : dict
+        Stratum -> who its numbers come from, in patient words (strata.csv ``patient``).
+    """
+
+    said: dict[str, Said]
+    kinds: dict[str, str]
+    benefits: tuple[str, ...]
+    harms: tuple[str, ...]
+    groups: dict[str, str]
+
+    def of(self, measure: str) -> Said:
+        """The patient words of ``measure``, or a :class:`ParameterError` saying which cell to fill."""
+        if measure not in self.said:
+            raise ParameterError(f"measures.csv: measure {measure!r} has no patient words; fill its patient "
+                                 "column (what the people counted did, in plain words).")
+        return self.said[measure]
+
+    def median(self, measure: str) -> bool:
+        """True when ``measure`` is a median in months."""
+        return self.kinds.get(measure) == "median"
+
+    def survival(self) -> str | None:
+        """The first survival measure among the benefits (the one the profile pages quote), or None."""
+        return next((m for m in self.benefits if self.kinds.get(m) == "survival"), None)
+
+    def not_direct(self, stratum: str) -> str:
+        """The sentence saying who a number not from direct evidence comes from ("" for direct)."""
+        if stratum == DIRECT or stratum not in self.groups:
+            return ""
+        return f"These numbers are from {self.groups[stratum]}."
+
+
+def aid_measures(evidence: Evidence) -> AidMeasures:
+    """The patient pages' measures and words (:class:`AidMeasures`) from measures.csv and strata.csv."""
+    kinds = topic.measure_kinds(evidence)
+    others = topic.measure_words(evidence, "patient_other")
+    whos = topic.measure_words(evidence, "patient_who")
+    said = {m: Said(did, others.get(m, "did not"), whos.get(m, ""))
+            for m, did in topic.measure_words(evidence, "patient").items()}
+    shown = topic.aid_measures(evidence)
+    groups = topic.stratum_words(evidence, "patient")
+    return AidMeasures(said, kinds, tuple(m for m in shown if kinds.get(m) in ("response", "survival")),
+                       tuple(m for m in shown if kinds.get(m) == "harm"), groups)
 
 
 def headline(evidence: Evidence) -> pd.DataFrame:
@@ -67,19 +119,10 @@ def group_words(stratum: str, population: str) -> str:
     return head or stratum.replace("_", " ")
 
 
-def harm_words(measure: str) -> str:
-    """What happened to the people a harm measure counts, e.g. ``"crs/grade_3_plus" -> "had severe
-    cytokine release syndrome"``."""
-    if measure == HARM_ORDER[0]:
-        return NRM_WORDS
-    event, grade = measure.split("/")
-    return EVENT_WORDS[event][0 if grade == "any" else 1]
-
-
-def harm_measures(table: pd.DataFrame, class_id: str) -> list[str]:
-    """The harm measures the headline table has for ``class_id``, in :data:`HARM_ORDER`."""
+def harm_measures(table: pd.DataFrame, class_id: str, order: tuple[str, ...]) -> list[str]:
+    """The harm measures of ``order`` the headline table has for ``class_id``, in that order."""
     have = set(table.loc[table["class_id"] == class_id, "measure"])
-    return [m for m in HARM_ORDER if m in have]
+    return [m for m in order if m in have]
 
 
 def balance(rate: float, denominator: int, did_not: str = "did not") -> str:
@@ -111,7 +154,7 @@ class Number:
     @property
     def direct(self) -> bool:
         """True when everyone behind the number had had CAR-T before."""
-        return self.stratum == "post_car_t"
+        return self.stratum == DIRECT
 
     def count(self, denominator: int) -> int:
         """The number of people out of ``denominator`` the frequency shows."""

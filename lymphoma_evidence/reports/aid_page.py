@@ -14,25 +14,23 @@ from importlib import resources
 import pandas as pd
 
 from ..analysis.headline import ANY_CLASS
+from ..analysis.topic import outlook_measures
 from ..data.evidence import Evidence
 from . import html as h
 from .aid_content import AidOption, AidText, aid_options, check_relapse_timing, timing_rows
-from .aid_numbers import DENOMINATOR, Number, balance, harm_words, headline, natural_frequency, pick
+from .aid_numbers import (
+    DENOMINATOR,
+    AidMeasures,
+    Number,
+    aid_measures,
+    balance,
+    headline,
+    natural_frequency,
+    pick,
+)
 from .glossary import Glossary
 from .option_grid import number_span
 from .plain_sources import PlainCitations
-
-#: Medians in the outlook and by relapse timing: (what half of the people did, what the other half did).
-MEDIAN_WORDS = {
-    "median_os_months": ("were still alive {months} months later", "had died by then"),
-    "median_pfs_months": ("lived {months} months or more without the lymphoma growing",
-                          "saw it grow sooner"),
-    "median_duration_of_response_months": ("were still responding {months} months later",
-                                           "saw the lymphoma grow again sooner"),
-}
-#: Rates by relapse timing, by measure prefix: (what the marked people did, what the others did).
-RATE_WORDS = {"os_rate": ("were alive {months} months later", "had died"),
-              "pfs_rate": ("were alive {months} months later without the lymphoma growing", "were not")}
 
 
 def aid_stylesheet() -> h.Fragment:
@@ -60,6 +58,7 @@ class PatientWriter:
     numbers: pd.DataFrame = field(init=False)
     text: AidText = field(init=False)
     options: list[AidOption] = field(init=False)
+    measures: AidMeasures = field(init=False)
 
     def __post_init__(self) -> None:
         check_relapse_timing(self.relapse_timing)
@@ -68,6 +67,7 @@ class PatientWriter:
         self.numbers = headline(self.evidence)
         self.text = AidText(self.evidence.aid_text)
         self.options = aid_options(self.evidence)
+        self.measures = aid_measures(self.evidence)
 
     @property
     def timings(self) -> tuple[str, ...]:
@@ -107,15 +107,13 @@ class PatientWriter:
         measure, value = str(row["measure"]), float(row["value"])
         who = "people" if row["class_id"] == ANY_CLASS else "people who were given this"
         size = f" ({int(row['n'])} people)" if pd.notna(row["n"]) else ""
-        if measure in MEDIAN_WORDS:
-            did, other = MEDIAN_WORDS[measure]
-            said = f"half of {who} {did.format(months=f'{value:g}')}. The other half {other}."
+        words = self.measures.of(measure)
+        if self.measures.median(measure):
+            said = f"half of {who} {words.months(value)}. The other half {words.other}."
             shown = f'data-months="{value:g}"'
         else:
-            prefix, _, months = measure.rpartition("_")
-            did, other = RATE_WORDS[prefix]
-            said = (f"{natural_frequency(value, DENOMINATOR)} {who} {did.format(months=months.rstrip('m'))}. "
-                    f"{balance(value, DENOMINATOR, other)}")
+            said = (f"{natural_frequency(value, DENOMINATOR)} {who} {words.did}. "
+                    f"{balance(value, DENOMINATOR, words.other)}")
             shown = f'data-count="{round(value * DENOMINATOR)}" data-denominator="{DENOMINATOR}"'
         text = f"Came back {row['window']}{size}: {said}"
         span = (f'<span class="aid-timing-number" data-outcome="{h.esc(row["outcome_id"])}" {shown}>'
@@ -152,12 +150,18 @@ class PatientWriter:
         return self.section("What can I expect?", *parts, anchor="outlook")
 
     def _median_survival(self) -> h.Fragment | None:
-        found = pick(self.numbers, ANY_CLASS, "median_os_months")
+        """The leading outlook measure (measures.csv ``outlook_order`` 1) for everyone, when it is a median
+        and the headline table has it (its patient words are then needed)."""
+        leads = outlook_measures(self.evidence)[:1]
+        if not leads or not self.measures.median(leads[0]):
+            return None
+        found = pick(self.numbers, ANY_CLASS, leads[0])
         if found is None:
             return None
+        words = self.measures.of(leads[0])
         size = f"one study of {found.n_patients} people" if found.n_patients else "one study"
-        text = (f"In {size} whose lymphoma came back after CAR-T, half were still alive "
-                f"{found.rate:g} months later. The other half had died by then.")
+        text = (f"In {size} whose lymphoma came back after CAR-T, half {words.months(found.rate)}. "
+                f"The other half {words.other}.")
         return h.para(number_span(found, 0, self.words.link(text)) + self.refs.cite(*found.source_ids))
 
     def _outlook_line(self, name: str, class_id: str, measure: str) -> h.Fragment | None:
@@ -167,20 +171,15 @@ class PatientWriter:
             return None
         study = "one study" if found.n_studies == 1 else f"{found.n_studies} studies"
         size = f" of {found.n_patients} people" if found.n_patients else ""
-        if measure in MEDIAN_WORDS:
-            did, other = MEDIAN_WORDS[measure]
-            who = ("people whose lymphoma shrank on this" if measure == "median_duration_of_response_months"
-                   else "people who were given this")
+        words = self.measures.of(measure)
+        if self.measures.median(measure):
+            who = words.who or "people who were given this"
             text = (f"{name}: in {study}{size}, half of the {who} after CAR-T "
-                    f"{did.format(months=f'{found.rate:g}')}. The other half {other}.")
+                    f"{words.months(found.rate)}. The other half {words.other}.")
             return number_span(found, 0, self.words.link(text)) + self.refs.cite(*found.source_ids)
         said = natural_frequency(found.rate, DENOMINATOR)
-        if measure.startswith("os_rate_12m"):
-            did, other = "were alive 1 year later", "had died"
-        else:
-            did, other = harm_words(measure), "did not"
-        text = (f"{name}: in {study}{size}, {said} people who were given this after CAR-T {did}. "
-                f"{balance(found.rate, DENOMINATOR, other)}")
+        text = (f"{name}: in {study}{size}, {said} people who were given this after CAR-T {words.did}. "
+                f"{balance(found.rate, DENOMINATOR, words.other)}")
         return number_span(found, DENOMINATOR, self.words.link(text)) + self.refs.cite(*found.source_ids)
 
     def no_treatment(self) -> h.Fragment:

@@ -112,7 +112,8 @@ class DecisionAid(PatientWriter):
         ctx = GridContext(self.options, self.evidence.option_details, self.numbers,
                           {t: timing_rows(self.evidence, t) for t in self.timings if len(self.timings) == 1},
                           self.words.link,
-                          self.refs.cite, self.icons, self.timing_number, caveat, self.text)
+                          self.refs.cite, self.icons, self.timing_number, caveat, self.text,
+                          self.measures)
         intro = self.say("Each column is one choice. Each row asks the same question of every choice. On a "
                          "small screen, each question has its own box.")
         return self.section("How do the choices compare?", intro, grid_tables(ctx), cls="aid-options",

@@ -18,14 +18,10 @@ import pandas as pd
 
 from . import html as h
 from .aid_content import AidOption, AidText
-from .aid_numbers import DENOMINATOR, Number, balance, harm_measures, harm_words, natural_frequency, pick
+from .aid_numbers import DENOMINATOR, AidMeasures, Number, balance, harm_measures, natural_frequency, pick
 
-#: Who a number is about, by stratum: added after "people who were given this".
-AFTER = {"post_car_t": "after CAR-T"}
-#: Said after a number that does not come from people after CAR-T.
-NOT_DIRECT = {"partly": "These numbers are from a group in which only some people had had CAR-T.",
-              "car_t_naive": "These numbers are from people who had not had CAR-T.",
-              "unknown": "These numbers are from studies that did not say if people had had CAR-T."}
+#: Who a number is about: "people who were given this", then, for direct evidence, this.
+AFTER = "after CAR-T"
 #: Said where the evidence has no number of a kind for a choice.
 NO_BENEFIT = "We found no number for this after CAR-T yet."
 NO_HARM = "We found no number for serious problems yet. Ask your care team."
@@ -34,10 +30,6 @@ NO_TIMING = "We found no numbers for this choice by how soon the lymphoma came b
 MAX_HARMS = 1
 #: At most this many facts in a cell about daily life with a choice (the first aspects of the row's list).
 FACTS_PER_CELL = 2
-
-#: Benefit measures in words: measure -> (what the marked people did, what the others did).
-BENEFITS = {"ORR": ("had their lymphoma shrink or go away", "did not"),
-            "os_rate_12m": ("were alive 1 year later", "had died")}
 
 
 @dataclass
@@ -67,6 +59,8 @@ class GridContext:
         The plain caveat beside every row that compares choices.
     text : AidText
         The pages' wording (``aid_text.csv``): the grid's questions.
+    measures : AidMeasures
+        The measures a column shows and their patient words (measures.csv, strata.csv).
     """
 
     options: list[AidOption]
@@ -79,6 +73,7 @@ class GridContext:
     timing_words: Callable[[pd.Series], h.Fragment]
     caveat: str
     text: AidText
+    measures: AidMeasures
 
     def facts(self, class_id: str, *aspects: str, ask: bool = True, most: int = 0) -> h.Fragment:
         """The choice's first fact for each of ``aspects`` (in the order of ``aspects``; at most ``most``
@@ -100,11 +95,11 @@ class GridContext:
         CAR-T (unless ``say_group`` is false: the caller says it once for several numbers), how sure it is,
         and (when ``picture``) an icon array."""
         said = natural_frequency(found.rate, DENOMINATOR)
-        who = " ".join(w for w in ("people who were given this", AFTER.get(found.stratum, "")) if w)
+        who = "people who were given this" + (f" {AFTER}" if found.direct else "")
         lead = f"{said[0].upper()}{said[1:]} {who} {outcome}."
         rest = balance(found.rate, DENOMINATOR, other or "did not")
         sure = h.tag("span", h.esc(found.certainty_words()), class_="aid-certainty")
-        indirect = NOT_DIRECT.get(found.stratum, "") if say_group else ""
+        indirect = self.measures.not_direct(found.stratum) if say_group else ""
         words = number_span(found, DENOMINATOR,
                             self.link(lead) + self.cite(*found.source_ids) + " " + h.esc(rest))
         parts = [h.para(words + " " + (h.esc(indirect) + " " if indirect else "") + sure)]
@@ -117,21 +112,25 @@ class GridContext:
         with an icon array when ``picture``."""
         if option.no_number:
             return h.para(self.link(option.no_number), cls="aid-none")
-        outcome, other = BENEFITS[measure]
+        said = self.measures.of(measure)
         found = pick(self.numbers, option.class_id, measure)
         if found is None:
             return h.para(h.text(NO_BENEFIT), cls="aid-none")
-        return self.sentence(found, outcome, other, harm=False, picture=picture)
+        return self.sentence(found, said.did, said.other, harm=False, picture=picture)
 
     def benefits(self, option: AidOption) -> h.Fragment:
-        """How many had their lymphoma shrink and how many were alive 1 year later (a picture for the
-        first), then the choice's numbers for the aid's relapse timing; a choice without numbers says
-        why once."""
+        """The choice's benefit numbers (measures.csv ``aid_order``, e.g. how many had their lymphoma
+        shrink, how many were alive 1 year later; a picture for the first found), then its numbers for the
+        aid's relapse timing. A response measure without a number is left out; a survival measure without
+        one says so; a choice without numbers says why once."""
         if option.no_number:
             return h.para(self.link(option.no_number), cls="aid-none")
-        helped = pick(self.numbers, option.class_id, "ORR") is not None
-        return h.concat([self.benefit(option, "ORR", picture=True) if helped else h.Fragment(""),
-                         self.benefit(option, "os_rate_12m", picture=not helped), self.by_timing(option)])
+        kinds = self.measures.kinds
+        found = [m for m in self.measures.benefits if pick(self.numbers, option.class_id, m) is not None]
+        shown = [m for m in self.measures.benefits if m in found or kinds.get(m) != "response"]
+        first = found[0] if found else (shown[0] if shown else "")
+        return h.concat([*(self.benefit(option, m, picture=m == first) for m in shown),
+                         self.by_timing(option)])
 
     def by_timing(self, option: AidOption) -> h.Fragment:
         """On an aid made for one relapse timing, the choice's numbers for it, or a plain line that there
@@ -147,16 +146,17 @@ class GridContext:
         had not had CAR-T (said plainly), or that there is none; then the harms and burdens in words."""
         if option.no_number:
             return h.para(self.link(option.no_number), cls="aid-none")
-        measures = harm_measures(self.numbers, option.class_id)
+        measures = harm_measures(self.numbers, option.class_id, self.measures.harms)
         direct = [m for m in measures if pick(self.numbers, option.class_id, m) is not None]
         chosen = [pick(self.numbers, option.class_id, m, direct_only=bool(direct))
                   for m in (direct or measures)][:MAX_HARMS]
         found_all = [f for f in chosen if f is not None]
-        groups = {NOT_DIRECT.get(f.stratum, "") for f in found_all}
+        groups = {self.measures.not_direct(f.stratum) for f in found_all}
         once = len(groups) == 1
         shown = [h.para(h.text(groups.pop()), cls="aid-indirect")] if once and "" not in groups else []
-        shown += [self.sentence(found, harm_words(found.measure), "did not", harm=True, picture=i == 0,
-                                say_group=not once) for i, found in enumerate(found_all)]
+        said = [self.measures.of(found.measure) for found in found_all]
+        shown += [self.sentence(found, words.did, words.other, harm=True, picture=i == 0, say_group=not once)
+                  for i, (found, words) in enumerate(zip(found_all, said, strict=True))]
         if not shown:
             shown.append(h.para(h.text(NO_HARM), cls="aid-none"))
         return h.concat([*shown, self.facts(option.class_id, "may_not_suit", ask=False)])

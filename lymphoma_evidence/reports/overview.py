@@ -5,25 +5,24 @@ the number of patients and studies), its serious side effects, its approval stat
 its evidence, each option linking to its rows in the summary of findings below it. Every cell is a row of
 :func:`~lymphoma_evidence.analysis.sof.summary_of_findings` (numbers, outcome names and certainty from the
 evidence and ``certainty.csv``) or of the class status derived from the approvals; nothing is typed here.
+Which measures each column shows is the topic's choice (measures.csv ``overview``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..analysis.frames import STRATA
 from ..analysis.sof import summary_of_findings
 from ..analysis.strata import STRATUM_LABELS
+from ..analysis.topic import overview_measures
 from . import html as h
 from .context import ReportContext
 
 __all__ = ["overview", "findings"]
 
-#: The outcomes an overview cell shows, in order of preference: response, then survival.
-RESPONSE_MEASURES = ("ORR",)
-SURVIVAL_MEASURES = ("os_rate_12m", "median_os_months")
-HARM_MEASURES = ("crs/grade_3_plus", "icans/grade_3_plus", "infection/grade_3_plus",
-                 "non_relapse_mortality/any", "non_relapse_mortality_rate_12m")
-DIRECT = "post_car_t"
+#: The stratum of direct evidence (everyone had had CAR-T before).
+DIRECT = STRATA[0]
 _NONE = "none published"
 
 
@@ -49,7 +48,7 @@ def _cite(b: ReportContext, row: pd.Series) -> h.Fragment:
     return b.refs.cite(*[s for s in str(row["source_ids"]).split("; ") if s])
 
 
-def _numbers_cell(b: ReportContext, rows: pd.DataFrame, measures: tuple[str, ...]) -> h.Fragment:
+def _numbers_cell(b: ReportContext, rows: pd.DataFrame, measures: list[str]) -> h.Fragment:
     """The first of ``measures`` with a direct (post-CAR-T) number: estimate, outcome, patients, studies."""
     for measure in measures:
         hit = rows[(rows["measure"] == measure) & (rows["stratum"] == DIRECT)]
@@ -63,9 +62,9 @@ def _numbers_cell(b: ReportContext, rows: pd.DataFrame, measures: tuple[str, ...
     return h.text(_NONE)
 
 
-def _harms_cell(b: ReportContext, rows: pd.DataFrame) -> h.Fragment:
-    """Serious side effects: direct numbers first; numbers from other populations say so."""
-    harms = rows[rows["measure"].isin(HARM_MEASURES)]
+def _harms_cell(b: ReportContext, rows: pd.DataFrame, measures: list[str]) -> h.Fragment:
+    """Serious side effects (``measures``): direct numbers first; numbers from other populations say so."""
+    harms = rows[rows["measure"].isin(measures)]
     if harms.empty:
         return h.text(_NONE)
     harms = harms.assign(_d=harms["stratum"] != DIRECT).sort_values("_d", kind="stable")
@@ -77,8 +76,9 @@ def _harms_cell(b: ReportContext, rows: pd.DataFrame) -> h.Fragment:
     return h.Fragment("<br>").join(parts)
 
 
-def _certainty_cell(rows: pd.DataFrame) -> h.Fragment:
-    direct = rows[(rows["stratum"] == DIRECT) & rows["measure"].isin(RESPONSE_MEASURES + SURVIVAL_MEASURES)]
+def _certainty_cell(rows: pd.DataFrame, measures: list[str]) -> h.Fragment:
+    """The certainty of the first direct row of ``measures`` that is rated (else "not rated")."""
+    direct = rows[(rows["stratum"] == DIRECT) & rows["measure"].isin(measures)]
     if direct.empty:
         return h.text("no direct evidence")
     rated = direct[direct["certainty"] != "not rated"]
@@ -94,14 +94,15 @@ def overview(b: ReportContext) -> h.Fragment:
     sof = _sof(b)
     options = _options(b)
     cells = {cid: sof[sof["class_id"] == cid] for cid in options["class_id"]}
+    shown = overview_measures(b.evidence)
     fmt = {
         "name": lambda r: h.Fragment(f'<a href="#sof-{h.esc(r["class_id"])}">{h.esc(r["name"])}</a>')
         if (cells[r["class_id"]]["stratum"] == DIRECT).any() else h.esc(r["name"]),
         "status": lambda r: h.esc(r["words"]),
-        "response": lambda r: _numbers_cell(b, cells[r["class_id"]], RESPONSE_MEASURES),
-        "survival": lambda r: _numbers_cell(b, cells[r["class_id"]], SURVIVAL_MEASURES),
-        "harms": lambda r: _harms_cell(b, cells[r["class_id"]]),
-        "certainty": lambda r: _certainty_cell(cells[r["class_id"]]),
+        "response": lambda r: _numbers_cell(b, cells[r["class_id"]], shown["response"]),
+        "survival": lambda r: _numbers_cell(b, cells[r["class_id"]], shown["survival"]),
+        "harms": lambda r: _harms_cell(b, cells[r["class_id"]], shown["harms"]),
+        "certainty": lambda r: _certainty_cell(cells[r["class_id"]], shown["response"] + shown["survival"]),
     }
     columns = [("Option", "name"), ("Response after CAR-T", "response"), ("Survival after CAR-T", "survival"),
                ("Serious side effects", "harms"), ("Status", "status"), ("Certainty (GRADE)", "certainty")]

@@ -199,19 +199,23 @@ class PatientPage(PatientWriter):
         return option_status(own_first.sort_values("_own", kind="stable").drop(columns="_own"))
 
     def _numbers(self) -> dict[str, h.Fragment]:
-        """Each choice's 1-year survival after CAR-T as the aid says it: who it is about, how many lived and
-        how many did not."""
+        """Each choice's survival after CAR-T as the aid says it (the first survival measure of measures.csv
+        ``aid_order``): who it is about, how many lived and how many did not."""
         from .aid_numbers import DENOMINATOR, balance, natural_frequency, pick
         from .option_grid import number_span
 
+        measure = self.measures.survival()
+        if measure is None:
+            return {}
+        words = self.measures.of(measure)
         out = {}
         for option in self.options:
-            found = pick(self.numbers, option.class_id, "os_rate_12m")
+            found = pick(self.numbers, option.class_id, measure)
             if found is None:
                 continue
             said = natural_frequency(found.rate, DENOMINATOR)
-            text = (f" {said[0].upper()}{said[1:]} people who were given this after CAR-T were alive 1 year "
-                    f"later. {balance(found.rate, DENOMINATOR, 'had died')}")
+            text = (f" {said[0].upper()}{said[1:]} people who were given this after CAR-T {words.did}. "
+                    f"{balance(found.rate, DENOMINATOR, words.other)}")
             out[option.class_id] = number_span(found, DENOMINATOR, self.words.link(text)) + \
                 self.refs.cite(*found.source_ids)
         return out

@@ -21,12 +21,27 @@ def test_a_class_is_shown_under_one_choice_only(evidence_copy: Path) -> None:
                                   "or under 'adcs'; a class is shown under one choice")
 
 
-def test_an_outlook_measure_must_be_a_headline_measure(evidence_copy: Path) -> None:
-    set_row(evidence_copy, "aid_options.csv", 2, outlook_measures="os_rate_12m;survival")
-    assert_reports(evidence_copy, "aid_options.csv:2:outlook_measures: 'survival' is not a headline measure; "
-                                  "use one of median_os_months, median_pfs_months, "
-                                  "median_duration_of_response_months or a rate with its months, e.g. "
-                                  "os_rate_12m")
+def test_an_outlook_measure_must_have_patient_words(evidence_copy: Path) -> None:
+    set_row(evidence_copy, "aid_options.csv", 2, outlook_measures="os_rate_12m;os_rate_24m")
+    assert_reports(evidence_copy, "aid_options.csv:2:outlook_measures: 'os_rate_24m' is not a measure with "
+                                  "patient words in measures.csv; name a measure whose patient column is "
+                                  "filled, or fill it")
+
+
+def test_a_measure_the_patient_pages_show_needs_patient_words(evidence_copy: Path) -> None:
+    set_row(evidence_copy, "measures.csv", 5, patient="")
+    assert_reports(evidence_copy, "measures.csv:5:patient: measure 'os_rate_12m' has an aid_order but no "
+                                  "patient words; say in plain words what the people counted did")
+
+
+def test_a_median_says_where_its_months_go(evidence_copy: Path) -> None:
+    set_row(evidence_copy, "measures.csv", 7, patient="were still alive months later")
+    set_row(evidence_copy, "measures.csv", 5, patient="were alive {months} months later")
+    assert_reports(evidence_copy, "measures.csv:7:patient: the patient words of the median "
+                                  "'median_os_months' need {months} where the number goes, e.g. 'were "
+                                  "still alive {months} months later'")
+    assert_reports(evidence_copy, "measures.csv:5:patient: {months} is only for medians; measure "
+                                  "'os_rate_12m' is a survival")
 
 
 def test_a_timing_row_must_be_about_one_window_of_time_to_relapse(evidence_copy: Path) -> None:

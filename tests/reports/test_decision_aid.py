@@ -389,3 +389,38 @@ def test_a_missing_heading_row_is_named_with_how_to_add_it(evidence):
     text = evidence.aid_text[evidence.aid_text["part"] != "grid_harms"]
     with pytest.raises(ParameterError, match="aid_text.csv has 0 rows of part 'grid_harms'"):
         DecisionAid(replace(evidence, aid_text=text), **PEOPLE).option_grid()
+
+
+def test_the_aid_words_its_numbers_and_groups_with_the_topic_tables(evidence):
+    from dataclasses import replace
+
+    measures = evidence.measures.copy()
+    survival = measures["measure"] == "os_rate_12m"
+    measures.loc[survival, ["patient", "patient_other"]] = ["were still here a year on", "were not"]
+    strata = evidence.strata.assign(patient=evidence.strata["patient"].str.upper())
+    grid = DecisionAid(replace(evidence, measures=measures, strata=strata), **PEOPLE).option_grid()
+    text = BeautifulSoup(str(grid), "html.parser").get_text(" ")
+    assert "were still here a year on" in text and "CAR-T were alive 1 year later" not in text
+    said = strata.set_index("stratum")["patient"]
+    assert any(f"These numbers are from {words}." in text for words in said)
+
+
+def test_the_aid_shows_only_the_measures_with_an_aid_order(evidence):
+    from dataclasses import replace
+
+    measures = evidence.measures.assign(aid_order=evidence.measures["aid_order"].where(
+        evidence.measures["kind"] != "harm"))
+    grid = str(DecisionAid(replace(evidence, measures=measures), **PEOPLE).option_grid())
+    assert 'data-measure="' in grid
+    kinds = dict(zip(measures["measure"], measures["kind"], strict=True))
+    shown = set(re.findall(r'data-measure="([^"]+)"', grid))
+    assert shown and all(kinds[m] != "harm" for m in shown)
+
+
+def test_a_shown_measure_without_patient_words_is_named_with_the_cell_to_fill(evidence):
+    from dataclasses import replace
+
+    measures = evidence.measures.copy()
+    measures.loc[measures["measure"] == "os_rate_12m", "patient"] = None
+    with pytest.raises(ParameterError, match="measures.csv: measure 'os_rate_12m' has no patient words"):
+        DecisionAid(replace(evidence, measures=measures), **PEOPLE).option_grid()

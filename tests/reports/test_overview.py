@@ -36,3 +36,17 @@ def test_patients_get_neither_and_educators_only_the_findings(evidence):
     assert str(overview.findings(Briefing(evidence, audience="patient"))) == ""
     assert str(overview.overview(Briefing(evidence, audience="educator"))) == ""
     assert "Summary of findings" in str(overview.findings(Briefing(evidence, audience="educator")))
+
+
+def test_the_overview_shows_the_measures_measures_csv_puts_in_its_columns(evidence):
+    from dataclasses import replace
+
+    measures = evidence.measures
+    report = Briefing(evidence, audience="clinician")
+    shown = str(overview.overview(report))
+    harms = measures.loc[measures["overview"] == "harms", "heading"]
+    assert any(heading in shown for heading in harms)
+    moved = replace(evidence, measures=measures.assign(overview=None))
+    table = str(overview.overview(Briefing(moved, audience="clinician")))
+    assert not any(heading in table for heading in measures["heading"])
+    assert table.count("none published") == 3 * len(overview._options(report))

@@ -18,13 +18,8 @@ from helpers import EVIDENCE
 
 PACKAGE = Path(__file__).resolve().parents[2] / "lymphoma_evidence"
 
-#: Modules allowed to name topic ids for now, and why. The decision-aid modules hold the aid's options,
-#: groups and picks until they move into the aid's own evidence table. Remove a module from here once it
-#: is clean.
+#: Modules allowed to name topic ids for now, and why. Remove a module from here once it is clean.
 ALLOWED = {
-    "reports/decision_aid.py": "decision aid: its picks of classes move to the aid's evidence table",
-    "reports/option_grid.py": "decision aid: OPTIONS, GROUPS and NO_NUMBER move to the aid's evidence table",
-    "reports/patient_options.py": "decision aid: SHOWN_AS moves to the aid's evidence table",
     "analysis/eligibility.py": "the poor-choice caveat quotes one measure until it is a topic choice",
     "vocabulary.py": "the Endpoint enum checks report parameters until they are checked against measures.csv",
 }
