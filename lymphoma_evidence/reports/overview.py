@@ -15,7 +15,7 @@ import pandas as pd
 from ..analysis.frames import STRATA
 from ..analysis.sof import summary_of_findings
 from ..analysis.strata import STRATUM_LABELS
-from ..analysis.topic import overview_measures
+from ..analysis.topic import overview_measures, stratum_words
 from . import html as h
 from .context import ReportContext
 
@@ -106,7 +106,8 @@ def overview(b: ReportContext) -> h.Fragment:
     }
     columns = [("Option", "name"), ("Response after CAR-T", "response"), ("Survival after CAR-T", "survival"),
                ("Serious side effects", "harms"), ("Status", "status"), ("Certainty (GRADE)", "certainty")]
-    notes = ["Numbers are from people whose lymphoma came back after CAR T-cell therapy, unless marked; "
+    who = stratum_words(b.evidence).get(DIRECT, "")
+    notes = [f"Numbers are from {who}, unless marked; "
              "separate studies of selected patients, not a comparison between options.",
              "Certainty is entered by an analyst in certainty.csv; 'not rated' means no rating yet."]
     return b.section("Overview: the options after CAR-T failure", h.table(
@@ -136,5 +137,5 @@ def findings(b: ReportContext) -> h.Fragment:
     columns = [("Option", "class_id"), ("Outcome", "outcome"), ("Studies", "studies"),
                ("Patients", "patients"), ("Estimate (95% CI)", "estimate"), ("Certainty", "certainty")]
     return b.section("Summary of findings after CAR-T failure", h.table(
-        rows, columns, caption="Summary of findings: people whose lymphoma came back after CAR-T",
+        rows, columns, caption=f"Summary of findings: {stratum_words(b.evidence).get(DIRECT, '')}",
         formatters=fmt, notes=["Direct evidence only; the class pages add the indirect evidence."]))
