@@ -8,6 +8,7 @@ reports reuse.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -157,7 +158,8 @@ class Briefing(ReportContext):
         fmt = {"plain_words": lambda r: h.esc(r["plain_words"]) + self.refs.cite(r["source_id"]),
                "min_prior_lines": lambda r: h.esc("" if pd.isna(r["min_prior_lines"])
                                                   else int(r["min_prior_lines"])),
-               "requires_donor": lambda r: "yes" if r["requires_donor"] else "no"}
+               "requires_donor": lambda r: "yes" if r["requires_donor"] else "no",
+               **{column: _in_words(column) for column in ("transplant", "prior_car_t", "basis")}}
         columns = [("Option", "name"), ("Prior lines (at least)", "min_prior_lines"),
                    ("Transplant fitness", "transplant"), ("Donor needed", "requires_donor"),
                    ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "plain_words")]
@@ -237,3 +239,6 @@ def _scope_names(evidence: Evidence) -> pd.DataFrame:
     ], ignore_index=True)[["scope_id", "name", "class_id", "display_order", "scope_type"]]
 
 
+def _in_words(column: str) -> Callable[[pd.Series], str]:
+    """A formatter that shows an eligibility code in words (``trial_criteria`` -> "trial criteria")."""
+    return lambda r: h.esc("" if pd.isna(r[column]) else str(r[column]).replace("_", " "))
