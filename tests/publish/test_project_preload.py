@@ -55,6 +55,11 @@ def imported(process: subprocess.Popen) -> set[str]:
     return set(json.loads(out.splitlines()[-1]))
 
 
+def without_release(parameters: dict) -> dict:
+    """``parameters`` without the audit's comparison with the latest release (``since_release``)."""
+    return {name: value for name, value in parameters.items() if name != "since_release"}
+
+
 def test_every_preloaded_module_is_imported_by_every_notebook(tmp_path, evidence):
     preload = load_preload(DEFINITIONS)
     assert preload, "the project preloads the modules its reports share"
@@ -62,7 +67,10 @@ def test_every_preloaded_module_is_imported_by_every_notebook(tmp_path, evidence
     env = kernel_environment(tmp_path / "shared")
     specs = given_evidence(load_definitions(DEFINITIONS), evidence.path, cache)
     first_of_each = {spec.notebook: spec for spec in reversed(specs)}
-    runs = {spec.name: (notebook, started(notebook, dict(spec.parameters), env))
+    # the audit's comparison with the latest release validates that release's own evidence (read from its
+    # tag, another folder than the bundle the build gives): left out here, where the current evidence is
+    # checked to be read from the bundle
+    runs = {spec.name: (notebook, started(notebook, without_release(spec.parameters), env))
             for notebook, spec in sorted(first_of_each.items())}
     assert len(runs) >= 5, "one run per notebook of the default set"
     try:
