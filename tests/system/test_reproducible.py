@@ -12,7 +12,7 @@ from helpers import ROOT, SHARED_EPOCH
 
 pytestmark = pytest.mark.slow
 
-#: 2025-12-01 00:00 UTC, as the reports the tests share (conftest's built_reports) were built.
+#: 2026-12-01 00:00 UTC, as the reports the tests share (conftest's built_reports) were built.
 EPOCH = SHARED_EPOCH
 
 
@@ -33,5 +33,5 @@ def test_two_builds_of_the_same_inputs_write_byte_identical_pages(built_reports:
     assert not differ, f"pages that differ between two builds: {differ}"
     assert first.keys() == second.keys()
     index = first["index.html"].decode()
-    assert "1 December 2025" in index          # the build day is SOURCE_DATE_EPOCH's
+    assert "1 December 2026" in index          # the build day is SOURCE_DATE_EPOCH's
     assert 'id="cell-id=injected-parameters"' in first["briefing_clinician.html"].decode()
