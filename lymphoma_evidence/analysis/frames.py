@@ -29,8 +29,9 @@ import pandas as pd
 from ..errors import ParameterError
 from ..vocabulary import ENDPOINTS, STATUS_ORDER
 
-#: The strata of directness, as :data:`lymphoma_evidence.analysis.strata.STRATA` (repeated because drawing
-#: modules import this module, and must not import the analysis; a test keeps the two equal).
+#: The strata of directness, in the order outputs show them (direct evidence first): the values of every
+#: ``stratum`` column. Defined here, with the table contracts drawing modules may import;
+#: :mod:`lymphoma_evidence.analysis.strata` re-exports it.
 STRATA = ("post_car_t", "partly", "car_t_naive", "unknown")
 
 #: The verdicts of a stated-range check, in the order the rules apply.
