@@ -150,7 +150,8 @@ def validate(path: Path | None, fmt: str, evidence_path: Path | None) -> None:
 def diff(old: str | None, new: str | None, fmt: str, evidence_path: Path | None) -> None:
     """Show what changed from OLD to NEW: each an evidence folder or a git revision (HEAD~1, a tag).
 
-    OLD defaults to the latest release (the newest evidence-vX.Y.Z tag), NEW to the evidence folder.
+    OLD defaults to the latest release (the newest evidence-vX.Y.Z tag, or in a clone without tags the
+    release commit of the newest version in CHANGELOG.md), NEW to the evidence folder.
     Exits 1 when a result row was removed and NEW's CHANGELOG.md does not name its result_id.
     """
     from .analyst.diff import diff_evidence
@@ -163,9 +164,9 @@ def diff(old: str | None, new: str | None, fmt: str, evidence_path: Path | None)
         release = latest_release(folder)
         if release is None:
             hint = missing_tag_hint(folder)
-            raise UsageError("there is no evidence release to compare with (no evidence-vX.Y.Z tag"
-                             f"{'; ' + hint if hint else ''}); give OLD, e.g. 'diff HEAD~1', or make one "
-                             "with 'lymphoma-evidence release'")
+            raise UsageError("there is no evidence release to compare with (no evidence-vX.Y.Z tag or "
+                             f"release commit{'; ' + hint if hint else ''}); give OLD, e.g. 'diff HEAD~1', "
+                             "or make one with 'lymphoma-evidence release'")
         old = release[1]
     result = diff_evidence(old, new if new is not None else str(folder), folder)
     click.echo(RENDERERS[fmt](result), nl=False)

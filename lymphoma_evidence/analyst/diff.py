@@ -102,9 +102,10 @@ class EvidenceDiff:
 
 def _keyed(table: Table, text: TextTable, side: str, notes: list[str]) -> dict[str, dict[str, str]]:
     missing = [c for c in table.primary_key if c not in text.columns]
-    if missing:
+    if missing and text.columns:   # a missing file (no columns) is noted once by its caller
         notes.append(f"{table.path} ({side}) lacks key column(s) {', '.join(missing)}; "
                      "its rows cannot be matched")
+    if missing:
         return {}
     rows: dict[str, dict[str, str]] = {}
     for record, line in zip(text.records(), text.lines, strict=True):

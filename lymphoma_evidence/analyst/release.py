@@ -3,7 +3,8 @@
 ``lymphoma-evidence release [major|minor|patch]`` validates the evidence, requires a ``## <new version>``
 section in ``CHANGELOG.md`` (dating it when it has no date), writes the new version into
 ``datapackage.json`` (only that value changes, the rest of the file keeps its bytes) and, inside a git
-repository, commits those two files and tags the commit ``evidence-v<version>``.
+repository, commits those two files (the message ends with the trailer ``Evidence-Release: <version>``, so a
+clone made without tags still finds the release) and tags the commit ``evidence-v<version>``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from ..errors import EvidenceError, ReleaseError, UsageError
 from ..paths import SCHEMA_FILE
 from .changelog import CHANGELOG_FILE, date_heading, read_changelog, release_dates
-from .revisions import TAG_PREFIX, release_day
+from .revisions import RELEASE_TRAILER, TAG_PREFIX, release_day, release_revision
 from .textio import replace_files
 
 BUMPS = ("major", "minor", "patch")
@@ -58,28 +59,29 @@ class ReleaseRecord:
     version : str
         The evidence version.
     released : str
-        ``YYYY-MM-DD``: the day of the commit its tag marks, else the date of its CHANGELOG.md heading;
+        ``YYYY-MM-DD``: the day of its release commit, else the date of its CHANGELOG.md heading;
         ``""`` when the version is not released.
-    tag : str
-        The release tag the date was read from; ``""`` when there is none here (a copy without git, a
-        clone without tags: the date then comes from CHANGELOG.md).
+    revision : str
+        The release tag, or the release commit in a clone without tags (see
+        :func:`.revisions.release_revision`); ``""`` when neither is here (a copy without git: the date
+        then comes from CHANGELOG.md).
     """
 
     version: str
     released: str
-    tag: str = ""
+    revision: str = ""
 
 
 def release_record(folder: Path | str, version: str) -> ReleaseRecord:
-    """The release of ``version`` of the evidence in ``folder``: its tag ``evidence-v<version>`` and the
-    day of the commit it marks when the repository has the tag; otherwise the date of the version's
-    ``## <version> - <date>`` heading in CHANGELOG.md (a source copy without git, or a clone without
-    tags); ``released == ""`` when neither exists."""
+    """The release of ``version`` of the evidence in ``folder``: the day of its release commit (found by its
+    tag ``evidence-v<version>``, or in a clone without tags by its ``Evidence-Release`` trailer); otherwise
+    the date of the version's ``## <version> - <date>`` heading in CHANGELOG.md (a source copy without git);
+    ``released == ""`` when neither exists."""
     folder = Path(folder)
-    tag = f"{TAG_PREFIX}{version}"
-    day = release_day(tag, folder) if version else ""
+    revision = (release_revision(version, folder) or "") if version else ""
+    day = release_day(revision, folder) if revision else ""
     if day:
-        return ReleaseRecord(version, day, tag)
+        return ReleaseRecord(version, day, revision)
     return ReleaseRecord(version, release_dates(read_changelog(folder / CHANGELOG_FILE)).get(version, ""))
 
 
@@ -198,6 +200,7 @@ def release_evidence(folder: Path | str, bump: str, today: date | None = None,
         return Release(previous, version, released, None, tuple(changed))
     message = f"Evidence release {version}"
     _git_checked(["add", "--", *files], folder)
-    _git_checked(["commit", "-q", "-m", message, "--", *files], folder)
+    trailer = f"{RELEASE_TRAILER}: {version}"   # finds the release in a clone made without tags
+    _git_checked(["commit", "-q", "-m", message, "-m", trailer, "--", *files], folder)
     _git_checked(["tag", "-a", tag, "-m", message], folder)
     return Release(previous, version, released, tag, tuple(changed))

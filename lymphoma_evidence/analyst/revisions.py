@@ -8,6 +8,7 @@ temporary folder, so the work tree is never touched.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -17,12 +18,14 @@ from pathlib import Path
 
 from ..errors import GitError, UsageError
 from ..paths import SCHEMA_FILE
-from .changelog import CHANGELOG_FILE, previous_version, read_changelog
+from .changelog import CHANGELOG_FILE, previous_version, read_changelog, released_versions
 
 #: Files of an evidence folder that a revision is read for.
 EVIDENCE_SUFFIXES = (".csv", ".json", ".md")
 #: Tag names that mark a released evidence version, tried in this order.
 RELEASE_TAGS = ("evidence-v{version}", "v{version}")
+#: The git trailer naming the version a release commit released (``Evidence-Release: 0.3.0``).
+RELEASE_TRAILER = "Evidence-Release"
 
 
 
@@ -119,21 +122,32 @@ def _version_at(commit: str, path: str, top: Path) -> str | None:
 def release_revision(version: str, evidence_path: Path) -> str | None:
     """The revision where evidence ``version`` was released, or ``None`` when none is found.
 
-    A tag ``evidence-v<version>`` or ``v<version>`` wins; otherwise the first commit whose
-    ``datapackage.json`` carries ``version`` (the commit that set the version).
+    Its tag ``evidence-v<version>`` (or ``v<version>``) when the clone has it; otherwise the release
+    commit, found by the trailer ``Evidence-Release: <version>`` that ``lymphoma-evidence release`` writes
+    into its message (a clone made without tags keeps it), returned as an abbreviated commit id. ``None``
+    in a clone whose history stops before the release, or for a version released without the trailer.
     """
     evidence_path = Path(evidence_path)
     for pattern in RELEASE_TAGS:
         tag = pattern.format(version=version)
         try:
-            return _git(["rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}"],
-                        evidence_path).decode().strip()
+            _git(["rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}"], evidence_path)
         except GitError:
             continue
-    top, prefix = _repository(evidence_path)
-    path = prefix + SCHEMA_FILE
-    history = _git(["log", "--reverse", "--format=%H", "--", path], top).decode().split()
-    return next((c for c in history if _version_at(c, path, top) == version), None)
+        return tag
+    return _trailer_commit(version, evidence_path)
+
+
+def _trailer_commit(version: str, evidence_path: Path) -> str | None:
+    """The newest commit whose message has the line ``Evidence-Release: <version>`` and whose
+    ``datapackage.json`` holds that version."""
+    try:
+        top, prefix = _repository(evidence_path)
+        pattern = f"^{RELEASE_TRAILER}: {re.escape(version)}$"
+        found = _git(["log", "-E", f"--grep={pattern}", "--format=%h", "HEAD", "--"], top).decode().split()
+    except GitError:
+        return None
+    return next((c for c in found if _version_at(c, prefix + SCHEMA_FILE, top) == version), None)
 
 
 def previous_release(evidence_path: Path) -> tuple[str, str] | None:
@@ -170,20 +184,28 @@ def release_tags(evidence_path: Path) -> list[tuple[str, str]]:
 
 
 def latest_release(evidence_path: Path) -> tuple[str, str] | None:
-    """The latest release of the evidence, ``(version, tag)``: what ``diff`` and ``audit`` compare with.
+    """The latest release of the evidence, ``(version, revision)``: what ``diff`` and ``audit`` compare with.
 
     Releases are the ``evidence-v*`` tags that ``lymphoma-evidence release`` makes; the newest version
-    wins. ``None`` when there is no such tag (or the folder is not in a git repository).
+    wins. In a clone without tags, the newest version listed in CHANGELOG.md and its release commit (see
+    :func:`release_revision`). ``None`` when neither is found (or the folder is not in a git repository).
     """
-    tags = release_tags(Path(evidence_path))
-    return tags[0] if tags else None
+    folder = Path(evidence_path)
+    tags = release_tags(folder)
+    if tags:
+        return tags[0]
+    listed = released_versions(read_changelog(folder / CHANGELOG_FILE))
+    if not listed:
+        return None
+    revision = release_revision(listed[0], folder)
+    return None if revision is None else (listed[0], revision)
 
 
-def release_day(tag: str, evidence_path: Path) -> str:
-    """The day the commit that ``tag`` marks was made, ``YYYY-MM-DD`` in UTC: the release date of a
-    release tag (``release`` commits and tags on the same day). ``""`` when the tag does not exist."""
+def release_day(revision: str, evidence_path: Path) -> str:
+    """The day the commit at ``revision`` (a release tag or commit) was made, ``YYYY-MM-DD`` in UTC: the
+    release date (``release`` commits and tags on the same day). ``""`` when the revision does not exist."""
     try:
-        stamp = _git(["log", "-1", "--format=%ct", f"refs/tags/{tag}^{{commit}}", "--"],
+        stamp = _git(["log", "-1", "--format=%ct", f"{revision}^{{commit}}", "--"],
                      Path(evidence_path)).decode().strip()
     except GitError:
         return ""
@@ -200,7 +222,8 @@ def missing_tag_hint(evidence_path: Path) -> str:
     """
     folder = Path(evidence_path)
     listed = previous_version(read_changelog(folder / CHANGELOG_FILE), "")
-    if listed is None or release_tags(folder):
+    if listed is None or latest_release(folder) is not None:
         return ""
-    return (f"CHANGELOG.md lists release {listed} but this clone has no {TAG_PREFIX}* tag (a clone made "
-            "without tags, e.g. a shallow one: run 'git fetch --tags')")
+    return (f"CHANGELOG.md lists release {listed} but this clone has neither its tag {TAG_PREFIX}{listed} "
+            f"nor its release commit (a commit with '{RELEASE_TRAILER}: {listed}'): a clone made without "
+            "tags and with a shortened history; run 'git fetch --tags --unshallow'")

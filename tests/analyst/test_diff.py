@@ -212,10 +212,12 @@ def test_diff_against_previous_release_uses_the_changelog_and_history(repo: Path
     package["version"] = "0.2.0"
     (evidence / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
     set_cell(evidence, "sources.csv", 3, "label", "Edited after the release")
+    assert diff_against_previous_release(evidence) is None  # 0.1.0 is listed, but no commit marks it
+    _git(repo, "tag", "evidence-v0.1.0", "HEAD~1")   # the release was the first commit
     diff = diff_against_previous_release(evidence)
     assert diff is not None and diff.old.startswith("release 0.1.0")
     sources = next(t for t in diff.tables if t.table == "sources")
-    # the release is the first commit with version 0.1.0, so both label edits since then show
+    # both label edits since the release show
     assert sorted(c.fields[0].after for c in sources.changed) == ["Changed label", "Edited after the release"]
 
 
@@ -237,3 +239,14 @@ def test_option_details_are_matched_by_their_composite_key(old: Path, new: Path)
     tables = {t.table: t for t in diff_evidence(old, new, old).tables}
     assert [r["plain_words"] for r in tables["option_details"].added] == ["A second fact in plain words."]
     assert not tables["option_details"].removed and not tables["option_details"].changed
+
+
+def test_a_missing_table_is_noted_once_and_a_lost_key_column_is_named(old: Path, new: Path) -> None:
+    (old / "trials.csv").unlink()
+    rows = read_rows(new / "sources.csv")
+    rows[0] = ["id" if c == "source_id" else c for c in rows[0]]
+    write_rows(new / "sources.csv", rows)
+    notes = diff_evidence(old, new, new).notes
+    trials = [n for n in notes if n.startswith("trials.csv")]
+    assert trials == [f"trials.csv is missing in {old}; treated as empty"]
+    assert "sources.csv (new) lacks key column(s) source_id; its rows cannot be matched" in notes

@@ -11,7 +11,13 @@ import pytest
 from click.testing import CliRunner
 from helpers import ROOT, copy_evidence, digest, set_cell
 
-from lymphoma_evidence.analyst.release import ReleaseError, next_version, release_evidence, with_version
+from lymphoma_evidence.analyst.release import (
+    ReleaseError,
+    next_version,
+    release_evidence,
+    release_record,
+    with_version,
+)
 from lymphoma_evidence.analyst.revisions import latest_release
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.errors import UsageError
@@ -141,7 +147,6 @@ def test_diff_and_audit_compare_with_the_latest_release_tag(repo: Path) -> None:
 # ---------------------------------------------------------------- the release date pages show, and 0.2.0
 
 def test_the_release_date_is_read_from_the_tag_else_from_the_changelog(repo: Path, monkeypatch) -> None:
-    from lymphoma_evidence.analyst.release import release_record
     from lymphoma_evidence.publish.export import release_date
 
     folder = repo / "evidence"
@@ -149,18 +154,38 @@ def test_the_release_date_is_read_from_the_tag_else_from_the_changelog(repo: Pat
     (folder / "CHANGELOG.md").write_text(f"# Changelog\n\n## {version} - 2026-11-26\n\nFirst.\n",
                                          encoding="utf-8")
     assert release_record(folder, version).released == "2026-11-26"   # no tag: the CHANGELOG's date
-    assert release_record(folder, version).tag == ""
+    assert release_record(folder, version).revision == ""
     assert release_record(folder, "9.9.9").released == ""
 
     monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-12-02T23:30:00-05:00")   # 2026-12-03 in UTC
     _git(repo, "commit", "-q", "--allow-empty", "-m", "release")
     _git(repo, "tag", "-a", f"evidence-v{version}", "-m", "release")
     assert release_record(folder, version).released == "2026-12-03"
-    assert release_record(folder, version).tag == f"evidence-v{version}"
+    assert release_record(folder, version).revision == f"evidence-v{version}"
     assert release_date(folder, version) == "2026-12-03"
 
 
-def test_a_clone_without_tags_says_so_in_diff_and_audit(repo: Path, tmp_path: Path) -> None:
+def test_a_clone_without_tags_finds_the_release_by_its_commit_trailer(repo: Path, tmp_path: Path) -> None:
+    folder = repo / "evidence"
+    _add_entry(folder, "## 0.2.0")
+    release_evidence(folder, "minor", today=TODAY)
+    released = _git(repo, "rev-parse", "--short", "HEAD").strip()
+    set_cell(folder, "sources.csv", 2, "label", "Edited after the release")
+    _git(repo, "commit", "-qam", "an edit after the release")
+    clone = tmp_path / "no-tags"
+    _git(tmp_path, "clone", "-q", "--no-tags", f"file://{repo}", str(clone))
+    evidence = clone / "evidence"
+    assert _git(clone, "tag", "--list") == ""
+    assert latest_release(evidence) == ("0.2.0", released)
+    assert release_record(evidence, "0.2.0").released == _git(
+        repo, "log", "-1", "--format=%cs", "evidence-v0.2.0").strip()
+    result = CliRunner().invoke(cli, ["diff", "--format", "json", "--evidence", str(evidence)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["old"] == released
+    assert "Edited after the release" in result.output
+
+
+def test_a_clone_without_tags_or_release_commit_says_so_in_diff_and_audit(repo: Path, tmp_path: Path) -> None:
     folder = repo / "evidence"
     _git(repo, "tag", "-a", "evidence-v0.1.0", "-m", "release")
     assert CliRunner().invoke(cli, ["diff", "--evidence", str(folder)]).exit_code == 0
@@ -168,8 +193,9 @@ def test_a_clone_without_tags_says_so_in_diff_and_audit(repo: Path, tmp_path: Pa
     _git(tmp_path, "clone", "-q", "--depth", "1", "--no-tags", f"file://{repo}", str(clone))
     result = CliRunner().invoke(cli, ["diff", "--evidence", str(clone / "evidence")])
     assert result.exit_code == 2
-    assert "CHANGELOG.md lists release 0.1.0 but this clone has no evidence-v* tag" in result.output
-    assert "git fetch --tags" in result.output
+    assert ("CHANGELOG.md lists release 0.1.0 but this clone has neither its tag evidence-v0.1.0 nor its "
+            "release commit") in result.output
+    assert "git fetch --tags --unshallow" in result.output
     audit = CliRunner().invoke(cli, ["audit", "--evidence", str(clone / "evidence")])
     assert "No release to compare with: CHANGELOG.md lists release 0.1.0" in audit.output
 
@@ -178,29 +204,36 @@ def _release_section(text: str, version: str) -> str:
     return text.split(f"## {version}", 1)[1].split("\n## ", 1)[0]
 
 
-def test_release_0_2_0_is_tagged_and_its_changelog_counts_the_rows_it_holds() -> None:
-    """The project's own release: the tag marks evidence of version 0.2.0, and every "table A -> B" count
-    of the CHANGELOG's 0.2.0 section is the number of rows of that table at the tag."""
+def test_the_latest_release_is_found_in_this_clone_and_its_changelog_counts_the_rows_it_holds() -> None:
+    """The project's own latest release: found by its tag or, in a clone without tags, by its release
+    commit; it holds that version, and every "table A -> B" count of its CHANGELOG section is the number
+    of rows of that table at the release."""
     import re
 
-    tag = "evidence-v0.2.0"
+    from lymphoma_evidence.analyst.changelog import released_versions
 
-    def at_tag(name: str) -> str:
-        done = subprocess.run(["git", "show", f"{tag}:evidence/{name}"], cwd=ROOT, capture_output=True,
-                              text=True, check=False)
-        assert done.returncode == 0, f"{tag} is missing from this clone ({done.stderr.strip()}): " \
-                                     "run 'git fetch --tags'"
+    changelog = (ROOT / "evidence" / "CHANGELOG.md").read_text(encoding="utf-8")
+    version = released_versions(changelog)[0]
+    found = latest_release(ROOT / "evidence")
+    assert found is not None and found[0] == version, \
+        f"release {version} is in CHANGELOG.md but neither its tag nor its release commit is in this clone"
+    revision = found[1]
+
+    def at_release(name: str) -> str:
+        done = subprocess.run(["git", "show", f"{revision}:evidence/{name}"], cwd=ROOT, capture_output=True,
+                              text=True, check=True)
         return done.stdout
 
-    assert json.loads(at_tag("datapackage.json"))["version"] == "0.2.0"
-    section = _release_section((ROOT / "evidence" / "CHANGELOG.md").read_text(encoding="utf-8"), "0.2.0")
-    summary = " ".join(section.split("No result row", 1)[0].split())
-    counts = re.findall(r"([a-z][a-z ]*?) (\d+) -> (\d+)", summary)
-    files = {"classes": "therapy_classes", "option details": "option_details"}
-    assert len(counts) == 10
+    assert json.loads(at_release("datapackage.json"))["version"] == version
+    section = " ".join(_release_section(changelog, version).split())
+    rows_line = re.search(r"Rows \(before -> after\): (.*?)[.;]", section)
+    assert rows_line, f"the CHANGELOG section of {version} has no 'Rows (before -> after): ...' summary"
+    counts = re.findall(r"([a-z][a-z ]*?) (\d+) -> (\d+)", rows_line.group(1))
+    assert counts, rows_line.group(0)
+    files = {"classes": "therapy_classes"}
     for table, _, after in counts:
-        name = files.get(table.strip(), table.strip())
-        rows = [line for line in at_tag(f"{name}.csv").splitlines()[1:] if line.strip()]
+        name = files.get(table.strip(), table.strip().replace(" ", "_"))
+        rows = [line for line in at_release(f"{name}.csv").splitlines()[1:] if line.strip()]
         assert len(rows) == int(after), f"{name}: CHANGELOG says {after} rows, the release has {len(rows)}"
 
 
