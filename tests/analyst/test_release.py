@@ -228,7 +228,7 @@ def test_the_latest_release_is_found_in_this_clone_and_its_changelog_counts_the_
     section = " ".join(_release_section(changelog, version).split())
     rows_line = re.search(r"Rows \(before -> after\): (.*?)[.;]", section)
     assert rows_line, f"the CHANGELOG section of {version} has no 'Rows (before -> after): ...' summary"
-    counts = re.findall(r"([a-z][a-z ]*?) (\d+) -> (\d+)", rows_line.group(1))
+    counts = re.findall(r"([a-z][a-z_ ]*?) (\d+) -> (\d+)", rows_line.group(1))
     assert counts, rows_line.group(0)
     files = {"classes": "therapy_classes"}
     for table, _, after in counts:
