@@ -287,7 +287,8 @@ class AuditReport:
 
 
 def compare_with_latest_release(evidence: Evidence) -> tuple[str | None, EvidenceDiff | None]:
-    """``(release label, EvidenceDiff)`` against the newest ``evidence-v*`` tag, or ``(None, None)``."""
+    """``(release label, EvidenceDiff)`` against the latest release (its tag, or its release commit in a clone
+    without tags; see :func:`.revisions.latest_release`), or ``(None, None)``."""
     from .diff import diff_evidence
     from .revisions import GitError, latest_release
 
@@ -307,8 +308,8 @@ def audit_evidence(evidence: Evidence, stale_after_months: int = STALE_AFTER_MON
                    today: date | None = None, compare: bool = False) -> AuditReport:
     """Run every audit on ``evidence``; ``today`` defaults to the current date.
 
-    With ``compare``, the evidence is also compared with its latest release (the newest
-    ``evidence-v*`` tag; see :func:`.revisions.latest_release`).
+    With ``compare``, the evidence is also compared with its latest release (see
+    :func:`.revisions.latest_release`).
     """
     day = today if today is not None else date.today()
     findings = {

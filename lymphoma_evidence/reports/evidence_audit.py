@@ -99,7 +99,7 @@ def findings(b: ReportContext, stale_after_months: int, today: date | None) -> h
 
 
 def changes(b: ReportContext, since_release: bool = True) -> h.Fragment:
-    """What changed since the latest release of the evidence (the newest ``evidence-v*`` tag).
+    """What changed since the latest release of the evidence (see :func:`..analyst.revisions.latest_release`).
 
     ``since_release=False`` leaves the comparison out (the notebook's default, so its stored outputs do
     not depend on which tags a clone has; the built report sets it).
@@ -112,8 +112,8 @@ def changes(b: ReportContext, since_release: bool = True) -> h.Fragment:
             "Not compared here: the built audit report compares the evidence with its latest release "
             "(run with since_release = True).")))
     release, diff = compare_with_latest_release(b.evidence)
-    body = h.para(h.text("No earlier release to compare with: releases are the evidence-vX.Y.Z tags "
-                         "that 'lymphoma-evidence release' makes.")) if diff is None else \
+    body = h.para(h.text("No earlier release to compare with: releases are the commits that "
+                         "'lymphoma-evidence release' makes (tagged evidence-vX.Y.Z).")) if diff is None else \
         h.tag("pre", h.esc(render_text(diff)))
     return b.section(f"Changes since release {release}" if release else "Changes since the latest release",
                      body)
