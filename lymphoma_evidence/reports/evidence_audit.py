@@ -113,7 +113,7 @@ def changes(b: ReportContext, since_release: bool = True) -> h.Fragment:
             "(run with since_release = True).")))
     release, diff = compare_with_latest_release(b.evidence)
     body = h.para(h.text("No earlier release to compare with: releases are the commits that "
-                         "'lymphoma-evidence release' makes, tagged evidence-vX.Y.Z")) if diff is None else \
+                         "'lymphoma-evidence release' makes, tagged evidence-vX.Y.Z.")) if diff is None else \
         h.tag("pre", h.esc(render_text(diff)))
     return b.section(f"Changes since release {release}" if release else "Changes since the latest release",
                      body)
