@@ -156,8 +156,46 @@ def test_every_option_has_side_effect_figures_or_a_listed_gap(evidence) -> None:
         "every listed gap says harms are missing and gives its reason"
 
 
+#: options with no side-effect row yet; known_gaps.csv (kind no_harm_figure) says why.
+KNOWN_HARM_GAPS = {"allogeneic_car_t", "cd22_car_t", "clinical_trial", "supportive_care"}
+
+
+def harm_rows_by_class(evidence) -> dict[str, tuple[int, int]]:
+    """``{class_id: (rows in harms.csv, rows of them from people who all had CAR-T before)}``."""
+    harms = evidence.harms
+    post = harms["post_car_t"].fillna(False).astype(bool)
+    return {cls: (int((harms["class_id"] == cls).sum()), int(((harms["class_id"] == cls) & post).sum()))
+            for cls in evidence.classes["class_id"]}
+
+
+def test_options_without_side_effects_are_exactly_the_known_ones(evidence) -> None:
+    options = set(evidence.classes.loc[evidence.classes["role"] == "option", "class_id"])
+    without = {cls for cls in options if harm_rows_by_class(evidence)[cls][0] == 0}
+    assert without == KNOWN_HARM_GAPS, (f"options without side effects: {sorted(without)}; "
+                                        f"update KNOWN_HARM_GAPS and {GAPS}")
+
+
+def readme_side_effect_table() -> dict[str, tuple[int, int, str]]:
+    """The evidence README's "Side effects by option" table: ``{class_id: (rows, after CAR-T, gap_id)}``."""
+    text = (EVIDENCE / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Side effects by option", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `([a-z0-9_]+)` \| (\d+) \| (\d+) \|\s*`?([a-z0-9_]*)`?\s*\|$", section, re.M)
+    return {cls: (int(n), int(post), gap) for cls, n, post, gap in rows}
+
+
+def test_the_readme_side_effect_table_matches_the_evidence(evidence) -> None:
+    table = readme_side_effect_table()
+    options = evidence.classes.loc[evidence.classes["role"] == "option", "class_id"]
+    gaps = evidence.known_gaps[evidence.known_gaps["kind"] == "no_harm_figure"]
+    gap_of = dict(zip(gaps["scope_id"], gaps["gap_id"], strict=True))
+    counted = harm_rows_by_class(evidence)
+    expected = {cls: (*counted[cls], gap_of.get(cls, "")) for cls in options}
+    assert table == expected, "evidence/README.md 'Side effects by option' differs from the evidence"
+
+
 @pytest.mark.parametrize("agent_id", ["epcoritamab", "glofitamab", "odronextamab", "polatuzumab_vedotin",
-                                      "axicabtagene_ciloleucel", "tisagenlecleucel"])
+                                      "loncastuximab_tesirine", "tafasitamab", "axicabtagene_ciloleucel",
+                                      "tisagenlecleucel", "platinum_salvage", "allogeneic_hct"])
 def test_side_effects_name_their_event_grade_and_population(evidence, agent_id: str) -> None:
     rows = evidence.harms[evidence.harms["agent_id"] == agent_id]
     assert len(rows), f"{agent_id} has no side-effect row"
