@@ -1,9 +1,13 @@
 """Regulatory status, derived from ``approvals.csv``: per agent and indication, never typed per class.
 
-A class is ``approved`` when at least one of its agents has an approval, from any regulator, for a
-disease that counts as the topic's (``diseases.csv``, ``approved_for_topic``); otherwise its kind says
-(``class_kinds.csv``, ``without_approval``): ``standard`` for care that is not a licensed product,
-``investigational`` for a product without such an approval.
+A class's ``approval_status`` is ``approved`` when at least one of its agents has an approval, from any
+regulator, for a disease that counts as the topic's (``diseases.csv``, ``approved_for_topic``); otherwise
+its kind says (``class_kinds.csv``, ``without_approval``): ``standard`` for care that is not a licensed
+product, ``investigational`` for a product without such an approval. The ``status`` readers see is the
+same, except that the therapy that failed (classes whose ``role`` is ``context``) is shown as
+``context`` rather than as an option; each status has its words (``class_statuses.csv``). Each agent's
+approvals are given in words with their source ids for citation. This module is the only place where
+either is derived.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ import pandas as pd
 
 from ..data.evidence import Evidence
 from ..data.shared import shared_by_reports
-from .topic import approved_diseases, standard_kinds
+from .topic import approved_diseases, standard_kinds, status_words
 
-CLASS_STATUS_COLUMNS = ["class_id", "status", "approved_agents"]
+CLASS_STATUS_COLUMNS = ["class_id", "approval_status", "status", "words", "approved_agents"]
+AGENT_STATUS_COLUMNS = ["agent_id", "name", "class_id", "approved_for_topic", "approvals", "source_ids"]
 KIND_WORDS = {
     "full": "approval",
     "regular": "regular approval",
@@ -52,7 +57,7 @@ def _kind_words(kind: object) -> str:
     return UNSTATED_KIND if pd.isna(kind) or not str(kind) else KIND_WORDS.get(str(kind), str(kind))
 
 
-def agent_status(evidence: Evidence) -> pd.Series:
+def agent_approvals(evidence: Evidence) -> pd.Series:
     """Every agent's approvals in words (``"; "``-separated, oldest first), or ``"no approval recorded"``.
 
     Returns
@@ -76,11 +81,37 @@ def agent_status(evidence: Evidence) -> pd.Series:
     )
 
 
+def agent_status(evidence: Evidence) -> pd.DataFrame:
+    """Per agent: its ``approvals`` in words (:func:`agent_approvals`), ``approved_for_topic`` (an approval
+    for a disease that counts as the topic's) and the ``source_ids`` of its approvals (``"; "``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``agent_id, name, class_id, approved_for_topic, approvals, source_ids``, in agents.csv
+        order.
+    """
+    words = agent_approvals(evidence)
+    sources = evidence.approvals.groupby("agent_id")["source_id"].agg(
+        lambda s: "; ".join(dict.fromkeys(s.astype(str))))
+    agents = evidence.agents[["agent_id", "name", "class_id"]].copy()
+    agents["approved_for_topic"] = agents["agent_id"].isin(approved_agent_ids(evidence))
+    agents["approvals"] = agents["agent_id"].map(words).astype(str)
+    agents["source_ids"] = agents["agent_id"].map(sources).fillna("")
+    return agents[AGENT_STATUS_COLUMNS].reset_index(drop=True)
+
+
 def approved_agent_ids(evidence: Evidence) -> set[str]:
     """The agents with an approval, from any regulator, for a disease that counts as the topic's."""
     approvals = given_approvals(evidence.approvals)
     for_topic = approvals["disease"].isin(approved_diseases(evidence)).fillna(False)
     return set(approvals.loc[for_topic, "agent_id"].dropna())
+
+
+def _approval_status(cls: pd.Series, licensed: pd.DataFrame, standard: set[str]) -> str:
+    if len(licensed):
+        return "approved"
+    return "standard" if cls["kind"] in standard else "investigational"
 
 
 @shared_by_reports(pd.DataFrame)
@@ -91,23 +122,21 @@ def class_status(evidence: Evidence) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``class_id, status, approved_agents`` (agent names with an approval for the topic,
-        ``"; "``), in therapy_classes.csv order.
+        Columns ``class_id``, ``approval_status`` (approved | standard | investigational), ``status`` (what
+        readers see: ``approval_status``, or ``context`` for the therapy that failed), ``words`` (the
+        status in words) and ``approved_agents`` (agent names with an approval for the topic, ``"; "``),
+        in therapy_classes.csv order.
     """
     approved = approved_agent_ids(evidence)
-    standard = standard_kinds(evidence)
+    standard = set(standard_kinds(evidence))
+    words = status_words(evidence)
     agents = evidence.agents
     rows = []
     for _, cls in evidence.classes.iterrows():
         members = agents[agents["class_id"] == cls["class_id"]]
         licensed = members[members["agent_id"].isin(approved)]
-        if len(licensed):
-            status = "approved"
-        elif cls["kind"] in standard:
-            status = "standard"
-        else:
-            status = "investigational"
-        rows.append(
-            {"class_id": cls["class_id"], "status": status, "approved_agents": "; ".join(licensed["name"])}
-        )
+        approval = _approval_status(cls, licensed, standard)
+        shown = "context" if str(cls.get("role", "option")) == "context" else approval
+        rows.append({"class_id": cls["class_id"], "approval_status": approval, "status": shown,
+                     "words": words.get(shown), "approved_agents": "; ".join(licensed["name"])})
     return pd.DataFrame(rows, columns=CLASS_STATUS_COLUMNS).astype("string")

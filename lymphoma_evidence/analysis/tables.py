@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import UsageError
+from .approvals import class_status
 from .citations import reader_sources
 from .eligibility import PatientProfile, class_options
 from .frames import AnalysisTables, columns
 from .headline import headline_numbers
-from .regulatory import class_status
 from .selections import ranges_trials
 from .strata import pool_within_strata, response_studies
 from .summaries import check_reported_ranges

@@ -168,7 +168,7 @@ class Briefing(ReportContext):
 
     def investigational(self) -> h.Fragment:
         """Investigational classes (status derived from the approvals) and their agents."""
-        from ..analysis.regulatory import agent_status, class_status
+        from ..analysis.approvals import agent_status, class_status
 
         status = class_status(self.evidence)
         ids = set(status.loc[status["status"] == "investigational", "class_id"])

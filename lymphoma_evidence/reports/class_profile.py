@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import topic
-from ..analysis.regulatory import agent_status, class_status
+from ..analysis.approvals import agent_status, class_status
 from ..analysis.sof import summary_of_findings
 from ..analysis.strata import STRATUM_LABELS, pool_within_strata, response_studies, stratum_tests
 from ..formatting import percent, percent_range

@@ -109,7 +109,8 @@ class ReportContext:
         return True if self.post_car_t_only else None
 
     def classes(self) -> pd.DataFrame:
-        """Therapy classes shown, in display order, with their ``status`` derived from approvals.csv."""
+        """Therapy classes shown, in display order, with their ``status`` and its ``words`` derived from
+        approvals.csv (:func:`~lymphoma_evidence.analysis.approvals.class_status`)."""
         from ..analysis.approvals import class_status
 
         classes = self.evidence.classes.merge(class_status(self.evidence), on="class_id", how="left")

@@ -13,9 +13,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..analysis import topic
+from ..analysis.approvals import agent_status, class_status
 from ..analysis.frames import ANY_CLASS
 from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
-from ..analysis.regulatory import agent_status, class_status
 from ..analysis.strata import count_trials
 from ..formatting import approximately, natural_frequency, percent, percent_range
 from ..stats import POOLED_BY

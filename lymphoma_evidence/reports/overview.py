@@ -28,11 +28,8 @@ _NONE = "none published"
 
 def _options(b: ReportContext) -> pd.DataFrame:
     """The options of the report (classes that are not the therapy that failed), in display order, with
-    their status in words (derived from the approvals)."""
-    from ..analysis.regulatory import class_status
-
-    status = class_status(b.evidence)[["class_id", "status", "words"]]
-    classes = b.classes().drop(columns=["status"]).merge(status, on="class_id", how="left")
+    their status in words (derived from the approvals: ``ReportContext.classes``)."""
+    classes = b.classes()
     return classes[classes["status"].astype("string").fillna("") != "context"].reset_index(drop=True)
 
 

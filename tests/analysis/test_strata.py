@@ -197,3 +197,13 @@ def test_count_trials_counts_a_trial_in_two_strata_once():
     frame = pd.DataFrame({"trials": ["NP30179; ELM-1", "NP30179", "Shumilov 2025 (relapse within 3 months "
                                      "after CAR-T); Shumilov 2025 (relapse after 6 months after CAR-T)"]})
     assert count_trials(frame) == 3
+
+
+def test_trials_that_print_their_share_pool_in_the_partly_stratum_and_silent_ones_stay_unknown(evidence):
+    pooled = pool_within_strata(response_studies(evidence))
+    cr = pooled[pooled["measure"] == "CR"].set_index(["class_id", "stratum"])
+    partly = cr.loc[("bispecific_antibodies", "partly"), "trials"]
+    assert set(partly.split("; ")) == {"NP30179", "EPCORE NHL-1"}
+    assert cr.loc[("bispecific_antibodies", "unknown"), "trials"] == "ELM-2"
+    assert cr.loc[("adcs", "partly"), "trials"] == "LOTIS-2"
+    assert "LOTIS-2" not in cr.loc[("adcs", "unknown"), "trials"]

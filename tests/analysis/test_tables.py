@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from lymphoma_evidence.analysis import headline
+from lymphoma_evidence.analysis.approvals import class_status
 from lymphoma_evidence.analysis.eligibility import class_options
 from lymphoma_evidence.analysis.frames import AnalysisTables
-from lymphoma_evidence.analysis.regulatory import class_status
 from lymphoma_evidence.analysis.strata import pool_within_strata, response_studies
 from lymphoma_evidence.analysis.tables import EXAMPLE_PROFILE, PROFILES, analysis_tables, parse_profile
 from lymphoma_evidence.errors import ParameterError
