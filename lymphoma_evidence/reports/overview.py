@@ -109,7 +109,7 @@ def overview(b: ReportContext) -> h.Fragment:
     who = stratum_words(b.evidence).get(DIRECT, "")
     notes = [f"Numbers are from {who}, unless marked; "
              "separate studies of selected patients, not a comparison between options.",
-             "Certainty is entered by an analyst in certainty.csv; 'not rated' means no rating yet."]
+             "Certainty (GRADE) is rated by an analyst; 'not rated' means no rating yet."]
     return b.section("Overview: the options after CAR-T failure", h.table(
         options, columns, caption="Each option at a glance", formatters=fmt, notes=notes))
 

@@ -154,6 +154,15 @@ def test_no_placeholder_or_code_token_reaches_a_reader(printed: Printed, evidenc
     assert not found, report(found, "placeholders or code tokens in reader text")
 
 
+def test_readers_see_plain_words_not_file_names_or_zero_counts(printed: Printed):
+    """No evidence file name ("known_gaps.csv") and no "0 in 10" on a reader's page, slide or figure (the
+    analysts' audit page may name files)."""
+    found = {name: ro.wording_problems(pages) for name, pages in everything(printed).items()
+             if name not in EXEMPT_FROM_TOKENS}
+    found = {name: f for name, f in found.items() if f}
+    assert not found, report(found, "file names or zero counts in reader text")
+
+
 def test_no_two_words_overlap(printed: Printed):
     found = {name: ro.overlapping_words(pages) for name, pages in everything(printed).items()}
     found = {name: f for name, f in found.items() if f}
