@@ -139,8 +139,8 @@ def overview(b: ReportContext) -> h.Fragment:
     columns = [("Option", "name"), ("Response after CAR-T", "response"), ("Survival after CAR-T", "survival"),
                ("Serious side effects", "harms"), ("Status", "status"), ("Certainty (GRADE)", "certainty")]
     who = stratum_words(b.evidence).get(DIRECT, "")
-    serious = topic.measure_words(b.evidence, "short")
-    names = [serious.get(m) or m for m in shown["harms"]]
+    shorts = topic.measure_words(b.evidence, "short")
+    names = [shorts.get(m) or m for m in shown["harms"]]
     serious = (f"Serious side effects: {', '.join(names)}; for an option with none of these counted, the "
                "first other side effect counted is shown" if names else "Each option's first side effect "
                "counted is shown")
