@@ -156,9 +156,12 @@ def pooled(b: Briefing) -> h.Fragment:
 
 
 def forest(b: Briefing) -> h.Fragment:
-    """The forest plot of the class by stratum (the briefing's forest, filtered to the class); nothing when
-    the class has no counts of the report's endpoint (:func:`results` lists what it has)."""
-    return b.forest() if (_studies(b)["endpoint"] == b.endpoint).any() else h.Fragment("")
+    """The forest plot of the class by stratum (the briefing's forest, filtered to the class): the report's
+    endpoint, else the first response measure the class has counts of (measures.csv order); nothing when it
+    has none (:func:`results` says so)."""
+    have = set(_studies(b)["endpoint"])
+    shown = next((m for m in [b.endpoint, *topic.response_measures(b.evidence)] if m in have), None)
+    return b.forest(shown) if shown else h.Fragment("")
 
 
 def harms(b: Briefing) -> h.Fragment:

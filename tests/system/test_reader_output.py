@@ -222,6 +222,16 @@ def test_every_class_page_with_data_has_a_figure(printed: Printed, evidence):
     assert class_pages() and not found, report(found, "class pages without a figure")
 
 
+def test_every_option_class_has_a_printed_page(printed: Printed, evidence):
+    """Every option class, with figures or without, has its own page, and every check above read it."""
+    classes = evidence.classes
+    options = set(classes.loc[classes["role"].astype("string").fillna("option") == "option", "class_id"])
+    pages = class_pages()
+    assert options and options <= set(pages.values()), sorted(options - set(pages.values()))
+    unprinted = sorted(name for name in pages if name not in printed.pages)
+    assert not unprinted, f"class pages defined but not printed: {unprinted}"
+
+
 def test_no_slide_picture_or_chart_reaches_into_the_title(printed: Printed):
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
