@@ -162,16 +162,18 @@ def _sentence_end(text: str) -> str:
 
 
 def side_effects(b: ReportContext, class_id: str, why: bool = False) -> h.Fragment:
-    """The side effects counted for a class (direct evidence first, each saying who it comes from), or
-    one sentence saying none are in the evidence; with ``why``, the curators' reason when the gap is a
-    listed one (known_gaps.csv, kind ``no_harm_figure``)."""
+    """The side effects counted for a class (direct evidence first, then measures.csv display order, each
+    saying who it comes from), or one sentence saying none are in the evidence; with ``why``, the curators'
+    reason when the gap is a listed one (known_gaps.csv, kind ``no_harm_figure``)."""
     numbers = _numbers(b)
     mine = numbers[numbers["class_id"] == class_id]
     worded = mine["measure"].map(lambda m: _measure_words(b, m) is not None)
     harms = mine[_is_harm(b, mine["measure"]) & worded]
     if len(harms):
-        direct_first = harms.assign(_s=harms["stratum"].map(STRATA.index)).sort_values("_s", kind="stable")
-        return _rows_list(b, direct_first)
+        order = topic.measure_order(b.evidence)
+        rank = harms["measure"].map(lambda m: order.index(m) if m in order else len(order))
+        return _rows_list(b, harms.assign(_s=harms["stratum"].map(STRATA.index), _m=rank)
+                          .sort_values(["_s", "_m"], kind="stable"))
     said = "No side-effect figures for this option are in the evidence yet."
     reason = topic.harm_gaps(b.evidence).get(class_id) if why else None
     return h.para(h.text(f"{said} Why: {_sentence_end(reason)}" if reason else said))
