@@ -82,7 +82,7 @@ def natural_frequency(rate: float, denominator: int = 10) -> str:
     Returns
     -------
     str
-        ``"about N in D"``; edge cases keep the words honest: exactly 0 gives ``"0 in D"``, a rate that
+        ``"about N in D"``; edge cases keep the words honest: exactly 0 gives ``"none of D"``, a rate that
         rounds to 0 gives ``"fewer than 1 in D"``, one that rounds to D without being 1 gives
         ``"more than D-1 in D"``, exactly 1 gives ``"D in D"``.
 
@@ -107,7 +107,7 @@ def natural_frequency(rate: float, denominator: int = 10) -> str:
     rate = float(rate)
     count = round(rate * denominator)
     if rate == 0:
-        return f"0 in {denominator}"
+        return f"none of {denominator}"
     if rate == 1:
         return f"{denominator} in {denominator}"
     if count == 0:
@@ -115,6 +115,17 @@ def natural_frequency(rate: float, denominator: int = 10) -> str:
     if count == denominator:
         return f"more than {denominator - 1} in {denominator}"
     return f"about {count} in {denominator}"
+
+
+def count_of(count: int, total: int) -> str:
+    """``count`` of ``total`` things in words: ``count_of(3, 5) -> "3 of 5"``; none is said as a word,
+    ``count_of(0, 2) -> "none of the 2"``, never "0 of 2"."""
+    return f"none of the {total}" if count == 0 else f"{count} of {total}"
+
+
+def sentence_start(text: str) -> str:
+    """``text`` with its first letter upper-case (the rest untouched): ``"none of 10" -> "None of 10"``."""
+    return text[:1].upper() + text[1:]
 
 
 def approximately(text: str, approximate: bool) -> str:

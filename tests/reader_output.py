@@ -208,6 +208,26 @@ def placeholders(pages: Sequence[Page], ids: Iterable[str] = ()) -> list[str]:
     return found
 
 
+#: An evidence file named in reader text ("known_gaps.csv", "datapackage.json"): readers see plain words.
+EVIDENCE_FILE = re.compile(r"\b[\w-]+\.csv\b|\bdatapackage\.json\b")
+#: A count of zero said as a number of people ("0 in 10", "0 of 2"): readers see "none of 10".
+ZERO_COUNT = re.compile(r"(?<![\w.,-])0 (?:in|of) (?:the )?\d+\b")
+
+
+def wording_problems(pages: Sequence[Page]) -> list[str]:
+    """Evidence file names (:data:`EVIDENCE_FILE`) and zero counts said as numbers (:data:`ZERO_COUNT`)
+    in reader text, each named with its page, its words and where they sit."""
+    found = []
+    for page in pages:
+        for line in page.lines():
+            text = " ".join(w.text for w in line)
+            for pattern, what in ((EVIDENCE_FILE, "evidence file name"), (ZERO_COUNT, "zero count")):
+                for match in pattern.finditer(text):
+                    found.append(f"page {page.number}: {what} {match.group(0)!r} in "
+                                 f"{_quote(text, match.group(0))} ({line[0].where})")
+    return found
+
+
 def _token_problem(word: Word, following: Sequence[Word], ids: set[str]) -> str:
     bare = _bare(word.text)
     if not bare or is_url_part(word.text):

@@ -13,11 +13,13 @@ from lymphoma_evidence.formatting import (
     approximately,
     build_date,
     build_stamp,
+    count_of,
     day_in_words,
     in_ten,
     natural_frequency,
     percent,
     percent_range,
+    sentence_start,
 )
 
 
@@ -94,11 +96,16 @@ def test_single_digit_days_have_no_leading_zero() -> None:
 # ---- natural frequencies (issue 15)
 
 @pytest.mark.parametrize(("rate", "expected"), [
-    (0.483, "about 5 in 10"), (0.15, "about 2 in 10"), (0.61, "about 6 in 10"), (0.0, "0 in 10"),
+    (0.483, "about 5 in 10"), (0.15, "about 2 in 10"), (0.61, "about 6 in 10"), (0.0, "none of 10"),
     (0.03, "fewer than 1 in 10"), (0.97, "more than 9 in 10"), (1.0, "10 in 10"),
 ])
 def test_natural_frequency_in_ten(rate, expected):
     assert natural_frequency(rate) == expected
+
+
+def test_counts_of_a_total_say_none_in_words():
+    assert count_of(0, 2) == "none of the 2" and count_of(3, 5) == "3 of 5"
+    assert sentence_start(count_of(0, 2)) == "None of the 2" and sentence_start("") == ""
 
 
 def test_natural_frequency_other_denominators():

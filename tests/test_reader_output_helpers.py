@@ -89,6 +89,19 @@ def test_words_that_only_look_like_code_pass(tmp_path: Path):
     assert ro.placeholders(pages, ids={"glofitamab_np30179"}) == []
 
 
+def test_evidence_file_names_and_zero_counts_are_named_with_their_line(tmp_path: Path):
+    lines = ["listed in evidence/known_gaps.csv.", "entered in certainty.csv; not rated",
+             "see datapackage.json", "0 in 10 had it", "0 of 2 results", "none of 10 had it",
+             "10 in 10 responded", "in 2020 of 10", "about 40 in 100 people", "figures.md and deck.pptx"]
+    pages = ro.read_pages(pdf_of(tmp_path, [(1, 1 + i * 0.4, text, 11) for i, text in enumerate(lines)]))
+    found = ro.wording_problems(pages)
+    joined = "\n".join(found)
+    for expected in ("evidence file name 'known_gaps.csv'", "evidence file name 'certainty.csv'",
+                     "evidence file name 'datapackage.json'", "zero count '0 in 10'", "zero count '0 of 2'"):
+        assert expected in joined, expected
+    assert len(found) == 5, joined
+
+
 def test_a_first_page_that_ends_near_the_top_is_near_blank(tmp_path: Path):
     blank = ro.read_pages(pdf_of(tmp_path, [(1, 1, "Title", 20)], [(1, 1, "Everything else", 11)]))
     assert "page 1 of 2 is near-blank" in ro.near_blank_first_page(blank)

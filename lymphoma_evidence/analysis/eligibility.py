@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,8 +25,22 @@ ANTIGEN_STATES = ("positive", "negative")
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 
-#: One requirement's outcome: (MET | NOT_MET | UNKNOWN, what is required, reason in plain words).
-Finding = tuple[str, str, str]
+class Finding(NamedTuple):
+    """One requirement's outcome: MET, NOT_MET or UNKNOWN; what is required and the reason, in words;
+    which kind of requirement it is (one of :data:`REQUIREMENTS`) and its value (a number of lines, an
+    ECOG limit, a marker or markers joined by " or "; empty when the kind has none)."""
+
+    outcome: str
+    need: str
+    reason: str
+    requirement: str
+    value: str = ""
+
+
+#: The kinds of requirement the rules check, each read from one eligibility.csv column (or two values of
+#: one column): patient pages word each from its own row of aid_text.csv (part ``need_<kind>``).
+REQUIREMENTS = ("prior_lines", "transplant_fit", "transplant_unfit", "donor", "marker", "markers",
+                "prior_car_t", "no_prior_car_t", "car_t_not_said", "ecog")
 
 
 def _optional_int(name: str, value: object, low: int, high: int | None, hint: str) -> int | None:
@@ -124,8 +139,8 @@ class PatientProfile:
             object.__setattr__(self, name, value)
 
 
-def _finding(outcome: str, need: str, shown: str) -> Finding:
-    return outcome, need, f"requires {need} (patient: {shown})"
+def _finding(outcome: str, need: str, shown: str, requirement: str, value: object = "") -> Finding:
+    return Finding(outcome, need, f"requires {need} (patient: {shown})", requirement, str(value))
 
 
 def _decide(value: object, wanted: object) -> str:
@@ -142,7 +157,7 @@ def _prior_lines(row, patient: PatientProfile) -> list[Finding]:
     need, lines = int(row.min_prior_lines), patient.prior_lines
     outcome = _decide(None if lines is None else lines >= need, True)
     shown = "unknown" if lines is None else str(lines)
-    return [_finding(outcome, f"at least {need} prior line{'s' * (need != 1)}", shown)]
+    return [_finding(outcome, f"at least {need} prior line{'s' * (need != 1)}", shown, "prior_lines", need)]
 
 
 def _transplant(row, patient: PatientProfile) -> list[Finding]:
@@ -150,14 +165,15 @@ def _transplant(row, patient: PatientProfile) -> list[Finding]:
         return []
     need = "fitness for transplant" if row.transplant == "fit" else "being unfit for transplant"
     fit = patient.transplant_fit
-    return [_finding(_decide(fit, row.transplant == "fit"), need, _yes_no(fit, "fit", "unfit"))]
+    return [_finding(_decide(fit, row.transplant == "fit"), need, _yes_no(fit, "fit", "unfit"),
+                     f"transplant_{row.transplant}")]
 
 
 def _donor(row, patient: PatientProfile) -> list[Finding]:
     if pd.isna(row.requires_donor) or not bool(row.requires_donor):
         return []
     donor = patient.has_donor
-    return [_finding(_decide(donor, True), "a donor", _yes_no(donor, "has a donor", "none"))]
+    return [_finding(_decide(donor, True), "a donor", _yes_no(donor, "has a donor", "none"), "donor")]
 
 
 def _antigen(row, patient: PatientProfile) -> list[Finding]:
@@ -174,21 +190,22 @@ def _antigen(row, patient: PatientProfile) -> list[Finding]:
     else:
         outcome = UNKNOWN
     if len(names) == 1:
-        return [_finding(outcome, f"{names[0]} expression", states[0] or "unknown")]
+        return [_finding(outcome, f"{names[0]} expression", states[0] or "unknown", "marker", names[0])]
     shown = ", ".join(f"{n} {s or 'unknown'}" for n, s in zip(names, states, strict=True))
-    return [_finding(outcome, f"expression of {' or '.join(names)}", shown)]
+    either = " or ".join(names)
+    return [_finding(outcome, f"expression of {either}", shown, "markers", either)]
 
 
 def _prior_car_t(row, patient: PatientProfile) -> list[Finding]:
     had = patient.prior_car_t
     shown = _yes_no(had, "had CAR-T", "no CAR-T")
     if row.prior_car_t == "required":
-        return [_finding(_decide(had, True), "prior CAR T-cell therapy", shown)]
+        return [_finding(_decide(had, True), "prior CAR T-cell therapy", shown, "prior_car_t")]
     if row.prior_car_t == "excluded":
-        return [_finding(_decide(had, False), "no prior CAR T-cell therapy", shown)]
+        return [_finding(_decide(had, False), "no prior CAR T-cell therapy", shown, "no_prior_car_t")]
     if row.prior_car_t == "unknown" and had is not False:
         reason = f"the source does not say whether patients after CAR-T qualify (patient: {shown})"
-        return [(UNKNOWN, "", reason)]
+        return [Finding(UNKNOWN, "", reason, "car_t_not_said")]
     return []
 
 
@@ -198,7 +215,7 @@ def _ecog(row, patient: PatientProfile) -> list[Finding]:
     limit, ecog = int(row.max_ecog), patient.ecog
     outcome = _decide(None if ecog is None else ecog <= limit, True)
     shown = "unknown" if ecog is None else str(ecog)
-    return [_finding(outcome, f"ECOG performance status {limit} or lower", shown)]
+    return [_finding(outcome, f"ECOG performance status {limit} or lower", shown, "ecog", limit)]
 
 
 RULES = (_prior_lines, _transplant, _donor, _antigen, _prior_car_t, _ecog)
@@ -207,13 +224,13 @@ RULES = (_prior_lines, _transplant, _donor, _antigen, _prior_car_t, _ecog)
 def _assess(row, patient: PatientProfile) -> tuple[str, str]:
     """Status and plain-words reasons for one eligibility row (a namedtuple from itertuples)."""
     findings = [finding for rule in RULES for finding in rule(row, patient)]
-    failed = [reason for outcome, _, reason in findings if outcome == NOT_MET]
-    unsure = [reason for outcome, _, reason in findings if outcome == UNKNOWN]
+    failed = [f.reason for f in findings if f.outcome == NOT_MET]
+    unsure = [f.reason for f in findings if f.outcome == UNKNOWN]
     if failed:
         return "not_eligible", "; ".join(failed + unsure)
     if unsure:
         return "check", "; ".join(unsure)
-    met = "; ".join(need for _, need, _ in findings if need)
+    met = "; ".join(f.need for f in findings if f.need)
     return "eligible", f"meets every listed requirement ({met})" if met else "no requirements listed"
 
 
@@ -360,7 +377,7 @@ def _agents_caveat(agents: pd.DataFrame) -> str:
     return f"not for every agent: {named}"
 
 
-FINDING_COLUMNS = ["scope_id", "class_id", "outcome", "need", "source_id"]
+FINDING_COLUMNS = ["scope_id", "class_id", "outcome", "need", "requirement", "value", "source_id"]
 
 
 def requirement_findings(evidence: Evidence, profile: PatientProfile) -> pd.DataFrame:
@@ -370,7 +387,8 @@ def requirement_findings(evidence: Evidence, profile: PatientProfile) -> pd.Data
     ``unknown``; ``need`` is what the row requires in the words of :func:`eligible_options` ("at least 2
     prior lines", "fitness for transplant", "a donor", "CD20 expression", "expression of CD19 or CD20",
     "prior CAR T-cell therapy", "no prior CAR T-cell therapy", "ECOG performance status 2 or lower"), or
-    empty when the source does not say whether people after CAR-T qualify.
+    empty when the source does not say whether people after CAR-T qualify; ``requirement`` is its kind
+    (:data:`REQUIREMENTS`) and ``value`` its number or marker(s), for pages that word it themselves.
 
     Parameters
     ----------
@@ -387,7 +405,6 @@ def requirement_findings(evidence: Evidence, profile: PatientProfile) -> pd.Data
     if not isinstance(profile, PatientProfile):
         raise ParameterError(f"profile={profile!r} is not a PatientProfile")
     rows = evidence.eligibility.merge(_scopes(evidence)[["scope_id", "class_id"]], on="scope_id", how="left")
-    found = [(row.scope_id, row.class_id, outcome, need, row.source_id)
-             for row in rows.itertuples(index=False) for rule in RULES
-             for outcome, need, _ in rule(row, profile)]
+    found = [(row.scope_id, row.class_id, f.outcome, f.need, f.requirement, f.value, row.source_id)
+             for row in rows.itertuples(index=False) for rule in RULES for f in rule(row, profile)]
     return pd.DataFrame(found, columns=FINDING_COLUMNS)

@@ -303,7 +303,7 @@ def _options(tables: AnalysisTables, numbers: pd.DataFrame, cites: _Cites) -> Te
         cells, ids = [], []
         for measure in measures:
             row = lead_number(numbers, cls["class_id"], measure, strata=("post_car_t",))
-            cells.append("none published" if row is None else natural_frequency(float(row["rate"])))
+            cells.append("none counted" if row is None else natural_frequency(float(row["rate"])))
             ids += [] if row is None else [row["source_ids"]]
         if not ids:
             without.append(str(cls["name"]))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..analysis import topic
 from ..data.evidence import Evidence
-from ..formatting import day_in_words, percent, percent_range
+from ..formatting import count_of, day_in_words, percent, percent_range, sentence_start
 from ..stats import POOLED_BY
 from . import direct_sections
 from . import html as h
@@ -88,31 +88,33 @@ class Briefing(ReportContext):
                  "Post-CAR-T rows count only patients who had CAR T-cell therapy before."]
         return h.table(table, columns, caption=f"{endpoint} by trial", formatters=fmt, notes=notes)
 
-    def forest(self) -> h.Fragment:
-        """The forest plot of the report's endpoint by stratum of directness (direct first, indirect grey),
-        then the table behind it."""
+    def forest(self, endpoint: str | None = None) -> h.Fragment:
+        """The forest plot of an endpoint (default: the report's) by stratum of directness (direct first,
+        indirect grey), then the table behind it."""
         from ..analysis.strata import STRATA, pool_within_strata, response_studies
         from ..figures.directness import directness_forest_plot
 
-        studies = response_studies(self.evidence, self.endpoint)
+        endpoint = endpoint or self.endpoint
+        studies = response_studies(self.evidence, endpoint)
         if self.class_ids:
             studies = studies[studies["class_id"].isin(self.class_ids)]
         strata = ("post_car_t",) if self.post_car_t_only else STRATA
         studies = studies[studies["stratum"].isin(strata)]
         if studies.empty:
             return self.section("Response rates by trial", h.para(h.text(
-                f"No {self.endpoint} results in the evidence for this selection; response figures after "
-                "CAR-T that were looked for and not found are listed as gaps in evidence/known_gaps.csv.")))
+                f"No {endpoint} results in the evidence for this selection; the evidence audit lists "
+                "the response figures after CAR-T that were looked for and not found.")))
         names = dict(zip(self.evidence.classes["class_id"], self.evidence.classes["name"], strict=True))
         direct = int((studies["stratum"] == "post_car_t").sum())
-        title = (f"{direct} of {len(studies)} {self.endpoint} results come from people after CAR-T")
+        shown = sentence_start(count_of(direct, len(studies)))
+        title = f"{shown} {endpoint} results come from people after CAR-T"
         intro = h.para(h.text(
             "Each line is one trial population with its 95% interval; a diamond pools a class within one "
             "stratum only. Rows from people who had not had CAR-T, or whose prior CAR-T was not reported, "
             "are grey and sit under their own heading."))
-        chart = figure(directness_forest_plot, studies, pool_within_strata(studies), endpoint=self.endpoint,
+        chart = figure(directness_forest_plot, studies, pool_within_strata(studies), endpoint=endpoint,
                        title=title, class_names=names, strata=strata)
-        return self.section("Response rates by trial", intro, chart, self.response_table())
+        return self.section("Response rates by trial", intro, chart, self.response_table(endpoint))
 
     def ranges_chart(self) -> h.Fragment:
         """The stated ranges beside the primary trials, as a figure (clinicians only: the check of reviews
@@ -163,8 +165,10 @@ class Briefing(ReportContext):
         columns = [("Option", "name"), ("Prior lines (at least)", "min_prior_lines"),
                    ("Transplant fitness", "transplant"), ("Donor needed", "requires_donor"),
                    ("Prior CAR-T", "prior_car_t"), ("Basis", "basis"), ("In plain words", "plain_words")]
-        return self.section("Who each option is for", h.table(elig, columns, caption="Eligibility",
-                                                               formatters=fmt))
+        return self.section("Who each option is for", h.table(
+            elig, columns, caption="Eligibility", formatters=fmt,
+            empty="No eligibility criteria for this option (from a label, a guideline or a trial) are in the "
+                  "evidence."))
 
     def investigational(self) -> h.Fragment:
         """Investigational classes (status derived from the approvals) and their agents."""
@@ -207,6 +211,10 @@ class Briefing(ReportContext):
                 f"registry record is more than {STATUS_MAX_AGE_MONTHS} months old." if left_out else "")
         intro = h.para(h.text("Trial status changes often: check the registry link before an "
                               f"appointment.{note}"))
+        if trials.empty:
+            return self.section("Clinical trials to ask about", h.para(h.text(
+                "The evidence lists no registered trial under this option; each trial is listed with the "
+                "option it tests.")))
         if offered.empty:
             return self.section("Clinical trials to ask about", intro, h.para(h.text(
                 "No registered trial in the evidence is known to be recruiting now.")))

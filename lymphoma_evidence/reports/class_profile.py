@@ -4,6 +4,10 @@ Functions take a :class:`~lymphoma_evidence.reports.briefing.Briefing` made for 
 and wording are shared with its other sections. Order of the story: what it is (status derived from the
 approvals), the summary of findings after CAR-T failure (direct), then side effects, then indirect evidence
 under its own heading, the trials behind the numbers, pooling within strata and the test between strata.
+
+Every option class gets a page, whether or not the evidence holds figures for it: a section with nothing to
+show says so once in plain words (with the curators' reason from known_gaps.csv where one is listed), and
+the sections that would only repeat it (pooling, the forest plot) are left out.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from ..formatting import percent, percent_range
 from . import html as h
 from .briefing import Briefing
 from .context import status_line
-from .direct_sections import _no_direct
+from .direct_sections import _no_direct, side_effects
 
 _HEADINGS = {"post_car_t": "After CAR-T failure (direct evidence)",
              "partly": "From populations in which only some people had had CAR-T (partly indirect)",
@@ -33,6 +37,34 @@ def the_class(b: Briefing) -> pd.Series:
     return b.classes().iloc[0]
 
 
+def _studies(b: Briefing) -> pd.DataFrame:
+    """The class's response studies (one analysis set per trial population), every stratum."""
+    studies = response_studies(b.evidence)
+    return studies[studies["class_id"] == the_class(b)["class_id"]]
+
+
+def _agents(b: Briefing) -> pd.DataFrame:
+    """The class's agents with their approvals, brand names and targets."""
+    agents = agent_status(b.evidence)
+    agents = agents[agents["class_id"] == the_class(b)["class_id"]]
+    return agents.merge(b.evidence.agents[["agent_id", "brand_names", "target"]], on="agent_id", how="left")
+
+
+def lead(b: Briefing) -> h.Fragment:
+    """The opening sentence: the class, and what its page holds (only what the evidence has for it)."""
+    cls = the_class(b)
+    scope = {cls["class_id"], *b.evidence.agents.loc[b.evidence.agents["class_id"] == cls["class_id"],
+                                                     "agent_id"]}
+    holds = [("its agents", not _agents(b).empty),
+             ("trial results and pooled estimates", not _studies(b).empty),
+             ("survival", bool(b.evidence.outcomes["scope_id"].isin(scope).any())),
+             ("who it is for", bool(b.evidence.eligibility["scope_id"].isin(scope).any())),
+             ("registered trials", bool((b.evidence.trials["class_id"] == cls["class_id"]).any()))]
+    shown = ["what it is", *[words for words, present in holds if present], "what the evidence lacks"]
+    return b.lead(f"{cls['name']} after CAR T-cell therapy, in depth: {', '.join(shown[:-1])} and "
+                  f"{shown[-1]}, with references.")
+
+
 def _status(b: Briefing) -> pd.Series:
     status = class_status(b.evidence).set_index("class_id")
     return status.loc[the_class(b)["class_id"]]
@@ -42,17 +74,15 @@ def overview(b: Briefing) -> h.Fragment:
     """What the class is, its status (from the approvals), and its agents with their approvals."""
     cls = the_class(b)
     state = _status(b)
-    agents = agent_status(b.evidence)
-    agents = agents[agents["class_id"] == cls["class_id"]].merge(
-        b.evidence.agents[["agent_id", "brand_names", "target"]], on="agent_id", how="left")
+    agents = _agents(b)
     columns = [("Agent", "name"), ("Brand names", "brand_names"), ("Target", "target"),
                ("Approvals (regulator, year, disease, line)", "approvals")]
     fmt = {"approvals": lambda r: h.esc(r["approvals"]) + b.refs.cite(*str(r["source_ids"]).split("; "))}
     parts = [status_line(state["status"], state["words"]), h.para(h.text(cls["mechanism"]))]
     if state["status"] == "context" and topic.text(b.evidence, "context_class_note"):
         parts.append(h.para(b.topic_text("context_class_note")))
-    parts.append(h.table(agents, columns, caption=f"Agents in {cls['name']}", formatters=fmt,
-                         empty=f"No agents of {cls['name']} are listed in the evidence."))
+    if len(agents):  # a procedure, a path or care has no agents: nothing to list, nothing to say
+        parts.append(h.table(agents, columns, caption=f"Agents in {cls['name']}", formatters=fmt))
     return b.section("What it is", *parts)
 
 
@@ -80,9 +110,7 @@ def findings(b: Briefing) -> h.Fragment:
 
 def results(b: Briefing) -> h.Fragment:
     """The trial populations behind the numbers (one analysis set each), ORR then CR, with directness."""
-    cls_id = the_class(b)["class_id"]
-    studies = response_studies(b.evidence)
-    studies = studies[studies["class_id"] == cls_id].assign(
+    studies = _studies(b).assign(
         _s=lambda f: f["stratum"].map(list(_HEADINGS).index)).sort_values(["endpoint", "_s"])
     fmt = {"stratum": lambda r: h.esc(STRATUM_LABELS[r["stratum"]]),
            "trial": lambda r: h.esc(r["trial"]) + b.refs.cite(r["source_id"]),
@@ -94,16 +122,16 @@ def results(b: Briefing) -> h.Fragment:
              "latest data cut); rates from the published counts with exact (Clopper-Pearson) intervals."]
     return b.section("Results by trial", h.table(
         studies, columns, caption="Response by trial population", formatters=fmt, notes=notes,
-        empty="No response counts for this option are in the evidence (see the gaps in "
-              "evidence/known_gaps.csv)."))
+        empty="No response counts for this option are in the evidence, so nothing is pooled or plotted."))
 
 
 def pooled(b: Briefing) -> h.Fragment:
-    """Pooled estimates within each stratum (never across), and the test for a difference between strata."""
-    cls_id = the_class(b)["class_id"]
-    studies = response_studies(b.evidence)
-    studies = studies[studies["class_id"] == cls_id]
-    pooled_rows = pool_within_strata(studies) if len(studies) else pd.DataFrame()
+    """Pooled estimates within each stratum (never across), and the test for a difference between strata;
+    nothing when the class has no response counts (:func:`results` says so)."""
+    studies = _studies(b)
+    if studies.empty:
+        return h.Fragment("")
+    pooled_rows = pool_within_strata(studies)
     fmt = {
         "stratum": lambda r: h.esc(STRATUM_LABELS[r["stratum"]]),
         "studies": lambda r: h.esc(f"{r['n_studies']} ({r['n_patients']} patients)"),
@@ -116,9 +144,8 @@ def pooled(b: Briefing) -> h.Fragment:
                ("Estimate (95% CI)", "pooled"), ("Prediction interval", "pi"), ("I²", "i2")]
     notes = ["Random-effects pooling (DerSimonian-Laird, logit scale) within one stratum of directness only; "
              "a post-CAR-T cohort is never pooled with other populations."]
-    body = [h.table(pooled_rows, columns, caption="Estimates by stratum", formatters=fmt, notes=notes,
-                    empty="No response counts for this option are in the evidence, so nothing is pooled.")]
-    tests = stratum_tests(studies) if len(studies) else pd.DataFrame()
+    body = [h.table(pooled_rows, columns, caption="Estimates by stratum", formatters=fmt, notes=notes)]
+    tests = stratum_tests(studies)
     for row in tests.to_dict("records") if len(tests) else []:
         body.append(h.para(h.text(
             f"{row['measure']}: test for a difference between strata "
@@ -129,8 +156,18 @@ def pooled(b: Briefing) -> h.Fragment:
 
 
 def forest(b: Briefing) -> h.Fragment:
-    """The forest plot of the class by stratum (the briefing's forest, filtered to the class)."""
-    return b.forest()
+    """The forest plot of the class by stratum (the briefing's forest, filtered to the class): the report's
+    endpoint, else the first response measure the class has counts of (measures.csv order); nothing when it
+    has none (:func:`results` says so)."""
+    have = set(_studies(b)["endpoint"])
+    shown = next((m for m in [b.endpoint, *topic.response_measures(b.evidence)] if m in have), None)
+    return b.forest(shown) if shown else h.Fragment("")
+
+
+def harms(b: Briefing) -> h.Fragment:
+    """The side effects counted for the class, direct evidence first, each saying who it comes from; or
+    that none are in the evidence, with the curators' reason where the gap is listed."""
+    return b.section("Side effects", side_effects(b, the_class(b)["class_id"], why=True))
 
 
 def outcomes(b: Briefing) -> h.Fragment:

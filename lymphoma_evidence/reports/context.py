@@ -163,7 +163,10 @@ class ReportContext:
         return h.Fragment(shown + (str(self.refs.cite(source)) if source else ""))
 
     def references(self) -> h.Fragment:
-        """The numbered references cited so far in this report."""
+        """The numbered references cited so far in this report; nothing when none was cited (a page that
+        quotes no source, such as the profile of a class without figures)."""
+        if not self.refs.order:
+            return h.Fragment("")
         return self.section("References", self.refs.reference_list())
 
     def disclaimer(self) -> h.Fragment:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..analysis import topic
 from ..analysis.approvals import agent_status, class_status
-from ..analysis.frames import ANY_CLASS
+from ..analysis.frames import ANY_CLASS, STRATA
 from ..analysis.headline import headline_numbers, lead_number, relapse_numbers
 from ..analysis.strata import count_trials
 from ..formatting import approximately, natural_frequency, percent, percent_range
@@ -22,7 +22,7 @@ from ..stats import POOLED_BY
 from . import html as h
 from .context import ReportContext, status_line
 
-__all__ = ["number_sentence", "takeaways", "options"]
+__all__ = ["number_sentence", "takeaways", "options", "side_effects"]
 
 
 def _measure_words(b: ReportContext, measure: str) -> str | None:
@@ -152,8 +152,31 @@ def _no_direct(b: ReportContext, class_id: str) -> str:
     said = "No response or survival figures from people after CAR-T are in the evidence for this option"
     reason = topic.direct_gaps(b.evidence).get(class_id)
     if reason:
-        return f"{said}; this is a listed gap: {reason}."
-    return f"{said}; it is not among the gaps listed in evidence/known_gaps.csv."
+        return f"{said}. Why: {_sentence_end(reason)}"
+    return f"{said}; it is not among the known gaps the evidence audit lists."
+
+
+def _sentence_end(text: str) -> str:
+    """``text`` ending with one full stop."""
+    return text.rstrip().rstrip(".") + "."
+
+
+def side_effects(b: ReportContext, class_id: str, why: bool = False) -> h.Fragment:
+    """The side effects counted for a class (direct evidence first, then measures.csv display order, each
+    saying who it comes from), or one sentence saying none are in the evidence; with ``why``, the curators'
+    reason when the gap is a listed one (known_gaps.csv, kind ``no_harm_figure``)."""
+    numbers = _numbers(b)
+    mine = numbers[numbers["class_id"] == class_id]
+    worded = mine["measure"].map(lambda m: _measure_words(b, m) is not None)
+    harms = mine[_is_harm(b, mine["measure"]) & worded]
+    if len(harms):
+        order = topic.measure_order(b.evidence)
+        rank = harms["measure"].map(lambda m: order.index(m) if m in order else len(order))
+        return _rows_list(b, harms.assign(_s=harms["stratum"].map(STRATA.index), _m=rank)
+                          .sort_values(["_s", "_m"], kind="stable"))
+    said = "No side-effect figures for this option are in the evidence yet."
+    reason = topic.harm_gaps(b.evidence).get(class_id) if why else None
+    return h.para(h.text(f"{said} Why: {_sentence_end(reason)}" if reason else said))
 
 
 def options(b: ReportContext) -> h.Fragment:
@@ -170,7 +193,6 @@ def options(b: ReportContext) -> h.Fragment:
         mine = numbers[numbers["class_id"] == class_id]
         is_harm = _is_harm(b, mine["measure"])
         benefit = mine[~is_harm]
-        harms = mine[is_harm & mine["measure"].map(lambda m: _measure_words(b, m) is not None)]
         direct = _order(benefit[benefit["stratum"] == "post_car_t"], _benefit_order(b))
         members = agents[agents["class_id"] == class_id]
         agent_items = [h.text(f"{a['name']}: {a['approvals']}") for a in members.to_dict("records")]
@@ -189,8 +211,7 @@ def options(b: ReportContext) -> h.Fragment:
         if len(by_relapse):
             body += [h.heading(4, "After CAR-T failure, by time to relapse"), _relapse_list(b, by_relapse)]
         body.append(h.heading(4, "Side effects"))
-        body.append(_rows_list(b, harms) if len(harms) else h.para(h.text(
-            "No side-effect figures for this option are in the evidence yet.")))
+        body.append(side_effects(b, class_id))
         for stratum, heading in _INDIRECT_HEADING.items():
             rows = _order(benefit[benefit["stratum"] == stratum], _benefit_order(b))
             if len(rows):

@@ -5,17 +5,23 @@ the number of patients and studies), its serious side effects, its approval stat
 its evidence, each option linking to its rows in the summary of findings below it. Every cell is a row of
 :func:`~lymphoma_evidence.analysis.sof.summary_of_findings` (numbers, outcome names and certainty from the
 evidence and ``certainty.csv``) or of the class status derived from the approvals; nothing is typed here.
-Which measures each column shows is the topic's choice (measures.csv ``overview``).
+Which measures each column shows is the topic's choice (measures.csv ``overview``). A class none of whose
+serious side effects (``overview`` harms) was counted shows the first other side effect counted for it
+(measures.csv display order, direct evidence first), so the column never says "none" of a class whose side
+effects are in the evidence.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..analysis import topic
 from ..analysis.frames import STRATA
+from ..analysis.headline import headline_numbers
 from ..analysis.sof import summary_of_findings
 from ..analysis.strata import STRATUM_LABELS
 from ..analysis.topic import overview_measures, stratum_words
+from ..formatting import approximately, percent
 from . import html as h
 from .context import ReportContext
 
@@ -23,7 +29,8 @@ __all__ = ["overview", "findings"]
 
 #: The stratum of direct evidence (everyone had had CAR-T before).
 DIRECT = STRATA[0]
-_NONE = "none published"
+_NONE = "none counted"
+_OTHER = "Other side effect"
 
 
 def _options(b: ReportContext) -> pd.DataFrame:
@@ -39,6 +46,24 @@ def _sof(b: ReportContext) -> pd.DataFrame:
     if "_sof_all" not in cache:
         cache["_sof_all"] = summary_of_findings(b.evidence)
     return cache["_sof_all"]
+
+
+def _other_harm(b: ReportContext, class_id: str) -> pd.Series | None:
+    """The first side effect counted for ``class_id`` that is not among the overview's own (direct
+    evidence first, then measures.csv display order; measures without one last), or None."""
+    cache = vars(b)
+    if "_headline_all" not in cache:
+        cache["_headline_all"] = headline_numbers(b.evidence)
+    numbers = cache["_headline_all"]
+    kinds, headings = topic.measure_kinds(b.evidence), topic.measure_words(b.evidence, "heading")
+    rows = numbers[(numbers["class_id"] == class_id) & numbers["rate"].notna()
+                   & numbers["measure"].map(lambda m: kinds.get(m) == "harm" and m in headings)]
+    if rows.empty:
+        return None
+    order = topic.measure_order(b.evidence)
+    rank = rows["measure"].map(lambda m: order.index(m) if m in order else len(order))
+    first = rows.assign(_s=rows["stratum"].map(STRATA.index), _m=rank).sort_values(["_s", "_m"]).iloc[0]
+    return pd.concat([first, pd.Series({"outcome": headings[first["measure"]]})])
 
 
 def _cite(b: ReportContext, row: pd.Series) -> h.Fragment:
@@ -59,11 +84,18 @@ def _numbers_cell(b: ReportContext, rows: pd.DataFrame, measures: list[str]) -> 
     return h.text(_NONE)
 
 
-def _harms_cell(b: ReportContext, rows: pd.DataFrame, measures: list[str]) -> h.Fragment:
-    """Serious side effects (``measures``): direct numbers first; numbers from other populations say so."""
+def _harms_cell(b: ReportContext, class_id: str, rows: pd.DataFrame, measures: list[str]) -> h.Fragment:
+    """Serious side effects (``measures``): direct numbers first; numbers from other populations say so.
+    Without any, the first other side effect counted (:func:`_other_harm`), marked as another one."""
     harms = rows[rows["measure"].isin(measures)]
     if harms.empty:
-        return h.text(_NONE)
+        other = _other_harm(b, class_id)
+        if other is None:
+            return h.text(_NONE)
+        who = "" if other["stratum"] == DIRECT else f" ({STRATUM_LABELS[other['stratum']]})"
+        shown = approximately(percent(other["rate"]), bool(other["approximate"]))
+        return h.Fragment(f'<span class="le-muted">{_OTHER}:</span> '
+                          f"{h.esc(other['outcome'])}: {h.esc(shown)}{h.esc(who)}") + _cite(b, other)
     harms = harms.assign(_d=harms["stratum"] != DIRECT).sort_values("_d", kind="stable")
     parts = []
     for _, row in harms.iterrows():
@@ -98,15 +130,22 @@ def overview(b: ReportContext) -> h.Fragment:
         "status": lambda r: h.esc(r["words"]),
         "response": lambda r: _numbers_cell(b, cells[r["class_id"]], shown["response"]),
         "survival": lambda r: _numbers_cell(b, cells[r["class_id"]], shown["survival"]),
-        "harms": lambda r: _harms_cell(b, cells[r["class_id"]], shown["harms"]),
+        "harms": lambda r: _harms_cell(b, r["class_id"], cells[r["class_id"]], shown["harms"]),
         "certainty": lambda r: _certainty_cell(cells[r["class_id"]], shown["response"] + shown["survival"]),
     }
     columns = [("Option", "name"), ("Response after CAR-T", "response"), ("Survival after CAR-T", "survival"),
                ("Serious side effects", "harms"), ("Status", "status"), ("Certainty (GRADE)", "certainty")]
     who = stratum_words(b.evidence).get(DIRECT, "")
+    shorts = topic.measure_words(b.evidence, "short")
+    names = [shorts.get(m) or m for m in shown["harms"]]
+    serious = (f"Serious side effects: {', '.join(names)}; for an option with none of these counted, the "
+               "first other side effect counted is shown" if names else "Each option's first side effect "
+               "counted is shown")
     notes = [f"Numbers are from {who}, unless marked; "
              "separate studies of selected patients, not a comparison between options.",
-             "Certainty is entered by an analyst in certainty.csv; 'not rated' means no rating yet."]
+             f"{serious} ('{_OTHER.lower()}'). '{_NONE.capitalize()}': the evidence holds no figure with its "
+             "count.",
+             "Certainty (GRADE) is rated by an analyst; 'not rated' means no rating yet."]
     return b.section("Overview: the options after CAR-T failure", h.table(
         options, columns, caption="Each option at a glance", formatters=fmt, notes=notes))
 

@@ -11,7 +11,6 @@ to fit everyone; a choice with no rules says who can have it (``who_can``) or th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,7 +18,7 @@ import pandas as pd
 from ..analysis.eligibility import MET, NOT_MET, UNKNOWN, PatientProfile, requirement_findings
 from ..errors import ParameterError
 from . import html as h
-from .aid_content import AidOption, shown_as
+from .aid_content import AidOption, AidText, shown_as
 from .aid_page import PatientWriter, aid_stylesheet
 
 TRI_STATE = {"yes": True, "no": False, "unknown": None}
@@ -74,37 +73,20 @@ def describe(patient: PatientProfile) -> list[str]:
     return lines
 
 
-def plain_need(need: str) -> str:
-    """A requirement from the eligibility analysis, in plain words."""
-    rules = (
-        (r"at least (\d+) prior lines?", lambda m: f"It is for people who have had at least {m[1]} earlier "
-                                                   f"treatment{'s' * (m[1] != '1')}."),
-        (r"fitness for transplant", lambda m: "It is for people well enough for a transplant."),
-        (r"being unfit for transplant",
-         lambda m: "It is for people who cannot have a transplant of their own stem cells. This is not "
-                   "the same as a donor transplant."),
-        (r"a donor", lambda m: "It needs a matching donor."),
-        (r"(\w+) expression", lambda m: f"It needs the marker {m[1]} on the lymphoma cells."),
-        (r"expression of (.+)", lambda m: f"It needs one of the markers {m[1]} on the lymphoma cells."),
-        (r"no prior CAR T-cell therapy", lambda m: "It is only for people who have not had CAR-T."),
-        (r"prior CAR T-cell therapy", lambda m: "It is for people who have had CAR-T."),
-        (r"ECOG performance status (\d) or lower",
-         lambda m: f"It needs a daily life score of {m[1]} or lower."),
-        (r"", lambda m: "The rules we found do not say if people who had CAR-T can have it."),
-    )
-    for pattern, words in rules:
-        match = re.fullmatch(pattern, need)
-        if match:
-            return words(match)
-    raise ParameterError(f"No plain words for the requirement {need!r}; add them to plain_need().")
+def plain_need(text: AidText, requirement: str, value: str = "") -> str:
+    """A requirement of the eligibility analysis in plain words: the ``need_<requirement>`` row of
+    ``aid_text.csv`` (:data:`~lymphoma_evidence.analysis.eligibility.REQUIREMENTS`), with ``{value}``
+    replaced by the requirement's number or marker(s)."""
+    words = text.one(f"need_{requirement}")
+    return words.replace("{value}", value) if "{value}" in words else words
 
 
 #: A requirement that, when it alone fails, leaves a choice to the care team: the profile's fitness is for
 #: a donor transplant, while this rule is about a transplant of one's own stem cells.
-OWN_CELLS_ONLY = "being unfit for transplant"
+OWN_CELLS_ONLY = "transplant_unfit"
 
 
-def option_status(findings: pd.DataFrame) -> tuple[str, list[str], list[str]]:
+def option_status(findings: pd.DataFrame, text: AidText) -> tuple[str, list[str], list[str]]:
     """Status of one choice from the findings of its rows: "fits" when some row has every requirement
     met, else "ask" when some row has none failed (or fails only on a rule about a transplant of one's
     own cells), else "not"; with the reasons of that one row (so rules of different trials are never run
@@ -114,7 +96,7 @@ def option_status(findings: pd.DataFrame) -> tuple[str, list[str], list[str]]:
     by_row = findings.groupby("scope_id", sort=False)
     failed = by_row["outcome"].apply(lambda o: (o == NOT_MET).any())
     unknown = by_row["outcome"].apply(lambda o: (o == UNKNOWN).any())
-    failing = findings[findings["outcome"] == NOT_MET].groupby("scope_id", sort=False)["need"].agg(set)
+    failing = findings[findings["outcome"] == NOT_MET].groupby("scope_id", sort=False)["requirement"].agg(set)
     own_cells = failed.index.to_series().map(lambda row: failing.get(row, set()) == {OWN_CELLS_ONLY})
     if (~failed & ~unknown).any():
         row, status, shown = failed.index[~failed & ~unknown][0], "fits", (MET,)
@@ -125,7 +107,8 @@ def option_status(findings: pd.DataFrame) -> tuple[str, list[str], list[str]]:
     else:
         row, status, shown = failed.index[0], "not", (NOT_MET,)
     chosen = findings[(findings["scope_id"] == row) & findings["outcome"].isin(shown)]
-    reasons = list(dict.fromkeys(plain_need(n) for n in chosen["need"]))
+    pairs = zip(chosen["requirement"], chosen["value"], strict=True)
+    reasons = list(dict.fromkeys(plain_need(text, kind, value) for kind, value in pairs))
     sources = list(dict.fromkeys(findings.loc[findings["scope_id"] == row, "source_id"]))
     return status, reasons or ["Your situation fits the rules we found."], sources
 
@@ -196,7 +179,7 @@ class PatientPage(PatientWriter):
                 return "ask", [option.who_can], [option.source_id]
             return "ask", self.text.words("no_rules"), []
         own_first = findings.assign(_own=findings["class_id"] != option.class_id)
-        return option_status(own_first.sort_values("_own", kind="stable").drop(columns="_own"))
+        return option_status(own_first.sort_values("_own", kind="stable").drop(columns="_own"), self.text)
 
     def _numbers(self) -> dict[str, h.Fragment]:
         """Each choice's survival after CAR-T as the aid says it (the first survival measure of measures.csv

@@ -158,18 +158,12 @@ def test_every_class_profile_entry_names_a_class_of_the_evidence(evidence):
     assert not unknown, f"class-profile entries for classes not in therapy_classes.csv: {unknown}"
 
 
-#: Option classes without a profile when profiles were first checked against the evidence: a profile adds a
-#: page, which the maintainers decide. Remove a class from here when its [[report]] is added.
-NOT_PROFILED_YET = {"radiotherapy", "cd22_car_t", "clinical_trial", "supportive_care"}
-
-
 def test_every_option_class_of_the_evidence_has_a_class_profile_entry(evidence):
+    """Every class of role option (or no role) has its own page, with or without figures (a page without
+    figures says so in plain words; tests/system/test_reader_output.py prints and checks every one)."""
     classes = evidence.classes
     options = classes.loc[classes["role"].astype("string").fillna("option") == "option", "class_id"]
     missing = set(options) - set(class_profiles())
-    assert missing - NOT_PROFILED_YET == set(), (
+    assert options.size and not missing, (
         f"therapy classes with role option but no class_profile.ipynb entry in notebooks/reports.toml: "
-        f"{sorted(missing - NOT_PROFILED_YET)}; add a [[report]] for each")
-    assert NOT_PROFILED_YET - missing == set(), (
-        f"{sorted(NOT_PROFILED_YET - missing)} now have a profile (or left the evidence): remove them from "
-        "NOT_PROFILED_YET")
+        f"{sorted(missing)}; add a [[report]] for each")

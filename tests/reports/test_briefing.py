@@ -66,7 +66,7 @@ def test_response_table_shows_every_rate_with_its_interval(evidence) -> None:
 def _first_numbers(html: str) -> list[tuple[str, str]]:
     """Per quoted number: its natural frequency and the first percent (or months) after it."""
     spans = re.findall(r'<span class="number"[^>]*>(.*?)</span>', html)
-    lead = r"^(about \d+ in 10|fewer than 1 in 10|more than 9 in 10|\d+ in 10|median)"
+    lead = r"^(about \d+ in 10|fewer than 1 in 10|more than 9 in 10|\d+ in 10|none of 10|median)"
     return [(re.search(lead, t).group(1), re.search(r"~?\d+(?:\.\d+)?(?:%| months)", t).group(0))
             for t in spans]
 

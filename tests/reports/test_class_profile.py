@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
+from bs4 import BeautifulSoup
 
 from lymphoma_evidence.analysis.strata import pool_within_strata, response_studies
 from lymphoma_evidence.reports import class_profile as section
@@ -42,7 +45,7 @@ def test_findings_with_no_direct_evidence_say_what_is_missing_and_that_it_is_a_l
     html = str(section.findings(Briefing(evidence, class_ids=[class_id])))
     direct = html[:html.index("</h3>", html.index("After CAR-T failure (direct evidence)")) + 400]
     assert "No response or survival figures from people after CAR-T" in direct
-    assert "this is a listed gap: " in direct
+    assert f"Why: {escape(direct_gaps(evidence)[class_id].rstrip('.'))}." in direct
     assert html.count("<table") == html.count("<h3>") - 1
 
 
@@ -55,3 +58,63 @@ def test_overview_lists_only_the_class_agents(evidence) -> None:
 def test_outcomes_cover_the_class_and_its_agents(evidence) -> None:
     html = section.outcomes(Briefing(evidence, class_ids=["allo_sct"]))
     assert "After CAR-T: Alive at 12 months" in html
+
+
+def _sections(report: Briefing) -> dict[str, str]:
+    """Every section of a class page in notebook order, as text (empty sections left out)."""
+    parts = [section.lead(report), section.overview(report), section.findings(report),
+             section.harms(report), section.results(report), section.pooled(report), section.forest(report),
+             section.outcomes(report), report.eligibility(), report.trials()]
+    found = {}
+    for part in parts:
+        soup = BeautifulSoup(str(part), "html.parser")
+        if soup.get_text(strip=True):
+            heading = soup.find("h2")
+            found[heading.get_text() if heading else "lead"] = soup.get_text(" ")
+    return found
+
+
+def _options(evidence) -> list[str]:
+    classes = evidence.classes
+    return list(classes.loc[classes["role"].astype("string").fillna("option") == "option", "class_id"])
+
+
+def test_every_option_class_page_reads_as_plain_statements(evidence) -> None:
+    """With or without figures, no section of any option's page shows an empty value, a file name or an
+    empty-table placeholder, and none says the same "no response counts" twice."""
+    for class_id in _options(evidence):
+        text = " ".join(_sections(Briefing(evidence, class_ids=[class_id])).values())
+        for bad in ("<NA>", " nan", "None", ".csv", "has no rows for", "No agents of"):
+            assert bad not in text, (class_id, bad)
+        assert text.count("No response counts") <= 1, class_id
+
+
+def test_a_class_without_response_counts_has_no_pooled_or_forest_section(evidence) -> None:
+    studies = response_studies(evidence)
+    without = [c for c in _options(evidence) if c not in set(studies["class_id"])]
+    assert without, "the evidence has an option class without response counts"
+    report = Briefing(evidence, class_ids=[without[0]])
+    assert str(section.pooled(report)) == str(section.forest(report)) == ""
+    assert "No response counts for this option are in the evidence" in section.results(report)
+    lead = BeautifulSoup(str(section.lead(report)), "html.parser").get_text()
+    assert "pooled" not in lead and "what it is" in lead
+
+
+def test_side_effects_list_the_class_rows_or_say_why_none_are_counted(evidence) -> None:
+    from lymphoma_evidence.analysis.topic import harm_gaps
+
+    class_of = dict(zip(evidence.agents["agent_id"], evidence.agents["class_id"], strict=True))
+    with_harm_rows = {class_of.get(s, s) for s in evidence.harms["scope_id"]}
+    shown = set()
+    for class_id in _options(evidence):
+        text = BeautifulSoup(str(section.harms(Briefing(evidence, class_ids=[class_id]))),
+                             "html.parser").get_text(" ")
+        if "No side-effect figures" in text:
+            assert class_id not in with_harm_rows, class_id
+            assert "No side-effect figures for this option are in the evidence yet." in text, class_id
+            reason = harm_gaps(evidence).get(class_id)
+            assert reason is None or f"Why: {reason.rstrip('.')}" in text, class_id
+        else:
+            assert "%" in text, class_id
+            shown.add(class_id)
+    assert with_harm_rows & set(_options(evidence)) <= shown

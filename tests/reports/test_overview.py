@@ -48,5 +48,41 @@ def test_the_overview_shows_the_measures_measures_csv_puts_in_its_columns(eviden
     assert any(heading in shown for heading in harms)
     moved = replace(evidence, measures=measures.assign(overview=None))
     table = str(overview.overview(Briefing(moved, audience="clinician")))
-    assert not any(heading in table for heading in measures["heading"])
-    assert table.count("none published") == 3 * len(overview._options(report))
+    benefits = measures.loc[measures["kind"] != "harm", "heading"]
+    assert not any(heading in table for heading in benefits)
+    cells = _cells(table)
+    assert len(cells) == len(overview._options(report))
+    assert all(row[1] == row[2] == "none counted" for row in cells.values())
+    assert all(row[3] == "none counted" or row[3].startswith("Other side effect:") for row in cells.values())
+
+
+def _cells(table: str) -> dict[str, list[str]]:
+    """Option name -> the text of each cell of its row in an overview table."""
+    from bs4 import BeautifulSoup
+
+    rows = BeautifulSoup(table, "html.parser").find("tbody").find_all("tr")
+    cells = [[td.get_text(" ", strip=True) for td in row.find_all("td")] for row in rows]
+    return {row[0]: row for row in cells}
+
+
+def _harm_cells(evidence) -> dict[str, str]:
+    """Option name -> the text of its harms cell in the clinician overview."""
+    table = str(overview.overview(Briefing(evidence, audience="clinician")))
+    return {name: row[3] for name, row in _cells(table).items()}
+
+
+def test_the_harms_column_is_never_empty_for_an_option_whose_side_effects_are_counted(evidence):
+    """Antibody-drug conjugates have cytopenia rows but none of the overview's serious side effects: the
+    column shows one of their counted side effects, not "none"."""
+    from lymphoma_evidence.analysis.headline import headline_numbers
+    from lymphoma_evidence.analysis.topic import measure_kinds
+
+    numbers = headline_numbers(evidence)
+    kinds = measure_kinds(evidence)
+    counted = set(numbers.loc[numbers["measure"].map(kinds.get) == "harm", "class_id"])
+    names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
+    cells = _harm_cells(evidence)
+    assert "adcs" in counted and cells[names["adcs"]].startswith("Other side effect: Severe neutropenia")
+    for class_id, name in names.items():
+        if name in cells:
+            assert (cells[name] == "none counted") == (class_id not in counted), (name, cells[name])

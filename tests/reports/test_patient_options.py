@@ -124,15 +124,29 @@ def test_the_page_shows_no_code_id_note_or_statistics_word() -> None:
         assert word not in text
 
 
-def test_every_requirement_has_plain_words() -> None:
-    from lymphoma_evidence.analysis.eligibility import PatientProfile, requirement_findings
+def test_every_requirement_has_plain_words_from_the_evidence() -> None:
+    """Each kind of requirement is worded by its aid_text.csv row (need_<kind>), its number or marker put
+    in; a kind without a row is an error naming the row to add."""
+    from lymphoma_evidence.analysis.eligibility import REQUIREMENTS, PatientProfile, requirement_findings
+    from lymphoma_evidence.reports.aid_content import AidText
 
-    findings = requirement_findings(load_evidence(EVIDENCE), PatientProfile())
-    assert len(findings) and all(section.plain_need(need) for need in findings["need"])
-    one = "It is for people who have had at least 1 earlier treatment."
-    assert section.plain_need("at least 1 prior line") == one
-    with pytest.raises(ParameterError, match="No plain words for the requirement 'a unicorn'"):
-        section.plain_need("a unicorn")
+    evidence = load_evidence(EVIDENCE)
+    findings = requirement_findings(evidence, PatientProfile())
+    text = AidText(evidence.aid_text)
+    assert len(findings) and set(findings["requirement"]) <= set(REQUIREMENTS)
+    for kind in REQUIREMENTS:
+        words = section.plain_need(text, kind, "7")
+        assert words and "{" not in words, kind
+    one = "It is for people who have had 1 or more earlier treatments."
+    assert section.plain_need(text, "prior_lines", "1") == one
+    assert "CD19 or CD20" in section.plain_need(text, "markers", "CD19 or CD20")
+    without = AidText(evidence.aid_text[evidence.aid_text["part"] != "need_donor"])
+    with pytest.raises(ParameterError, match=r"aid_text.csv has 0 rows of part 'need_donor'.*add a row"):
+        section.plain_need(without, "donor")
+    rows = evidence.aid_text
+    donor = rows["part"] == "need_donor"
+    reworded = rows.assign(plain_words=rows["plain_words"].where(~donor, "Ask about a donor."))
+    assert section.plain_need(AidText(reworded), "donor") == "Ask about a donor."
 
 
 def test_profile_is_described_in_plain_words() -> None:

@@ -154,6 +154,15 @@ def test_no_placeholder_or_code_token_reaches_a_reader(printed: Printed, evidenc
     assert not found, report(found, "placeholders or code tokens in reader text")
 
 
+def test_readers_see_plain_words_not_file_names_or_zero_counts(printed: Printed):
+    """No evidence file name ("known_gaps.csv") and no "0 in 10" on a reader's page, slide or figure (the
+    analysts' audit page may name files)."""
+    found = {name: ro.wording_problems(pages) for name, pages in everything(printed).items()
+             if name not in EXEMPT_FROM_TOKENS}
+    found = {name: f for name, f in found.items() if f}
+    assert not found, report(found, "file names or zero counts in reader text")
+
+
 def test_no_two_words_overlap(printed: Printed):
     found = {name: ro.overlapping_words(pages) for name, pages in everything(printed).items()}
     found = {name: f for name, f in found.items() if f}
@@ -211,6 +220,16 @@ def test_every_class_page_with_data_has_a_figure(printed: Printed, evidence):
              if class_id in wanted and not embedded_svgs((printed.report_dir / f"{name}.html").read_text(
                  encoding="utf-8"))}
     assert class_pages() and not found, report(found, "class pages without a figure")
+
+
+def test_every_option_class_has_a_printed_page(printed: Printed, evidence):
+    """Every option class, with figures or without, has its own page, and every check above read it."""
+    classes = evidence.classes
+    options = set(classes.loc[classes["role"].astype("string").fillna("option") == "option", "class_id"])
+    pages = class_pages()
+    assert options and options <= set(pages.values()), sorted(options - set(pages.values()))
+    unprinted = sorted(name for name in pages if name not in printed.pages)
+    assert not unprinted, f"class pages defined but not printed: {unprinted}"
 
 
 def test_no_slide_picture_or_chart_reaches_into_the_title(printed: Printed):
