@@ -171,7 +171,8 @@ class Briefing(ReportContext):
                   "evidence."))
 
     def investigational(self) -> h.Fragment:
-        """Investigational classes (status derived from the approvals) and their agents."""
+        """Investigational classes (status derived from the approvals): one line per class naming its agents
+        (with their targets) and their approvals in words, said once when every agent shares them."""
         from ..analysis.approvals import agent_status, class_status
 
         status = class_status(self.evidence)
@@ -179,12 +180,19 @@ class Briefing(ReportContext):
         classes = self.classes()
         classes = classes[classes["class_id"].isin(ids)]
         agents = agent_status(self.evidence)
-        agents = agents[agents["class_id"].isin(classes["class_id"])]
         targets = self.evidence.agents.set_index("agent_id")["target"]
-        items = [h.Fragment(f"<strong>{h.esc(a['name'])}</strong>"
-                            + (f" ({h.esc(targets.get(a['agent_id']))})"
-                               if isinstance(targets.get(a["agent_id"]), str) else "")
-                            + f": {h.esc(a['approvals'])}") for _, a in agents.iterrows()]
+        items = []
+        for _, row in classes.iterrows():
+            group = agents[agents["class_id"] == row["class_id"]]
+            if group.empty:
+                continue
+            named = [h.esc(a["name"]) + (f" ({h.esc(targets.get(a['agent_id']))})"
+                                         if isinstance(targets.get(a["agent_id"]), str) else "")
+                     for _, a in group.iterrows()]
+            shared = group["approvals"].nunique() == 1
+            listed = ("; ".join(named) + f": {h.esc(group['approvals'].iloc[0])}" if shared else
+                      "; ".join(f"{n}: {h.esc(a)}" for n, a in zip(named, group["approvals"], strict=True)))
+            items.append(h.Fragment(f"<strong>{h.esc(row['name'])}</strong>: {listed}"))
         intro = h.para(h.text("These treatments are available only in clinical trials. Early-phase "
                               "results come from small groups of patients and may change."))
         body = h.bullets(items) if items else h.para(h.text("No investigational option in the evidence "

@@ -58,8 +58,8 @@ class Citations:
                      h.link(f"https://doi.org/{row['doi']}", f"doi:{row['doi']}")
                      if pd.notna(row["doi"]) else "",
                      h.link(f"{CTGOV}{row['nct_id']}", row["nct_id"]) if pd.notna(row["nct_id"]) else "",
-                     h.link(row["url"], "web page") if pd.isna(row["pmid"]) and pd.isna(row["doi"])
-                     and pd.notna(row["url"]) else ""]
+                     h.link(row["url"], "web page", printed=True)
+                     if pd.isna(row["pmid"]) and pd.isna(row["doi"]) and pd.notna(row["url"]) else ""]
             shown = " · ".join(link for link in links if link)
             items.append(f'<li id="ref-{number}">{h.esc(plain_citation(row["citation"]))} {shown}</li>')
         return h.Fragment('<ol class="references">' + "".join(items) + "</ol>")

@@ -78,11 +78,23 @@ def para(*parts: Any, cls: str = "") -> Fragment:
     return tag("p", concat(parts), **({"class_": cls} if cls else {}))
 
 
-def link(url: Any, label: Any) -> Fragment:
-    """A link when ``url`` is http(s), otherwise the escaped label alone (no other scheme is ever linked)."""
+def link(url: Any, label: Any, printed: bool = False) -> Fragment:
+    """A link when ``url`` is http(s), otherwise the escaped label alone (no other scheme is ever linked).
+
+    ``printed=True`` gives the link its address as a reader types it (``data-address``, see
+    :func:`typed_address`), which printed pages show after the link's words.
+    """
     if isinstance(url, str) and url.startswith(SAFE_SCHEMES):
+        if printed:
+            return tag("a", esc(label), href=url, data_address=typed_address(url))
         return tag("a", esc(label), href=url)
     return text(label)
+
+
+def typed_address(url: str) -> str:
+    """A web address as a reader types it: no scheme, no ``www.``, no closing slash
+    (``"https://www.example.org/a/" -> "example.org/a"``)."""
+    return re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
 
 
 def bullets(items: Iterable[Any], ordered: bool = False) -> Fragment:

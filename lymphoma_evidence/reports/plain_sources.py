@@ -16,26 +16,27 @@ from .context import Citations
 
 #: source_type -> what the source is, in plain words.
 KIND_WORDS = {
-    "trial_publication": "Research paper on a treatment study",
-    "conference_abstract": "Short research report from a medical meeting",
-    "label": "Official information about a medicine",
-    "guideline": "Treatment guide for doctors or patients",
+    "trial_publication": "Research paper",
+    "conference_abstract": "Short report from a medical meeting",
+    "label": "Official medicine leaflet",
+    "guideline": "Treatment guide",
     "review": "Summary of many studies",
     "article": "Web article",
-    "registry_record": "Record of a clinical trial",
-    "agency_page": "Page of a medicines regulator",
-    "patient_organisation": "Page of a patient organisation",
+    "registry_record": "Trial record",
+    "agency_page": "Medicines regulator page",
+    "patient_organisation": "Patient group page",
 }
 
 
 def plain_link(row: pd.Series) -> h.Fragment:
-    """One link for a source: PubMed, then DOI, then its web address; empty when none is known."""
+    """One link for a source: PubMed, then DOI, then its web address; empty when none is known. Printed
+    pages show its address as a reader types it."""
     if pd.notna(row.get("pmid")):
-        return h.link(f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/", "Read it on PubMed")
+        return h.link(f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/", "Read it on PubMed", printed=True)
     if pd.notna(row.get("doi")):
-        return h.link(f"https://doi.org/{row['doi']}", "Read it online")
+        return h.link(f"https://doi.org/{row['doi']}", "Read it online", printed=True)
     if pd.notna(row.get("url")):
-        return h.link(row["url"], "Read it online")
+        return h.link(row["url"], "Read it online", printed=True)
     return h.Fragment("")
 
 
