@@ -128,11 +128,14 @@ def harm_measures(table: pd.DataFrame, class_id: str, order: tuple[str, ...]) ->
 def balance(rate: float, denominator: int, did_not: str = "did not") -> str:
     """How many did not have the outcome, said to match :func:`natural_frequency`, e.g.
     ``balance(0.483, 10) -> "The other 5 did not."``. A survival rate names the rest plainly:
-    ``did_not="had died"``."""
+    ``did_not="had died"``. Nothing (``""``) when the rate is exactly 0 or 1: "none of 100" and "100 in 100"
+    say it all, and "almost everyone" would be untrue."""
     count = round(rate * denominator)
-    if rate == 0 or count == 0:
+    if rate in (0, 1):
+        return ""
+    if count == 0:
         return f"Almost everyone {did_not}."
-    if rate == 1 or count == denominator:
+    if count == denominator:
         return f"Almost no one {did_not}."
     return f"The other {denominator - count} {did_not}."
 
