@@ -98,7 +98,8 @@ def test_build_figures_on_real_evidence_gives_the_default_set_in_order(evidence)
     assert any(line.startswith("drawing forest_orr_direct") for line in lines)
     for item in figure_set.figures:
         assert item.alt and item.title and item.citations
-        assert tuple(item.figure.get_size_inches()) == pytest.approx((13.33, 7.5))
+        width, height = item.figure.get_size_inches()   # slide size; taller when its rows need it
+        assert width == pytest.approx(13.33) and height >= 7.5 - 1e-9
         assert not any("not verified" in c for c in item.citations)
 
 
