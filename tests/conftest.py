@@ -61,9 +61,17 @@ def evidence_copy(tmp_path: Path) -> Path:
     return copy_evidence(EVIDENCE, tmp_path / "evidence")
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of this test run, the same for all its pytest-xdist workers (``pytest-N``; a
+    worker's own is ``pytest-N/popen-gwI``). Without workers it is the run's own ``pytest-N``: never its
+    parent, which every run of every checkout on the machine shares."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every default report and the index, built once per test run (shared by the pytest-xdist workers)
     under SOURCE_DATE_EPOCH (helpers.SHARED_EPOCH). Tests read it and never change it."""
-    shared = tmp_path_factory.getbasetemp().parent   # the same for every worker of one run
+    shared = run_folder(tmp_path_factory)
     return build_once(shared / "built_reports", shared / "built_reports.lock")
