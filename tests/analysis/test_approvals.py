@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+from helpers import real_evidence
 
 from lymphoma_evidence.analysis.approvals import agent_status, class_status
-from lymphoma_evidence.data.evidence import Evidence, load_evidence
+from lymphoma_evidence.data.evidence import Evidence
 
 TEMPLATE = Evidence.from_frames()
 
@@ -42,4 +43,4 @@ def test_no_approval_prints_a_missing_value():
     evidence = bundle({"kind": None})
     assert "<NA>" not in agent_status(evidence)["x"]
     assert "kind not stated" in agent_status(evidence)["x"]
-    assert not agent_status(load_evidence()).str.contains("<NA>").any()
+    assert not agent_status(real_evidence()).str.contains("<NA>").any()
