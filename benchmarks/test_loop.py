@@ -65,10 +65,11 @@ def timed(commands: list[str], env: dict[str, str] | None = None) -> tuple[float
     code = 0
     for command in commands:
         done = subprocess.run(["bash", "-c", command], cwd=ROOT, env={**os.environ, **(env or {})},
-                              check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              check=False, capture_output=True, text=True)
         if done.returncode and not code:
             code = done.returncode
-            print(f"  {command[:80]}... exited {code}: {done.stderr[-500:]}", file=sys.stderr)
+            print(f"  {command[:80]}... exited {code}:\n{done.stdout[-3000:]}{done.stderr[-1000:]}",
+                  file=sys.stderr)
     return time.perf_counter() - started, _children_cpu() - cpu, code
 
 
