@@ -7,16 +7,21 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from helpers import real_evidence
+from helpers import EVIDENCE, real_evidence
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from lymphoma_evidence.analysis.eligibility import PatientProfile, eligible_options
 from lymphoma_evidence.analysis.frames import EligibleOptions, columns
 from lymphoma_evidence.data.evidence import Evidence
+from lymphoma_evidence.data.schema import TABLE_ATTRIBUTES, load_package
 from lymphoma_evidence.errors import ParameterError
 
 TEMPLATE = Evidence.from_frames()
+#: The topic tables (measures, glossary, ...) ``from_frames`` would read from evidence/ for every bundle the
+#: property tests build: read once here and given to it instead.
+TOPIC = {TABLE_ATTRIBUTES[table.name]: getattr(TEMPLATE, TABLE_ATTRIBUTES[table.name])
+         for table in load_package(EVIDENCE).tables if table.topic}
 
 CLASSES = [
     {"class_id": "bispecific_antibodies", "name": "Bispecific antibodies", "display_order": 1},
@@ -59,7 +64,7 @@ def typed(table: str, rows: list[dict]) -> pd.DataFrame:
 
 def evidence(rules=None) -> Evidence:
     return Evidence.from_frames(classes=typed("classes", CLASSES), agents=typed("agents", AGENTS),
-                                eligibility=typed("eligibility", RULES if rules is None else rules))
+                                eligibility=typed("eligibility", RULES if rules is None else rules), **TOPIC)
 
 
 def options(profile: PatientProfile, rules=None) -> pd.DataFrame:
