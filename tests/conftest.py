@@ -72,7 +72,12 @@ def shared_results(tmp_path_factory: pytest.TempPathFactory):
     """Results of the library's shared pure functions (``data.shared``: headline numbers, class statuses,
     pooled studies, figures), computed once per test run for every test and worker, as the reports of one
     build share them: a call is keyed by its function and arguments (an evidence bundle by its content
-    hash), and each caller gets its own copy. Tests of the sharing itself set or unset the variable."""
+    hash), and each caller gets its own copy. Tests of the sharing itself set or unset the variable.
+
+    A bundle is keyed by the content hash it was validated under, so a test that changes a loaded bundle's
+    tables (``dataclasses.replace(evidence, measures=...)``) and then needs a shared function's result for
+    the changed tables must give the bundle ``content_hash=""`` (bundles from ``Evidence.from_frames`` have
+    none): such a bundle is never shared."""
     from lymphoma_evidence.paths import SHARED_CACHE_ENV
 
     folder = run_folder(tmp_path_factory) / "shared_results"
