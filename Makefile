@@ -13,6 +13,12 @@ NBVAL  := --nbval notebooks/ --nbval-current-env --nbval-sanitize-with tests/nbv
 # pytest workers: 2 by default (the loop is measured on 2 cores); PYTEST_WORKERS=0 runs in one process
 PYTEST_WORKERS ?= 2
 XDIST  := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS))
+# `make quick`: the tests an evidence edit can break (the tables and their rules, the analysis, the report
+# sections and figures, the command line and the audit), without those marked slow (kernels, builds, a
+# browser, LibreOffice). The build engine, the workbook and trial-record importers and the release are
+# code: `make test` runs them (and `pytest -m "not slow"` every fast test).
+QUICK_TESTS := tests/data tests/analysis tests/reports tests/figures tests/system \
+	tests/analyst/test_audit.py $(wildcard tests/test_*.py)
 # `make tools` installs the Debian packages the tests run: Chromium (browser tests), LibreOffice Calc
 # (spreadsheet round trip) and Impress (deck to PDF), npm (axe-core).
 
@@ -50,8 +56,9 @@ test: tools lint ## Run the whole test suite (installs what it needs first: see 
 	REQUIRE_TOOLS=1 $(VENV)/bin/pytest $(XDIST)
 	REQUIRE_TOOLS=1 $(VENV)/bin/pytest $(NBVAL)
 
-quick: lint ## The quick loop: lint, layers, types and the tests not marked slow (no kernels, no browser)
-	HYPOTHESIS_PROFILE=quick $(VENV)/bin/pytest -m "not slow" $(XDIST)
+quick: lint ## The loop after editing evidence: validate, lint, then the fast tests of the evidence and of what readers see
+	$(VENV)/bin/lymphoma-evidence validate
+	HYPOTHESIS_PROFILE=quick $(VENV)/bin/pytest -m "not slow" $(XDIST) $(QUICK_TESTS)
 
 notebooks: $(STAMP) ## Re-run the notebooks and re-save their stored outputs (after an evidence change)
 	$(PY) -m lymphoma_evidence.publish.refresh

@@ -3,7 +3,7 @@
 Exit codes, the same for every command (:data:`EXIT_CODES`): 0 clean, 1 findings or problems (invalid
 evidence, failed reports, unexplained removals, audit findings with ``--strict``), 2 usage errors
 (unknown option, command, revision, figure, profile or report name, a path that does not exist or cannot
-be read, no release to compare with).
+be read, an output file that cannot be written, no release to compare with).
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EvidenceError, LymphomaEvidenceError, UsageError
+from .errors import EvidenceError, LymphomaEvidenceError, OutputWriteError, UsageError
 
 #: Exit code -> what it means; shown in ``--help`` and the README.
 EXIT_CODES = {0: "clean: nothing wrong was found",
               1: "findings or problems: invalid evidence, failed reports, audit findings (--strict), "
                  "removed results the CHANGELOG does not explain",
               2: "usage error: unknown option, command, revision, figure, profile or report name; a path "
-                 "that does not exist or cannot be read; no release to compare with"}
+                 "that does not exist or cannot be read; an output file that cannot be written; no release "
+                 "to compare with"}
 EXIT_HELP = "\b\nExit codes (every command):\n" + "\n".join(
     f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
 
@@ -90,14 +91,17 @@ class ToolkitUsageError(ToolkitFailure):
 
 
 class ToolkitGroup(click.Group):
-    """The command group: the toolkit's own errors become exit 2 (usage) or 1 (anything else), the same
-    under the console script and click's test runner."""
+    """The command group: the toolkit's own errors become exit 2 (usage: also an output file that cannot
+    be written, such as ``export --out`` in a read-only folder) or 1 (anything else), the same under the
+    console script and click's test runner."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except UsageError as err:
             raise ToolkitUsageError(str(err)) from err
+        except OutputWriteError as err:
+            raise ToolkitUsageError(f"{err.reason}; give another --out, or make its folder writable") from err
         except LymphomaEvidenceError as err:
             raise ToolkitFailure(str(err)) from err
 

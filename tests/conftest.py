@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from helpers import EVIDENCE, MISSING_TOOL, build_once, copy_evidence
+from helpers import EVIDENCE, MISSING_TOOL, build_once, copy_evidence, real_evidence
 from hypothesis import settings
 
 # No time limit per example: speed is measured in benchmarks/, and on a loaded host (or with pytest-xdist
@@ -50,9 +50,7 @@ def pytest_make_collect_report(collector):
 @pytest.fixture(scope="session")
 def evidence():
     """The real evidence, loaded and validated once per test session (tests must not change it)."""
-    from lymphoma_evidence import load_evidence
-
-    return load_evidence(EVIDENCE)
+    return real_evidence()
 
 
 @pytest.fixture
@@ -61,9 +59,41 @@ def evidence_copy(tmp_path: Path) -> Path:
     return copy_evidence(EVIDENCE, tmp_path / "evidence")
 
 
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of this test run, the same for all its pytest-xdist workers (``pytest-N``; a
+    worker's own is ``pytest-N/popen-gwI``). Without workers it is the run's own ``pytest-N``: never its
+    parent, which every run of every checkout on the machine shares."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_results(tmp_path_factory: pytest.TempPathFactory):
+    """Results of the library's shared pure functions (``data.shared``: headline numbers, class statuses,
+    pooled studies, figures), computed once per test run for every test and worker, as the reports of one
+    build share them: a call is keyed by its function and arguments (an evidence bundle by its content
+    hash), and each caller gets its own copy. Tests of the sharing itself set or unset the variable.
+
+    A bundle is keyed by the content hash it was validated under, so a test that changes a loaded bundle's
+    tables (``dataclasses.replace(evidence, measures=...)``) and then needs a shared function's result for
+    the changed tables must give the bundle ``content_hash=""`` (bundles from ``Evidence.from_frames`` have
+    none): such a bundle is never shared."""
+    from lymphoma_evidence.paths import SHARED_CACHE_ENV
+
+    folder = run_folder(tmp_path_factory) / "shared_results"
+    folder.mkdir(exist_ok=True)
+    before = os.environ.get(SHARED_CACHE_ENV)
+    os.environ[SHARED_CACHE_ENV] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(SHARED_CACHE_ENV, None)
+    else:
+        os.environ[SHARED_CACHE_ENV] = before
+
+
 @pytest.fixture(scope="session")
 def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every default report and the index, built once per test run (shared by the pytest-xdist workers)
     under SOURCE_DATE_EPOCH (helpers.SHARED_EPOCH). Tests read it and never change it."""
-    shared = tmp_path_factory.getbasetemp().parent   # the same for every worker of one run
+    shared = run_folder(tmp_path_factory)
     return build_once(shared / "built_reports", shared / "built_reports.lock")

@@ -104,6 +104,25 @@ def complete(frame, model):
     return filled[[*wanted, *(c for c in frame.columns if c not in wanted)]]
 
 
+_REAL_EVIDENCE: dict[str, bytes] = {}
+
+
+def real_evidence():
+    """The project's evidence as ``load_evidence(EVIDENCE)`` returns it, validated once per test process:
+    each call returns a fresh copy (unpickled from the first load, a few ms instead of a validation), so a
+    test that changes its copy changes nothing for the next one. Tests of loading itself call
+    ``load_evidence``."""
+    import pickle
+
+    from lymphoma_evidence.data.evidence import content_hash, load_evidence
+
+    key = content_hash(EVIDENCE)   # a CSV changed during the run is loaded (and validated) again
+    if key not in _REAL_EVIDENCE:
+        _REAL_EVIDENCE.clear()
+        _REAL_EVIDENCE[key] = pickle.dumps(load_evidence(EVIDENCE), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.loads(_REAL_EVIDENCE[key])
+
+
 def build_reports(out: Path, evidence: Path = EVIDENCE, only: tuple[str, ...] = ()) -> Path:
     """Build the reports (all, or those named in ``only``) and the index from ``evidence`` into ``out``,
     with the project's own command."""

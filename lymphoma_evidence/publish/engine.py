@@ -236,11 +236,15 @@ class _Runner:
 
     def _write(self, done: _Executed) -> tuple[str, str]:
         """Export an executed report, write its HTML and executed notebook, and record it."""
+        from .execute import kept_notebook
+
         spec = done.spec
         try:
+            kept = self.executed / f"{spec.name}.ipynb"
+            record = kept_notebook(done.notebook, kept)
             html = self.exporter.export(done.notebook, spec.title, self.provenance, spec.audience)
             write_text_atomic(self.options.out / f"{spec.name}.html", html)
-            os.replace(done.scratch, self.executed / f"{spec.name}.ipynb")
+            write_text_atomic(kept, record)
         except BuildError:
             raise
         except Exception as err:  # an unexpected failure of one report must not stop others

@@ -1,10 +1,12 @@
-"""Execute one report's notebook with papermill on a warm kernel, with a per-report time limit.
+"""Execute one report's notebook with papermill on a warm kernel, with a per-report time limit; and the
+executed notebook as the build keeps it for audit.
 
 Failures keep what an author needs to fix them: the failing cell's index, the exception name and value.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,3 +76,33 @@ def execute_report(spec: ReportSpec, manager, executed_path: Path, timeout: floa
                                         "the kernel was stopped (raise --timeout if it needs longer)"
                                         ) from err
             raise ReportFailedError(spec.name, "DeadKernelError", str(err)) from err
+
+
+def kept_notebook(notebook, path: Path) -> str:
+    """The executed notebook ``notebook`` as the build writes it to ``path`` (``executed/NAME.ipynb``).
+
+    Papermill's record names ``path`` (not the temporary file it wrote first), and the injected-parameters
+    cell has a stable id (:func:`.export.stable_cell_ids`). Under ``SOURCE_DATE_EPOCH`` no wall-clock time
+    is kept, so two builds of the same inputs write the same bytes: papermill's start and end times of the
+    notebook and of each cell become the build moment, its durations (seconds) are left empty, and
+    nbclient's per-cell ``execution`` timestamps are removed. Without it the times are kept as measured.
+    ``notebook`` is changed in place.
+    """
+    import nbformat
+
+    from ..formatting import build_moment
+    from .export import stable_cell_ids
+
+    stable_cell_ids(notebook)
+    record = notebook.metadata.get("papermill", {})
+    if "output_path" in record:
+        record["output_path"] = str(path)
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        moment = build_moment().isoformat()
+        for timed in [record, *(cell.get("metadata", {}).get("papermill", {}) for cell in notebook.cells)]:
+            timed.update({key: moment for key in ("start_time", "end_time") if key in timed})
+            if "duration" in timed:
+                timed["duration"] = None
+        for cell in notebook.cells:
+            cell.get("metadata", {}).pop("execution", None)
+    return nbformat.writes(notebook)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+from helpers import real_evidence
 
 from lymphoma_evidence.analysis.approvals import agent_approvals, agent_status, class_status
-from lymphoma_evidence.data.evidence import Evidence, load_evidence
+from lymphoma_evidence.data.evidence import Evidence
 
 TEMPLATE = Evidence.from_frames()
 
@@ -46,8 +47,8 @@ def test_no_approval_prints_a_missing_value():
     evidence = bundle({"kind": None})
     assert "<NA>" not in agent_approvals(evidence)["x"]
     assert "kind not stated" in agent_approvals(evidence)["x"]
-    assert not agent_approvals(load_evidence()).str.contains("<NA>").any()
-    assert not agent_status(load_evidence())["approvals"].str.contains("<NA>").any()
+    assert not agent_approvals(real_evidence()).str.contains("<NA>").any()
+    assert not agent_status(real_evidence())["approvals"].str.contains("<NA>").any()
 
 
 def test_the_therapy_that_failed_is_shown_as_context_but_keeps_its_approval_status():
@@ -59,7 +60,7 @@ def test_the_therapy_that_failed_is_shown_as_context_but_keeps_its_approval_stat
 
 
 def test_one_path_gives_the_status_of_every_class_of_the_real_evidence():
-    evidence = load_evidence()
+    evidence = real_evidence()
     status = class_status(evidence).set_index("class_id")
     roles = evidence.classes.set_index("class_id")["role"]
     assert list(status.index) == list(evidence.classes["class_id"])

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import real_evidence
 
 from lymphoma_evidence.analysis.certainty import certainty_facts, rationale_mismatches
 from lymphoma_evidence.analysis.citations import citations_to_complete, plain_citation, reader_citation
 from lymphoma_evidence.analysis.sof import summary_of_findings
-from lymphoma_evidence.data.evidence import Evidence, load_evidence
+from lymphoma_evidence.data.evidence import Evidence
 from lymphoma_evidence.stats import POOLED_BY
 
-REAL = load_evidence()
+REAL = real_evidence()
 
 
 def with_rationale(text: str) -> Evidence:

@@ -7,16 +7,21 @@ import dataclasses
 
 import pandas as pd
 import pytest
-from helpers import EVIDENCE
+from helpers import EVIDENCE, real_evidence
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from lymphoma_evidence.analysis.eligibility import PatientProfile, eligible_options
 from lymphoma_evidence.analysis.frames import EligibleOptions, columns
-from lymphoma_evidence.data.evidence import Evidence, load_evidence
+from lymphoma_evidence.data.evidence import Evidence
+from lymphoma_evidence.data.schema import TABLE_ATTRIBUTES, load_package
 from lymphoma_evidence.errors import ParameterError
 
 TEMPLATE = Evidence.from_frames()
+#: The topic tables (measures, glossary, ...) ``from_frames`` would read from evidence/ for every bundle the
+#: property tests build: read once here and given to it instead.
+TOPIC = {TABLE_ATTRIBUTES[table.name]: getattr(TEMPLATE, TABLE_ATTRIBUTES[table.name])
+         for table in load_package(EVIDENCE).tables if table.topic}
 
 CLASSES = [
     {"class_id": "bispecific_antibodies", "name": "Bispecific antibodies", "display_order": 1},
@@ -59,7 +64,7 @@ def typed(table: str, rows: list[dict]) -> pd.DataFrame:
 
 def evidence(rules=None) -> Evidence:
     return Evidence.from_frames(classes=typed("classes", CLASSES), agents=typed("agents", AGENTS),
-                                eligibility=typed("eligibility", RULES if rules is None else rules))
+                                eligibility=typed("eligibility", RULES if rules is None else rules), **TOPIC)
 
 
 def options(profile: PatientProfile, rules=None) -> pd.DataFrame:
@@ -268,7 +273,7 @@ def test_forgetting_a_patient_value_never_makes_an_option_eligible(patient, base
 # ---- the real evidence ----------------------------------------------------------------------
 
 def test_every_real_eligibility_row_gets_a_status_for_a_typical_post_car_t_patient():
-    real = load_evidence(EVIDENCE)
+    real = real_evidence()
     patient = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False, ecog=1,
                              antigens={"CD19": "negative", "CD20": "positive"})
     table = eligible_options(real, patient)
@@ -300,9 +305,8 @@ def test_real_options_validate_against_their_frame_model(evidence):
 
 def test_a_class_that_fits_names_the_agents_whose_target_the_lymphoma_lacks():
     from lymphoma_evidence.analysis.eligibility import class_options
-    from lymphoma_evidence.data.evidence import load_evidence
 
-    real = load_evidence(EVIDENCE)
+    real = real_evidence()
     negative = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False, ecog=1,
                               antigens={"CD19": "negative", "CD20": "positive"})
     adcs = class_options(real, negative).set_index("scope_id").loc["adcs"]

@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 import pytest
+from helpers import real_evidence
 
 from lymphoma_evidence.analysis.strata import (
     STRATA,
@@ -188,9 +189,8 @@ def test_cohorts_by_time_to_relapse_are_different_patients_and_named_so():
 def test_count_trials_counts_a_trial_in_two_strata_once():
     from lymphoma_evidence.analysis.headline import headline_numbers
     from lymphoma_evidence.analysis.strata import count_trials
-    from lymphoma_evidence.data.evidence import load_evidence
 
-    numbers = headline_numbers(load_evidence())
+    numbers = headline_numbers(real_evidence())
     cr = numbers[(numbers["measure"] == "CR") & (numbers["class_id"] == "bispecific_antibodies")]
     assert set(cr["stratum"]) >= {"post_car_t", "partly"}  # NP30179: subgroup after CAR-T, whole partly
     assert int(cr["n_studies"].sum()) == count_trials(cr) + 1

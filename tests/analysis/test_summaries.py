@@ -7,6 +7,7 @@ import copy
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import real_evidence as project_evidence
 from scipy.stats import beta
 
 from lymphoma_evidence.analysis.frames import ClassSummary, RangeCheck, ResponseTable, columns
@@ -217,9 +218,8 @@ def test_class_summary_counts_two_analysis_sets_of_one_trial_once():
 
 def test_class_summary_of_the_real_evidence_counts_no_population_twice():
     from lymphoma_evidence.analysis.strata import response_studies
-    from lymphoma_evidence.data.evidence import load_evidence
 
-    real = load_evidence()
+    real = project_evidence()
     studies = response_studies(real).set_index("result_id")
     for endpoint in ("ORR", "CR"):
         summary = class_summary(real, endpoint)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from helpers import complete
+from helpers import complete, real_evidence
 
 from lymphoma_evidence.analysis.frames import ClassSummary
 from lymphoma_evidence.analysis.takeaways import class_takeaways
 from lymphoma_evidence.analysis.topic import measure_words
-from lymphoma_evidence.data.evidence import load_evidence
 from lymphoma_evidence.errors import ParameterError
 
 COLUMNS = ["class_id", "class_name", "endpoint", "analysis_set", "n_studies", "total_patients",
@@ -35,7 +34,7 @@ def test_takeaways_give_range_study_count_and_pooled_interval():
 
 
 def test_takeaways_for_patients_use_the_topic_words_and_natural_frequencies():
-    words = measure_words(load_evidence(), "patient")
+    words = measure_words(real_evidence(), "patient")
     first = class_takeaways(summary(), audience="patient", patient_words=words)[0]
     assert first == (f"Bispecific antibodies: in 3 studies, 52–63% of people {words['ORR']} "
                      "(about 6 in 10 people).")
@@ -65,9 +64,9 @@ def test_takeaways_reject_unknown_audience_and_wrong_frames():
 
 
 def test_every_takeaway_says_who_the_numbers_come_from():
-    from lymphoma_evidence import class_summary, load_evidence
+    from lymphoma_evidence import class_summary
 
-    sentences = class_takeaways(class_summary(load_evidence(), "ORR"))
+    sentences = class_takeaways(class_summary(real_evidence(), "ORR"))
     starts = ("Approved CD19 CAR T-cell products (CAR-T-naive: no CAR-T before)",
               'Dual-target ("bispecific") CAR T-cells (Prior CAR-T not reported)')
     assert all(any(s.startswith(start) for s in sentences) for start in starts)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from helpers import FIXTURES
+from helpers import FIXTURES, real_evidence
 
 from lymphoma_evidence.analysis.approvals import class_status
 from lymphoma_evidence.analyst.audit import (
@@ -237,9 +237,8 @@ def test_cli_audit_formats(tmp_path: Path) -> None:
 
 
 def test_rows_without_a_prior_car_t_share_are_listed_for_analysts() -> None:
-    from lymphoma_evidence.data.evidence import load_evidence
 
-    listed = shares_not_reported(load_evidence())
+    listed = shares_not_reported(real_evidence())
     assert set(listed["table"]) <= {"results", "outcomes", "harms"}
     assert "odronextamab_elm2_orr" in set(listed["row_id"])
     assert not {"zuma1_5y_orr", "juliet_longterm_cr", "glofitamab_np30179_crs_any",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import EVIDENCE, find_line, read_rows, write_rows
+from helpers import EVIDENCE, find_line, read_rows, real_evidence, write_rows
 from test_broken_evidence import assert_reports
 
 from lymphoma_evidence.data.counts import nearest_count
@@ -345,7 +345,7 @@ def test_bad_class_cell(evidence_copy: Path, column: str, value: str, message: s
 
 
 def test_cd19_car_t_is_context_and_every_other_class_an_option() -> None:
-    classes = load_evidence(EVIDENCE).classes.set_index("class_id")
+    classes = real_evidence().classes.set_index("class_id")
     assert classes.loc["cd19_car_t", "role"] == "context"
     assert set(classes.drop(index="cd19_car_t")["role"]) == {"option"}
 
@@ -441,7 +441,7 @@ def test_trial_prior_car_t_is_enumerated(evidence_copy: Path) -> None:
 
 
 def test_eligibility_plain_words_are_separate_from_the_curator_note() -> None:
-    eligibility = load_evidence(EVIDENCE).eligibility
+    eligibility = real_evidence().eligibility
     assert eligibility["plain_words"].notna().all()
     for words in eligibility["plain_words"]:
         assert "not verified" not in words and "not seen" not in words and "this pass" not in words, words

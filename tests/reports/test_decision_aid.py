@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers import EVIDENCE
+from helpers import EVIDENCE, real_evidence
 from readability import NetworkBlocked, no_network, offline_textstat, prose_sentences
 
 from lymphoma_evidence.analysis.headline import headline_numbers, relapse_numbers
-from lymphoma_evidence.data.evidence import load_evidence
 from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.formatting import day_in_words, natural_frequency
 from lymphoma_evidence.reports.decision_aid import DecisionAid
@@ -112,7 +111,7 @@ def test_every_abbreviation_outside_the_source_titles_is_explained(sections):
     for marker in soup.select("sup.cite"):
         marker.decompose()
     tokens = set(re.findall(r"\b[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*\b", soup.get_text(" ")))
-    terms = glossary_terms(load_evidence())
+    terms = glossary_terms(real_evidence())
     in_glossary = " ".join(f"{term.term} {term.meaning} {' '.join(term.forms)}" for term in terms)
     explained = set(re.findall(r"\b[A-Z][A-Z0-9]+(?:-[A-Z0-9]+)*\b", in_glossary)) | EVERYDAY
     assert not tokens - explained, f"abbreviations without an expansion: {sorted(tokens - explained)}"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from helpers import EVIDENCE
+from helpers import real_evidence
 
-from lymphoma_evidence import check_reported_ranges, load_evidence
+from lymphoma_evidence import check_reported_ranges
 from lymphoma_evidence.reports import evidence_audit as section
 from lymphoma_evidence.reports.context import ReportContext
 
 
 def test_coverage_counts_results_per_class() -> None:
-    evidence = load_evidence(EVIDENCE)
+    evidence = real_evidence()
     table = section.coverage_table(ReportContext(evidence))
     for endpoint in evidence.results["endpoint"].unique():
         assert table[f"{endpoint} results"].sum() == (evidence.results["endpoint"] == endpoint).sum()
@@ -20,7 +20,7 @@ def test_coverage_counts_results_per_class() -> None:
 
 
 def test_claim_checks_show_every_verdict() -> None:
-    evidence = load_evidence(EVIDENCE)
+    evidence = real_evidence()
     html = section.claim_checks(ReportContext(evidence))
     assert "_<wbr>" in html, "long ids may wrap after their underscores"
     shown = str(html).replace("<wbr>", "")
@@ -29,12 +29,12 @@ def test_claim_checks_show_every_verdict() -> None:
 
 
 def test_validation_reports_a_valid_folder_with_its_hash() -> None:
-    evidence = load_evidence(EVIDENCE)
+    evidence = real_evidence()
     assert f"content hash {evidence.content_hash[:12]}" in section.validation(ReportContext(evidence))
 
 
 def test_findings_use_the_given_audit_day() -> None:
-    html = section.findings(ReportContext(load_evidence(EVIDENCE)), 12, date(2030, 1, 1))
+    html = section.findings(ReportContext(real_evidence()), 12, date(2030, 1, 1))
     assert "on 2030-01-01" in html and "Sources not checked for more than 12 months" in html
 
 
@@ -43,7 +43,7 @@ def test_changes_compare_with_the_latest_release_only_when_asked(monkeypatch) ->
 
     asked: list[object] = []
     monkeypatch.setattr(audit, "compare_with_latest_release", lambda ev: asked.append(ev) or (None, None))
-    context = ReportContext(load_evidence(EVIDENCE))
+    context = ReportContext(real_evidence())
     assert "Not compared here" in section.changes(context, since_release=False)
     assert asked == [], "the notebook's default reads no git tags, so its stored outputs stay stable"
     assert "No earlier release to compare with" in section.changes(context)

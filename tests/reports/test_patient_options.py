@@ -6,9 +6,9 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers import EVIDENCE
+from helpers import EVIDENCE, real_evidence
 
-from lymphoma_evidence import eligible_options, load_evidence
+from lymphoma_evidence import eligible_options
 from lymphoma_evidence.errors import ParameterError
 from lymphoma_evidence.reports import patient_options as section
 
@@ -30,7 +30,7 @@ SECTIONS = ("lead", "situation", "choices", "outlook", "no_treatment", "next_ste
 
 
 def page_html(profile, relapse_timing: str = "unknown") -> dict[str, str]:
-    page = section.PatientPage(load_evidence(EVIDENCE), patient=profile, relapse_timing=relapse_timing)
+    page = section.PatientPage(real_evidence(), patient=profile, relapse_timing=relapse_timing)
     return {name: str(getattr(page, name)()) for name in SECTIONS}
 
 
@@ -38,7 +38,7 @@ def test_every_choice_of_the_aid_is_listed_once_in_one_group() -> None:
     profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
     soup = BeautifulSoup(page_html(profile)["choices"], "html.parser")
     names = [li.strong.get_text() for li in soup.select("li")]
-    assert sorted(names) == sorted(load_evidence(EVIDENCE).aid_options["name"])
+    assert sorted(names) == sorted(real_evidence().aid_options["name"])
 
 
 def _item(html: str, name: str) -> tuple[str, str]:
@@ -50,7 +50,7 @@ def _item(html: str, name: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("fit", ["yes", "no", "unknown"])
 def test_supportive_care_fits_everyone_in_every_situation(fit: str) -> None:
-    evidence = load_evidence(EVIDENCE)
+    evidence = real_evidence()
     everyone = evidence.aid_options[evidence.aid_options["everyone"]]
     assert len(everyone)
     profile = section.profile_from_parameters(3, "yes", fit, fit, 1, {})
@@ -77,7 +77,7 @@ def test_a_choice_covering_several_trials_gives_the_rules_of_one_trial_only() ->
 
 @pytest.mark.parametrize("timing", ["early", "late"])
 def test_the_profile_page_shows_the_outlook_for_its_relapse_timing(timing: str) -> None:
-    evidence = load_evidence(EVIDENCE)
+    evidence = real_evidence()
     profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
     html = page_html(profile, timing)
     shown = {s["data-outcome"] for s in BeautifulSoup(html["outlook"], "html.parser")
@@ -90,9 +90,9 @@ def test_the_profile_page_shows_the_outlook_for_its_relapse_timing(timing: str) 
 def test_a_bad_relapse_timing_or_a_missing_profile_is_refused() -> None:
     profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
     with pytest.raises(ParameterError, match="Invalid relapse_timing 'soon'"):
-        section.PatientPage(load_evidence(EVIDENCE), patient=profile, relapse_timing="soon")
+        section.PatientPage(real_evidence(), patient=profile, relapse_timing="soon")
     with pytest.raises(ParameterError, match="is not a PatientProfile"):
-        section.PatientPage(load_evidence(EVIDENCE))
+        section.PatientPage(real_evidence())
 
 
 def test_the_profile_pages_of_the_build_pass_a_relapse_timing() -> None:
@@ -105,7 +105,7 @@ def test_the_profile_pages_of_the_build_pass_a_relapse_timing() -> None:
 
 def test_a_choice_whose_every_rule_fails_is_under_probably_not() -> None:
     profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
-    table = eligible_options(load_evidence(EVIDENCE), profile)
+    table = eligible_options(real_evidence(), profile)
     allo = table[table["class_id"] == "allo_sct"]
     assert set(allo["status"]) == {"not_eligible"}
     soup = BeautifulSoup(page_html(profile)["choices"], "html.parser")
@@ -130,7 +130,7 @@ def test_every_requirement_has_plain_words_from_the_evidence() -> None:
     from lymphoma_evidence.analysis.eligibility import REQUIREMENTS, PatientProfile, requirement_findings
     from lymphoma_evidence.reports.aid_content import AidText
 
-    evidence = load_evidence(EVIDENCE)
+    evidence = real_evidence()
     findings = requirement_findings(evidence, PatientProfile())
     text = AidText(evidence.aid_text)
     assert len(findings) and set(findings["requirement"]) <= set(REQUIREMENTS)
@@ -163,7 +163,7 @@ def test_each_choices_number_is_the_aids_with_who_it_is_about_and_its_counterpar
 
     profile = section.profile_from_parameters(3, "yes", "no", "no", 1, {})
     spans = BeautifulSoup(page_html(profile)["choices"], "html.parser").select("span.aid-number")
-    numbers = headline_numbers(load_evidence(EVIDENCE))
+    numbers = headline_numbers(real_evidence())
     assert spans
     for span in spans:
         row = numbers[(numbers["class_id"] == span["data-option"]) & (numbers["measure"] == "os_rate_12m")

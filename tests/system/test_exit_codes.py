@@ -50,6 +50,10 @@ USAGE_ERRORS = {
     "audit: unknown option value": (["audit", "--today", "yesterday"], "'yesterday' does not match"),
     "export: unknown format": (["export", "--format", "ods"], "'ods' is not"),
     "export: missing output folder": (["export", "--out", f"{NO_SUCH}/e.xlsx"], "does not exist"),
+    # /proc takes no new files, even from root: the workbook cannot be written
+    "export: unwritable output": (["export", "--out", "/proc/e.xlsx"],
+                                  "cannot write /proc/e.xlsx: No such file or directory (errno 2); give "
+                                  "another --out"),
     "import-xlsx: missing file": (["import-xlsx", f"{NO_SUCH}.xlsx"], "does not exist"),
     "import-xlsx: unreadable file": (["import-xlsx", "{not_a_workbook}"], "cannot read"),
     "import-trial: missing file": (["import-trial", f"{NO_SUCH}.json"], "does not exist"),
@@ -105,3 +109,4 @@ def test_the_readme_table_says_what_the_command_line_does() -> None:
     for code, meaning in EXIT_CODES.items():
         assert rows[str(code)].split(":")[0] == meaning.split(":")[0]
     assert "figure" in rows["2"] and "report name" in rows["2"] and "no release" in rows["2"]
+    assert "cannot be read" in rows["2"] and "cannot be written" in rows["2"]

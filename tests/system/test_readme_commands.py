@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
+from lymphoma_evidence.paths import SHARED_CACHE_ENV
+
 pytestmark = pytest.mark.slow
 
 #: make targets that install packages (a venv, Debian packages, npm): not run here.
@@ -60,7 +62,8 @@ def clone(tmp_path_factory) -> Path:
 
 def test_every_readme_command_runs_as_written_in_order(clone: Path) -> None:
     """One test, in the README's order: a later line may use what an earlier one wrote (the workbook)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    # as a reader's shell has it: no venv activated, and none of the tests' shared results
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", SHARED_CACHE_ENV)}
     failed = []
     for command in COMMANDS:
         run = command

@@ -1,7 +1,9 @@
-"""Reproducible builds: the same inputs built twice under SOURCE_DATE_EPOCH give the same bytes."""
+"""Reproducible builds: the same inputs built twice under SOURCE_DATE_EPOCH give the same bytes, pages and
+executed notebooks alike."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,18 +18,29 @@ pytestmark = pytest.mark.slow
 EPOCH = SHARED_EPOCH
 
 
-def _build(out: Path) -> dict[str, bytes]:
+def _build(out: Path) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     done = subprocess.run([sys.executable, "-m", "lymphoma_evidence", "build", "--out", str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    return {p.name: p.read_bytes() for p in sorted(out.glob("*.html"))}
+
+
+def _files(folder: Path, pattern: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob(pattern))}
+
+
+@pytest.fixture(scope="module")
+def second_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default reports built again, into a folder of their own, under the shared build's epoch."""
+    out = tmp_path_factory.mktemp("second") / "reports"
+    _build(out)
+    return out
 
 
 def test_two_builds_of_the_same_inputs_write_byte_identical_pages(built_reports: Path,
-                                                                  tmp_path: Path) -> None:
-    first = {p.name: p.read_bytes() for p in sorted(built_reports.glob("*.html"))}   # the shared build
-    second = _build(tmp_path / "second")
+                                                                  second_build: Path) -> None:
+    first = _files(built_reports, "*.html")   # the shared build
+    second = _files(second_build, "*.html")
     assert len(first) >= 10 and "index.html" in first
     differ = [name for name in first if first[name] != second.get(name)]
     assert not differ, f"pages that differ between two builds: {differ}"
@@ -35,3 +48,23 @@ def test_two_builds_of_the_same_inputs_write_byte_identical_pages(built_reports:
     index = first["index.html"].decode()
     assert "1 December 2026" in index          # the build day is SOURCE_DATE_EPOCH's
     assert 'id="cell-id=injected-parameters"' in first["briefing_clinician.html"].decode()
+
+
+def test_two_builds_of_the_same_inputs_keep_byte_identical_executed_notebooks(built_reports: Path,
+                                                                              second_build: Path) -> None:
+    """No wall-clock time and no temporary file name in the notebooks kept for audit; the only difference
+    allowed is the output folder's own path (the build folder is where each build was asked to write)."""
+    first = _files(built_reports / "executed", "*.ipynb")
+    second = {name: data.replace(str(second_build).encode(), str(built_reports).encode())
+              for name, data in _files(second_build / "executed", "*.ipynb").items()}
+    assert len(first) >= 10 and first.keys() == second.keys()
+    differ = [name for name in first if first[name] != second[name]]
+    assert not differ, f"executed notebooks that differ between two builds: {differ}"
+    notebook = json.loads(first["briefing_clinician.ipynb"])
+    record = notebook["metadata"]["papermill"]
+    assert record["start_time"] == record["end_time"] == "2026-12-01T00:00:00+00:00"
+    assert record["duration"] is None
+    assert record["output_path"] == str(built_reports / "executed" / "briefing_clinician.ipynb")
+    for cell in notebook["cells"]:
+        assert "execution" not in cell["metadata"]
+        assert cell["metadata"]["papermill"]["start_time"] == "2026-12-01T00:00:00+00:00"
