@@ -199,6 +199,7 @@ def release(bump: str, no_git: bool, evidence_path: Path | None) -> None:
     untagged = "--no-git" if no_git else "not in a git repository"
     tagged = f"; tagged {done.tag}" if done.tag else f" (not tagged: {untagged})"
     click.echo(f"released evidence {done.version} (was {done.previous}) on {done.released}{tagged}")
+    click.echo("the notebooks' stored outputs now predate the evidence: run 'make notebooks' and commit them")
 
 
 @cli.command()

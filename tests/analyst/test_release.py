@@ -124,6 +124,7 @@ def test_release_outside_a_repository_writes_the_files_without_a_tag(tmp_path: P
     result = CliRunner().invoke(cli, ["release", "major", "--evidence", str(evidence)])
     assert result.exit_code == 0, result.output
     assert "released evidence 1.0.0 (was 0.1.0) on 2027-01-02 (not tagged" in result.output
+    assert "run 'make notebooks' and commit them" in result.output   # the version is part of the evidence
     assert _version(evidence) == "1.0.0"
 
 
