@@ -187,18 +187,18 @@ def latest_release(evidence_path: Path) -> tuple[str, str] | None:
     """The latest release of the evidence, ``(version, revision)``: what ``diff`` and ``audit`` compare with.
 
     Releases are the ``evidence-v*`` tags that ``lymphoma-evidence release`` makes; the newest version
-    wins. In a clone without tags, the newest version listed in CHANGELOG.md and its release commit (see
-    :func:`release_revision`). ``None`` when neither is found (or the folder is not in a git repository).
+    wins. In a clone without tags, the newest version listed in CHANGELOG.md whose release commit is found
+    (see :func:`release_revision`). ``None`` when neither is found (or the folder is not in a git repository).
     """
     folder = Path(evidence_path)
     tags = release_tags(folder)
     if tags:
         return tags[0]
-    listed = released_versions(read_changelog(folder / CHANGELOG_FILE))
-    if not listed:
-        return None
-    revision = release_revision(listed[0], folder)
-    return None if revision is None else (listed[0], revision)
+    for version in released_versions(read_changelog(folder / CHANGELOG_FILE)):   # newest first
+        revision = release_revision(version, folder)   # a section being written has no release commit yet
+        if revision is not None:
+            return version, revision
+    return None
 
 
 def release_day(revision: str, evidence_path: Path) -> str:

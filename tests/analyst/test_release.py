@@ -172,6 +172,9 @@ def test_a_clone_without_tags_finds_the_release_by_its_commit_trailer(repo: Path
     release_evidence(folder, "minor", today=TODAY)
     released = _git(repo, "rev-parse", "--short", "HEAD").strip()
     set_cell(folder, "sources.csv", 2, "label", "Edited after the release")
+    changelog = folder / "CHANGELOG.md"   # the next release's section, being written: not a release yet
+    text = changelog.read_text(encoding="utf-8")
+    changelog.write_text(text.replace("## 0.2.0", "## 0.3.0\n\nNext.\n\n## 0.2.0"), encoding="utf-8")
     _git(repo, "commit", "-qam", "an edit after the release")
     clone = tmp_path / "no-tags"
     _git(tmp_path, "clone", "-q", "--no-tags", f"file://{repo}", str(clone))
