@@ -39,9 +39,15 @@ def test_epcore_nhl1_states_one_share_in_every_table() -> None:
     assert len(outcomes) == 2 and (outcomes["prior_car_t_percent"] == 38.9).all()
 
 
-def test_lotis2_results_and_label_harm_state_one_share() -> None:
+def test_lotis2_states_no_share_its_paper_was_not_seen_and_says_why() -> None:
+    """Its share was seen only in a news report of the paper: left out, in results and the label harm alike,
+    and named as a known gap."""
     evidence = load_evidence()
-    assert _shares(evidence, {"caimi2024_lotis2", "zynlonta_uspi_lotis2_safety"}) == {9.7}
+    sources = {"caimi2024_lotis2", "zynlonta_uspi_lotis2_safety"}
+    rows = [f.loc[f["source_id"].isin(sources), "prior_car_t_percent"]
+            for f in (evidence.results, evidence.outcomes, evidence.harms)]
+    assert sum(len(r) for r in rows) == 3 and all(r.isna().all() for r in rows)
+    assert "LOTIS-2" in " ".join(evidence.known_gaps["missing"].fillna("").astype(str))
 
 
 def test_every_trial_without_a_share_is_named_as_a_known_gap() -> None:
