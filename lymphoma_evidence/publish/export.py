@@ -57,9 +57,9 @@ class Provenance:
 
 
 def release_date(evidence: Path, version: str) -> str:
-    """The date ``version`` was released (``YYYY-MM-DD``), or ``""``: read from the release, i.e. the
-    day of the commit its tag ``evidence-v<version>`` marks, or, without the tag (a copy without git, a
-    clone without tags), the date of its heading in ``CHANGELOG.md``
+    """The date ``version`` was released (``YYYY-MM-DD``), or ``""``: the day of its release commit (found
+    by its tag ``evidence-v<version>`` or, in a clone without tags, by its ``Evidence-Release`` trailer),
+    or, in a copy without git, the date of its heading in ``CHANGELOG.md``
     (:func:`..analyst.release.release_record`)."""
     from ..analyst.release import release_record
 
