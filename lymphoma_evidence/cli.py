@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import EvidenceError, LymphomaEvidenceError, OutputWriteError, UsageError
+from .errors import EvidenceError, LymphomaEvidenceError, OutputFolderError, OutputWriteError, UsageError
 
 #: Exit code -> what it means; shown in ``--help`` and the README.
 EXIT_CODES = {0: "clean: nothing wrong was found",
@@ -102,6 +102,8 @@ class ToolkitGroup(click.Group):
             raise ToolkitUsageError(str(err)) from err
         except OutputWriteError as err:
             raise ToolkitUsageError(f"{err.reason}; give another --out, or make its folder writable") from err
+        except OutputFolderError as err:
+            raise ToolkitUsageError(str(err)) from err
         except LymphomaEvidenceError as err:
             raise ToolkitFailure(str(err)) from err
 

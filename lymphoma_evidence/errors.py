@@ -12,7 +12,8 @@ Every error the toolkit raises on purpose derives from :class:`LymphomaEvidenceE
     ├── OutputWriteError       a file that cannot be written
     ├── BuildError             the report build cannot proceed
     │   ├── KernelStartError
-    │   └── ReportFailedError
+    │   ├── ReportFailedError
+    │   └── OutputFolderError  the output folder cannot be created or written (exit 2)
     ├── EvidenceWriteError     evidence files that cannot be replaced
     ├── GitError
     ├── ReleaseError           the evidence cannot be released as it is
@@ -191,6 +192,12 @@ class OutputWriteError(LymphomaEvidenceError):
         self.path = Path(path)
         self.reason = f"cannot write {self.path}: {err.strerror or err} (errno {err.errno})"
         super().__init__(f"{self.reason}. Free disk space or make the folder writable.")
+
+
+class OutputFolderError(BuildError):
+    """Raised when a build's output cannot be written (a folder that cannot be created, a read-only
+    folder, a full disk); the files already there are kept. The command line exits 2 for it, as for an
+    output file that cannot be written by any other command."""
 
 
 class KernelStartError(BuildError):

@@ -1,8 +1,9 @@
 """The build lock, and atomic writes that name the build's fix: a killed build leaves no half-written file.
 
 Files are written by the one atomic writer, :mod:`lymphoma_evidence.fileio` (temporary file in the same
-folder, fsync, :func:`os.replace`); this module only turns its error into a :class:`BuildError` that says
-how to fix a build. Temporaries left by a killed build are removed by the next build (under the lock).
+folder, fsync, :func:`os.replace`); this module only turns its error into an :class:`OutputFolderError`
+(a :class:`BuildError`) that says how to fix a build. Temporaries left by a killed build are removed by
+the next build (under the lock).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import fileio
-from ..errors import BuildError, OutputWriteError
+from ..errors import BuildError, OutputFolderError, OutputWriteError
 from ..fileio import TEMP_MARK
 
 __all__ = ["TEMP_MARK", "LOCK_NAME", "write_atomic", "write_text_atomic", "temporary_path",
@@ -25,8 +26,8 @@ LOCK_NAME = ".build.lock"
 _FIX = "Free disk space or make the folder writable, or choose another output folder with --out."
 
 
-def _unwritable(err: OutputWriteError) -> BuildError:
-    return BuildError(f"{err.reason}. {_FIX}")
+def _unwritable(err: OutputWriteError) -> OutputFolderError:
+    return OutputFolderError(f"{err.reason}. {_FIX}")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -34,7 +35,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     Raises
     ------
-    BuildError
+    OutputFolderError
         When the folder is not writable or the disk is full; the target is left as it was and no
         temporary file remains.
     """
@@ -68,13 +69,13 @@ def remove_stale_temporaries(*folders: Path) -> list[Path]:
 
 
 def ensure_folder(folder: Path) -> None:
-    """Create ``folder`` (and parents) or raise a :class:`BuildError` saying why it cannot be used."""
+    """Create ``folder`` (and parents) or raise an :class:`OutputFolderError` saying why it cannot be used."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise _unwritable(OutputWriteError(folder, err)) from err
     if not os.access(folder, os.W_OK):
-        raise BuildError(f"cannot write to {folder}: the folder is read-only. "
+        raise OutputFolderError(f"cannot write to {folder}: the folder is read-only. "
                          "Make it writable or choose another output folder with --out.")
 
 

@@ -65,6 +65,8 @@ USAGE_ERRORS = {
     "build: unknown report name": (["build", "--only", "nosuch", "--out", "{tmp}"], "unknown report(s)"),
     "build: missing definitions": (["build", "--reports", f"{NO_SUCH}.toml"], "does not exist"),
     "build: bad shard": (["build", "--shard", "3/2"], "invalid shard"),
+    "build: unwritable output": (["build", "--out", "/proc/reports"],
+                                 "cannot write /proc/reports: No such file or directory (errno 2)"),
 }
 
 
