@@ -7,6 +7,7 @@ the column, what is wrong and how to fix it. Validation only reads files.
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from ..errors import Problem
 from ..paths import evidence_dir
 from . import checks
 from .coerce import coerce_column, dtype_for, text_frame
-from .csvread import read_raw_table
+from .csvread import RawTable, read_raw_table
 from .schema import Field, Package, Table, load_package
 
 PATTERN_HINTS = {
@@ -26,6 +27,11 @@ PATTERN_HINTS = {
     "url": "a web address starting with https:// or http://",
 }
 ID_HINT = "lowercase letters, digits and underscores, e.g. epcore_nhl1_orr"
+#: Tables already typed and checked against their schema in this process, by schema and content, so that
+#: validating the same table again (``diff`` of two revisions, an edited workbook beside the evidence, many
+#: copies that differ in one file) does not type it again: that is two thirds of a validation.
+_CHECKED: OrderedDict[tuple, tuple[pd.DataFrame, tuple[Problem, ...]]] = OrderedDict()
+_CHECKED_MAX = 64
 
 
 def empty_frame(table: Table) -> pd.DataFrame:
@@ -138,6 +144,24 @@ def _schema_problems(table: Table, frame: pd.DataFrame, lines: list[int]) -> lis
     return problems
 
 
+def _checked_table(table: Table, raw: RawTable) -> tuple[pd.DataFrame, list[Problem]]:
+    """The typed frame of one table read as text, and its problems of type and Table Schema.
+
+    Remembered by the table's schema and its cells and line numbers (the problems name only the file, not
+    its folder, so they hold for any folder); the caller gets its own copy of the frame.
+    """
+    key = (repr(table), tuple(map(tuple, raw.rows)), tuple(raw.lines))
+    if key in _CHECKED:
+        _CHECKED.move_to_end(key)
+    else:
+        frame, problems = _typed_frame(table, raw.rows, raw.lines)
+        _CHECKED[key] = frame, (*problems, *_schema_problems(table, frame, raw.lines))
+        if len(_CHECKED) > _CHECKED_MAX:
+            _CHECKED.popitem(last=False)
+    frame, found = _CHECKED[key]
+    return frame.copy(), list(found)
+
+
 def read_package_frames(
     folder: Path, package: Package
 ) -> tuple[dict[str, pd.DataFrame], dict[str, list[int]], list[Problem]]:
@@ -155,9 +179,8 @@ def read_package_frames(
         if raw is None:
             frames[table.name], lines[table.name] = empty_frame(table), []
             continue
-        frame, found = _typed_frame(table, raw.rows, raw.lines)
+        frame, found = _checked_table(table, raw)
         problems += found
-        problems += _schema_problems(table, frame, raw.lines)
         frames[table.name], lines[table.name] = frame, raw.lines
     return frames, lines, problems
 

@@ -76,9 +76,11 @@ def _person(ax: Axes, x: float, y: float, scale: float, style: dict) -> None:
 
     common = {"facecolor": style["face"], "edgecolor": style["edge"], "hatch": style["hatch"] or None,
               "linewidth": 1.4, "linestyle": style["style"]}
-    ax.add_patch(Circle((x, y + 0.28 * scale), 0.15 * scale, **common))
-    ax.add_patch(FancyBboxPatch((x - 0.22 * scale, y - 0.42 * scale), 0.44 * scale, 0.5 * scale,
-                                boxstyle=f"round,pad=0,rounding_size={0.12 * scale}", **common))
+    # add_artist, not add_patch: the axes limits are fixed, so the data limits add_patch would update
+    # from each curve (half the time of an aid build) are never used; what is drawn is the same.
+    ax.add_artist(Circle((x, y + 0.28 * scale), 0.15 * scale, **common))
+    ax.add_artist(FancyBboxPatch((x - 0.22 * scale, y - 0.42 * scale), 0.44 * scale, 0.5 * scale,
+                                 boxstyle=f"round,pad=0,rounding_size={0.12 * scale}", **common))
 
 
 def icon_array_figure(array: IconArray, width_in: float = 3.4) -> tuple[Figure, str]:

@@ -69,3 +69,13 @@ def test_loaded_evidence_is_still_valid_until_a_file_changes(tmp_path: Path) -> 
     set_cell(folder, "results.csv", 2, "n", "many")
     assert not still_valid(loaded), "an edited file must be validated again"
     assert not still_valid(Evidence.from_frames(EVIDENCE, results=loaded.results))
+
+
+def test_validating_the_same_tables_again_gives_the_same_problems_and_frames_of_its_own() -> None:
+    from lymphoma_evidence.data.validate import check_folder
+
+    _, frames, problems = check_folder(EVIDENCE)
+    frames["results"]["n"] = -1  # a caller changing its frame must not change what the next call gets
+    _, again, problems_again = check_folder(EVIDENCE)
+    assert problems_again == problems
+    assert (again["results"]["n"] >= 1).all()
