@@ -97,3 +97,13 @@ def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     under SOURCE_DATE_EPOCH (helpers.SHARED_EPOCH). Tests read it and never change it."""
     shared = run_folder(tmp_path_factory)
     return build_once(shared / "built_reports", shared / "built_reports.lock")
+
+
+@pytest.fixture(scope="session")
+def fresh_kernel_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same reports built a second time, a fresh kernel for each (``build --fresh-kernels``), under the
+    same epoch: compared with ``built_reports`` it shows that reports do not leak into each other through a
+    reused kernel, and that two builds of the same inputs give the same bytes."""
+    shared = run_folder(tmp_path_factory)
+    return build_once(shared / "fresh_kernel_reports", shared / "fresh_kernel_reports.lock",
+                      "--fresh-kernels")

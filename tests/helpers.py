@@ -138,11 +138,12 @@ def build_reports(out: Path, evidence: Path = EVIDENCE, only: tuple[str, ...] = 
 SHARED_EPOCH = "1796083200"
 
 
-def build_once(folder: Path, lock: Path) -> Path:
-    """All default reports and the index built into ``folder`` with the project's command, once for every
-    process that asks (pytest-xdist workers share one build through ``lock``); read-only for the tests.
+def build_once(folder: Path, lock: Path, *options: str) -> Path:
+    """All default reports and the index built into ``folder`` with the project's command (and its
+    ``options``, such as ``--fresh-kernels``), once for every process that asks (pytest-xdist workers share
+    one build through ``lock``); read-only for the tests.
 
-    Built under :data:`SHARED_EPOCH`, so a test may compare it with a build of its own.
+    Built under :data:`SHARED_EPOCH`, so builds can be compared byte for byte.
     """
     import fcntl
     import os
@@ -154,7 +155,7 @@ def build_once(folder: Path, lock: Path) -> Path:
         if not (folder / "index.html").is_file():
             env = {**os.environ, "SOURCE_DATE_EPOCH": SHARED_EPOCH}
             command = [sys.executable, "-m", "lymphoma_evidence", "build", "--evidence", str(EVIDENCE),
-                       "--out", str(folder), "--jobs", "2"]
+                       "--out", str(folder), "--jobs", "2", *options]
             done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
             assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
     return folder

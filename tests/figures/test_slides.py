@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import require_tool
 from pptx import Presentation
 from pptx.util import Inches, Pt
 
@@ -193,15 +190,3 @@ def test_slides_command_builds_the_teaching_deck_from_real_evidence(real_deck: P
         text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
         assert "This briefing" not in text and "care team" not in text   # educator wording
         assert not re.search(r"\b(itt|efficacy_evaluable|not verified)\b", text)
-
-
-@pytest.mark.slow
-def test_deck_converts_to_pdf_in_libreoffice_with_one_page_per_slide(real_deck: Path, tmp_path: Path):
-    require_tool(shutil.which("libreoffice") is not None,
-                 "LibreOffice (Debian's libreoffice-impress) converts the deck to PDF: run `make tools`")
-    subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(real_deck)],
-                   check=True, capture_output=True, timeout=300)
-    pdf = (tmp_path / "deck.pdf").read_bytes()
-    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
-    assert pages == len(Presentation(real_deck).slides)

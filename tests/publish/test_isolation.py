@@ -16,7 +16,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from fixtures.build_project import make_project, report
-from helpers import SHARED_EPOCH
 
 from lymphoma_evidence import __version__
 from lymphoma_evidence.publish import engine, kernels
@@ -154,19 +153,14 @@ def comparable(path: Path, masks: list[tuple[str, str]]) -> list[dict]:
     return cells
 
 
-def test_default_reports_are_identical_on_reused_and_fresh_kernels(tmp_path, monkeypatch, built_reports):
+def test_default_reports_are_identical_on_reused_and_fresh_kernels(built_reports, fresh_kernel_reports):
     """The reports the tests share were built on reused kernels (the default, two of them, under
-    SHARED_EPOCH); here they are built again with a fresh kernel each, under the same epoch."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", SHARED_EPOCH)
-    options = BuildOptions(definitions=ROOT / "notebooks" / "reports.toml", evidence=ROOT / "evidence",
-                           out=tmp_path / "fresh", jobs=2, timeout=300, fresh_kernels=True)
-
-    assert engine.run_build(options, progress=quiet).exit_code == 0
-
-    names = sorted(path.name for path in (options.out / "executed").glob("*.ipynb"))
+    SHARED_EPOCH); ``fresh_kernel_reports`` are the same reports built with a fresh kernel each."""
+    fresh = fresh_kernel_reports
+    names = sorted(path.name for path in (fresh / "executed").glob("*.ipynb"))
     assert names == sorted(path.name for path in (built_reports / "executed").glob("*.ipynb"))
     assert len(names) >= 15
     for name in names:
-        fresh_cells = comparable(options.out / "executed" / name, [(str(options.out), "<out>")])
+        fresh_cells = comparable(fresh / "executed" / name, [(str(fresh), "<out>")])
         reused_cells = comparable(built_reports / "executed" / name, [(str(built_reports), "<out>")])
         assert reused_cells == fresh_cells, f"{name} differs between fresh and reused kernels"

@@ -147,6 +147,13 @@ def test_everything_was_printed(printed: Printed):
     assert all(pages and any(p.words for p in pages) for pages in everything(printed).values())
 
 
+def test_the_deck_prints_in_libreoffice_one_page_per_slide(printed: Printed):
+    from pptx import Presentation
+
+    assert printed.deck is not None
+    assert len(printed.slides) == len(Presentation(str(printed.deck)).slides)
+
+
 def test_no_placeholder_or_code_token_reaches_a_reader(printed: Printed, evidence_ids: frozenset[str]):
     found = {name: ro.placeholders(pages, evidence_ids) for name, pages in everything(printed).items()
              if name not in EXEMPT_FROM_TOKENS}

@@ -4,13 +4,10 @@ executed notebooks alike."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SHARED_EPOCH
+from helpers import SHARED_EPOCH
 
 pytestmark = pytest.mark.slow
 
@@ -18,23 +15,15 @@ pytestmark = pytest.mark.slow
 EPOCH = SHARED_EPOCH
 
 
-def _build(out: Path) -> None:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    done = subprocess.run([sys.executable, "-m", "lymphoma_evidence", "build", "--out", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-
 def _files(folder: Path, pattern: str) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.glob(pattern))}
 
 
 @pytest.fixture(scope="module")
-def second_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default reports built again, into a folder of their own, under the shared build's epoch."""
-    out = tmp_path_factory.mktemp("second") / "reports"
-    _build(out)
-    return out
+def second_build(fresh_kernel_reports: Path) -> Path:
+    """The default reports built again, into a folder of their own, under the shared build's epoch (with
+    a fresh kernel each, so the same build also shows that reports do not leak through a reused kernel)."""
+    return fresh_kernel_reports
 
 
 def test_two_builds_of_the_same_inputs_write_byte_identical_pages(built_reports: Path,
