@@ -195,7 +195,7 @@ def test_the_real_audit_lists_the_flagged_sources_and_the_press_only_approvals(e
 def test_trials_not_recruiting_or_with_an_old_status_are_findings() -> None:
     stale = stale_trial_statuses(_evidence(), months=12, today=TODAY)
     assert stale[["nct_id", "months_old", "reason"]].values.tolist() == [
-        ["NCT00000002", 106, "status 106 months old"],
+        ["NCT00000002", 106, "record of 2018-01-16 is older than 12 months (before 2025-11-26)"],
         ["NCT00000003", 1, "not recruiting"]]
     assert stale_trial_statuses(_evidence(), months=200, today=TODAY)["nct_id"].tolist() == ["NCT00000003"]
 
