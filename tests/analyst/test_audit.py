@@ -213,6 +213,14 @@ def test_text_report_puts_every_value_under_a_column_header() -> None:
     assert header.index("age (years)") + len("age (years)") == row.index(" 6") + 2
 
 
+def test_an_empty_finding_kind_says_nothing_was_found_in_text_and_markdown() -> None:
+    report = audit_evidence(_evidence(), stale_after_months=1200, today=TODAY)
+    assert "Sources not checked for more than 1200 months: 0\n  Nothing found.\n" in render_text(report)
+    markdown = render_markdown(report)
+    assert "### Sources not checked for more than 1200 months: 0\n\nNothing found.\n" in markdown
+    assert "None." not in render_text(report) + markdown
+
+
 def test_markdown_and_json_reports_carry_headers_and_full_rows() -> None:
     report = audit_evidence(_evidence(), today=TODAY)
     markdown = render_markdown(report)
