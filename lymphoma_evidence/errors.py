@@ -72,6 +72,7 @@ class ProblemCode(StrEnum):
     CERTAINTY_RATIONALE = "certainty-rationale"  # a serious GRADE domain without a rationale
     MEASURE_WORDS = "measure-words"  # a measure shown to readers without a row in measures.csv
     CLAIM_WITHOUT_SOURCE = "claim-without-source"  # a clinical statement of texts.csv without a source
+    READER_NOTE = "reader-note"  # a known gap readers see without plain words, or with an analyst's words
     # -- spreadsheet import
     FORMULA = "formula"  # a workbook cell holding a formula instead of a value
     EXTRA_CELL = "extra-cell"  # a workbook cell outside the table's columns

@@ -47,6 +47,13 @@ ENDPOINTS: tuple[str, ...] = tuple(e.value for e in Endpoint)
 AUDIENCES: tuple[str, ...] = tuple(a.value for a in Audience)
 
 
+#: Kinds of known gap (``known_gaps.csv``) that readers are told about: an option without a direct figure,
+#: and an option without side-effect figures. Pages show such a gap's ``reader_note`` (plain words for a
+#: clinician), never its ``reason`` (the curators' account, for the evidence audit); validation requires the
+#: note for these kinds.
+READER_GAP_KINDS: tuple[str, ...] = ("no_direct_figure", "no_harm_figure")
+
+
 #: Eligibility statuses, most favourable first (chart order).
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in EligibilityStatus)
 #: Eligibility status -> chart legend label.

@@ -228,6 +228,87 @@ def wording_problems(pages: Sequence[Page]) -> list[str]:
     return found
 
 
+#: A missing value as Python, pandas or JavaScript prints it, alone as a word (a trailing "%" too: "nan%").
+PYTHON_EMPTY = re.compile(r"^(?:None|nan|NaN|NaT|<NA>|NA|null|undefined)%?$")
+#: Brackets with nothing inside: an empty value put in brackets.
+EMPTY_BRACKETS = re.compile(r"[(\[{]\s*[)\]}]")
+_QUOTES = "'\"“”‘’«»"
+
+
+def python_leaks(pages: Sequence[Page]) -> list[str]:
+    """Missing values that reached a printed page as words ("None.", "'None counted'", "nan", "<NA>",
+    "NaT") and empty brackets ("()", "[]"), each named with its page and where it sits. Every document is
+    read, the analysts' audit too.
+
+    "None" is English when a lower-case word follows it, unquoted and without punctuation between ("None
+    of 10 people"); anywhere else (at the end of a sentence, quoted, before a capitalised word) it is a
+    Python ``None``. The next word is read across line breaks.
+    """
+    found = []
+    for page in pages:
+        words = list(page.words)
+        for index, word in enumerate(words):
+            if is_url_part(word.text.rstrip("%")):  # a rate is not an address
+                continue
+            following = words[index + 1] if index + 1 < len(words) else None
+            if _missing_value(word.text, following.text if following else None):
+                found.append(f"page {page.number}: missing value {_bare(word.text)!r} {word.where} in "
+                             f"{_line_text(page, word, 70)}")
+        for line in page.lines():
+            text = " ".join(w.text for w in line)
+            for match in EMPTY_BRACKETS.finditer(text):
+                found.append(f"page {page.number}: empty brackets {match.group(0)!r} in "
+                             f"{_quote(text, match.group(0))} ({line[0].where})")
+    return found
+
+
+def _missing_value(word: str, following: str | None) -> bool:
+    """Whether ``word`` is a missing value (:data:`PYTHON_EMPTY`), "None" read as English aside: unquoted,
+    no punctuation after it, a lower-case word next."""
+    if not PYTHON_EMPTY.match(_bare(word)):
+        return False
+    english = (word == "None" and following is not None and following[:1].islower()
+               and following[:1] not in _QUOTES)
+    return not english
+
+
+#: Where an empty value was joined into page text: a comma, semicolon or full stop after a space ("a , b"),
+#: empty brackets; and, inside one piece of text, two spaces in a row ("a  b", which a browser shows as one).
+EMPTY_JOIN = re.compile(r"\s[,;](?=\s|$)|\s\.(?=\s|$)|[(\[{]\s*[)\]}]")
+DOUBLE_SPACE = re.compile(r"\S {2,}\S")
+#: Elements whose own text is page text (their nested blocks are read on their own).
+TEXT_BLOCKS = ("p", "li", "td", "th", "h1", "h2", "h3", "h4", "caption", "figcaption", "dt", "dd", "summary",
+               "legend", "label", "blockquote")
+
+
+def html_leaks(html: str) -> list[str]:
+    """Missing values and empty values joined into the visible text of an HTML page (the text a browser
+    shows, block by block; scripts, styles and preformatted text left out), with the text around each.
+    Reads what :func:`python_leaks` cannot tell from a printed page: a space before a comma, two spaces."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup(["script", "style", "pre", "template"]):
+        hidden.decompose()
+    found = []
+    for block in soup.find_all(TEXT_BLOCKS):
+        if block.find(TEXT_BLOCKS):
+            continue
+        text = re.sub(r"\s+", " ", "".join(block.strings)).strip()
+        words = text.split(" ")
+        for word, following in zip(words, [*words[1:], None], strict=True):
+            if not is_url_part(word.rstrip("%")) and _missing_value(word, following):
+                found.append(f"<{block.name}>: missing value {_bare(word)!r} in {_quote(text, word)}")
+        for match in EMPTY_JOIN.finditer(text):
+            found.append(f"<{block.name}>: empty value joined into text ({match.group(0)!r}) in "
+                         f"{_quote(text, match.group(0).strip())}")
+        for piece in block.strings:
+            for match in DOUBLE_SPACE.finditer(str(piece)):
+                found.append(f"<{block.name}>: two spaces in a row ({match.group(0)!r}) in "
+                             f"{_quote(text, match.group(0)[0])}")
+    return found
+
+
 def _token_problem(word: Word, following: Sequence[Word], ids: set[str]) -> str:
     bare = _bare(word.text)
     if not bare or is_url_part(word.text):

@@ -102,6 +102,44 @@ def test_evidence_file_names_and_zero_counts_are_named_with_their_line(tmp_path:
     assert len(found) == 5, joined
 
 
+def test_python_missing_values_are_found_on_any_printed_page(tmp_path: Path):
+    lines = ["Sources not checked: 0", "None.", "the first other side effect is shown. 'None counted': the",
+             "CRS nan% (NaT)", "approved <NA> 2018", "median: None", "ORR () and CR []", "None Known",
+             "as null", "trial NA"]
+    pages = ro.read_pages(pdf_of(tmp_path, [(1, 1 + i * 0.4, text, 11) for i, text in enumerate(lines)]))
+    joined = "\n".join(ro.python_leaks(pages))
+    for expected in ("missing value 'None' 'None.'", "missing value 'None' \"'None\"", "missing value 'nan%'",
+                     "missing value 'NaT'", "missing value '<NA>'", "missing value 'None' 'None' at",
+                     "empty brackets '()'", "empty brackets '[]'", "missing value 'null'",
+                     "missing value 'NA'"):
+        assert expected in joined, expected
+    assert len(joined.splitlines()) == 11, joined  # "None" twice in its own words, once before "Known"
+
+
+def test_none_as_english_passes_even_across_a_line_break(tmp_path: Path):
+    lines = ["None of 100 people who were given this died.", "Of the 10, None", "of them had it.",
+             "https://example.org/?q=None", "Nonetheless, none counted (none)"]
+    pages = ro.read_pages(pdf_of(tmp_path, [(1, 1 + i * 0.4, text, 11) for i, text in enumerate(lines)]))
+    assert ro.python_leaks(pages) == []
+
+
+def test_html_leaks_read_the_visible_text_block_by_block():
+    html = ("<html><head><style>p { content: 'None.' }</style><script>var x = null;</script></head><body>"
+            "<h3>Sources not checked: 0</h3><p>None.</p>"
+            "<li>Serious side effects , then others</li><td>CRS  grade 3</td><p>ORR (<span></span>)</p>"
+            "<p>median nan months</p><p>FDA <span>approval</span> <code>NaN</code></p>"
+            "<p>None of 10 people.<sup>[3]</sup> </span> <span>From 1 study.</p>"
+            "<p>Run <code>lymphoma-evidence figures</code>; then <code>slides</code>.</p>"
+            "<pre>a  b , c</pre></body></html>")
+    found = ro.html_leaks(html)
+    joined = "\n".join(found)
+    for expected in ("<p>: missing value 'None' in 'None.'", "<li>: empty value joined into text (' ,')",
+                     "<td>: two spaces in a row", "<p>: empty value joined into text ('()')",
+                     "<p>: missing value 'nan'", "<p>: missing value 'NaN'"):
+        assert expected in joined, expected
+    assert len(found) == 6, joined
+
+
 def test_a_first_page_that_ends_near_the_top_is_near_blank(tmp_path: Path):
     blank = ro.read_pages(pdf_of(tmp_path, [(1, 1, "Title", 20)], [(1, 1, "Everything else", 11)]))
     assert "page 1 of 2 is near-blank" in ro.near_blank_first_page(blank)

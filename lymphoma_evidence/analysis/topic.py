@@ -16,10 +16,11 @@ import pandas as pd
 from ..data.evidence import Evidence
 from ..data.topic_checks import measure_code
 from ..errors import ParameterError
+from ..vocabulary import READER_GAP_KINDS, check_choice
 from .frames import TopicWords
 
 __all__ = ["Featured", "abbreviations", "aid_measures", "approved_diseases", "direct_gaps", "featured",
-           "harm_gaps", "lead_measures", "leading_diseases", "measure_code", "measure_kinds",
+           "gap_notes", "harm_gaps", "lead_measures", "leading_diseases", "measure_code", "measure_kinds",
            "measure_order", "measure_words", "outlook_measures", "overview_measures", "response_measure",
            "response_measures", "standard_kinds", "status_labels", "status_words", "stratum_words",
            "summary_measures", "text", "text_source", "topic_words"]
@@ -179,23 +180,45 @@ def abbreviations(evidence: Evidence) -> dict[str, tuple[str, str]]:
             zip(rows["abbreviation"], rows["expansion"], rows["explanation"], strict=True)}
 
 
-def _gaps(evidence: Evidence, kind: str) -> dict[str, str]:
-    """``{scope_id: reason}`` of the known_gaps.csv rows of one kind that name a class or agent."""
+def _gaps(evidence: Evidence, kind: str, column: str = "reason") -> dict[str, str]:
+    """``{scope_id: text}`` of the known_gaps.csv rows of one kind that name a class or agent and have a
+    ``column`` (``reason`` or ``reader_note``)."""
     gaps = evidence.known_gaps
-    gaps = gaps[(gaps["kind"] == kind) & gaps["scope_id"].notna()]
-    return dict(zip(gaps["scope_id"].astype(str), gaps["reason"].astype(str), strict=True))
+    gaps = gaps[(gaps["kind"] == kind) & gaps["scope_id"].notna() & gaps[column].notna()]
+    return dict(zip(gaps["scope_id"].astype(str), gaps[column].astype(str), strict=True))
 
 
 def direct_gaps(evidence: Evidence) -> dict[str, str]:
     """``{class_id: reason}`` for the options the curators list as having no direct post-CAR-T figure
-    (known_gaps.csv, kind ``no_direct_figure``)."""
+    (known_gaps.csv, kind ``no_direct_figure``): the curators' reason, for analysts."""
     return _gaps(evidence, "no_direct_figure")
 
 
 def harm_gaps(evidence: Evidence) -> dict[str, str]:
     """``{class_id: reason}`` for the options the curators list as having no side-effect figure
-    (known_gaps.csv, kind ``no_harm_figure``)."""
+    (known_gaps.csv, kind ``no_harm_figure``): the curators' reason, for analysts (the evidence audit)."""
     return _gaps(evidence, "no_harm_figure")
+
+
+def gap_notes(evidence: Evidence, kind: str) -> dict[str, str]:
+    """``{scope_id: reader_note}`` of the known gaps of one kind: what readers are told about the gap.
+
+    Parameters
+    ----------
+    evidence : Evidence
+        The loaded evidence (not changed).
+    kind : str
+        One of :data:`~lymphoma_evidence.vocabulary.READER_GAP_KINDS` (``no_direct_figure``,
+        ``no_harm_figure``); validation makes sure every gap of these kinds has its note.
+
+    Returns
+    -------
+    dict[str, str]
+        The plain note of each listed gap (never the curators' ``reason``, which names copies and
+        addresses for analysts); a gap without a note is left out.
+    """
+    check_choice("kind", kind, READER_GAP_KINDS, "Only these kinds of gap are shown to readers.")
+    return _gaps(evidence, kind, "reader_note")
 
 
 def _in_order(evidence: Evidence, measures: list[str]) -> list[str]:

@@ -229,7 +229,8 @@ def press_only_approvals(evidence: Evidence) -> pd.DataFrame:
 
 def stale_trial_statuses(evidence: Evidence, months: int = STALE_AFTER_MONTHS,
                          today: date | None = None) -> pd.DataFrame:
-    """Trials whose registry status is not recruiting or is older than ``months`` whole months.
+    """Trials whose registry status is not recruiting, or whose record is older than ``months`` months
+    (dated before :func:`~lymphoma_evidence.analysis.trial_status.record_cutoff`: the reports' rule).
 
     Reports do not offer these as trials to ask about (:func:`~lymphoma_evidence.analysis.trial_status.
     trials_to_ask_about`); refresh them with ``import-trial`` from a newly saved registry record.

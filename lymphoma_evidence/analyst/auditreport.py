@@ -12,6 +12,8 @@ import pandas as pd
 
 from .audit import AuditReport
 
+#: What every format says under a finding kind with no finding (never a bare "None." after its count).
+NOTHING_FOUND = "Nothing found."
 #: Longest cell shown in text and Markdown tables.
 SHOWN_CHARS = 60
 #: Column headers where the column name alone would not say what a value is.
@@ -71,11 +73,11 @@ def _changes_summary(report: AuditReport) -> list[str]:
 
 
 def render_text(report: AuditReport) -> str:
-    """Plain text: a title per finding kind with its count, then its table (or "none")."""
+    """Plain text: a title per finding kind with its count, then its table (or :data:`NOTHING_FOUND`)."""
     lines = [f"Evidence audit ({report.today.isoformat()}): {report.total} finding(s)"]
     for kind, frame in report.findings.items():
         lines += ["", f"{report.titles[kind]}: {len(frame)}"]
-        lines += text_table(frame) if len(frame) else ["  none"]
+        lines += text_table(frame) if len(frame) else [f"  {NOTHING_FOUND}"]
     lines += ["", *_changes_summary(report)]
     return "\n".join(lines) + "\n"
 
@@ -90,7 +92,7 @@ def render_markdown(report: AuditReport) -> str:
     for kind, frame in report.findings.items():
         lines += ["", f"### {report.titles[kind]}: {len(frame)}", ""]
         if not len(frame):
-            lines.append("None.")
+            lines.append(NOTHING_FOUND)
             continue
         lines.append("| " + " | ".join(column_header(c) for c in frame.columns) + " |")
         lines.append("|" + "|".join("---:" if pd.api.types.is_integer_dtype(frame[c]) else "---"

@@ -6,9 +6,12 @@ Each check takes the typed frames (and each table's line numbers) and returns pr
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from ..errors import Problem, ProblemCode
+from ..vocabulary import READER_GAP_KINDS
 from .schema import Package
 
 __all__ = ["measure_code", "topic_problems", "UNNAMED_EVENT"]
@@ -83,7 +86,38 @@ def _gap_scopes(package: Package, frames: Frames, lines: Lines) -> list[Problem]
     return problems
 
 
+#: Words of an analyst that must not reach a reader through a gap's ``reader_note``: a backtick, a web
+#: address, an evidence file name or a snake_case id.
+ANALYST_WORDS = re.compile(r"`|://|\bwww\.|\b[\w-]+\.(?:csv|json)\b|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+#: Where readers see each kind of gap (for the messages).
+_SHOWN_WHERE = {"no_direct_figure": "where the option has no figure from people after CAR-T",
+                "no_harm_figure": "under the option's side effects"}
+
+
+def _gap_reader_notes(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    """A gap readers see (kinds :data:`~lymphoma_evidence.vocabulary.READER_GAP_KINDS`) needs its
+    ``reader_note``; no note may carry an analyst's words (:data:`ANALYST_WORDS`)."""
+    gaps = frames["known_gaps"]
+    path = package.table("known_gaps").path
+    problems = []
+    for i, row in gaps.iterrows():
+        note, kind = row["reader_note"], str(row["kind"])
+        if kind in READER_GAP_KINDS and (pd.isna(note) or not str(note).strip()):
+            problems.append(Problem(
+                path, lines["known_gaps"][i], "reader_note",
+                f"gap {row['gap_id']!r} (kind {kind}) has no reader_note, and readers see this gap "
+                f"{_SHOWN_WHERE.get(kind, 'on the pages')}; write one or two plain sentences for a clinician "
+                "that restate the reason (no addresses, file names or ids)", ProblemCode.READER_NOTE))
+        elif pd.notna(note) and (found := ANALYST_WORDS.search(str(note))):
+            problems.append(Problem(
+                path, lines["known_gaps"][i], "reader_note",
+                f"the reader_note of gap {row['gap_id']!r} contains {found.group(0)!r}, which readers would "
+                "see; say it in plain words (addresses, file names and ids belong in reason)",
+                ProblemCode.READER_NOTE))
+    return problems
+
+
 def topic_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     """Run every check of the topic tables; returns the problems found."""
     return (_measure_words(package, frames, lines) + _claims_cited(package, frames, lines)
-            + _gap_scopes(package, frames, lines))
+            + _gap_scopes(package, frames, lines) + _gap_reader_notes(package, frames, lines))

@@ -200,8 +200,9 @@ class Briefing(ReportContext):
         return self.section("What is investigational", intro, body)
 
     def trials(self) -> h.Fragment:
-        """Registered trials to ask about: recruiting, with a registry record no older than
-        :data:`~.trial_status.STATUS_MAX_AGE_MONTHS` months; the others are counted, not offered."""
+        """Registered trials to ask about: recruiting, with a registry record from the last
+        :data:`~.trial_status.STATUS_MAX_AGE_MONTHS` months by exact date (``trials_to_ask_about``, the one
+        rule the tests count by); the others are counted, not offered."""
         from ..analysis.trial_status import STATUS_MAX_AGE_MONTHS, status_date_column, trials_to_ask_about
 
         trials = self.evidence.trials

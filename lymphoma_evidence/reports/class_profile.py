@@ -6,7 +6,7 @@ approvals), the summary of findings after CAR-T failure (direct), then side effe
 under its own heading, the trials behind the numbers, pooling within strata and the test between strata.
 
 Every option class gets a page, whether or not the evidence holds figures for it: a section with nothing to
-show says so once in plain words (with the curators' reason from known_gaps.csv where one is listed), and
+show says so once in plain words (with the gap's reader note from known_gaps.csv where one is listed), and
 the sections that would only repeat it (pooling, the forest plot) are left out.
 """
 
@@ -166,7 +166,7 @@ def forest(b: Briefing) -> h.Fragment:
 
 def harms(b: Briefing) -> h.Fragment:
     """The side effects counted for the class, direct evidence first, each saying who it comes from; or
-    that none are in the evidence, with the curators' reason where the gap is listed."""
+    that none are in the evidence, with the gap's note for readers where it is listed."""
     return b.section("Side effects", side_effects(b, the_class(b)["class_id"], why=True))
 
 

@@ -148,11 +148,11 @@ def _order(rows: pd.DataFrame, measures: tuple[str, ...]) -> pd.DataFrame:
 
 def _no_direct(b: ReportContext, class_id: str) -> str:
     """The one sentence shown for an option without direct evidence: what is missing, and whether it is a
-    gap the curators listed (with their reason)."""
+    gap the curators listed (with its note for readers, known_gaps.csv ``reader_note``)."""
     said = "No response or survival figures from people after CAR-T are in the evidence for this option"
-    reason = topic.direct_gaps(b.evidence).get(class_id)
-    if reason:
-        return f"{said}. Why: {_sentence_end(reason)}"
+    note = topic.gap_notes(b.evidence, "no_direct_figure").get(class_id)
+    if note:
+        return f"{said}. Why: {_sentence_end(note)}"
     return f"{said}; it is not among the known gaps the evidence audit lists."
 
 
@@ -163,8 +163,8 @@ def _sentence_end(text: str) -> str:
 
 def side_effects(b: ReportContext, class_id: str, why: bool = False) -> h.Fragment:
     """The side effects counted for a class (direct evidence first, then measures.csv display order, each
-    saying who it comes from), or one sentence saying none are in the evidence; with ``why``, the curators'
-    reason when the gap is a listed one (known_gaps.csv, kind ``no_harm_figure``)."""
+    saying who it comes from), or one sentence saying none are in the evidence; with ``why``, the gap's note
+    for readers when it is a listed one (known_gaps.csv ``reader_note``, kind ``no_harm_figure``)."""
     numbers = _numbers(b)
     mine = numbers[numbers["class_id"] == class_id]
     worded = mine["measure"].map(lambda m: _measure_words(b, m) is not None)
@@ -175,8 +175,8 @@ def side_effects(b: ReportContext, class_id: str, why: bool = False) -> h.Fragme
         return _rows_list(b, harms.assign(_s=harms["stratum"].map(STRATA.index), _m=rank)
                           .sort_values(["_s", "_m"], kind="stable"))
     said = "No side-effect figures for this option are in the evidence yet."
-    reason = topic.harm_gaps(b.evidence).get(class_id) if why else None
-    return h.para(h.text(f"{said} Why: {_sentence_end(reason)}" if reason else said))
+    note = topic.gap_notes(b.evidence, "no_harm_figure").get(class_id) if why else None
+    return h.para(h.text(f"{said} Why: {_sentence_end(note)}" if note else said))
 
 
 def options(b: ReportContext) -> h.Fragment:

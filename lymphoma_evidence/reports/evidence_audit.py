@@ -85,7 +85,7 @@ def claim_checks(b: ReportContext) -> h.Fragment:
 def findings(b: ReportContext, stale_after_months: int, today: date | None) -> h.Fragment:
     """The audit findings (stale sources, gaps), one table per kind."""
     from ..analyst.audit import audit_evidence
-    from ..analyst.auditreport import column_header
+    from ..analyst.auditreport import NOTHING_FOUND, column_header
 
     report = audit_evidence(b.evidence, stale_after_months=stale_after_months, today=today)
     parts = [h.para(h.text(f"{report.total} finding(s) on {report.today.isoformat()}."))]
@@ -93,7 +93,7 @@ def findings(b: ReportContext, stale_after_months: int, today: date | None) -> h
         title = f"{report.titles[kind]}: {len(frame)}"
         columns = [(column_header(c), c) for c in frame.columns]
         body = h.table(frame.astype("string").fillna(""), columns, caption=report.titles[kind]) \
-            if len(frame) else h.para(h.text("None."))
+            if len(frame) else h.para(h.text(NOTHING_FOUND))
         parts += [h.heading(3, title), body]
     return b.section("Staleness and gaps", *parts)
 

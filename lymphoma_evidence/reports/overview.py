@@ -143,8 +143,8 @@ def overview(b: ReportContext) -> h.Fragment:
                "counted is shown")
     notes = [f"Numbers are from {who}, unless marked; "
              "separate studies of selected patients, not a comparison between options.",
-             f"{serious} ('{_OTHER.lower()}'). '{_NONE.capitalize()}': the evidence holds no figure with its "
-             "count.",
+             f"{serious} ('{_OTHER.lower()}'). A cell saying '{_NONE}' means the evidence holds no figure "
+             "with its count.",
              "Certainty (GRADE) is rated by an analyst; 'not rated' means no rating yet."]
     return b.section("Overview: the options after CAR-T failure", h.table(
         options, columns, caption="Each option at a glance", formatters=fmt, notes=notes))

@@ -195,7 +195,7 @@ def test_the_real_audit_lists_the_flagged_sources_and_the_press_only_approvals(e
 def test_trials_not_recruiting_or_with_an_old_status_are_findings() -> None:
     stale = stale_trial_statuses(_evidence(), months=12, today=TODAY)
     assert stale[["nct_id", "months_old", "reason"]].values.tolist() == [
-        ["NCT00000002", 106, "status 106 months old"],
+        ["NCT00000002", 106, "record of 2018-01-16 is older than 12 months (before 2025-11-26)"],
         ["NCT00000003", 1, "not recruiting"]]
     assert stale_trial_statuses(_evidence(), months=200, today=TODAY)["nct_id"].tolist() == ["NCT00000003"]
 
@@ -211,6 +211,14 @@ def test_text_report_puts_every_value_under_a_column_header() -> None:
     assert row.split() == ["results", "allo_x_orr", "allogeneic_car_t", "old2020_b", "2020", "6"]
     # each value starts in its header's column
     assert header.index("age (years)") + len("age (years)") == row.index(" 6") + 2
+
+
+def test_an_empty_finding_kind_says_nothing_was_found_in_text_and_markdown() -> None:
+    report = audit_evidence(_evidence(), stale_after_months=1200, today=TODAY)
+    assert "Sources not checked for more than 1200 months: 0\n  Nothing found.\n" in render_text(report)
+    markdown = render_markdown(report)
+    assert "### Sources not checked for more than 1200 months: 0\n\nNothing found.\n" in markdown
+    assert "None." not in render_text(report) + markdown
 
 
 def test_markdown_and_json_reports_carry_headers_and_full_rows() -> None:

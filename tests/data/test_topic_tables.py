@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from helpers import find_line, read_rows, set_cell, write_rows
 
@@ -13,6 +14,7 @@ from lymphoma_evidence.analysis import topic
 from lymphoma_evidence.analysis.approvals import class_status
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.data.evidence import Evidence, load_evidence
+from lymphoma_evidence.errors import ParameterError
 
 
 def reports(folder: Path, expected: str) -> None:
@@ -126,3 +128,43 @@ def test_hand_built_evidence_reads_the_topic_from_its_folder() -> None:
     loaded = load_evidence()
     assert topic.measure_words(built) == topic.measure_words(loaded)
     assert topic.text(built, "report_scope") == topic.text(loaded, "report_scope")
+
+
+def test_a_gap_readers_see_needs_its_reader_note(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "known_gaps.csv", kind="no_harm_figure")
+    gap_id = read_rows(evidence_copy / "known_gaps.csv")[line - 1][0]
+    set_cell(evidence_copy, "known_gaps.csv", line, "reader_note", "")
+    reports(evidence_copy, f"known_gaps.csv:{line}:reader_note: gap {gap_id!r} (kind no_harm_figure) has no "
+                           "reader_note, and readers see this gap under the option's side effects; write one "
+                           "or two plain sentences for a clinician that restate the reason (no addresses, "
+                           "file names or ids)")
+
+
+def test_a_left_out_gap_may_go_without_a_reader_note(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "known_gaps.csv", kind="left_out")
+    assert read_rows(evidence_copy / "known_gaps.csv")[line - 1][5] == ""
+    result = CliRunner().invoke(cli, ["validate", str(evidence_copy)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_reader_note_in_an_analysts_words_is_refused(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "known_gaps.csv", kind="no_direct_figure")
+    gap_id = read_rows(evidence_copy / "known_gaps.csv")[line - 1][0]
+    set_cell(evidence_copy, "known_gaps.csv", line, "reader_note",
+             "Seen only at www.example.org, so it stays in known_gaps.csv.")
+    reports(evidence_copy, f"known_gaps.csv:{line}:reader_note: the reader_note of gap {gap_id!r} contains "
+                           "'www.', which readers would see; say it in plain words (addresses, file names "
+                           "and ids belong in reason)")
+
+
+def test_pages_read_the_reader_note_never_the_reason(evidence_copy: Path) -> None:
+    line = find_line(evidence_copy, "known_gaps.csv", kind="no_direct_figure")
+    class_id = read_rows(evidence_copy / "known_gaps.csv")[line - 1][2]
+    set_cell(evidence_copy, "known_gaps.csv", line, "reader_note", "A plain note for the reader.")
+    set_cell(evidence_copy, "known_gaps.csv", line, "reason", "copies read at example.org/abc")
+    evidence = load_evidence(evidence_copy)
+    assert topic.gap_notes(evidence, "no_direct_figure")[class_id] == "A plain note for the reader."
+    assert topic.direct_gaps(evidence)[class_id] == "copies read at example.org/abc"
+    with pytest.raises(ParameterError, match="kind='left_out' is not allowed; expected one of: "
+                                             "'no_direct_figure', 'no_harm_figure'"):
+        topic.gap_notes(evidence, "left_out")

@@ -111,6 +111,23 @@ def test_only_recruiting_trials_with_a_recent_record_are_offered(evidence, monke
     for status in ("unknown", "suspended"):
         assert f">{status} (registry record" not in html
 
+def test_trials_are_offered_by_exact_date_on_the_day_of_the_build(evidence, monkeypatch) -> None:
+    """On 7 December 2026 a record of 13 November 2025 (12 whole months old) is older than 12 months: only
+    records of 7 December 2025 or later are offered, the day the known gaps' count uses."""
+    from lymphoma_evidence.analysis.trial_status import RECRUITING_STATUSES
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796601600")  # 7 December 2026 00:00 UTC
+    html = Briefing(evidence, audience="clinician").trials()
+    trials = evidence.trials
+    recruiting = trials["status"].isin(RECRUITING_STATUSES)
+    expected = set(trials.loc[recruiting & (trials["status_date"] >= pd.Timestamp("2025-12-07")), "nct_id"])
+    linked = {n for n in trials["nct_id"] if f'href="https://clinicaltrials.gov/study/{n}"' in html}
+    assert linked == expected and expected
+    almost = recruiting & trials["status_date"].between(pd.Timestamp("2025-11-08"),
+                                                        pd.Timestamp("2025-12-06"))
+    assert not set(trials.loc[almost, "nct_id"]) & linked, "12 whole months old is older than 12 months"
+
+
 def test_class_filter_limits_every_section(evidence) -> None:
     report = Briefing(evidence, class_ids=["adcs"])
     options = report.options()

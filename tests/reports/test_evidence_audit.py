@@ -48,3 +48,15 @@ def test_changes_compare_with_the_latest_release_only_when_asked(monkeypatch) ->
     assert asked == [], "the notebook's default reads no git tags, so its stored outputs stay stable"
     assert "No earlier release to compare with" in section.changes(context)
     assert len(asked) == 1
+
+
+def test_a_finding_kind_with_no_finding_says_nothing_was_found_not_none() -> None:
+    from bs4 import BeautifulSoup
+
+    html = str(section.findings(ReportContext(real_evidence()), 1200, date(2026, 12, 7)))
+    soup = BeautifulSoup(html, "html.parser")
+    empty = [h3 for h3 in soup.find_all("h3") if h3.get_text().endswith(": 0")]
+    assert empty, "with a 100-year limit no source is stale"
+    for heading in empty:
+        assert heading.find_next_sibling().get_text() == "Nothing found.", heading.get_text()
+    assert "None." not in soup.get_text(" ")

@@ -86,3 +86,15 @@ def test_the_harms_column_is_never_empty_for_an_option_whose_side_effects_are_co
     for class_id, name in names.items():
         if name in cells:
             assert (cells[name] == "none counted") == (class_id not in counted), (name, cells[name])
+
+
+def test_the_legend_quotes_the_cell_words_as_cells_show_them(evidence):
+    from bs4 import BeautifulSoup
+
+    report = Briefing(evidence, audience="clinician")
+    soup = BeautifulSoup(str(overview.overview(report)), "html.parser")
+    cells = {td.get_text(" ").strip() for td in soup.find_all("td")}
+    legend = soup.get_text(" ")
+    assert "none counted" in cells
+    assert "A cell saying 'none counted' means the evidence holds no figure with its count." in legend
+    assert "'None" not in legend

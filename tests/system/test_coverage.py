@@ -19,6 +19,7 @@ import pytest
 from helpers import EVIDENCE
 
 from lymphoma_evidence.analysis.approvals import class_status
+from lymphoma_evidence.analysis.trial_status import STATUS_MAX_AGE_MONTHS, trials_to_ask_about
 
 GAPS = EVIDENCE / "known_gaps.csv"
 DRUGS = ["epcoritamab", "glofitamab", "mosunetuzumab", "odronextamab", "polatuzumab_vedotin",
@@ -216,12 +217,11 @@ MIN_TRIALS = 15
 
 
 def recruiting_with_recent_record(evidence) -> int:
-    """Trials RECRUITING whose registry record is dated within 12 months of the newest source reading
-    (the `accessed` date curators last read a source on), so the count does not change with the clock."""
-    read_on = pd.to_datetime(evidence.sources["accessed"]).max()
-    dated = pd.to_datetime(evidence.trials["status_date"])
-    recent = dated >= read_on - pd.DateOffset(months=12)
-    return int(((evidence.trials["status"] == "RECRUITING") & recent).sum())
+    """Trials the reports would offer (recruiting, with a record from the last 12 months, by the library's
+    one rule: ``trials_to_ask_about``), counted on the newest source reading (the `accessed` date curators
+    last read a source on) rather than on the build day, so the count does not change with the clock."""
+    read_on = pd.to_datetime(evidence.sources["accessed"]).max().date()
+    return len(trials_to_ask_about(evidence.trials, STATUS_MAX_AGE_MONTHS, today=read_on))
 
 
 def test_enough_registered_trials_and_the_known_gaps_state_how_many_recruit(evidence) -> None:

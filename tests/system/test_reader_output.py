@@ -4,10 +4,11 @@ The default reports are built once per session (the ``report_dir`` fixture), the
 the project's own commands. Every page is printed to A4 by Chromium, each SVG figure by Chromium at its own
 size, the deck by LibreOffice; the words and their boxes are then read from the PDFs' text layer
 (:mod:`reader_output`). The checks fail on: a placeholder or code token in reader text (the analysts' audit
-page exempt); two words overlapping; type under 9 pt on patient pages or under 8 pt elsewhere; a near-blank
-first page; a briefing over 14 A4 pages or the decision aid over 6; a legend key whose colour no mark uses; a
-class page with data but no figure; a slide picture reaching into the slide title. Each finding names the
-page or slide, the words and where they sit.
+page exempt); a Python missing value ("None.", "nan", "<NA>", "NaT") or an empty value joined into text
+("()", " ,", two spaces) on any page, the audit included; two words overlapping; type under 9 pt on patient
+pages or under 8 pt elsewhere; a near-blank first page; a briefing over 14 A4 pages or the decision aid over
+6; a legend key whose colour no mark uses; a class page with data but no figure; a slide picture reaching
+into the slide title. Each finding names the page or slide, the words and where they sit.
 """
 
 from __future__ import annotations
@@ -159,6 +160,24 @@ def test_no_placeholder_or_code_token_reaches_a_reader(printed: Printed, evidenc
              if name not in EXEMPT_FROM_TOKENS}
     found = {name: f for name, f in found.items() if f}
     assert not found, report(found, "placeholders or code tokens in reader text")
+
+
+def test_no_python_missing_value_is_printed_on_any_page(printed: Printed):
+    """No "None." or "'None counted'", "nan", "<NA>", "NaT" or empty brackets on any printed page, figure or
+    slide, the analysts' audit included ("None of 10 people" is English and passes)."""
+    found = {name: ro.python_leaks(pages) for name, pages in everything(printed).items()}
+    found = {name: f for name, f in found.items() if f}
+    assert not found, report(found, "missing values printed as words")
+
+
+def test_no_empty_value_is_joined_into_the_text_of_any_page(printed: Printed):
+    """The visible text of every built page, read from its HTML: no missing value, no comma or full stop
+    after a space, no empty brackets, no two spaces in a row (what print cannot show)."""
+    assert printed.report_dir is not None
+    found = {page.stem: ro.html_leaks(page.read_text(encoding="utf-8"))
+             for page in sorted(printed.report_dir.glob("*.html"))}
+    found = {name: f for name, f in found.items() if f}
+    assert not found, report(found, "empty values in page text")
 
 
 def test_readers_see_plain_words_not_file_names_or_zero_counts(printed: Printed):
