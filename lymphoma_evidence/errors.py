@@ -72,6 +72,8 @@ class ProblemCode(StrEnum):
     CERTAINTY_RATIONALE = "certainty-rationale"  # a serious GRADE domain without a rationale
     MEASURE_WORDS = "measure-words"  # a measure shown to readers without a row in measures.csv
     CLAIM_WITHOUT_SOURCE = "claim-without-source"  # a clinical statement of texts.csv without a source
+    NOT_REACHED = "not-reached"  # a median not reached with a value, or a value missing without not_reached
+    COMPARISON = "comparison"  # a comparison whose measure, adjustment, randomisation or words disagree
     # -- spreadsheet import
     FORMULA = "formula"  # a workbook cell holding a formula instead of a value
     EXTRA_CELL = "extra-cell"  # a workbook cell outside the table's columns
