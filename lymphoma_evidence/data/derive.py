@@ -2,8 +2,9 @@
 
 - ``results`` and ``harms``: ``agent_id`` (the ``scope_id`` when it is an agent, else missing) and
   ``class_id`` (the agent's class, or the ``scope_id`` when it is a class), placed after ``scope_id``.
-- ``results``, ``outcomes``, ``harms`` and ``comparisons``: ``prior_car_t_percent`` is 100 where ``post_car_t`` is true and
-  the percentage was left empty (post_car_t means every patient had CAR T-cell therapy).
+- ``results``, ``outcomes``, ``harms`` and ``comparisons``: ``prior_car_t_percent`` is 100 where
+  ``post_car_t`` is true and the percentage was left empty (post_car_t means every patient had CAR T-cell
+  therapy).
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ class Evidence:
     Attributes ``sources``, ``classes`` (therapy_classes.csv), ``agents``, ``results``,
     ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv),
     ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details``, ``clinical_questions``,
-    ``comparisons`` (comparative effect estimates between two groups) and the patient pages' ``aid_options``, ``aid_text`` and ``aid_timing`` hold one DataFrame each, rows in
-    file order.
+    ``comparisons`` (comparative effect estimates between two groups) and the patient pages'
+    ``aid_options``, ``aid_text`` and ``aid_timing`` hold one DataFrame each, rows in file order.
 
     The topic's words and choices are tables too (``evidence/README.md``, "The topic"): ``measures``
     (every measure's words), ``class_statuses``, ``class_kinds``, ``diseases``, ``featured_classes``,

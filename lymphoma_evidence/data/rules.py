@@ -1,7 +1,8 @@
 """Domain rules: directness, shares of one population, harms cohorts, approval dates, certainty rationales.
 
 Directness: ``post_car_t`` true means every patient counted had prior CAR T-cell therapy, that is
-``prior_car_t_percent`` 100. The two must agree wherever both are given (results, outcomes, harms, comparisons).
+``prior_car_t_percent`` 100. The two must agree wherever both are given (results, outcomes, harms,
+comparisons).
 
 One population, one share (:func:`_shares`): rows about the same patients state the same
 ``prior_car_t_percent`` (both empty counts as the same). The same patients are
