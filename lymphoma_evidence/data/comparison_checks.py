@@ -61,7 +61,7 @@ def _interval(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
             problems.append(_at(package, lines, "comparisons", i, empty,
                                 f"{given} is given but {empty} is empty; write both limits of the 95% "
                                 "interval as printed, or leave both empty", ProblemCode.INTERVAL_ORDER))
-        elif pd.notna(low) and pd.notna(value) and not low <= value <= high:
+        elif pd.notna(low) and pd.notna(value) and value > 0 and not low <= value <= high:
             column = "ci_low" if low > value else "ci_high"
             problems.append(_at(package, lines, "comparisons", i, column,
                                 f"the interval {low:g}-{high:g} does not contain the value {value:g}; "
