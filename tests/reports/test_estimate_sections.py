@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 from helpers import set_cell
 
+from lymphoma_evidence.analysis.estimates import comparison_table, medians_not_reached
 from lymphoma_evidence.data.evidence import load_evidence
 from lymphoma_evidence.reports import class_profile
 from lymphoma_evidence.reports.briefing import Briefing
@@ -19,11 +21,6 @@ PLACEHOLDERS = re.compile(r"\b(nan|NaN|None|<NA>)\b")
 
 def _class_with(frame) -> str:
     return str(frame["scope_id"].iloc[0])
-
-
-def _flagged(evidence):
-    flag = evidence.outcomes["not_reached"].astype("boolean").fillna(False).astype(bool)
-    return evidence.outcomes[flag.to_numpy()]
 
 
 def test_a_class_page_shows_its_comparisons_with_their_caveats_and_source(evidence) -> None:
@@ -40,25 +37,40 @@ def test_a_class_page_shows_its_comparisons_with_their_caveats_and_source(eviden
 
 
 def test_a_median_not_reached_reads_not_reached_on_its_class_page(evidence) -> None:
-    rows = _flagged(evidence)
-    b = Briefing(evidence, audience="clinician", class_ids=[_class_with(rows)])
-    shown = plain_text(class_profile.outcomes(b))
-    for population in rows["population"]:
-        line = next(line for line in shown.splitlines() if population in line)
-        assert ": not reached" in line
-    assert not PLACEHOLDERS.search(shown)
+    rows = medians_not_reached(evidence).dropna(subset=["class_id"])
+    assert len(rows)
+    for class_id, mine in rows.groupby("class_id"):
+        shown = plain_text(class_profile.outcomes(Briefing(evidence, audience="clinician",
+                                                            class_ids=[str(class_id)])))
+        for population in mine["population"]:
+            line = next(line for line in shown.splitlines() if population in line)
+            assert ": not reached" in line
+        assert not PLACEHOLDERS.search(shown)
 
 
 def test_the_briefing_lists_them_with_the_class_direct_evidence(evidence) -> None:
     b = Briefing(evidence, audience="clinician")
     shown = plain_text(b.options())
-    for class_id, frame in (("comparison", evidence.comparisons), ("median", _flagged(evidence))):
-        name = evidence.classes.set_index("class_id").loc[_class_with(frame), "name"]
-        block = shown.split(f"\n{name}\n", 1)[1].split("Side effects", 1)[0]
-        assert "After CAR-T failure (direct evidence)" in block, class_id
-        for population in frame["population"]:
-            assert population in block
+    names = evidence.classes.set_index("class_id")["name"]
+    comparisons_of = comparison_table(evidence)[["class_id", "population"]]
+    medians = medians_not_reached(evidence).dropna(subset=["class_id"])[["class_id", "population"]]
+    for row in pd.concat([comparisons_of, medians]).itertuples():
+        block = shown.split(f"\n{names[row.class_id]}\n", 1)[1].split("Side effects", 1)[0]
+        assert "After CAR-T failure (direct evidence)" in block and row.population in block
     assert "not reached" in shown and not PLACEHOLDERS.search(shown)
+
+
+def test_the_outlook_and_the_relapse_table_say_not_reached_for_all_patients(evidence) -> None:
+    rows = medians_not_reached(evidence)
+    everyone = rows[rows["scope_id"] == "any"]
+    assert len(everyone)
+    shown = plain_text(Briefing(evidence, audience="clinician").outlook())
+    for r in everyone.itertuples():
+        assert f": not reached — {r.population}" in shown
+        if isinstance(r.time_to_relapse, str) and r.time_to_relapse not in ("", "any"):
+            assert f"{r.time_to_relapse} | {r.population} |" in shown
+            assert re.search(re.escape(r.population) + r" \| [^|]+ \| not reached \|", shown)
+    assert not PLACEHOLDERS.search(shown)
 
 
 def test_the_words_come_from_the_rows_and_texts(evidence_copy: Path) -> None:
@@ -78,8 +90,7 @@ def _line(folder: Path, file: str, key: str) -> int:
 
 def test_patients_are_shown_neither(evidence) -> None:
     b = Briefing(evidence, audience="patient")
-    for frame in (evidence.comparisons, _flagged(evidence)):
-        class_id = _class_with(frame)
+    for class_id in {*evidence.comparisons["scope_id"], *medians_not_reached(evidence)["class_id"].dropna()}:
         assert direct_items(b, class_id) == [] and str(comparisons(b, class_id)) == ""
 
 
