@@ -36,26 +36,37 @@ def comparison_sentence(row: pd.Series, detailed: bool = True) -> str:
     return f"{said} — {row['population']}" if detailed else said
 
 
-def not_reached_sentence(row: pd.Series, words: dict[str, str]) -> str:
-    """One median not reached in words (``words``: the measures' ``sentence`` words), e.g. ``"median
-    overall survival not reached — <population>"``, with the number of people where printed."""
-    measure = str(row["measure"])
-    said = words.get(measure, measure.replace("_", " "))
-    people = f", {int(row['n'])} people" if pd.notna(row["n"]) else ""
-    return f"{said} {NOT_REACHED}{people} — {row['population']}"
+def not_reached_sentence(rows: pd.DataFrame, words: dict[str, str]) -> str:
+    """Medians not reached of one population in words (``words``: the measures' ``sentence`` words), e.g.
+    ``"median time without progression and median overall survival not reached — <population>"``, with the
+    number of people where printed."""
+    said = [words.get(str(m), str(m).replace("_", " ")) for m in rows["measure"]]
+    first = rows.iloc[0]
+    people = f", {int(first['n'])} people" if pd.notna(first["n"]) else ""
+    return f"{' and '.join(said)} {NOT_REACHED}{people} — {first['population']}"
+
+
+def _whole_cohort(rows: pd.DataFrame) -> pd.Series:
+    """Rows about a whole post-CAR-T cohort, not one window of time to relapse (those are in the table of
+    outcomes by time to relapse)."""
+    relapse = rows["time_to_relapse"].astype("string").fillna("").str.strip()
+    return relapse.isin(["", "any"])
 
 
 def direct_items(ctx: ReportContext, class_id: str) -> list[h.Fragment]:
-    """The class's direct (post-CAR-T) medians not reached and comparisons, each cited, for the list of
-    its direct evidence in the briefing; none for patients."""
+    """The class's direct (post-CAR-T) medians not reached, one item per population, and its comparisons
+    in short (without the population, which its class page gives), each cited, for the list of its direct
+    evidence in the briefing; none for patients. Medians of one window of time to relapse are left to the
+    table of outcomes by time to relapse."""
     if ctx.audience == "patient":
         return []
     words = topic.measure_words(ctx.evidence, "sentence")
     rows = medians_not_reached(ctx.evidence, class_id)
-    items = [h.Fragment(h.esc(not_reached_sentence(r, words)) + ctx.refs.cite(r["source_id"]))
-             for _, r in rows[rows["stratum"] == "post_car_t"].iterrows()]
+    rows = rows[(rows["stratum"] == "post_car_t").to_numpy() & _whole_cohort(rows).to_numpy()]
+    items = [h.Fragment(h.esc(not_reached_sentence(group, words)) + ctx.refs.cite(str(source)))
+             for (source, _), group in rows.groupby(["source_id", "population"], sort=False)]
     table = comparison_table(ctx.evidence, class_id, strata=("post_car_t",))
-    items += [h.Fragment(h.esc(comparison_sentence(r, ctx.words.detailed)) + ctx.refs.cite(r["source_id"]))
+    items += [h.Fragment(h.esc(comparison_sentence(r, detailed=False)) + ctx.refs.cite(r["source_id"]))
               for _, r in table.iterrows()]
     return items
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
 from helpers import set_cell
 
 from lymphoma_evidence.analysis.estimates import comparison_table, medians_not_reached
@@ -48,15 +47,28 @@ def test_a_median_not_reached_reads_not_reached_on_its_class_page(evidence) -> N
         assert not PLACEHOLDERS.search(shown)
 
 
+def _block(shown: str, name: str) -> str:
+    """The direct evidence of one option in the briefing's options, as text."""
+    return shown.split(f"\n{name}\n", 1)[1].split("Side effects", 1)[0]
+
+
 def test_the_briefing_lists_them_with_the_class_direct_evidence(evidence) -> None:
     b = Briefing(evidence, audience="clinician")
     shown = plain_text(b.options())
     names = evidence.classes.set_index("class_id")["name"]
-    comparisons_of = comparison_table(evidence)[["class_id", "population"]]
-    medians = medians_not_reached(evidence).dropna(subset=["class_id"])[["class_id", "population"]]
-    for row in pd.concat([comparisons_of, medians]).itertuples():
-        block = shown.split(f"\n{names[row.class_id]}\n", 1)[1].split("Side effects", 1)[0]
-        assert "After CAR-T failure (direct evidence)" in block and row.population in block
+    for row in comparison_table(evidence, strata=("post_car_t",)).itertuples():
+        block = _block(shown, names[row.class_id])
+        assert "After CAR-T failure (direct evidence)" in block
+        assert f"{row.heading} {row.value:g}" in block and row.group in block and row.caveat in block
+        assert row.population not in block  # the class page gives who was compared
+    medians = medians_not_reached(evidence).dropna(subset=["class_id"])
+    whole = medians["time_to_relapse"].astype("string").fillna("").isin(["", "any"])
+    for population, rows in medians[whole.to_numpy()].groupby("population"):
+        block = _block(shown, names[rows["class_id"].iloc[0]])
+        line = next(line for line in block.splitlines() if population in line)
+        assert line.count("not reached") == 1 and (len(rows) == 1 or " and " in line)
+    for row in medians[~whole.to_numpy()].itertuples():  # a window of time to relapse: in its table
+        assert row.population not in _block(shown, names[row.class_id])
     assert "not reached" in shown and not PLACEHOLDERS.search(shown)
 
 
