@@ -73,6 +73,8 @@ class ProblemCode(StrEnum):
     MEASURE_WORDS = "measure-words"  # a measure shown to readers without a row in measures.csv
     CLAIM_WITHOUT_SOURCE = "claim-without-source"  # a clinical statement of texts.csv without a source
     READER_NOTE = "reader-note"  # a known gap readers see without plain words, or with an analyst's words
+    NOT_REACHED = "not-reached"  # a median not reached with a value, or a value missing without not_reached
+    COMPARISON = "comparison"  # a comparison whose measure, adjustment, randomisation or words disagree
     # -- spreadsheet import
     FORMULA = "formula"  # a workbook cell holding a formula instead of a value
     EXTRA_CELL = "extra-cell"  # a workbook cell outside the table's columns

@@ -17,6 +17,8 @@ from .errors import ParameterError
 
 #: Shown for a missing number.
 MISSING = "n/a"
+#: Shown for a median the source says was not reached (a finding, not a missing number).
+NOT_REACHED = "not reached"
 #: Between the ends of a range.
 RANGE_DASH = "\u2013"
 

@@ -1,8 +1,8 @@
 """The columns of every table the analysis returns, defined once, and their pandera ``DataFrameModel``\\ s.
 
 ``response_table`` returns a :data:`ResponseTable`, ``class_summary`` a :data:`ClassSummary`,
-``check_reported_ranges`` a :data:`RangeCheck`, ``eligible_options`` an :data:`EligibleOptions` and
-``relapse_timing_table`` a :data:`RelapseTimingTable`.
+``check_reported_ranges`` a :data:`RangeCheck`, ``eligible_options`` an :data:`EligibleOptions`,
+``relapse_timing_table`` a :data:`RelapseTimingTable` and ``comparison_table`` a :data:`ComparisonTable`.
 Each table is declared once below (:data:`TABLES`: column order, dtype, nullability, checks). The analysis
 builds its frames in that order and the figures check their input with :func:`check_columns`, both without
 importing pandera; ``frames.ResponseTable`` and the other names are real pandera ``DataFrameModel``
@@ -93,11 +93,23 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
     )),
     "RelapseTimingTable": ("One row per published outcome of people whose lymphoma came back within, or "
                            "after, a stated time from CAR-T (relapse_timing_table); value is months for "
-                           "medians, a proportion 0-1 for rates.", (
+                           "medians, a proportion 0-1 for rates; a median not reached has no value and "
+                           "not_reached true.", (
         Column("outcome_id", checks={"unique": True}), Column("class_id", nullable=True),
         Column("class_name", nullable=True), Column("measure"), Column("timepoint_months", float, True),
-        Column("time_to_relapse"), Column("value", float, checks={"ge": 0}),
+        Column("time_to_relapse"), Column("value", float, True, {"ge": 0}),
         Column("unit", checks={"isin": ("months", "proportion")}), Column("n", pd.Int64Dtype, True),
+        Column("population"), Column("source_id"), Column("source_label"), Column("not_reached", bool),
+    )),
+    "ComparisonTable": ("One row per published comparative estimate (comparison_table): a hazard ratio of "
+                        "one group against another, with its interval, the caveat words a reader is told "
+                        "and who was compared.", (
+        Column("comparison_id", checks={"unique": True}), Column("class_id"), Column("class_name"),
+        Column("stratum", checks={"isin": STRATA}), Column("group"), Column("comparator"),
+        Column("measure"), Column("heading"), Column("value", float, checks={"gt": 0}),
+        Column("ci_low", float, True, {"gt": 0}), Column("ci_high", float, True, {"gt": 0}),
+        Column("adjusted", bool), Column("randomised", bool), Column("caveat"),
+        Column("n_group", pd.Int64Dtype, True), Column("n_comparator", pd.Int64Dtype, True),
         Column("population"), Column("source_id"), Column("source_label"),
     )),
 }

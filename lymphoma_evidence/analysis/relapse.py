@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data.evidence import Evidence
+from .estimates import not_reached
 from .frames import columns
 
 __all__ = ["relapse_timing_table", "WHOLE_COHORT"]
@@ -40,7 +41,8 @@ def relapse_timing_table(evidence: Evidence, class_id: str | None = None) -> pd.
     -------
     pandas.DataFrame
         A :data:`~.frames.RelapseTimingTable`: ``value`` in months for medians (``unit`` "months") and as
-        a proportion 0-1 for rates (``unit`` "proportion"); rows in class display order (rows about all
+        a proportion 0-1 for rates (``unit`` "proportion"); a median the source says was not reached has
+        no value and ``not_reached`` true; rows in class display order (rows about all
         patients first), then file order.
     """
     out = evidence.outcomes
@@ -62,6 +64,7 @@ def relapse_timing_table(evidence: Evidence, class_id: str | None = None) -> pd.
         "timepoint_months": rows["timepoint_months"].astype(float),
         "time_to_relapse": relapse[rows.index].astype(str),
         "value": rows["value"].astype(float).where(months, rows["value"].astype(float) / 100),
+        "not_reached": not_reached(rows),
         "unit": months.map({True: "months", False: "proportion"}),
         "n": rows["n"].astype("Int64"),
         "population": rows["population"].astype(str),

@@ -201,13 +201,14 @@ def outcome_sources_without_identifier(evidence: Evidence) -> pd.DataFrame:
 
 
 def shares_not_reported(evidence: Evidence) -> pd.DataFrame:
-    """Result, outcome and harm rows whose share of patients with prior CAR-T is empty (stratum
+    """Result, outcome, harm and comparison rows whose share of patients with prior CAR-T is empty (stratum
     ``unknown``): the source was read and is silent, or it still has to be read.
 
-    Returns columns ``table, row_id, source_id``, in file order (results, outcomes, harms).
+    Returns columns ``table, row_id, source_id``, in file order (results, outcomes, harms, comparisons).
     """
     frames = []
-    for table, id_column in (("results", "result_id"), ("outcomes", "outcome_id"), ("harms", "harm_id")):
+    for table, id_column in (("results", "result_id"), ("outcomes", "outcome_id"), ("harms", "harm_id"),
+                             ("comparisons", "comparison_id")):
         frame = with_strata(getattr(evidence, table))
         empty = frame["stratum"].eq("unknown").to_numpy()
         frames.append(pd.DataFrame({"table": table, "row_id": frame.loc[empty, id_column].astype(str),

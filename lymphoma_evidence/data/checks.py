@@ -10,6 +10,7 @@ import pandas as pd
 from ..errors import Problem
 from ..vocabulary import Endpoint
 from .aid_checks import aid_problems
+from .comparison_checks import comparison_problems
 from .counts import count_problems, counts_matching_interval, counts_matching_percent
 from .provenance import provenance_problems
 from .rules import rule_problems
@@ -57,6 +58,7 @@ def _scope_ids(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     for table, allowed, extra in (("eligibility", agents | classes, ""),
                                   ("results", agents | classes, ""),
                                   ("harms", agents | classes, ""),
+                                  ("comparisons", agents | classes, ""),
                                   ("outcomes", agents | classes | {"any"}, ", or 'any'")):
         frame = frames[table]
         bad = frame["scope_id"].notna() & ~frame["scope_id"].isin(allowed)
@@ -141,7 +143,7 @@ def _question_counts(package: Package, frames: Frames, lines: Lines) -> list[Pro
 
 ALL_CHECKS = (_foreign_keys, _scope_ids, count_problems, _cr_within_orr, provenance_problems, _subgroups,
               _ranges, _outcomes, _question_counts, rule_problems, topic_problems,
-              aid_problems)
+              aid_problems, comparison_problems)
 
 
 def cross_table_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:

@@ -2,8 +2,9 @@
 
 - ``results`` and ``harms``: ``agent_id`` (the ``scope_id`` when it is an agent, else missing) and
   ``class_id`` (the agent's class, or the ``scope_id`` when it is a class), placed after ``scope_id``.
-- ``results``, ``outcomes`` and ``harms``: ``prior_car_t_percent`` is 100 where ``post_car_t`` is true and
-  the percentage was left empty (post_car_t means every patient had CAR T-cell therapy).
+- ``results``, ``outcomes``, ``harms`` and ``comparisons``: ``prior_car_t_percent`` is 100 where
+  ``post_car_t`` is true and the percentage was left empty (post_car_t means every patient had CAR T-cell
+  therapy).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pandas as pd
 #: Tables whose rows belong to an agent or a class through ``scope_id``.
 SCOPED_TABLES = ("results", "harms")
 #: Tables with ``post_car_t`` and ``prior_car_t_percent``.
-DIRECTNESS_TABLES = ("results", "outcomes", "harms")
+DIRECTNESS_TABLES = ("results", "outcomes", "harms", "comparisons")
 #: Columns the loader adds; the analyst tools never write them.
 DERIVED_COLUMNS = {"results": ("agent_id", "class_id"), "harms": ("agent_id", "class_id")}
 

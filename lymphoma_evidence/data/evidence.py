@@ -30,9 +30,9 @@ class Evidence:
 
     Attributes ``sources``, ``classes`` (therapy_classes.csv), ``agents``, ``results``,
     ``reported_ranges``, ``eligibility``, ``trials``, ``questions`` (discussion_questions.csv),
-    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details``, ``clinical_questions`` and
-    the patient pages' ``aid_options``, ``aid_text`` and ``aid_timing`` hold one DataFrame each, rows in
-    file order.
+    ``outcomes``, ``harms``, ``approvals``, ``certainty``, ``option_details``, ``clinical_questions``,
+    ``comparisons`` (comparative effect estimates between two groups) and the patient pages'
+    ``aid_options``, ``aid_text`` and ``aid_timing`` hold one DataFrame each, rows in file order.
 
     The topic's words and choices are tables too (``evidence/README.md``, "The topic"): ``measures``
     (every measure's words), ``class_statuses``, ``class_kinds``, ``diseases``, ``featured_classes``,
@@ -43,7 +43,8 @@ class Evidence:
 
     Derived columns (see :mod:`lymphoma_evidence.data.derive`): ``results`` and ``harms`` gain
     ``agent_id`` (missing when the row belongs to a class) and ``class_id``; ``prior_car_t_percent`` is
-    100 wherever ``post_car_t`` is true and the CSV left it empty.
+    100 wherever ``post_car_t`` is true and the CSV left it empty (results, outcomes, harms,
+    comparisons).
     """
 
     sources: pd.DataFrame
@@ -60,6 +61,7 @@ class Evidence:
     certainty: pd.DataFrame
     option_details: pd.DataFrame
     clinical_questions: pd.DataFrame
+    comparisons: pd.DataFrame
     measures: pd.DataFrame
     class_statuses: pd.DataFrame
     class_kinds: pd.DataFrame

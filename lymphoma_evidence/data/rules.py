@@ -1,7 +1,8 @@
 """Domain rules: directness, shares of one population, harms cohorts, approval dates, certainty rationales.
 
 Directness: ``post_car_t`` true means every patient counted had prior CAR T-cell therapy, that is
-``prior_car_t_percent`` 100. The two must agree wherever both are given (results, outcomes, harms).
+``prior_car_t_percent`` 100. The two must agree wherever both are given (results, outcomes, harms,
+comparisons).
 
 One population, one share (:func:`_shares`): rows about the same patients state the same
 ``prior_car_t_percent`` (both empty counts as the same). The same patients are
@@ -23,7 +24,7 @@ import pandas as pd
 from ..errors import Problem
 from .schema import Package
 
-DIRECTNESS_TABLES = ("results", "outcomes", "harms")
+DIRECTNESS_TABLES = ("results", "outcomes", "harms", "comparisons")
 GRADE_DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
 MONTH_ONLY = "month only"
 

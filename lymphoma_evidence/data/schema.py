@@ -32,6 +32,7 @@ TABLE_ATTRIBUTES = {
     "aid_text": "aid_text",
     "aid_timing": "aid_timing",
     "clinical_questions": "clinical_questions",
+    "comparisons": "comparisons",
     # the topic's words and choices (see evidence/README.md, "The topic")
     "measures": "measures",
     "class_statuses": "class_statuses",

@@ -172,7 +172,8 @@ def harms(b: Briefing) -> h.Fragment:
 
 def outcomes(b: Briefing) -> h.Fragment:
     """Every survival and other outcome published for the class or its agents, direct evidence first,
-    each labelled with who it comes from."""
+    each labelled with who it comes from (a median not reached says so), then the class's comparisons
+    with another treatment and their caveats."""
     from ..analysis.strata import with_strata
     from .briefing import describe_outcome
 
@@ -188,5 +189,7 @@ def outcomes(b: Briefing) -> h.Fragment:
         "No survival or other outcomes for this option are in the evidence."))
     from .class_figures import survival_chart
     from .clinical_sections import for_class
+    from .estimate_sections import comparisons
 
-    return b.section("Survival and other outcomes", survival_chart(b, cls_id), body) + for_class(b, cls_id)
+    return b.section("Survival and other outcomes", survival_chart(b, cls_id), body,
+                     comparisons(b, cls_id)) + for_class(b, cls_id)

@@ -14,7 +14,7 @@ import pandas as pd
 from ..analysis import topic
 from ..analysis.clinical import clinical_questions
 from ..analysis.relapse import relapse_timing_table
-from ..formatting import percent
+from ..formatting import NOT_REACHED, percent
 from . import html as h
 from .context import ReportContext
 
@@ -22,6 +22,8 @@ __all__ = ["after_outlook", "for_class", "questions", "relapse_timing"]
 
 
 def _value(row: pd.Series) -> str:
+    if bool(row["not_reached"]):
+        return NOT_REACHED
     if row["unit"] == "months":
         return f"{row['value']:g} months"
     return percent(row["value"], 1, trim=True)

@@ -19,6 +19,7 @@ from ..analysis import topic
 from ..analysis.citations import plain_citation
 from ..analysis.summaries import check_class_ids
 from ..data.evidence import Evidence
+from ..formatting import NOT_REACHED
 from ..vocabulary import DISCLAIMER, Endpoint, check_endpoint
 from . import html as h
 from .wording import Wording
@@ -189,7 +190,8 @@ def figure(draw, *args: object, **kwargs: Any) -> h.Fragment:
 
 def describe_outcome(row: pd.Series, words: Wording, headings: dict[str, str]) -> str:
     """One outcomes.csv row in words, e.g. ``"Median overall survival: 5.2 months, n = 238"`` or
-    ``"Alive at 12 months: 45%, n = 60"``; ``headings`` are the measures' headings
+    ``"Alive at 12 months: 45%, n = 60"``; a median the source says was not reached is ``"Median overall
+    survival: not reached"``; ``headings`` are the measures' headings
     (:func:`lymphoma_evidence.analysis.topic.measure_words`)."""
     code = topic.measure_code(str(row["measure"]), row["timepoint_months"])
     label = headings.get(code, code.replace("_", " "))
@@ -197,6 +199,9 @@ def describe_outcome(row: pd.Series, words: Wording, headings: dict[str, str]) -
     if pd.notna(row["ci_low"]) and pd.notna(row["ci_high"]) and not words.plain:
         ci = f" (95% CI {row['ci_low']:g}–{row['ci_high']:g})"
     n = f", n = {int(row['n'])}" if pd.notna(row["n"]) else ""
+    reached = row.get("not_reached")
+    if reached is not None and not pd.isna(reached) and bool(reached):
+        return f"{label}: {NOT_REACHED}{n}"
     if str(row["measure"]).startswith("median_"):
         return f"{label}: {row['value']:g} months{ci}{n}"
     return f"{label}: {row['value']:g}%{ci}{n}"

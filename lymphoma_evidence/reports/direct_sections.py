@@ -1,6 +1,7 @@
 """Briefing sections that lead with direct evidence: key takeaways and the options after CAR-T failure.
 
-Each option shows, in this order: its direct evidence (post-CAR-T cohorts: responses beside survival),
+Each option shows, in this order: its direct evidence (post-CAR-T cohorts: responses beside survival,
+then its medians not reached and its comparisons with another treatment, with their caveats),
 its side effects, then the indirect evidence under a heading saying it comes from people who had not had
 CAR-T (or only partly, or not reported). Classes of role ``context`` are shown as the therapy that
 failed. Every number comes from :func:`~lymphoma_evidence.analysis.headline.headline_numbers` and is
@@ -21,6 +22,7 @@ from ..formatting import approximately, natural_frequency, percent, percent_rang
 from ..stats import POOLED_BY
 from . import html as h
 from .context import ReportContext, status_line
+from .estimate_sections import direct_items
 
 __all__ = ["number_sentence", "takeaways", "options", "side_effects"]
 
@@ -118,13 +120,14 @@ def takeaways(b: ReportContext) -> h.Fragment:
     return b.section("Key takeaways", intro, h.bullets(lines))
 
 
-def _rows_list(b: ReportContext, rows: pd.DataFrame) -> h.Fragment:
+def _rows_list(b: ReportContext, rows: pd.DataFrame, more: list[h.Fragment] | None = None) -> h.Fragment:
+    """The headline rows as a list of sentences, each cited, then ``more`` items (already worded)."""
     items = [h.Fragment(f'<span class="number" data-class="{h.esc(r["class_id"])}" '
                         f'data-measure="{h.esc(r["measure"])}" data-stratum="{h.esc(r["stratum"])}">')
              + h.esc(number_sentence(r, _words(b), b.words.detailed)) + h.Fragment("</span>")
              + b.refs.cite(*str(r["source_ids"]).split("; "))
              for _, r in rows.iterrows()]
-    return h.bullets(items)
+    return h.bullets([*items, *(more or [])])
 
 
 def _relapse_list(b: ReportContext, rows: pd.DataFrame) -> h.Fragment:
@@ -206,7 +209,9 @@ def options(b: ReportContext) -> h.Fragment:
             body.append(h.para(h.text("This is the therapy that failed. Its trial results come from people "
                                       "who had not had CAR-T and are not evidence for giving it again.")))
         body.append(h.heading(4, "After CAR-T failure (direct evidence)"))
-        body.append(_rows_list(b, direct) if len(direct) else h.para(h.text(_no_direct(b, class_id))))
+        estimates = direct_items(b, class_id)  # medians not reached and comparisons with other treatment
+        body.append(_rows_list(b, direct, estimates) if len(direct) or estimates
+                    else h.para(h.text(_no_direct(b, class_id))))
         by_relapse = relapse[relapse["class_id"] == class_id]
         if len(by_relapse):
             body += [h.heading(4, "After CAR-T failure, by time to relapse"), _relapse_list(b, by_relapse)]

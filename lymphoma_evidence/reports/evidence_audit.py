@@ -22,7 +22,8 @@ def validation(b: ReportContext) -> h.Fragment:
 
     problems = validate_evidence(b.evidence.path) if b.evidence.path and not still_valid(b.evidence) else []
     tables = {"sources": b.evidence.sources, "results": b.evidence.results,
-              "outcomes": b.evidence.outcomes, "harms": b.evidence.harms,
+              "outcomes": b.evidence.outcomes, "comparisons": b.evidence.comparisons,
+              "harms": b.evidence.harms,
               "approvals": b.evidence.approvals, "eligibility": b.evidence.eligibility}
     if problems:
         body = h.bullets([h.text(str(p)) for p in problems])
@@ -40,7 +41,8 @@ def _responses(b: ReportContext) -> list[str]:
 
 def coverage_table(b: ReportContext) -> pd.DataFrame:
     """Per class: agents, results per response measure (``<measure> results``, measures.csv kind
-    ``response``), post-CAR-T results, harms, eligibility rows, stated ranges."""
+    ``response``), post-CAR-T results, comparisons with another treatment, harms, eligibility rows,
+    stated ranges."""
     ev = b.evidence
     results = ev.results  # class_id is derived by the loader (also for class-scoped rows)
     scopes = ev.eligibility["scope_id"]
@@ -52,6 +54,7 @@ def coverage_table(b: ReportContext) -> pd.DataFrame:
             "class": cls["name"], "agents": len(agents),
             **{f"{m} results": int((mine["endpoint"] == m).sum()) for m in _responses(b)},
             "post_car_t_results": int(mine["post_car_t"].fillna(False).sum()),
+            "comparisons": int(ev.comparisons["scope_id"].isin([cls["class_id"], *agents]).sum()),
             "harms": int((ev.harms["class_id"] == cls["class_id"]).sum()),
             "eligibility_rows": int(scopes.isin([cls["class_id"], *agents]).sum()),
             "stated_ranges": int((ev.reported_ranges["class_id"] == cls["class_id"]).sum()),
@@ -63,7 +66,8 @@ def coverage(b: ReportContext) -> h.Fragment:
     """The coverage table as a section."""
     counts = [(f"{m} results", f"{m} results") for m in _responses(b)]
     columns = [("Class", "class"), ("Agents", "agents"), *counts,
-               ("Post-CAR-T results", "post_car_t_results"), ("Harms", "harms"),
+               ("Post-CAR-T results", "post_car_t_results"), ("Comparisons", "comparisons"),
+               ("Harms", "harms"),
                ("Eligibility rows", "eligibility_rows"), ("Stated ranges", "stated_ranges")]
     return b.section("Coverage per class", h.table(coverage_table(b), columns, caption="Coverage"))
 

@@ -72,3 +72,17 @@ def test_clinical_questions_are_for_clinicians_and_filter_by_class(evidence) -> 
     assert clinical_questions(evidence, audience="patient").empty
     with pytest.raises(ParameterError, match="audience"):
         clinical_questions(evidence, audience="nurse")
+
+
+def test_a_window_whose_median_was_not_reached_has_no_value_and_says_so(evidence) -> None:
+    outcomes = pd.DataFrame([
+        {**_outcome("late_os", "any", "median_os_months", None, "after 6 months"), "not_reached": True},
+        {**_outcome("early_os", "any", "median_os_months", 1.9, "within 2 months"), "not_reached": None},
+    ])
+    sources = pd.DataFrame({"source_id": ["src"], "label": ["Source 2024"]})
+    small = Evidence.from_frames(outcomes=outcomes, sources=sources, classes=evidence.classes,
+                                 agents=evidence.agents)
+    table = relapse_timing_table(small).set_index("outcome_id")
+    frames.RelapseTimingTable.validate(table.reset_index())
+    assert table.loc["late_os", "not_reached"] and pd.isna(table.loc["late_os", "value"])
+    assert not table.loc["early_os", "not_reached"] and table.loc["early_os", "value"] == 1.9

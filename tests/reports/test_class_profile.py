@@ -127,3 +127,14 @@ def test_side_effects_list_the_class_rows_or_say_why_none_are_counted(evidence) 
             shown.add(class_id)
     assert with_harm_rows & set(_options(evidence)) <= shown
     assert explained == set(reasons), "every listed side-effect gap is explained to readers in its note"
+
+
+def test_outcomes_show_comparisons_after_outcomes_and_medians_not_reached_in_words(evidence) -> None:
+    class_id = str(evidence.comparisons["scope_id"].iloc[0])
+    html = str(section.outcomes(Briefing(evidence, class_ids=[class_id])))
+    assert html.index("Median overall survival") < html.index("Compared with another treatment")
+    flagged = evidence.outcomes["not_reached"].astype("boolean").fillna(False).astype(bool)
+    scope = str(evidence.outcomes.loc[flagged.to_numpy(), "scope_id"].iloc[0])
+    page = str(section.outcomes(Briefing(evidence, class_ids=[scope])))
+    text = BeautifulSoup(page, "html.parser").get_text()
+    assert "survival: not reached" in text and "nan" not in text

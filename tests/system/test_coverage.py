@@ -54,10 +54,11 @@ def _class_of(evidence) -> dict[str, str]:
 
 
 def direct_classes(evidence) -> set[str]:
-    """Classes with at least one post-CAR-T result, outcome or harm (for the class or one of its agents)."""
+    """Classes with at least one post-CAR-T result, outcome, harm or comparison (for the class or one of its
+    agents)."""
     class_of = _class_of(evidence)
     found = set()
-    for frame in (evidence.results, evidence.outcomes, evidence.harms):
+    for frame in (evidence.results, evidence.outcomes, evidence.harms, evidence.comparisons):
         direct = frame[frame["post_car_t"].fillna(False).astype(bool)]
         found |= {class_of.get(scope, scope) for scope in direct["scope_id"]}
     return found
@@ -210,6 +211,17 @@ def test_every_clinical_question_is_answered_from_a_cited_source(evidence) -> No
     assert qs["source_id"].isin(evidence.sources["source_id"]).all()
     counted = qs.dropna(subset=["n", "events"])
     assert (counted["events"] <= counted["n"]).all()
+
+
+def test_comparisons_and_medians_not_reached_come_from_primary_sources(evidence) -> None:
+    flag = evidence.outcomes["not_reached"].astype("boolean").fillna(False).astype(bool)
+    medians = evidence.outcomes.loc[flag.to_numpy(), "source_id"]
+    cited = pd.concat([evidence.comparisons["source_id"], medians])
+    assert len(evidence.comparisons) and flag.any(), "no comparison or median not reached is stored"
+    sources = evidence.sources.set_index("source_id").loc[cited.unique()]
+    assert (sources["source_type"] == "trial_publication").all()
+    flagged = sources["identifier_status"] == "identifier_to_complete"  # the audit lists these
+    assert (sources["pmid"].notna() | sources["doi"].notna() | (flagged & sources["url"].notna())).all()
 
 
 #: The target for registered trials a patient after CAR-T failure could ask about.
