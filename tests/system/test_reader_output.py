@@ -68,29 +68,31 @@ class Printed:
     report_dir: Path | None = None
 
 
-def _run(*args: str) -> None:
-    command = [sys.executable, "-m", "lymphoma_evidence", *args]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
+def _run_together(*commands: list[str]) -> None:
+    """Run the project's commands side by side; each must succeed."""
+    running = [(args, subprocess.Popen([sys.executable, "-m", "lymphoma_evidence", *args], cwd=ROOT,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+               for args in commands]
+    for args, process in running:
+        _, stderr = process.communicate()
+        assert process.returncode == 0, f"lymphoma-evidence {' '.join(args)} failed:\n{stderr}"
 
 
 @pytest.fixture(scope="session")
 def printed(report_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Printed:
-    """The built reports, the figure set and the deck, each printed once (two at a time)."""
+    """The built reports, the figure set and the deck, each printed once: the deck by LibreOffice while
+    one Chromium prints the pages and figures."""
     work = tmp_path_factory.mktemp("reader_output")
-    figures, pdfs = work / "figures", work / "pdf"
+    figures, pdfs, deck = work / "figures", work / "pdf", work / "deck.pptx"
     pdfs.mkdir()
-    _run("figures", "--out", str(figures), "--format", "svg")
-    deck = work / "deck.pptx"
-    _run("slides", "--out", str(deck))
+    _run_together(["figures", "--out", str(figures), "--format", "svg"], ["slides", "--out", str(deck)])
     jobs = {f"page:{page.stem}": page for page in sorted(report_dir.glob("*.html"))}
     jobs |= {f"figure:{svg.stem}": ro.figure_page(svg, work / f"figure_{svg.stem}.html")
              for svg in sorted(figures.glob("*.svg"))}
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool, ro.ChromiumPrinter() as printer:
         deck_pdf = pool.submit(ro.libreoffice_pdf, deck, pdfs)
-        futures = {key: pool.submit(ro.chromium_pdf, source, pdfs / f"{key.replace(':', '_')}.pdf")
-                   for key, source in jobs.items()}
-        read = {key: ro.read_pages(future.result()) for key, future in futures.items()}
+        read = {key: ro.read_pages(printer.pdf(source, pdfs / f"{key.replace(':', '_')}.pdf"))
+                for key, source in jobs.items()}
         slides = ro.read_pages(deck_pdf.result())
     result = Printed(slides=slides, deck=deck, report_dir=report_dir)
     for key, pages in read.items():
