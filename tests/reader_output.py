@@ -1,7 +1,7 @@
 """What a reader gets, read back from print: PDFs made the way a reader makes them, and the words in them.
 
-Pages and SVG figures are printed by Chromium (``--print-to-pdf``, or the same printing from one browser
-started once: :class:`ChromiumPrinter`), the deck by LibreOffice (headless ``--convert-to pdf``);
+Pages and SVG figures are printed by Chromium (``--print-to-pdf``, or the same printing by a browser
+already running: :func:`browser_pdf`), the deck by LibreOffice (headless ``--convert-to pdf``);
 ``pdftotext -bbox-layout`` (poppler) then gives every word with its box in points.
 The checks here take those words (and, for legends, the SVG itself) and return findings a test can list:
 each names the page or slide, the words and where they sit.
@@ -136,37 +136,20 @@ def chromium_pdf(source: Path, pdf: Path) -> Path:
     return pdf
 
 
-class ChromiumPrinter:
-    """Chromium (the same binary as :func:`chromium_pdf`), started once and driven by Playwright, that
-    prints pages as its ``--print-to-pdf`` does: the paper size is the page's CSS ``@page`` size, without
-    browser headers or footers or background graphics (a reader's default print). The words and their boxes
-    are the same as :func:`chromium_pdf`'s; a page costs half the time, since no browser starts per page.
-
-    Use as a context manager: ``with ChromiumPrinter() as printer: printer.pdf(page, pdf)``.
-    """
-
-    def __enter__(self) -> ChromiumPrinter:
-        from playwright.sync_api import sync_playwright
-
-        self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                         args=["--no-sandbox", "--disable-gpu"])
-        return self
-
-    def pdf(self, source: Path, pdf: Path) -> Path:
-        """Print ``source`` (an HTML page, or a figure page from :func:`figure_page`) to ``pdf``."""
-        page = self._browser.new_page()
-        try:
-            page.goto(source.resolve().as_uri(), wait_until="load", timeout=PDF_TIMEOUT_S * 1000)
-            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=False,
-                     display_header_footer=False)
-        finally:
-            page.close()
-        return pdf
-
-    def __exit__(self, *exc: object) -> None:
-        self._browser.close()
-        self._playwright.stop()
+def browser_pdf(browser, source: Path, pdf: Path) -> Path:
+    """Print ``source`` (an HTML page, or a figure page from :func:`figure_page`) to ``pdf`` with a running
+    Chromium (a Playwright browser of the same binary as :func:`chromium_pdf`) as its ``--print-to-pdf``
+    does: the paper size is the page's CSS ``@page`` size, without browser headers or footers or background
+    graphics (a reader's default print). The words and their boxes are :func:`chromium_pdf`'s; a page costs
+    half the time, since no browser starts for it."""
+    page = browser.new_page()
+    try:
+        page.goto(source.resolve().as_uri(), wait_until="load", timeout=PDF_TIMEOUT_S * 1000)
+        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=False,
+                 display_header_footer=False)
+    finally:
+        page.close()
+    return pdf
 
 
 def figure_page(svg: Path, page: Path) -> Path:

@@ -79,9 +79,9 @@ def _run_together(*commands: list[str]) -> None:
 
 
 @pytest.fixture(scope="session")
-def printed(report_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Printed:
+def printed(report_dir: Path, browser, tmp_path_factory: pytest.TempPathFactory) -> Printed:
     """The built reports, the figure set and the deck, each printed once: the deck by LibreOffice while
-    one Chromium prints the pages and figures."""
+    the session's Chromium prints the pages and figures."""
     work = tmp_path_factory.mktemp("reader_output")
     figures, pdfs, deck = work / "figures", work / "pdf", work / "deck.pptx"
     pdfs.mkdir()
@@ -89,9 +89,9 @@ def printed(report_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Print
     jobs = {f"page:{page.stem}": page for page in sorted(report_dir.glob("*.html"))}
     jobs |= {f"figure:{svg.stem}": ro.figure_page(svg, work / f"figure_{svg.stem}.html")
              for svg in sorted(figures.glob("*.svg"))}
-    with ThreadPoolExecutor(max_workers=1) as pool, ro.ChromiumPrinter() as printer:
+    with ThreadPoolExecutor(max_workers=1) as pool:
         deck_pdf = pool.submit(ro.libreoffice_pdf, deck, pdfs)
-        read = {key: ro.read_pages(printer.pdf(source, pdfs / f"{key.replace(':', '_')}.pdf"))
+        read = {key: ro.read_pages(ro.browser_pdf(browser, source, pdfs / f"{key.replace(':', '_')}.pdf"))
                 for key, source in jobs.items()}
         slides = ro.read_pages(deck_pdf.result())
     result = Printed(slides=slides, deck=deck, report_dir=report_dir)
@@ -142,6 +142,19 @@ def report(found: dict[str, list[str]], what: str) -> str:
     lines = [f"{name}: {finding}".replace("page ", "slide ") if name == "deck" else f"{name}: {finding}"
              for name, findings in found.items() for finding in findings]
     return f"{len(lines)} {what}:\n" + "\n".join(lines[:200]) + ("\n…" if len(lines) > 200 else "")
+
+
+def test_the_running_browser_prints_what_print_to_pdf_prints(browser, report_dir: Path, tmp_path: Path):
+    """The check prints with the session's browser; Chromium's own ``--print-to-pdf`` gives the same words
+    in the same boxes (a figure page at its own size, and a report on A4)."""
+    figure = tmp_path / "figure.svg"
+    figure.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="288pt" height="216pt">'
+                      '<text x="20" y="40" font-size="12">Severe infection</text></svg>', encoding="utf-8")
+    sources = {"index": report_dir / "index.html", "figure": ro.figure_page(figure, tmp_path / "figure.html")}
+    for name, source in sources.items():
+        expected = ro.read_pages(ro.chromium_pdf(source, tmp_path / f"{name}.cli.pdf"))
+        printed = ro.read_pages(ro.browser_pdf(browser, source, tmp_path / f"{name}.pdf"))
+        assert expected and printed == expected, name
 
 
 def test_everything_was_printed(printed: Printed):
