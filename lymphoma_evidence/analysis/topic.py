@@ -16,13 +16,15 @@ import pandas as pd
 from ..data.evidence import Evidence
 from ..data.topic_checks import measure_code
 from ..errors import ParameterError
+from ..vocabulary import check_choice
 from .frames import TopicWords
 
-__all__ = ["Featured", "abbreviations", "aid_measures", "approved_diseases", "direct_gaps", "featured",
-           "harm_gaps", "lead_measures", "leading_diseases", "measure_code", "measure_kinds",
-           "measure_order", "measure_words", "outlook_measures", "overview_measures", "response_measure",
-           "response_measures", "standard_kinds", "status_labels", "status_words", "stratum_words",
-           "summary_measures", "text", "text_source", "topic_words"]
+__all__ = ["Featured", "abbreviations", "aid_measures", "approved_diseases", "check_endpoint",
+           "default_endpoint", "direct_gaps", "featured", "harm_gaps", "lead_measures", "leading_diseases",
+           "measure_code", "measure_kinds", "measure_order", "measure_words", "outlook_measures",
+           "overview_measures", "poor_choice_limits", "response_measure", "response_measures",
+           "standard_kinds", "status_labels", "status_words", "stratum_words", "summary_measures", "text",
+           "text_source", "topic_words"]
 
 
 def _column(frame: pd.DataFrame, key: str, column: str) -> dict[str, str]:
@@ -217,6 +219,52 @@ def _figure_measures(evidence: Evidence) -> dict[str, tuple[str, ...]]:
 def response_measures(evidence: Evidence) -> list[str]:
     """The response measures (measures.csv kind ``response``), in display order."""
     return _of_kind(evidence, "response")
+
+
+def default_endpoint(evidence: Evidence) -> str:
+    """The endpoint a report leads with when it names none: the first response measure in display order
+    (measures.csv kind ``response``, lowest ``display_order``).
+
+    Raises
+    ------
+    ParameterError
+        When measures.csv has no measure of kind response.
+    """
+    responses = response_measures(evidence)
+    if not responses:
+        raise ParameterError("measures.csv has no measure of kind response; add the results.csv endpoints "
+                             "there (kind response) before asking for an endpoint")
+    return responses[0]
+
+
+def check_endpoint(evidence: Evidence, endpoint: str | None = None) -> str:
+    """``endpoint`` when it is a response measure of measures.csv, :func:`default_endpoint` when it is None
+    or empty.
+
+    Raises
+    ------
+    ParameterError
+        For any other value; the message names the value given and the response measures with their
+        headings, e.g. ``endpoint='PFS' is not allowed; expected one of: 'ORR', 'CR'. ...``.
+    """
+    if endpoint is None or (isinstance(endpoint, str) and not endpoint):
+        return default_endpoint(evidence)
+    responses = response_measures(evidence)
+    headings = measure_words(evidence, "heading")
+    named = ", ".join(f"{m} {headings[m][:1].lower() + headings[m][1:]}" for m in responses if m in headings)
+    check_choice("endpoint", endpoint, responses,
+                 f"The response measures of measures.csv: {named}." if named else "")
+    return endpoint
+
+
+def poor_choice_limits(evidence: Evidence) -> dict[str, float]:
+    """Measure -> the proportion (0-1) below which an option's number after the therapy failed marks it as
+    possibly a poor choice even when it fits (measures.csv ``poor_choice_below``, a percent), in display
+    order; empty when the topic makes no such choice."""
+    limits = evidence.measures[evidence.measures["poor_choice_below"].notna()]
+    below = dict(zip(limits["measure"].astype(str), limits["poor_choice_below"].astype(float) / 100,
+                     strict=True))
+    return {m: below[m] for m in _in_order(evidence, list(below))}
 
 
 def topic_words(evidence: Evidence) -> TopicWords:

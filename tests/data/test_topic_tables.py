@@ -4,15 +4,20 @@ message`, and what they say changes what the analysis derives."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from helpers import find_line, read_rows, set_cell, write_rows
 
 from lymphoma_evidence.analysis import topic
 from lymphoma_evidence.analysis.approvals import class_status
+from lymphoma_evidence.analysis.summaries import class_summary, response_table
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.data.evidence import Evidence, load_evidence
+from lymphoma_evidence.errors import ParameterError
+from lymphoma_evidence.reports.context import ReportContext
 
 
 def reports(folder: Path, expected: str) -> None:
@@ -27,11 +32,12 @@ def drop_row(folder: Path, file: str, **match: str) -> None:
     write_rows(folder / file, rows[:line - 1] + rows[line:])
 
 
-def test_a_measure_without_words_is_named_where_it_is_used(evidence_copy: Path) -> None:
+def test_an_endpoint_without_words_is_named_where_it_is_used(evidence_copy: Path) -> None:
     drop_row(evidence_copy, "measures.csv", measure="CR")
     line = find_line(evidence_copy, "results.csv", endpoint="CR")
-    reports(evidence_copy, f"results.csv:{line}:endpoint: measure 'CR' has no words: add a row for it to "
-                           "measures.csv (heading, sentence, kind), so every report words it the same way")
+    reports(evidence_copy, f"results.csv:{line}:endpoint: 'CR' is not an allowed value; expected one of: ORR "
+                           "(the measures of kind response in measures.csv; a new endpoint needs a row there "
+                           "first: kind response, heading, sentence)")
 
 
 def test_an_outcome_at_a_new_time_point_needs_its_words(evidence_copy: Path) -> None:
@@ -126,3 +132,74 @@ def test_hand_built_evidence_reads_the_topic_from_its_folder() -> None:
     loaded = load_evidence()
     assert topic.measure_words(built) == topic.measure_words(loaded)
     assert topic.text(built, "report_scope") == topic.text(loaded, "report_scope")
+
+
+# --- the endpoints are the response measures -----------------------------------------------------------
+
+def test_an_endpoint_must_be_a_response_measure(evidence_copy: Path) -> None:
+    result = find_line(evidence_copy, "results.csv", endpoint="CR")
+    set_cell(evidence_copy, "results.csv", result, "endpoint", "os_rate_12m")
+    stated = find_line(evidence_copy, "reported_ranges.csv", endpoint="ORR")
+    set_cell(evidence_copy, "reported_ranges.csv", stated, "endpoint", "orr")
+    reports(evidence_copy, f"results.csv:{result}:endpoint: 'os_rate_12m' is a survival measure, not an "
+                           "allowed value; expected one of: ORR, CR (the measures of kind response in "
+                           "measures.csv)")
+    reports(evidence_copy, f"reported_ranges.csv:{stated}:endpoint: 'orr' is not an allowed value; expected "
+                           "one of: ORR, CR (the measures of kind response in measures.csv; a new endpoint "
+                           "needs a row there first: kind response, heading, sentence)")
+
+
+def test_within_relates_two_response_measures(evidence_copy: Path) -> None:
+    cr = find_line(evidence_copy, "measures.csv", measure="CR")
+    pfs = find_line(evidence_copy, "measures.csv", measure="pfs_rate_12m")
+    orr = find_line(evidence_copy, "measures.csv", measure="ORR")
+    set_cell(evidence_copy, "measures.csv", cr, "within", "CR")
+    set_cell(evidence_copy, "measures.csv", pfs, "within", "ORR")
+    set_cell(evidence_copy, "measures.csv", orr, "within", "overall")
+    reports(evidence_copy, f"measures.csv:{cr}:within: measure 'CR' cannot be within itself; name the "
+                           "response measure whose responders include its responders, or leave within empty")
+    reports(evidence_copy, f"measures.csv:{pfs}:within: within relates two response measures (results.csv "
+                           "endpoints); 'pfs_rate_12m' is of kind survival: name a response measure or leave "
+                           "within empty")
+    reports(evidence_copy, f"measures.csv:{orr}:within: 'overall' is not a known measure in measures.csv; "
+                           "add it there first or correct the spelling")
+
+
+def test_only_a_rate_where_more_is_better_marks_a_poor_choice(evidence_copy: Path) -> None:
+    crs = find_line(evidence_copy, "measures.csv", measure="crs/grade_3_plus")
+    pfs = find_line(evidence_copy, "measures.csv", measure="pfs_rate_12m")
+    set_cell(evidence_copy, "measures.csv", crs, "poor_choice_below", "10")
+    set_cell(evidence_copy, "measures.csv", pfs, "poor_choice_below", "120")
+    reports(evidence_copy, f"measures.csv:{crs}:poor_choice_below: poor_choice_below is for a rate where "
+                           "more is better (kind response or survival); measure 'crs/grade_3_plus' is of "
+                           "kind harm: leave it empty")
+    reports(evidence_copy, f"measures.csv:{pfs}:poor_choice_below: 120 is out of range; expected a value "
+                           "from 0 to 100")
+
+
+def test_the_default_endpoint_is_the_first_response_measure_in_display_order() -> None:
+    evidence = load_evidence()
+    assert topic.default_endpoint(evidence) == "ORR" == topic.check_endpoint(evidence, "")
+    assert topic.check_endpoint(evidence, "CR") == "CR"
+    measures = evidence.measures.copy()
+    first, second = (measures["measure"] == m for m in ("ORR", "CR"))
+    measures.loc[first, "display_order"], measures.loc[second, "display_order"] = 2, 1
+    swapped = replace(evidence, measures=measures)
+    assert topic.default_endpoint(swapped) == "CR" == topic.check_endpoint(swapped, None)
+    assert ReportContext(swapped).endpoint == "CR" and ReportContext(evidence).endpoint == "ORR"
+    assert response_table(swapped)["endpoint"].unique().tolist() == ["CR"]
+
+
+def test_a_report_endpoint_is_checked_against_the_response_measures() -> None:
+    evidence = load_evidence()
+    expected = (r"^endpoint='PFS' is not allowed; expected one of: 'ORR', 'CR'\. The response measures of "
+                r"measures\.csv: ORR overall response, CR complete response\.$")
+    for call in (lambda: topic.check_endpoint(evidence, "PFS"), lambda: response_table(evidence, "PFS"),
+                 lambda: class_summary(evidence, "PFS"), lambda: ReportContext(evidence, endpoint="PFS")):
+        with pytest.raises(ParameterError, match=expected):
+            call()
+    with pytest.raises(ParameterError, match=r"^endpoint='os_rate_12m' is not allowed; expected one of"):
+        topic.check_endpoint(evidence, "os_rate_12m")
+    no_responses = replace(evidence, measures=evidence.measures[evidence.measures["kind"] != "response"])
+    with pytest.raises(ParameterError, match="measures.csv has no measure of kind response"):
+        topic.default_endpoint(no_responses)
