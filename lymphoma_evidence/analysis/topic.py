@@ -1,6 +1,7 @@
 """The topic's words and choices, read from the evidence package's topic tables (evidence/README.md, "The
-topic"): what each measure is called, what a status says, which diseases count as approved, which kinds of
-class are care without a licence, which classes a report features, the glossary, titles and known gaps.
+topic"): what each measure is called, which are the endpoints and which one a report leads with, which
+numbers mark a poor choice, what a status says, which diseases count as approved, which kinds of class are
+care without a licence, which classes a report features, the glossary, titles and known gaps.
 
 The code knows the evidence model only; every word a reader sees about the topic comes from these tables,
 so a second topic is a second evidence folder. The functions return plain mappings and lists read from an
