@@ -13,7 +13,7 @@ from .counts import count_problems, counts_matching_interval, counts_matching_pe
 from .provenance import provenance_problems
 from .rules import rule_problems
 from .schema import Package
-from .topic_checks import endpoint_problems, topic_problems
+from .topic_checks import endpoint_problems, optional_column, topic_problems
 
 __all__ = ["counts_matching_interval", "counts_matching_percent", "cross_table_problems"]
 
@@ -73,7 +73,7 @@ def _rates_within(package: Package, frames: Frames, lines: Lines) -> list[Proble
     measures = frames["measures"]
     words = {str(m): str(h)[:1].lower() + str(h)[1:]
              for m, h in zip(measures["measure"], measures["heading"], strict=True) if pd.notna(h)}
-    pairs = measures.dropna(subset=["measure", "within"])
+    pairs = measures.assign(within=optional_column(measures, "within")).dropna(subset=["measure", "within"])
     results = frames["results"].assign(rate=frames["results"]["responders"] / frames["results"]["n"])
     problems = []
     for inner, outer in zip(pairs["measure"].astype(str), pairs["within"].astype(str), strict=True):

@@ -12,8 +12,8 @@ import pandas as pd
 from ..errors import Problem, ProblemCode
 from .schema import Package
 
-__all__ = ["ENDPOINT_TABLES", "endpoint_problems", "measure_code", "response_codes", "topic_problems",
-           "UNNAMED_EVENT"]
+__all__ = ["ENDPOINT_TABLES", "endpoint_problems", "measure_code", "optional_column", "response_codes",
+           "topic_problems", "UNNAMED_EVENT"]
 
 #: The harms.csv event that names its side effect in ``population`` (no measure words: not listed).
 UNNAMED_EVENT = "other"
@@ -63,6 +63,12 @@ def _measure_words(package: Package, frames: Frames, lines: Lines) -> list[Probl
     return problems
 
 
+def optional_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``frame[column]``, or an empty column where the table's schema is older and lacks it (``diff``
+    validates earlier releases with this toolkit)."""
+    return frame[column] if column in frame.columns else pd.Series(pd.NA, index=frame.index, dtype=object)
+
+
 def response_codes(measures: pd.DataFrame) -> list[str]:
     """The measures of kind ``response`` (the endpoints of results.csv), in display order (those without one
     last, in file order)."""
@@ -105,8 +111,9 @@ def _measure_choices(package: Package, frames: Frames, lines: Lines) -> list[Pro
     def problem(i: int, column: str, message: str) -> None:
         problems.append(Problem(path, lines["measures"][i], column, message, ProblemCode.MEASURE_CHOICE))
 
+    withins, limits = optional_column(measures, "within"), optional_column(measures, "poor_choice_below")
     for i, row in measures.iterrows():
-        measure, within, kind = str(row["measure"]), row["within"], row["kind"]
+        measure, within, kind = str(row["measure"]), withins[i], row["kind"]
         if pd.notna(within) and within == measure:
             problem(i, "within", f"measure {measure!r} cannot be within itself; name the response measure "
                                  "whose responders include its responders, or leave within empty")
@@ -116,7 +123,7 @@ def _measure_choices(package: Package, frames: Frames, lines: Lines) -> list[Pro
                 problem(i, "within", f"within relates two response measures (results.csv endpoints); "
                                      f"{odd!r} is of kind {kinds[odd]}: name a response measure or leave "
                                      "within empty")
-        if pd.notna(row["poor_choice_below"]) and kind not in HIGHER_IS_BETTER:
+        if pd.notna(limits[i]) and kind not in HIGHER_IS_BETTER:
             kinds_shown = " or ".join(HIGHER_IS_BETTER)
             problem(i, "poor_choice_below", f"poor_choice_below is for a rate where more is better (kind "
                                             f"{kinds_shown}); measure {measure!r} is of kind {kind}: leave "

@@ -4,6 +4,7 @@ message`, and what they say changes what the analysis derives."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -203,3 +204,19 @@ def test_a_report_endpoint_is_checked_against_the_response_measures() -> None:
     no_responses = replace(evidence, measures=evidence.measures[evidence.measures["kind"] != "response"])
     with pytest.raises(ParameterError, match="measures.csv has no measure of kind response"):
         topic.default_endpoint(no_responses)
+
+
+def test_a_release_from_before_within_and_poor_choice_below_still_validates(evidence_copy: Path) -> None:
+    """``diff`` and the audit validate earlier releases with this toolkit: their measures.csv lacks the two
+    columns, and the checks that read them read them as empty."""
+    new = ("within", "poor_choice_below")
+    schema = json.loads((evidence_copy / "datapackage.json").read_text(encoding="utf-8"))
+    measures = next(r for r in schema["resources"] if r["name"] == "measures")["schema"]
+    measures["fields"] = [f for f in measures["fields"] if f["name"] not in new]
+    del measures["foreignKeys"]
+    (evidence_copy / "datapackage.json").write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    rows = read_rows(evidence_copy / "measures.csv")
+    keep = [i for i, name in enumerate(rows[0]) if name not in new]
+    write_rows(evidence_copy / "measures.csv", [[row[i] for i in keep] for row in rows])
+    result = CliRunner().invoke(cli, ["validate", str(evidence_copy)])
+    assert result.exit_code == 0, result.output
