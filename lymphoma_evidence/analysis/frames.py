@@ -59,8 +59,8 @@ TABLES: dict[str, tuple[str, tuple[Column, ...]]] = {
         Column("result_id", checks={"unique": True}), Column("class_id"), Column("class_name"),
         Column("agent_id", nullable=True), Column("agent_name", nullable=True), Column("regimen"),
         Column("trial"), Column("population"), Column("disease", nullable=True),
-        # endpoint: a response measure of the topic's measures.csv (checked when the evidence is validated)
-        Column("post_car_t", pd.BooleanDtype, nullable=True), Column("endpoint"),
+        Column("post_car_t", pd.BooleanDtype, nullable=True),
+        Column("endpoint"),  # a response measure of measures.csv (checked when the evidence is validated)
         Column("analysis_set"), Column("n", pd.Int64Dtype, checks={"ge": 1}),
         Column("responders", pd.Int64Dtype, checks={"ge": 0}), _rate("rate"), _rate("ci_low"),
         _rate("ci_high"), Column("source_id"), Column("source_label"),

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from ..data.evidence import Evidence
-from ..data.topic_checks import measure_code
+from ..data.topic_checks import measure_code, response_codes
 from ..errors import ParameterError
 from ..vocabulary import check_choice
 from .frames import TopicWords
@@ -207,10 +207,6 @@ def _in_order(evidence: Evidence, measures: list[str]) -> list[str]:
     return sorted(measures, key=lambda m: order.index(m) if m in order else len(order))
 
 
-def _of_kind(evidence: Evidence, kind: str) -> list[str]:
-    return _in_order(evidence, [m for m, k in measure_kinds(evidence).items() if k == kind])
-
-
 def _figure_measures(evidence: Evidence) -> dict[str, tuple[str, ...]]:
     shown = _column(evidence.measures, "measure", "figure")
     return {figure: tuple(_in_order(evidence, [m for m, f in shown.items() if f == figure]))
@@ -218,8 +214,9 @@ def _figure_measures(evidence: Evidence) -> dict[str, tuple[str, ...]]:
 
 
 def response_measures(evidence: Evidence) -> list[str]:
-    """The response measures (measures.csv kind ``response``), in display order."""
-    return _of_kind(evidence, "response")
+    """The response measures (measures.csv kind ``response``): the endpoints of results.csv, in display
+    order (as the validator lists them)."""
+    return response_codes(evidence.measures)
 
 
 def default_endpoint(evidence: Evidence) -> str:
@@ -248,7 +245,7 @@ def check_endpoint(evidence: Evidence, endpoint: str | None = None) -> str:
         For any other value; the message names the value given and the response measures with their
         headings, e.g. ``endpoint='PFS' is not allowed; expected one of: 'ORR', 'CR'. ...``.
     """
-    if endpoint is None or (isinstance(endpoint, str) and not endpoint):
+    if endpoint is None or endpoint == "":
         return default_endpoint(evidence)
     responses = response_measures(evidence)
     headings = measure_words(evidence, "heading")
@@ -279,7 +276,7 @@ def topic_words(evidence: Evidence) -> TopicWords:
     return TopicWords(
         headings=measure_words(evidence, "heading"), sentences=measure_words(evidence, "sentence"),
         shorts=measure_words(evidence, "short"), lead_measures=tuple(lead_measures(evidence)),
-        outlook_measures=tuple(outlook_measures(evidence)), responses=tuple(_of_kind(evidence, "response")),
+        outlook_measures=tuple(outlook_measures(evidence)), responses=tuple(response_measures(evidence)),
         figure_measures=_figure_measures(evidence), status_labels=status_labels(evidence),
         featured={k: tuple(v) for k, v in featured.items()},
         texts=_column(evidence.texts, "text_id", "text"),
