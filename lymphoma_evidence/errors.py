@@ -56,7 +56,7 @@ class ProblemCode(StrEnum):
     RESPONDERS_EXCEED_N = "responders-exceed-n"  # more responders than patients
     PERCENT_MISMATCH = "percent-mismatch"  # reported percent does not match responders / n
     DERIVED_COUNT = "derived-count"  # a count derived from a percentage that does not fit
-    CR_ABOVE_ORR = "cr-above-orr"  # more complete responses than overall responses
+    RATE_ABOVE_WITHIN = "rate-above-within"  # a response rate above that of the measure it is within
     SECONDARY_SOURCE = "secondary-source"  # a result cited to a review instead of a primary source
     UNTRACEABLE_SOURCE = "untraceable-source"  # a source with no PMID, DOI, NCT id or url
     SUBGROUP_SELF = "subgroup-self"  # a result that is a subgroup of itself
@@ -71,6 +71,7 @@ class ProblemCode(StrEnum):
     APPROVAL_DATE = "approval-date"  # a month-only approval date that is not the first of the month
     CERTAINTY_RATIONALE = "certainty-rationale"  # a serious GRADE domain without a rationale
     MEASURE_WORDS = "measure-words"  # a measure shown to readers without a row in measures.csv
+    MEASURE_CHOICE = "measure-choice"  # a measures.csv choice that does not fit the measure's kind
     CLAIM_WITHOUT_SOURCE = "claim-without-source"  # a clinical statement of texts.csv without a source
     READER_NOTE = "reader-note"  # a known gap readers see without plain words, or with an analyst's words
     NOT_REACHED = "not-reached"  # a median not reached with a value, or a value missing without not_reached

@@ -1,11 +1,11 @@
-"""The project's fixed words: endpoints, audiences, eligibility statuses, and the one disclaimer.
+"""The project's fixed words: audiences, eligibility statuses, and the one disclaimer.
 
-The topic's words (what each measure is called, what a class status says, titles, glossary) are not
-here: they are tables of the evidence package, read by :mod:`lymphoma_evidence.analysis.topic`.
+The topic's words and choices (its endpoints and what each measure is called, what a class status says,
+titles, glossary) are not here: they are tables of the evidence package, read by
+:mod:`lymphoma_evidence.analysis.topic` (which checks a report's endpoint against measures.csv).
 
 Each fact is defined here once and imported everywhere else (validation messages, charts, reports, slides,
-the CLI's choices, the build template). The evidence schema (``evidence/datapackage.json``) lists the same
-endpoint codes; a test keeps the two in step.
+the CLI's choices, the build template).
 
 Part of the foundation layer: imports only :mod:`lymphoma_evidence.errors`.
 """
@@ -16,13 +16,6 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from .errors import ParameterError
-
-
-class Endpoint(StrEnum):
-    """A response endpoint of ``results.csv``."""
-
-    ORR = "ORR"  # overall response
-    CR = "CR"  # complete response
 
 
 class Audience(StrEnum):
@@ -41,8 +34,6 @@ class EligibilityStatus(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
 
 
-#: The endpoint codes, in display order.
-ENDPOINTS: tuple[str, ...] = tuple(e.value for e in Endpoint)
 #: The audience names, in display order.
 AUDIENCES: tuple[str, ...] = tuple(a.value for a in Audience)
 
@@ -82,18 +73,12 @@ def check_choice(name: str, value: object, allowed: Iterable[object], hint: str 
     """Raise :class:`ParameterError` unless ``value`` is one of ``allowed``.
 
     The message names the parameter, the value given, the values expected and a hint, e.g.
-    ``endpoint='XYZ' is not allowed; expected one of: 'ORR', 'CR'. ORR is overall response, ...``.
+    ``audience='press' is not allowed; expected one of: 'clinician', 'educator', 'patient'. ...``.
     """
     allowed = [a.value if isinstance(a, StrEnum) else a for a in allowed]
     if value not in allowed:
         shown = ", ".join(repr(a) for a in allowed)
         raise ParameterError(f"{name}={value!r} is not allowed; expected one of: {shown}. {hint}".rstrip())
-
-
-def check_endpoint(endpoint: str) -> str:
-    """Return ``endpoint`` when it is one of :data:`ENDPOINTS`, else raise :class:`ParameterError`."""
-    check_choice("endpoint", endpoint, ENDPOINTS, "ORR is overall response, CR complete response.")
-    return endpoint
 
 
 def check_audience(audience: str) -> str:

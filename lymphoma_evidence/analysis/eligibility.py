@@ -19,7 +19,9 @@ import pandas as pd
 
 from ..data.evidence import Evidence
 from ..errors import ParameterError
-from .frames import columns
+from ..formatting import natural_frequency, percent
+from . import topic
+from .frames import columns, lead_number
 
 ANTIGEN_STATES = ("positive", "negative")
 
@@ -303,10 +305,6 @@ def eligible_options(evidence: Evidence, profile: PatientProfile) -> pd.DataFram
 CLASS_OPTION_COLUMNS = ["scope_id", "scope_type", "name", "class_id", "class_name", "status", "reasons",
                         "basis", "source_id", "agents", "caveat", "caveat_source_ids"]
 
-#: An option's caveat is shown when fewer than this share (0-1) of people were alive without
-#: progression 12 months after starting it following CAR-T failure (post-CAR-T evidence only).
-POOR_PFS_12M = 0.2
-
 _STATUS_RANK = {"eligible": 0, "check": 1, "not_eligible": 2}
 
 
@@ -318,12 +316,13 @@ def class_options(evidence: Evidence, profile: PatientProfile,
     among its agents' rows (the option fits when one of its agents does); the reasons are those of the
     row that decided. ``agents`` lists each agent with a row as ``"Name: status"`` ("; "). Classes that
     are the therapy that failed (``role`` context) are left out. ``caveat`` names, for a class that fits,
-    the agents whose own rows do not fit (an agent's target antigen, e.g. CD19 for loncastuximab, may be
-    absent where the class row lists none), and says why an option that fits may still be a poor choice
-    when the direct evidence says so: 12-month progression-free survival
-    after CAR-T below :data:`POOR_PFS_12M` (from
-    :func:`~lymphoma_evidence.analysis.headline.headline_numbers`, cited in ``caveat_source_ids``).
-    ``numbers`` is that table when the caller already has it (it is computed otherwise).
+    the agents whose own rows do not fit (an agent's target antigen may be absent where the class row
+    lists none), and says why an option that fits may still be a poor choice when the direct evidence says
+    so: its number after CAR-T of a measure the topic names for it is below the topic's limit
+    (measures.csv ``poor_choice_below``, :func:`~lymphoma_evidence.analysis.topic.poor_choice_limits`;
+    the number from :func:`~lymphoma_evidence.analysis.headline.headline_numbers`, cited in
+    ``caveat_source_ids``). ``numbers`` is that table when the caller already has it (it is computed
+    otherwise).
 
     Returns
     -------
@@ -331,14 +330,14 @@ def class_options(evidence: Evidence, profile: PatientProfile,
         One row per class with eligibility criteria, columns :data:`CLASS_OPTION_COLUMNS`, in display
         order; ``scope_type`` is ``class``.
     """
-    from ..formatting import natural_frequency, percent
-    from .headline import headline_numbers, lead_number
+    from .headline import headline_numbers
 
     rows = eligible_options(evidence, profile)
     classes = evidence.classes.sort_values("display_order")
     if "role" in classes.columns:
         classes = classes[classes["role"].astype("string").fillna("option") != "context"]
     numbers = headline_numbers(evidence) if numbers is None else numbers
+    limits, headings = topic.poor_choice_limits(evidence), topic.measure_words(evidence, "heading")
     out = []
     for cls in classes.to_dict("records"):
         mine = rows[rows["class_id"] == cls["class_id"]]
@@ -348,14 +347,10 @@ def class_options(evidence: Evidence, profile: PatientProfile,
         agents = mine[mine["scope_type"] == "agent"]
         decider = own.iloc[0] if len(own) else agents.assign(
             _r=agents["status"].map(_STATUS_RANK)).sort_values("_r", kind="stable").iloc[0]
-        caveats, caveat_ids = [_agents_caveat(agents) if decider["status"] == "eligible" else ""], ""
-        pfs = lead_number(numbers, cls["class_id"], "pfs_rate_12m", strata=("post_car_t",))
-        if pfs is not None and float(pfs["rate"]) < POOR_PFS_12M:
-            caveats.append(f"may still be a poor choice: {natural_frequency(float(pfs['rate']))} "
-                           f"({percent(pfs['rate'])}) alive without progression at 12 months after CAR-T "
-                           f"({str(pfs['trials']).split(' (')[0]})")
-            caveat_ids = str(pfs["source_ids"])
+        poor = _poor_choice(numbers, cls["class_id"], limits, headings)
+        caveats = [_agents_caveat(agents) if decider["status"] == "eligible" else "", *poor.keys()]
         caveat = "; ".join(c for c in caveats if c)
+        caveat_ids = "; ".join(dict.fromkeys(s for ids in poor.values() for s in ids.split("; ") if s))
         out.append({
             "scope_id": cls["class_id"], "scope_type": "class", "name": cls["name"],
             "class_id": cls["class_id"], "class_name": cls["name"], "status": decider["status"],
@@ -365,6 +360,23 @@ def class_options(evidence: Evidence, profile: PatientProfile,
             "caveat": caveat, "caveat_source_ids": caveat_ids,
         })
     return pd.DataFrame(out, columns=CLASS_OPTION_COLUMNS)
+
+
+def _poor_choice(numbers: pd.DataFrame, class_id: str, limits: dict[str, float],
+                 headings: dict[str, str]) -> dict[str, str]:
+    """Caveat -> its source ids, for each measure of ``limits`` whose number after CAR-T for the class is
+    below its limit, e.g. ``"may still be a poor choice: about 1 in 10 (6%) alive without progression at
+    12 months after CAR-T (<trial>)"``."""
+    found = {}
+    for measure, limit in limits.items():
+        row = lead_number(numbers, class_id, measure, strata=("post_car_t",))
+        if row is None or not float(row["rate"]) < limit:
+            continue
+        heading = headings.get(measure, measure)
+        found[f"may still be a poor choice: {natural_frequency(float(row['rate']))} ({percent(row['rate'])}) "
+              f"{heading[:1].lower() + heading[1:]} after CAR-T ({str(row['trials']).split(' (')[0]})"] = \
+            str(row["source_ids"])
+    return found
 
 
 def _agents_caveat(agents: pd.DataFrame) -> str:

@@ -11,7 +11,6 @@ import pandas as pd
 
 from ..data.evidence import Evidence
 from ..errors import ParameterError
-from ..vocabulary import Endpoint
 from .frames import columns
 from .summaries import class_summary, response_table
 
@@ -21,7 +20,7 @@ def forest_rows_for(evidence: Evidence, summary: pd.DataFrame, post_car_t: bool 
     """The ``response_table`` rows a forest plot shows: the studies behind ``summary``, plus the
     post-CAR-T results (subgroups included) when ``post_car_t`` is None; one data cut per cohort.
     """
-    endpoint = str(summary["endpoint"].iloc[0]) if len(summary) else Endpoint.ORR.value
+    endpoint = str(summary["endpoint"].iloc[0]) if len(summary) else None  # None: the topic's default
     ids = result_ids(summary)
     if post_car_t is None:
         ids |= result_ids(class_summary(evidence, endpoint=endpoint, post_car_t=True))

@@ -29,7 +29,7 @@ from ..data.evidence import Evidence
 from ..errors import ParameterError
 from ..formatting import percent, percent_range
 from ..stats import proportion_ci
-from ..vocabulary import ENDPOINTS, Endpoint, check_endpoint
+from . import topic
 from .frames import columns
 from .strata import STRATA, pool_within_strata, response_studies
 
@@ -40,13 +40,15 @@ _NO_STUDIES = pd.DataFrame(columns=["class_id", "rate", "ci_low", "ci_high", "re
 
 
 
-def _check_filters(endpoint: str, post_car_t: bool | None) -> None:
-    check_endpoint(endpoint)
+def _check_filters(evidence: Evidence, endpoint: str | None, post_car_t: bool | None) -> str:
+    """The endpoint to show (the topic's default for None), after checking it and ``post_car_t``."""
+    endpoint = topic.check_endpoint(evidence, endpoint)
     if post_car_t is not None and not isinstance(post_car_t, bool | np.bool_):
         raise ParameterError(
             f"post_car_t={post_car_t!r} is not allowed; expected True (only patients after CAR-T), "
             "False (no prior CAR-T) or None (whole populations)."
         )
+    return endpoint
 
 
 def _flag(values: pd.Series) -> pd.Series:
@@ -93,7 +95,7 @@ def _with_rates(frame: pd.DataFrame, method: str) -> pd.DataFrame:
 
 def response_table(
     evidence: Evidence,
-    endpoint: str = Endpoint.ORR.value,
+    endpoint: str | None = None,
     post_car_t: bool | None = None,
     class_ids: Iterable[str] | str | None = None,
     method: str = "exact",
@@ -104,8 +106,9 @@ def response_table(
     ----------
     evidence : Evidence
         The evidence bundle.
-    endpoint : {"ORR", "CR"}
-        Overall or complete response.
+    endpoint : str or None
+        A response measure of measures.csv (e.g. ``"ORR"``); None: the topic's first in display order
+        (:func:`~lymphoma_evidence.analysis.topic.default_endpoint`).
     post_car_t : bool or None
         ``True``: only results whose every patient had prior CAR-T; ``False``: only results that
         are not post-CAR-T; ``None``: every result, including subgroups and earlier data cuts (this
@@ -133,7 +136,7 @@ def response_table(
     >>> table = response_table(load_evidence(), "ORR", post_car_t=True)   # doctest: +SKIP
     >>> table[["agent_name", "n", "responders", "rate", "ci_low", "ci_high"]]  # doctest: +SKIP
     """
-    _check_filters(endpoint, post_car_t)
+    endpoint = _check_filters(evidence, endpoint, post_car_t)
     wanted = None if class_ids is None else check_class_ids(evidence, class_ids)
     frame = _annotated_results(evidence)
     keep = frame["endpoint"].eq(endpoint).fillna(False).astype(bool)
@@ -191,7 +194,7 @@ def _summary_row(pooled: dict, names: dict[str, str], sets: dict[str, str]) -> d
 
 
 def class_summary(
-    evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_car_t: bool | None = None
+    evidence: Evidence, endpoint: str | None = None, post_car_t: bool | None = None
 ) -> pd.DataFrame:
     """Per therapy class and stratum of directness: number of studies, reported range, pooled rate.
 
@@ -209,8 +212,8 @@ def class_summary(
     ----------
     evidence : Evidence
         The evidence bundle.
-    endpoint : {"ORR", "CR"}
-        Overall or complete response.
+    endpoint : str or None
+        A response measure of measures.csv (e.g. ``"ORR"``); None: the topic's first in display order.
     post_car_t : bool or None
         ``None``: every stratum; ``True``: the ``post_car_t`` stratum only (every patient had CAR-T
         before); ``False``: the other strata.
@@ -235,7 +238,7 @@ def class_summary(
     >>> summary[["class_name", "stratum", "n_studies", "pooled_rate", "pooled_ci_low",
     ...          "pooled_ci_high"]]                                        # doctest: +SKIP
     """
-    _check_filters(endpoint, post_car_t)
+    endpoint = _check_filters(evidence, endpoint, post_car_t)
     studies = response_studies(evidence, endpoint)
     if post_car_t is not None:
         studies = studies[studies["stratum"].eq("post_car_t").eq(post_car_t).to_numpy()]
@@ -331,7 +334,7 @@ def check_reported_ranges(evidence: Evidence) -> pd.DataFrame:
     ranges = evidence.reported_ranges
     studies = {
         (endpoint, flag): _studies(evidence, endpoint, flag)
-        for endpoint in ENDPOINTS for flag in (False, True)
+        for endpoint in topic.response_measures(evidence) for flag in (False, True)
     }
     names = dict(zip(evidence.classes["class_id"], evidence.classes["name"], strict=True))
     rows = [_range_row(claim, studies, names) for claim in ranges.itertuples(index=False)]

@@ -1,6 +1,7 @@
 """The topic's words and choices, read from the evidence package's topic tables (evidence/README.md, "The
-topic"): what each measure is called, what a status says, which diseases count as approved, which kinds of
-class are care without a licence, which classes a report features, the glossary, titles and known gaps.
+topic"): what each measure is called, which are the endpoints and which one a report leads with, which
+numbers mark a poor choice, what a status says, which diseases count as approved, which kinds of class are
+care without a licence, which classes a report features, the glossary, titles and known gaps.
 
 The code knows the evidence model only; every word a reader sees about the topic comes from these tables,
 so a second topic is a second evidence folder. The functions return plain mappings and lists read from an
@@ -14,14 +15,15 @@ from typing import NamedTuple
 import pandas as pd
 
 from ..data.evidence import Evidence
-from ..data.topic_checks import measure_code
+from ..data.topic_checks import measure_code, response_codes
 from ..errors import ParameterError
 from ..vocabulary import READER_GAP_KINDS, check_choice
 from .frames import TopicWords
 
-__all__ = ["Featured", "abbreviations", "aid_measures", "approved_diseases", "direct_gaps", "featured",
-           "gap_notes", "harm_gaps", "lead_measures", "leading_diseases", "measure_code", "measure_kinds",
-           "measure_order", "measure_words", "outlook_measures", "overview_measures", "response_measure",
+__all__ = ["Featured", "abbreviations", "aid_measures", "approved_diseases", "check_endpoint",
+           "default_endpoint", "direct_gaps", "featured", "gap_notes", "harm_gaps", "lead_measures",
+           "leading_diseases", "measure_code", "measure_kinds", "measure_order", "measure_words",
+           "outlook_measures", "overview_measures", "poor_choice_limits", "response_measure",
            "response_measures", "standard_kinds", "status_labels", "status_words", "stratum_words",
            "summary_measures", "text", "text_source", "topic_words"]
 
@@ -227,10 +229,6 @@ def _in_order(evidence: Evidence, measures: list[str]) -> list[str]:
     return sorted(measures, key=lambda m: order.index(m) if m in order else len(order))
 
 
-def _of_kind(evidence: Evidence, kind: str) -> list[str]:
-    return _in_order(evidence, [m for m, k in measure_kinds(evidence).items() if k == kind])
-
-
 def _figure_measures(evidence: Evidence) -> dict[str, tuple[str, ...]]:
     shown = _column(evidence.measures, "measure", "figure")
     return {figure: tuple(_in_order(evidence, [m for m, f in shown.items() if f == figure]))
@@ -238,8 +236,55 @@ def _figure_measures(evidence: Evidence) -> dict[str, tuple[str, ...]]:
 
 
 def response_measures(evidence: Evidence) -> list[str]:
-    """The response measures (measures.csv kind ``response``), in display order."""
-    return _of_kind(evidence, "response")
+    """The response measures (measures.csv kind ``response``): the endpoints of results.csv, in display
+    order (as the validator lists them)."""
+    return response_codes(evidence.measures)
+
+
+def default_endpoint(evidence: Evidence) -> str:
+    """The endpoint a report leads with when it names none: the first response measure in display order
+    (measures.csv kind ``response``, lowest ``display_order``).
+
+    Raises
+    ------
+    ParameterError
+        When measures.csv has no measure of kind response.
+    """
+    responses = response_measures(evidence)
+    if not responses:
+        raise ParameterError("measures.csv has no measure of kind response; add the results.csv endpoints "
+                             "there (kind response) before asking for an endpoint")
+    return responses[0]
+
+
+def check_endpoint(evidence: Evidence, endpoint: str | None = None) -> str:
+    """``endpoint`` when it is a response measure of measures.csv, :func:`default_endpoint` when it is None
+    or empty.
+
+    Raises
+    ------
+    ParameterError
+        For any other value; the message names the value given and the response measures with their
+        headings, e.g. ``endpoint='PFS' is not allowed; expected one of: 'ORR', 'CR'. ...``.
+    """
+    if endpoint is None or endpoint == "":
+        return default_endpoint(evidence)
+    responses = response_measures(evidence)
+    headings = measure_words(evidence, "heading")
+    named = ", ".join(f"{m} {headings[m][:1].lower() + headings[m][1:]}" for m in responses if m in headings)
+    check_choice("endpoint", endpoint, responses,
+                 f"The response measures of measures.csv: {named}." if named else "")
+    return endpoint
+
+
+def poor_choice_limits(evidence: Evidence) -> dict[str, float]:
+    """Measure -> the proportion (0-1) below which an option's number after the therapy failed marks it as
+    possibly a poor choice even when it fits (measures.csv ``poor_choice_below``, a percent), in display
+    order; empty when the topic makes no such choice."""
+    limits = evidence.measures[evidence.measures["poor_choice_below"].notna()]
+    below = dict(zip(limits["measure"].astype(str), limits["poor_choice_below"].astype(float) / 100,
+                     strict=True))
+    return {m: below[m] for m in _in_order(evidence, list(below))}
 
 
 def topic_words(evidence: Evidence) -> TopicWords:
@@ -253,7 +298,7 @@ def topic_words(evidence: Evidence) -> TopicWords:
     return TopicWords(
         headings=measure_words(evidence, "heading"), sentences=measure_words(evidence, "sentence"),
         shorts=measure_words(evidence, "short"), lead_measures=tuple(lead_measures(evidence)),
-        outlook_measures=tuple(outlook_measures(evidence)), responses=tuple(_of_kind(evidence, "response")),
+        outlook_measures=tuple(outlook_measures(evidence)), responses=tuple(response_measures(evidence)),
         figure_measures=_figure_measures(evidence), status_labels=status_labels(evidence),
         featured={k: tuple(v) for k, v in featured.items()},
         texts=_column(evidence.texts, "text_id", "text"),

@@ -12,7 +12,6 @@ from pathlib import Path
 from ..data.schema import Package, Table, load_package
 from ..errors import EvidenceError, ParameterError
 from ..paths import evidence_dir
-from ..vocabulary import ENDPOINTS
 from .changelog import CHANGELOG_FILE, read_changelog, unexplained
 from .textio import TextTable, read_table
 
@@ -192,9 +191,10 @@ def summary_ranges(evidence) -> Ranges:
     """
     from ..analysis.strata import STRATUM_LABELS
     from ..analysis.summaries import class_summary
+    from ..analysis.topic import response_measures
 
     ranges: Ranges = {}
-    for endpoint in ENDPOINTS:
+    for endpoint in response_measures(evidence):
         summary = class_summary(evidence, endpoint)
         for (class_id, stratum), group in summary.groupby(["class_id", "stratum"], sort=False):
             ranges[(str(class_id), f"{endpoint} ({STRATUM_LABELS[str(stratum)]})")] = (

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import Problem
-from ..vocabulary import Endpoint
+from ..errors import Problem, ProblemCode
 from .aid_checks import aid_problems
 from .comparison_checks import comparison_problems
 from .counts import count_problems, counts_matching_interval, counts_matching_percent
 from .provenance import provenance_problems
 from .rules import rule_problems
 from .schema import Package
-from .topic_checks import topic_problems
+from .topic_checks import endpoint_problems, optional_column, topic_problems
 
 __all__ = ["counts_matching_interval", "counts_matching_percent", "cross_table_problems"]
 
@@ -70,24 +69,38 @@ def _scope_ids(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     return problems
 
 
-def _cr_within_orr(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
-    results = frames["results"].copy()
-    results["rate"] = results["responders"] / results["n"]
-    key = ["trial", "regimen", "population", "source_id", "analysis_set"]
-    orr = results[results["endpoint"] == Endpoint.ORR].dropna(subset=key + ["rate"])
-    cr = results[results["endpoint"] == Endpoint.CR].dropna(subset=key)
-    # one ORR per key (the highest, so a duplicated key never blows up the merge or raises a false alarm)
-    highest = orr.sort_values("rate").drop_duplicates(subset=key, keep="last")
-    merged = cr.reset_index().merge(highest[key + ["rate", "result_id"]], on=key, how="inner",
-                                    suffixes=("", "_orr"), validate="many_to_one")
+def _rates_within(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    """A response rate is at most the rate of the measure it is within (measures.csv ``within``), for the
+    same trial, regimen, population, source and analysis set."""
+    measures = frames["measures"]
+    words = {str(m): str(h)[:1].lower() + str(h)[1:]
+             for m, h in zip(measures["measure"], measures["heading"], strict=True) if pd.notna(h)}
+    pairs = measures.assign(within=optional_column(measures, "within")).dropna(subset=["measure", "within"])
+    results = frames["results"].assign(rate=frames["results"]["responders"] / frames["results"]["n"])
     problems = []
-    for row in merged[merged["rate"] > merged["rate_orr"] + 1e-12].itertuples():
-        problems.append(_problem(
-            package, "results", lines, row.index, "responders",
-            f"CR rate {row.rate:.1%} is above the ORR rate {row.rate_orr:.1%} of {row.result_id_orr} "
-            "(same trial, regimen, population and source); complete responses are part of the "
-            "overall response", "cr-above-orr"))
+    for inner, outer in zip(pairs["measure"].astype(str), pairs["within"].astype(str), strict=True):
+        if inner == outer:
+            continue  # a measure within itself is a problem of measures.csv (topic_checks)
+        for row in _above(results, inner, outer).itertuples():
+            problems.append(_problem(
+                package, "results", lines, row.index, "responders",
+                f"{inner} rate {row.rate:.1%} is above the {outer} rate {row.rate_outer:.1%} of "
+                f"{row.result_id_outer} (same trial, regimen, population and source); {inner} is within "
+                f"{outer} in measures.csv ({words.get(inner, inner)} is part of {words.get(outer, outer)})",
+                ProblemCode.RATE_ABOVE_WITHIN))
     return problems
+
+
+def _above(results: pd.DataFrame, inner: str, outer: str) -> pd.DataFrame:
+    """The ``inner`` results whose rate is above that of the ``outer`` result with the same key."""
+    key = ["trial", "regimen", "population", "source_id", "analysis_set"]
+    outers = results[results["endpoint"] == outer].dropna(subset=key + ["rate"])
+    inners = results[results["endpoint"] == inner].dropna(subset=key)
+    # one outer row per key (the highest: a duplicated key never blows up the merge or raises a false alarm)
+    highest = outers.sort_values("rate").drop_duplicates(subset=key, keep="last")
+    merged = inners.reset_index().merge(highest[key + ["rate", "result_id"]], on=key, how="inner",
+                                        suffixes=("", "_outer"), validate="many_to_one")
+    return merged[merged["rate"] > merged["rate_outer"] + 1e-12]
 
 
 def _subgroups(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
@@ -141,9 +154,11 @@ def _question_counts(package: Package, frames: Frames, lines: Lines) -> list[Pro
             for i in qs.index[bad]]
 
 
-ALL_CHECKS = (_foreign_keys, _scope_ids, count_problems, _cr_within_orr, provenance_problems, _subgroups,
-              _ranges, _outcomes, _question_counts, rule_problems, topic_problems,
-              aid_problems, comparison_problems)
+#: The checks in order; of several problems in one cell the first is reported, so the endpoint check, which
+#: lists the allowed values, comes before the foreign keys.
+ALL_CHECKS = (endpoint_problems, _foreign_keys, _scope_ids, count_problems, _rates_within,
+              provenance_problems, _subgroups, _ranges, _outcomes, _question_counts, rule_problems,
+              topic_problems, aid_problems, comparison_problems)
 
 
 def cross_table_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:

@@ -1,5 +1,6 @@
 """Checks of the topic tables (evidence/README.md, "The topic"): every measure a reader sees has its words,
-every clinical statement its source, every known gap names what it is about.
+every endpoint is a response measure, a measure's choices fit its kind, every clinical statement has its
+source, every known gap names what it is about.
 
 Each check takes the typed frames (and each table's line numbers) and returns problems; none raises.
 """
@@ -14,10 +15,16 @@ from ..errors import Problem, ProblemCode
 from ..vocabulary import READER_GAP_KINDS
 from .schema import Package
 
-__all__ = ["measure_code", "topic_problems", "UNNAMED_EVENT"]
+__all__ = ["ENDPOINT_TABLES", "endpoint_problems", "measure_code", "optional_column", "response_codes",
+           "topic_problems", "UNNAMED_EVENT"]
 
 #: The harms.csv event that names its side effect in ``population`` (no measure words: not listed).
 UNNAMED_EVENT = "other"
+
+#: The tables whose ``endpoint`` column names a response measure (measures.csv, kind ``response``).
+ENDPOINT_TABLES = ("results", "reported_ranges")
+#: The measure kinds that are rates where more is better: only they may mark a poor choice.
+HIGHER_IS_BETTER = ("response", "survival")
 
 Frames = dict[str, pd.DataFrame]
 Lines = dict[str, list[int]]
@@ -56,6 +63,74 @@ def _measure_words(package: Package, frames: Frames, lines: Lines) -> list[Probl
                 package.table(table).path, lines[table][i], column,
                 f"measure {code!r} has no words: add a row for it to measures.csv (heading, sentence, "
                 "kind), so every report words it the same way", ProblemCode.MEASURE_WORDS))
+    return problems
+
+
+def optional_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``frame[column]``, or an empty column where the table's schema is older and lacks it (``diff``
+    validates earlier releases with this toolkit)."""
+    return frame[column] if column in frame.columns else pd.Series(pd.NA, index=frame.index, dtype=object)
+
+
+def response_codes(measures: pd.DataFrame) -> list[str]:
+    """The measures of kind ``response`` (the endpoints of results.csv), in display order (those without one
+    last, in file order)."""
+    rows = measures[(measures["kind"] == "response").fillna(False)]
+    rows = rows.sort_values("display_order", kind="mergesort", na_position="last")
+    return rows["measure"].astype(str).tolist()
+
+
+def endpoint_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    """Every ``endpoint`` of :data:`ENDPOINT_TABLES` is a response measure of measures.csv; the message lists
+    them (it is reported in place of the plainer foreign-key message for the same cell)."""
+    measures = frames["measures"]
+    kinds = dict(zip(measures["measure"].astype(str), measures["kind"], strict=True))
+    codes = response_codes(measures)
+    expected = (f"expected one of: {', '.join(codes)} (the measures of kind response in measures.csv"
+                if codes else "expected a measure of kind response (measures.csv has none")
+    problems = []
+    for table in ENDPOINT_TABLES:
+        endpoints = frames[table]["endpoint"]
+        for i in endpoints.index[endpoints.notna() & ~endpoints.isin(codes)]:
+            value = str(endpoints[i])
+            kind = kinds.get(value)
+            if isinstance(kind, str):
+                said = f"{value!r} is a {kind} measure, not an allowed value; {expected})"
+            else:
+                said = (f"{value!r} is not an allowed value; {expected}; a new endpoint needs a row there "
+                        "first: kind response, heading, sentence)")
+            problems.append(Problem(package.table(table).path, lines[table][i], "endpoint", said,
+                                    ProblemCode.FOREIGN_KEY))
+    return problems
+
+
+def _measure_choices(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
+    """A measure is within another response measure, not itself; only a rate where more is better may mark a
+    poor choice (measures.csv ``within``, ``poor_choice_below``)."""
+    measures = frames["measures"]
+    kinds = dict(zip(measures["measure"].astype(str), measures["kind"], strict=True))
+    path, problems = package.table("measures").path, []
+
+    def problem(i: int, column: str, message: str) -> None:
+        problems.append(Problem(path, lines["measures"][i], column, message, ProblemCode.MEASURE_CHOICE))
+
+    withins, limits = optional_column(measures, "within"), optional_column(measures, "poor_choice_below")
+    for i, row in measures.iterrows():
+        measure, within, kind = str(row["measure"]), withins[i], row["kind"]
+        if pd.notna(within) and within == measure:
+            problem(i, "within", f"measure {measure!r} cannot be within itself; name the response measure "
+                                 "whose responders include its responders, or leave within empty")
+        elif pd.notna(within) and within in kinds:  # an unknown one is a foreign-key problem
+            odd = measure if kind != "response" else str(within) if kinds[within] != "response" else ""
+            if odd:
+                problem(i, "within", f"within relates two response measures (results.csv endpoints); "
+                                     f"{odd!r} is of kind {kinds[odd]}: name a response measure or leave "
+                                     "within empty")
+        if pd.notna(limits[i]) and kind not in HIGHER_IS_BETTER:
+            kinds_shown = " or ".join(HIGHER_IS_BETTER)
+            problem(i, "poor_choice_below", f"poor_choice_below is for a rate where more is better (kind "
+                                            f"{kinds_shown}); measure {measure!r} is of kind {kind}: leave "
+                                            "it empty")
     return problems
 
 
@@ -119,5 +194,6 @@ def _gap_reader_notes(package: Package, frames: Frames, lines: Lines) -> list[Pr
 
 def topic_problems(package: Package, frames: Frames, lines: Lines) -> list[Problem]:
     """Run every check of the topic tables; returns the problems found."""
-    return (_measure_words(package, frames, lines) + _claims_cited(package, frames, lines)
-            + _gap_scopes(package, frames, lines) + _gap_reader_notes(package, frames, lines))
+    return (_measure_words(package, frames, lines) + _measure_choices(package, frames, lines)
+            + _claims_cited(package, frames, lines) + _gap_scopes(package, frames, lines)
+            + _gap_reader_notes(package, frames, lines))

@@ -20,7 +20,7 @@ from ..analysis.citations import plain_citation
 from ..analysis.summaries import check_class_ids
 from ..data.evidence import Evidence
 from ..formatting import NOT_REACHED
-from ..vocabulary import DISCLAIMER, Endpoint, check_endpoint
+from ..vocabulary import DISCLAIMER
 from . import html as h
 from .wording import Wording
 
@@ -81,7 +81,9 @@ class ReportContext:
     audience : str
         ``clinician``, ``educator`` or ``patient`` (words and statistical detail, never the numbers).
     endpoint : str
-        ``ORR`` or ``CR``: the response measure the report leads with.
+        The response measure the report leads with, a measure of kind response in measures.csv; empty:
+        the topic's first in display order (:func:`~lymphoma_evidence.analysis.topic.default_endpoint`).
+        The context holds the measure it resolved to.
     post_car_t_only : bool
         Show only results in which every patient had prior CAR T-cell therapy.
     class_ids : list of str or None
@@ -90,7 +92,7 @@ class ReportContext:
 
     evidence: Evidence
     audience: str = "clinician"
-    endpoint: str = Endpoint.ORR.value
+    endpoint: str = ""
     post_car_t_only: bool = False
     class_ids: list[str] | None = None
     words: Wording = field(init=False)
@@ -98,7 +100,7 @@ class ReportContext:
 
     def __post_init__(self) -> None:
         self.words = Wording(self.audience, topic.abbreviations(self.evidence))
-        check_endpoint(self.endpoint)
+        self.endpoint = topic.check_endpoint(self.evidence, self.endpoint)
         self.class_ids = check_class_ids(self.evidence, self.class_ids) if self.class_ids else None
         self.refs = Citations(self.evidence.sources)
 

@@ -16,9 +16,8 @@ from ..analysis.selections import forest_rows_for, ranges_trials
 from ..analysis.strata import STRATUM_LABELS
 from ..analysis.summaries import check_reported_ranges, class_summary
 from ..analysis.tables import EXAMPLE_PROFILE, analysis_tables
-from ..analysis.topic import measure_words
+from ..analysis.topic import check_endpoint, measure_words
 from ..figures.charts import describe_profile, eligibility_plot, forest_plot, name_map, ranges_plot
-from ..vocabulary import Endpoint
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -28,13 +27,15 @@ if TYPE_CHECKING:
 __all__ = ["eligibility_figure", "forest_figure", "ranges_figure", "write_deck"]
 
 
-def forest_figure(evidence: Evidence, endpoint: str = Endpoint.ORR.value, post_car_t: bool | None = None,
+def forest_figure(evidence: Evidence, endpoint: str | None = None, post_car_t: bool | None = None,
                   ) -> tuple[Figure, str]:
-    """:func:`~lymphoma_evidence.figures.charts.forest_plot` of ``evidence`` for one endpoint.
+    """:func:`~lymphoma_evidence.figures.charts.forest_plot` of ``evidence`` for one endpoint (a response
+    measure of measures.csv; None: the topic's first in display order).
 
     ``post_car_t`` selects the studies as ``class_summary`` does; with ``None`` the post-CAR-T
     subgroups are shown too (marked), but the diamonds pool whole populations only.
     """
+    endpoint = check_endpoint(evidence, endpoint)
     summary = class_summary(evidence, endpoint=endpoint, post_car_t=post_car_t)
     summary = summary.assign(stratum_label=summary["stratum"].map(STRATUM_LABELS))
     words = measure_words(evidence, "axis").get(endpoint)

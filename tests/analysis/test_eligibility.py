@@ -315,3 +315,44 @@ def test_a_class_that_fits_names_the_agents_whose_target_the_lymphoma_lacks():
     assert "CD19 expression" in adcs["caveat"] and "negative" in adcs["caveat"]
     positive = dataclasses.replace(negative, antigens={"CD19": "positive", "CD20": "positive"})
     assert "Loncastuximab" not in class_options(real, positive).set_index("scope_id").loc["adcs", "caveat"]
+
+
+def test_the_poor_choice_caveat_quotes_the_measures_and_limits_of_measures_csv():
+    from lymphoma_evidence.analysis.eligibility import class_options
+    from lymphoma_evidence.analysis.frames import lead_number
+    from lymphoma_evidence.analysis.headline import headline_numbers
+
+    real = real_evidence()
+    patient = PatientProfile(prior_lines=3, prior_car_t=True, transplant_fit=False)
+    numbers = headline_numbers(real)
+
+    def poor(evidence: Evidence) -> pd.DataFrame:
+        options = class_options(evidence, patient, numbers=numbers).set_index("scope_id")
+        return options[options["caveat"].str.contains("may still be a poor choice")]
+
+    def after_car_t(class_id: str, measure: str) -> pd.Series | None:
+        return lead_number(numbers, class_id, measure, strata=("post_car_t",))
+
+    measures = real.measures.set_index("measure")
+    assert measures["poor_choice_below"].dropna().to_dict() == {"pfs_rate_12m": 20}
+    low = [c for c in class_options(real, patient)["class_id"]
+           if (row := after_car_t(c, "pfs_rate_12m")) is not None and row["rate"] < 0.2]
+    flagged = poor(real)
+    assert low and list(flagged.index) == low
+    for class_id in low:
+        assert "alive without progression at 12 months after CAR-T" in flagged.loc[class_id, "caveat"]
+        quoted = after_car_t(class_id, "pfs_rate_12m")
+        assert quoted is not None and flagged.loc[class_id, "caveat_source_ids"] == quoted["source_ids"]
+
+    limits = measures["poor_choice_below"].copy()
+    limits[:] = float("nan")
+    limits["os_rate_12m"] = 100  # every option with a 12-month survival number after CAR-T
+    moved = dataclasses.replace(real, measures=measures.assign(poor_choice_below=limits).reset_index())
+    with_os = [c for c in class_options(real, patient)["class_id"]
+               if after_car_t(c, "os_rate_12m") is not None]
+    flagged = poor(moved)
+    assert with_os and list(flagged.index) == with_os
+    assert all(" alive at 12 months after CAR-T (" in caveat for caveat in flagged["caveat"])
+    assert "without progression" not in " ".join(flagged["caveat"])
+    none = dataclasses.replace(real, measures=measures.assign(poor_choice_below=float("nan")).reset_index())
+    assert poor(none).empty and not class_options(none, patient)["caveat_source_ids"].astype(bool).any()

@@ -162,7 +162,9 @@ def test_hundred_thousand_rows_validate(evidence_copy: Path) -> None:
         ("n", "about forty", "'about forty' is not a whole number"),
         ("n", "-5", "-5 is out of range; expected at least 1"),
         ("n", "0", "0 is out of range; expected at least 1"),
-        ("endpoint", "PFS", "'PFS' is not an allowed value; expected one of: ORR, CR"),
+        ("endpoint", "PFS", "'PFS' is not an allowed value; expected one of: ORR, CR (the measures of kind "
+                            "response in measures.csv; a new endpoint needs a row there first: kind "
+                            "response, heading, sentence)"),
         ("data_cutoff", "2023-02-30", "'2023-02-30' is not a real calendar date written YYYY-MM-DD"),
         ("nct_id", "NCT123", "'NCT123' is not in the expected form: NCT followed by 8 digits, e.g. "
                              "NCT03625037"),
@@ -212,7 +214,9 @@ def test_reported_percent_far_from_counts(evidence_copy: Path) -> None:
                    "responders / n = 40.0% by more than 1 point; check n and responders against the source")
 
 
-def test_cr_above_orr(evidence_copy: Path) -> None:
+def cr_above_orr(evidence_copy: Path) -> tuple[int, str, int]:
+    """Give a CR row more responders than the ORR row of the same trial population; returns the CR line,
+    the ORR result_id and n."""
     orr = find_line(evidence_copy, "results.csv", endpoint="ORR")
     rows = read_rows(evidence_copy / "results.csv")
     header = rows[0]
@@ -228,10 +232,21 @@ def test_cr_above_orr(evidence_copy: Path) -> None:
     set_cell(evidence_copy, "results.csv", orr, "reported_percent", f"{100 / n:.1f}")
     set_cell(evidence_copy, "results.csv", cr, "responders", "2")
     set_cell(evidence_copy, "results.csv", cr, "reported_percent", f"{200 / n:.1f}")
-    orr_id = orr_row[header.index("result_id")]
+    return cr, orr_row[header.index("result_id")], n
+
+
+def test_cr_above_orr(evidence_copy: Path) -> None:
+    cr, orr_id, n = cr_above_orr(evidence_copy)
     assert_reports(evidence_copy, f"results.csv:{cr}:responders: CR rate {2 / n:.1%} is above the ORR "
-                   f"rate {1 / n:.1%} of {orr_id} (same trial, regimen, population and source); complete "
-                   "responses are part of the overall response")
+                   f"rate {1 / n:.1%} of {orr_id} (same trial, regimen, population and source); CR is within "
+                   "ORR in measures.csv (complete response is part of overall response)")
+
+
+def test_which_rate_is_within_which_is_read_from_measures(evidence_copy: Path) -> None:
+    cr_above_orr(evidence_copy)
+    cr = find_line(evidence_copy, "measures.csv", measure="CR")
+    set_cell(evidence_copy, "measures.csv", cr, "within", "")
+    assert run_validate(evidence_copy)[0] == 0
 
 
 def test_derived_count_must_be_determined(evidence_copy: Path) -> None:

@@ -4,6 +4,8 @@ message`, and what they say changes what the analysis derives."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,11 @@ from helpers import find_line, read_rows, set_cell, write_rows
 
 from lymphoma_evidence.analysis import topic
 from lymphoma_evidence.analysis.approvals import class_status
+from lymphoma_evidence.analysis.summaries import class_summary, response_table
 from lymphoma_evidence.cli import cli
 from lymphoma_evidence.data.evidence import Evidence, load_evidence
 from lymphoma_evidence.errors import ParameterError
+from lymphoma_evidence.reports.context import ReportContext
 
 
 def reports(folder: Path, expected: str) -> None:
@@ -29,11 +33,12 @@ def drop_row(folder: Path, file: str, **match: str) -> None:
     write_rows(folder / file, rows[:line - 1] + rows[line:])
 
 
-def test_a_measure_without_words_is_named_where_it_is_used(evidence_copy: Path) -> None:
+def test_an_endpoint_without_words_is_named_where_it_is_used(evidence_copy: Path) -> None:
     drop_row(evidence_copy, "measures.csv", measure="CR")
     line = find_line(evidence_copy, "results.csv", endpoint="CR")
-    reports(evidence_copy, f"results.csv:{line}:endpoint: measure 'CR' has no words: add a row for it to "
-                           "measures.csv (heading, sentence, kind), so every report words it the same way")
+    reports(evidence_copy, f"results.csv:{line}:endpoint: 'CR' is not an allowed value; expected one of: ORR "
+                           "(the measures of kind response in measures.csv; a new endpoint needs a row there "
+                           "first: kind response, heading, sentence)")
 
 
 def test_an_outcome_at_a_new_time_point_needs_its_words(evidence_copy: Path) -> None:
@@ -168,3 +173,90 @@ def test_pages_read_the_reader_note_never_the_reason(evidence_copy: Path) -> Non
     with pytest.raises(ParameterError, match="kind='left_out' is not allowed; expected one of: "
                                              "'no_direct_figure', 'no_harm_figure'"):
         topic.gap_notes(evidence, "left_out")
+
+
+# --- the endpoints are the response measures -----------------------------------------------------------
+
+def test_an_endpoint_must_be_a_response_measure(evidence_copy: Path) -> None:
+    result = find_line(evidence_copy, "results.csv", endpoint="CR")
+    set_cell(evidence_copy, "results.csv", result, "endpoint", "os_rate_12m")
+    stated = find_line(evidence_copy, "reported_ranges.csv", endpoint="ORR")
+    set_cell(evidence_copy, "reported_ranges.csv", stated, "endpoint", "orr")
+    reports(evidence_copy, f"results.csv:{result}:endpoint: 'os_rate_12m' is a survival measure, not an "
+                           "allowed value; expected one of: ORR, CR (the measures of kind response in "
+                           "measures.csv)")
+    reports(evidence_copy, f"reported_ranges.csv:{stated}:endpoint: 'orr' is not an allowed value; expected "
+                           "one of: ORR, CR (the measures of kind response in measures.csv; a new endpoint "
+                           "needs a row there first: kind response, heading, sentence)")
+
+
+def test_within_relates_two_response_measures(evidence_copy: Path) -> None:
+    cr = find_line(evidence_copy, "measures.csv", measure="CR")
+    pfs = find_line(evidence_copy, "measures.csv", measure="pfs_rate_12m")
+    orr = find_line(evidence_copy, "measures.csv", measure="ORR")
+    set_cell(evidence_copy, "measures.csv", cr, "within", "CR")
+    set_cell(evidence_copy, "measures.csv", pfs, "within", "ORR")
+    set_cell(evidence_copy, "measures.csv", orr, "within", "overall")
+    reports(evidence_copy, f"measures.csv:{cr}:within: measure 'CR' cannot be within itself; name the "
+                           "response measure whose responders include its responders, or leave within empty")
+    reports(evidence_copy, f"measures.csv:{pfs}:within: within relates two response measures (results.csv "
+                           "endpoints); 'pfs_rate_12m' is of kind survival: name a response measure or leave "
+                           "within empty")
+    reports(evidence_copy, f"measures.csv:{orr}:within: 'overall' is not a known measure in measures.csv; "
+                           "add it there first or correct the spelling")
+
+
+def test_only_a_rate_where_more_is_better_marks_a_poor_choice(evidence_copy: Path) -> None:
+    crs = find_line(evidence_copy, "measures.csv", measure="crs/grade_3_plus")
+    pfs = find_line(evidence_copy, "measures.csv", measure="pfs_rate_12m")
+    set_cell(evidence_copy, "measures.csv", crs, "poor_choice_below", "10")
+    set_cell(evidence_copy, "measures.csv", pfs, "poor_choice_below", "120")
+    reports(evidence_copy, f"measures.csv:{crs}:poor_choice_below: poor_choice_below is for a rate where "
+                           "more is better (kind response or survival); measure 'crs/grade_3_plus' is of "
+                           "kind harm: leave it empty")
+    reports(evidence_copy, f"measures.csv:{pfs}:poor_choice_below: 120 is out of range; expected a value "
+                           "from 0 to 100")
+
+
+def test_the_default_endpoint_is_the_first_response_measure_in_display_order() -> None:
+    evidence = load_evidence()
+    assert topic.default_endpoint(evidence) == "ORR" == topic.check_endpoint(evidence, "")
+    assert topic.check_endpoint(evidence, "CR") == "CR"
+    measures = evidence.measures.copy()
+    first, second = (measures["measure"] == m for m in ("ORR", "CR"))
+    measures.loc[first, "display_order"], measures.loc[second, "display_order"] = 2, 1
+    swapped = replace(evidence, measures=measures)
+    assert topic.default_endpoint(swapped) == "CR" == topic.check_endpoint(swapped, None)
+    assert ReportContext(swapped).endpoint == "CR" and ReportContext(evidence).endpoint == "ORR"
+    assert response_table(swapped)["endpoint"].unique().tolist() == ["CR"]
+
+
+def test_a_report_endpoint_is_checked_against_the_response_measures() -> None:
+    evidence = load_evidence()
+    expected = (r"^endpoint='PFS' is not allowed; expected one of: 'ORR', 'CR'\. The response measures of "
+                r"measures\.csv: ORR overall response, CR complete response\.$")
+    for call in (lambda: topic.check_endpoint(evidence, "PFS"), lambda: response_table(evidence, "PFS"),
+                 lambda: class_summary(evidence, "PFS"), lambda: ReportContext(evidence, endpoint="PFS")):
+        with pytest.raises(ParameterError, match=expected):
+            call()
+    with pytest.raises(ParameterError, match=r"^endpoint='os_rate_12m' is not allowed; expected one of"):
+        topic.check_endpoint(evidence, "os_rate_12m")
+    no_responses = replace(evidence, measures=evidence.measures[evidence.measures["kind"] != "response"])
+    with pytest.raises(ParameterError, match="measures.csv has no measure of kind response"):
+        topic.default_endpoint(no_responses)
+
+
+def test_a_release_from_before_within_and_poor_choice_below_still_validates(evidence_copy: Path) -> None:
+    """``diff`` and the audit validate earlier releases with this toolkit: their measures.csv lacks the two
+    columns, and the checks that read them read them as empty."""
+    new = ("within", "poor_choice_below")
+    schema = json.loads((evidence_copy / "datapackage.json").read_text(encoding="utf-8"))
+    measures = next(r for r in schema["resources"] if r["name"] == "measures")["schema"]
+    measures["fields"] = [f for f in measures["fields"] if f["name"] not in new]
+    del measures["foreignKeys"]
+    (evidence_copy / "datapackage.json").write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    rows = read_rows(evidence_copy / "measures.csv")
+    keep = [i for i, name in enumerate(rows[0]) if name not in new]
+    write_rows(evidence_copy / "measures.csv", [[row[i] for i in keep] for row in rows])
+    result = CliRunner().invoke(cli, ["validate", str(evidence_copy)])
+    assert result.exit_code == 0, result.output

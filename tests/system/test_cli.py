@@ -117,7 +117,7 @@ def test_validate_json_gives_one_object_per_problem(evidence_copy: Path) -> None
     assert result.exit_code == 1
     problems = json.loads(result.stdout)
     assert [(p["file"], p["line"], p["column"], p["code"]) for p in problems] == [
-        ("results.csv", 2, "n", "type-error"), ("results.csv", 3, "endpoint", "schema")]
+        ("results.csv", 2, "n", "type-error"), ("results.csv", 3, "endpoint", "foreign-key")]
     assert all(set(p) == {"file", "line", "column", "code", "message"} for p in problems)
     assert "'many' is not" in problems[0]["message"]
 

@@ -1,5 +1,6 @@
 """Ids are data: renaming every class and agent id of the evidence consistently (in every id column of a
-copy of evidence/, and in the report parameters that name a class) changes nothing a reader sees.
+copy of evidence/, and in the report parameters that name a class) changes nothing a reader sees; nor does
+renaming the endpoint codes (the response measures of measures.csv) wherever the tables name them.
 
 The pages that can be built in-process are compared by their visible text: the briefing for each
 audience (its sections without the embedded figures), every class profile, the audit's coverage and the
@@ -19,6 +20,7 @@ from helpers import EVIDENCE, copy_evidence, read_rows, write_rows
 
 from lymphoma_evidence.analysis.tables import analysis_tables
 from lymphoma_evidence.data.evidence import Evidence, load_evidence
+from lymphoma_evidence.data.validate import validate_evidence
 from lymphoma_evidence.figures.deck_text import deck_content
 from lymphoma_evidence.reports import class_profile, evidence_audit
 from lymphoma_evidence.reports.briefing import Briefing
@@ -56,10 +58,12 @@ def rename(folder: Path, mapping: dict[str, str]) -> None:
 
 
 def visible(html: object, mapping: dict[str, str]) -> str:
-    """The text a reader sees, ids mapped back (a page may show none; the mapping is for safety)."""
+    """The text a reader sees, ids mapped back (a page may show none; the mapping is for safety; an id may
+    be broken after its underscores where a long word may wrap)."""
     text = BeautifulSoup(str(html), "html.parser").get_text(" ")
     back = {new: old for old, new in mapping.items()}
-    text = re.sub(r"zz_\d{3}_[ca]", lambda m: back.get(m.group(0), m.group(0)), text)
+    text = re.sub(r"zz_\s?\d{3}_\s?[cam]", lambda m: back.get(re.sub(r"\s", "", m.group(0)), m.group(0)),
+                  text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -116,3 +120,45 @@ def test_renaming_every_class_and_agent_id_changes_nothing_a_reader_sees(before_
               " ".join(words_after[max(0, first - 12):first + 12]))
     assert not changed, f"pages that change when ids are renamed: {changed}"
     assert all(len(text) > 200 for text in before.values())
+
+
+#: The cells that name an endpoint (a measure of kind response), as whole cells and in ";"-separated lists.
+ENDPOINT_CELLS = {("results", "endpoint"), ("reported_ranges", "endpoint"), ("measures", "measure"),
+                  ("measures", "within"), ("featured_classes", "measure"), ("certainty", "outcome")}
+ENDPOINT_LISTS = {("aid_options", "outlook_measures")}
+
+
+def rename_endpoints(folder: Path) -> dict[str, str]:
+    """Rename every endpoint code of ``folder`` to an opaque one that sorts in display order; returns old ->
+    new."""
+    measures = pd.read_csv(folder / "measures.csv", dtype=str, keep_default_na=False)
+    codes = measures[measures["kind"] == "response"].sort_values("display_order")["measure"]
+    mapping = {old: f"zz_{901 + i}_m" for i, old in enumerate(codes)}
+    for path in sorted(folder.glob("*.csv")):
+        rows = read_rows(path)
+        cells = [i for i, name in enumerate(rows[0]) if (path.stem, name) in ENDPOINT_CELLS]
+        lists = [i for i, name in enumerate(rows[0]) if (path.stem, name) in ENDPOINT_LISTS]
+        for row in rows[1:]:
+            for i in cells:
+                row[i] = mapping.get(row[i], row[i])
+            for i in lists:
+                row[i] = ";".join(mapping.get(p.strip(), p.strip()) for p in row[i].split(";") if p.strip())
+        write_rows(path, rows)
+    return mapping
+
+
+@pytest.mark.slow
+def test_renaming_the_endpoint_codes_changes_nothing_a_reader_sees(before_and_after, tmp_path: Path) -> None:
+    """The briefings, the audit's coverage and the deck read the same; a class page lists the same rows,
+    but its tables of results by trial sort them by endpoint code, so its words are compared as a multiset."""
+    folder = copy_evidence(EVIDENCE, tmp_path / "evidence")
+    mapping = rename_endpoints(folder)
+    assert set(mapping) == {"ORR", "CR"} and validate_evidence(folder) == []
+    renamed = load_evidence(folder)
+    assert set(renamed.results["endpoint"]) == set(mapping.values())
+    before = before_and_after[0]
+    after = pages(renamed, list(renamed.classes["class_id"]), mapping)
+    assert before.keys() == after.keys()
+    changed = [page for page in before if (sorted(before[page].split(" ")) != sorted(after[page].split(" "))
+                                           if page.startswith("class_") else before[page] != after[page])]
+    assert not changed, f"pages that change when the endpoint codes are renamed: {changed}"
