@@ -109,9 +109,12 @@ def findings(b: Briefing) -> h.Fragment:
 
 
 def results(b: Briefing) -> h.Fragment:
-    """The trial populations behind the numbers (one analysis set each), ORR then CR, with directness."""
+    """The trial populations behind the numbers (one analysis set each), endpoints in the measures' display
+    order, with directness."""
+    order = topic.measure_order(b.evidence)
     studies = _studies(b).assign(
-        _s=lambda f: f["stratum"].map(list(_HEADINGS).index)).sort_values(["endpoint", "_s"])
+        _e=lambda f: f["endpoint"].map(order.index),
+        _s=lambda f: f["stratum"].map(list(_HEADINGS).index)).sort_values(["_e", "_s"], kind="mergesort")
     fmt = {"stratum": lambda r: h.esc(STRATUM_LABELS[r["stratum"]]),
            "trial": lambda r: h.esc(r["trial"]) + b.refs.cite(r["source_id"]),
            "rate": lambda r: h.esc(b.words.rate(r["rate"], r["ci_low"], r["ci_high"])),

@@ -138,3 +138,15 @@ def test_outcomes_show_comparisons_after_outcomes_and_medians_not_reached_in_wor
     page = str(section.outcomes(Briefing(evidence, class_ids=[scope])))
     text = BeautifulSoup(page, "html.parser").get_text()
     assert "survival: not reached" in text and "nan" not in text
+
+
+@pytest.mark.parametrize("class_id", ["bispecific_antibodies", "cd19_car_t"])
+def test_results_by_trial_list_endpoints_in_the_measures_display_order(evidence, class_id: str) -> None:
+    from lymphoma_evidence.analysis import topic
+
+    rows = BeautifulSoup(str(section.results(Briefing(evidence, class_ids=[class_id]))),
+                         "html.parser").select("tbody tr")
+    shown = [row.find(["td", "th"]).get_text(strip=True) for row in rows]
+    order = topic.measure_order(evidence)
+    assert len(set(shown)) >= 2, shown
+    assert [order.index(e) for e in shown] == sorted(order.index(e) for e in shown), shown
