@@ -21,7 +21,7 @@ from ..vocabulary import READER_GAP_KINDS, check_choice
 from .frames import TopicWords
 
 __all__ = ["Featured", "abbreviations", "aid_measures", "approved_diseases", "check_endpoint",
-           "default_endpoint", "direct_gaps", "featured", "gap_notes", "harm_gaps", "lead_measures",
+           "default_endpoint", "featured", "gap_notes", "gap_reasons", "lead_measures",
            "leading_diseases", "measure_code", "measure_kinds", "measure_order", "measure_words",
            "outlook_measures", "overview_measures", "poor_choice_limits", "response_measure",
            "response_measures", "standard_kinds", "status_labels", "status_words", "stratum_words",
@@ -190,16 +190,11 @@ def _gaps(evidence: Evidence, kind: str, column: str = "reason") -> dict[str, st
     return dict(zip(gaps["scope_id"].astype(str), gaps[column].astype(str), strict=True))
 
 
-def direct_gaps(evidence: Evidence) -> dict[str, str]:
-    """``{class_id: reason}`` for the options the curators list as having no direct post-CAR-T figure
-    (known_gaps.csv, kind ``no_direct_figure``): the curators' reason, for analysts."""
-    return _gaps(evidence, "no_direct_figure")
-
-
-def harm_gaps(evidence: Evidence) -> dict[str, str]:
-    """``{class_id: reason}`` for the options the curators list as having no side-effect figure
-    (known_gaps.csv, kind ``no_harm_figure``): the curators' reason, for analysts (the evidence audit)."""
-    return _gaps(evidence, "no_harm_figure")
+def gap_reasons(evidence: Evidence, kind: str) -> dict[str, str]:
+    """``{scope_id: reason}`` of the known gaps of one kind (``no_direct_figure``, ``no_harm_figure`` ...)
+    that name a class or agent: the curators' reason, for analysts (the evidence audit); readers are told
+    :func:`gap_notes` instead."""
+    return _gaps(evidence, kind)
 
 
 def gap_notes(evidence: Evidence, kind: str) -> dict[str, str]:

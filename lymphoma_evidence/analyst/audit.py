@@ -17,7 +17,7 @@ from ..analysis.approvals import class_status
 from ..analysis.certainty import rationale_mismatches
 from ..analysis.citations import citations_to_complete
 from ..analysis.strata import with_strata
-from ..analysis.topic import harm_gaps
+from ..analysis.topic import gap_reasons
 from ..data.evidence import Evidence
 from ..data.provenance import TO_COMPLETE, has_identifier
 from ..errors import ParameterError
@@ -92,7 +92,7 @@ def options_without_side_effects(evidence: Evidence) -> pd.DataFrame:
     options = classes[classes["role"] == "option"]
     with_harms = set(evidence.harms["class_id"].dropna()) if "class_id" in evidence.harms else set()
     missing = options[~options["class_id"].isin(with_harms)]
-    listed = harm_gaps(evidence)
+    listed = gap_reasons(evidence, "no_harm_figure")
     why = [listed.get(c, NOT_LISTED) for c in missing["class_id"]]
     return missing[["class_id", "name"]].assign(why=why).reset_index(drop=True)
 

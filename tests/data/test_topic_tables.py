@@ -169,7 +169,7 @@ def test_pages_read_the_reader_note_never_the_reason(evidence_copy: Path) -> Non
     set_cell(evidence_copy, "known_gaps.csv", line, "reason", "copies read at example.org/abc")
     evidence = load_evidence(evidence_copy)
     assert topic.gap_notes(evidence, "no_direct_figure")[class_id] == "A plain note for the reader."
-    assert topic.direct_gaps(evidence)[class_id] == "copies read at example.org/abc"
+    assert topic.gap_reasons(evidence, "no_direct_figure")[class_id] == "copies read at example.org/abc"
     with pytest.raises(ParameterError, match="kind='left_out' is not allowed; expected one of: "
                                              "'no_direct_figure', 'no_harm_figure'"):
         topic.gap_notes(evidence, "left_out")

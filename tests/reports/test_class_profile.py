@@ -39,16 +39,16 @@ def test_findings_lead_with_direct_evidence_and_say_not_rated(evidence) -> None:
 
 
 def test_findings_with_no_direct_evidence_say_what_is_missing_and_that_it_is_a_listed_gap(evidence) -> None:
-    from lymphoma_evidence.analysis.topic import direct_gaps, gap_notes
+    from lymphoma_evidence.analysis.topic import gap_notes, gap_reasons
 
-    notes = gap_notes(evidence, "no_direct_figure")
-    assert set(notes) == set(direct_gaps(evidence)), "every listed gap has its note for readers"
+    notes, reasons = gap_notes(evidence, "no_direct_figure"), gap_reasons(evidence, "no_direct_figure")
+    assert set(notes) == set(reasons), "every listed gap has its note for readers"
     for class_id in sorted(notes):
         html = str(section.findings(Briefing(evidence, class_ids=[class_id])))
         direct = html[:html.index("</h3>", html.index("After CAR-T failure (direct evidence)")) + 400]
         assert "No response or survival figures from people after CAR-T" in direct
         assert f"Why: {escape(notes[class_id].rstrip('.'))}." in direct, class_id
-        assert escape(direct_gaps(evidence)[class_id]) not in html, "the curators' reason is for analysts"
+        assert escape(reasons[class_id]) not in html, "the curators' reason is for analysts"
         assert html.count("<table") == html.count("<h3>") - 1
 
 
@@ -104,12 +104,12 @@ def test_a_class_without_response_counts_has_no_pooled_or_forest_section(evidenc
 
 
 def test_side_effects_list_the_class_rows_or_say_why_none_are_counted(evidence) -> None:
-    from lymphoma_evidence.analysis.topic import gap_notes, harm_gaps
+    from lymphoma_evidence.analysis.topic import gap_notes, gap_reasons
 
     class_of = dict(zip(evidence.agents["agent_id"], evidence.agents["class_id"], strict=True))
     with_harm_rows = {class_of.get(s, s) for s in evidence.harms["scope_id"]}
     shown, explained = set(), set()
-    notes, reasons = gap_notes(evidence, "no_harm_figure"), harm_gaps(evidence)
+    notes, reasons = gap_notes(evidence, "no_harm_figure"), gap_reasons(evidence, "no_harm_figure")
     for class_id in _options(evidence):
         text = BeautifulSoup(str(section.harms(Briefing(evidence, class_ids=[class_id]))),
                              "html.parser").get_text(" ")
