@@ -13,17 +13,12 @@ import pandas as pd
 from ..data.evidence import Evidence
 from .estimates import not_reached
 from .frames import columns
+from .strata import class_of_scope
 
 __all__ = ["relapse_timing_table", "WHOLE_COHORT"]
 
 #: ``time_to_relapse`` values that mean a whole post-CAR-T cohort rather than one window of time.
 WHOLE_COHORT = ("", "any")
-
-
-def _class_of(evidence: Evidence) -> dict[str, str]:
-    """scope_id (agent or class) -> class_id."""
-    agents = dict(zip(evidence.agents["agent_id"], evidence.agents["class_id"], strict=True))
-    return {**agents, **{c: c for c in evidence.classes["class_id"]}}
 
 
 def relapse_timing_table(evidence: Evidence, class_id: str | None = None) -> pd.DataFrame:
@@ -48,7 +43,7 @@ def relapse_timing_table(evidence: Evidence, class_id: str | None = None) -> pd.
     out = evidence.outcomes
     relapse = out["time_to_relapse"].astype("string").fillna("").str.strip()
     rows = out[(relapse != "") & ~relapse.isin(WHOLE_COHORT) & out["post_car_t"].fillna(False).astype(bool)]
-    classes = _class_of(evidence)
+    classes = class_of_scope(evidence)
     class_ids = rows["scope_id"].map(classes)
     if class_id is not None:
         rows, class_ids = rows[class_ids == class_id], class_ids[class_ids == class_id]
