@@ -32,6 +32,7 @@ from ..data.evidence import Evidence
 from ..data.shared import shared_by_reports
 from ..errors import ParameterError
 from .frames import ANY_CLASS, lead_number
+from .relapse import whole_cohort
 from .strata import (
     STRATA,
     _with_rates,
@@ -205,20 +206,12 @@ def _outcomes(evidence: Evidence) -> pd.DataFrame:
     rows = []
     for (class_id, stratum, measure), group in frame.groupby(["class_id", "stratum", "headline_measure"],
                                                              sort=False):
-        overall = group[_overall(group)]
+        overall = group[whole_cohort(group)]
         group = overall if len(overall) else group  # a window of time to relapse only when nothing else
         ranked = group.assign(_n=group["n"].fillna(-1)).sort_values(["_n", "_position"], kind="mergesort")
         best = ranked.iloc[-1]
         rows.append(_outcome_row(best, class_id, stratum, measure, len(group), labels, words))
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
-
-
-def _overall(frame: pd.DataFrame) -> pd.Series:
-    """Rows about everyone in their population, not one window of time to relapse after CAR-T."""
-    if "time_to_relapse" not in frame.columns:
-        return pd.Series(True, index=frame.index)
-    relapse = frame["time_to_relapse"].astype("string").fillna("").str.strip()
-    return relapse.isin(["", "any"])
 
 
 def relapse_numbers(evidence: Evidence) -> pd.DataFrame:
@@ -233,7 +226,7 @@ def relapse_numbers(evidence: Evidence) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     classes = class_of_scope(evidence)
     frame = with_strata(out)
-    frame = frame[(frame["stratum"] == "post_car_t") & ~_overall(frame) & frame["value"].notna()]
+    frame = frame[(frame["stratum"] == "post_car_t") & ~whole_cohort(frame) & frame["value"].notna()]
     rows = []
     for _, r in frame.iterrows():
         measure = _outcome_measure(r)

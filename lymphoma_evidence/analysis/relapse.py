@@ -15,10 +15,18 @@ from .estimates import not_reached
 from .frames import columns
 from .strata import class_of_scope
 
-__all__ = ["relapse_timing_table", "WHOLE_COHORT"]
+__all__ = ["relapse_timing_table", "whole_cohort", "WHOLE_COHORT"]
 
 #: ``time_to_relapse`` values that mean a whole post-CAR-T cohort rather than one window of time.
 WHOLE_COHORT = ("", "any")
+
+
+def whole_cohort(outcomes: pd.DataFrame) -> pd.Series:
+    """Whether each row is about a whole cohort (``time_to_relapse`` empty or "any", or no such column)
+    rather than one window of time to relapse after CAR-T."""
+    if "time_to_relapse" not in outcomes.columns:
+        return pd.Series(True, index=outcomes.index)
+    return outcomes["time_to_relapse"].astype("string").fillna("").str.strip().isin(WHOLE_COHORT)
 
 
 def relapse_timing_table(evidence: Evidence, class_id: str | None = None) -> pd.DataFrame:
@@ -41,8 +49,7 @@ def relapse_timing_table(evidence: Evidence, class_id: str | None = None) -> pd.
         patients first), then file order.
     """
     out = evidence.outcomes
-    relapse = out["time_to_relapse"].astype("string").fillna("").str.strip()
-    rows = out[(relapse != "") & ~relapse.isin(WHOLE_COHORT) & out["post_car_t"].fillna(False).astype(bool)]
+    rows = out[~whole_cohort(out) & out["post_car_t"].fillna(False).astype(bool)]
     classes = class_of_scope(evidence)
     class_ids = rows["scope_id"].map(classes)
     if class_id is not None:
@@ -57,7 +64,7 @@ def relapse_timing_table(evidence: Evidence, class_id: str | None = None) -> pd.
         "class_name": class_ids.map(names).astype("string"),
         "measure": rows["measure"].astype(str),
         "timepoint_months": rows["timepoint_months"].astype(float),
-        "time_to_relapse": relapse[rows.index].astype(str),
+        "time_to_relapse": rows["time_to_relapse"].astype("string").str.strip().astype(str),
         "value": rows["value"].astype(float).where(months, rows["value"].astype(float) / 100),
         "not_reached": not_reached(rows),
         "unit": months.map({True: "months", False: "proportion"}),

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..analysis import topic
 from ..analysis.estimates import comparison_table, medians_not_reached
+from ..analysis.relapse import whole_cohort
 from ..formatting import NOT_REACHED
 from . import html as h
 from .context import ReportContext
@@ -46,13 +47,6 @@ def not_reached_sentence(rows: pd.DataFrame, words: dict[str, str]) -> str:
     return f"{' and '.join(said)} {NOT_REACHED}{people} — {first['population']}"
 
 
-def _whole_cohort(rows: pd.DataFrame) -> pd.Series:
-    """Rows about a whole post-CAR-T cohort, not one window of time to relapse (those are in the table of
-    outcomes by time to relapse)."""
-    relapse = rows["time_to_relapse"].astype("string").fillna("").str.strip()
-    return relapse.isin(["", "any"])
-
-
 def direct_items(ctx: ReportContext, class_id: str) -> list[h.Fragment]:
     """The class's direct (post-CAR-T) medians not reached, one item per population, and its comparisons
     in short (without the population, which its class page gives), each cited, for the list of its direct
@@ -62,7 +56,7 @@ def direct_items(ctx: ReportContext, class_id: str) -> list[h.Fragment]:
         return []
     words = topic.measure_words(ctx.evidence, "sentence")
     rows = medians_not_reached(ctx.evidence, class_id)
-    rows = rows[(rows["stratum"] == "post_car_t").to_numpy() & _whole_cohort(rows).to_numpy()]
+    rows = rows[(rows["stratum"] == "post_car_t").to_numpy() & whole_cohort(rows).to_numpy()]
     items = [h.Fragment(h.esc(not_reached_sentence(group, words)) + ctx.refs.cite(str(source)))
              for (source, _), group in rows.groupby(["source_id", "population"], sort=False)]
     table = comparison_table(ctx.evidence, class_id, strata=("post_car_t",))
